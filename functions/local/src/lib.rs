@@ -1,0 +1,150 @@
+//! The local cloud: every cleanops function in one process on `127.0.0.1`, on the embedded
+//! store, with tokens from a local key. Each function keeps the routes it has on Cloud Run;
+//! functions own distinct `/v1/...` prefixes, so they compose at one origin.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use axum::Router;
+use platform::auth::DevIssuer;
+use platform::logging::{self, LogFormat};
+use platform::{AppState, HttpConfig, Role, SystemClock};
+
+/// Every function of the fleet, as one router.
+pub fn functions() -> Router<AppState> {
+    Router::new().merge(sites::router())
+}
+
+const USAGE: &str = "\
+cleanops: the local cloud
+
+USAGE:
+    cleanops [serve] [--port N] [--data-dir DIR]
+        Serves every function on http://127.0.0.1:N (default: $PORT, else 8080),
+        keeping data in DIR (default: $CLEANOPS_DATA_DIR, else .cleanops).
+    cleanops token --tenant T --role R [--user U] [--hours H] [--data-dir DIR]
+        Prints a bearer token signed by the local key (roles: admin, dispatcher,
+        cleaner, customer; valid H hours, default 12).
+";
+
+#[derive(Debug, PartialEq)]
+enum Command {
+    Serve { port: u16, data_dir: PathBuf },
+    Token { tenant: String, role: Role, user: String, hours: i64, data_dir: PathBuf },
+    Help,
+}
+
+fn parse(args: &[String]) -> Result<Command, String> {
+    let (command, rest) = match args.first().map(String::as_str) {
+        Some("token") => ("token", &args[1..]),
+        Some("serve") => ("serve", &args[1..]),
+        Some("-h" | "--help" | "help") => return Ok(Command::Help),
+        _ => ("serve", args),
+    };
+    let mut options = std::collections::BTreeMap::new();
+    let mut iter = rest.iter();
+    while let Some(flag) = iter.next() {
+        let name = flag.strip_prefix("--").ok_or_else(|| format!("unexpected argument {flag:?}"))?;
+        let (name, value) = match name.split_once('=') {
+            Some((n, v)) => (n.to_owned(), v.to_owned()),
+            None => (name.to_owned(), iter.next().ok_or_else(|| format!("--{name} needs a value"))?.clone()),
+        };
+        options.insert(name, value);
+    }
+    let mut take = |name: &str| options.remove(name);
+    let data_dir = take("data-dir").map_or_else(store::data_dir, PathBuf::from);
+    let command = match command {
+        "serve" => {
+            let port = match take("port").or_else(|| std::env::var("PORT").ok()) {
+                Some(raw) => raw.parse().map_err(|_| format!("--port: expected a port number, got {raw:?}"))?,
+                None => 8080,
+            };
+            Command::Serve { port, data_dir }
+        }
+        _ => {
+            let tenant = take("tenant").ok_or("token needs --tenant")?;
+            domain::TenantId::parse(&tenant).map_err(|e| format!("--tenant {e}"))?;
+            let role = take("role").ok_or("token needs --role")?.parse().map_err(|e| format!("--role: {e}"))?;
+            let user = take("user").unwrap_or_else(|| "local-user".into());
+            domain::UserId::parse(&user).map_err(|e| format!("--user {e}"))?;
+            let hours = match take("hours") {
+                Some(raw) => raw.parse().ok().filter(|h| (1..=24 * 30).contains(h)).ok_or("--hours: expected 1 to 720")?,
+                None => 12,
+            };
+            Command::Token { tenant, role, user, hours, data_dir }
+        }
+    };
+    match options.keys().next() {
+        Some(unknown) => Err(format!("unknown option --{unknown}")),
+        None => Ok(command),
+    }
+}
+
+/// The process entry point (see `main.rs`).
+pub fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match parse(&args) {
+        Ok(Command::Help) => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Ok(Command::Token { tenant, role, user, hours, data_dir }) => DevIssuer::load_or_create(&data_dir)
+            .map(|issuer| println!("{}", issuer.token(&tenant, &user, role, chrono::Duration::hours(hours)))),
+        Ok(Command::Serve { port, data_dir }) => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())
+            .and_then(|runtime| runtime.block_on(serve(port, data_dir))),
+        Err(message) => Err(format!("{message}\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("cleanops: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(port: u16, data_dir: PathBuf) -> Result<(), String> {
+    logging::init(LogFormat::from_env().map_err(|e| e.to_string())?, None);
+    let issuer = DevIssuer::load_or_create(&data_dir)?;
+    let store = store::EmbeddedStore::open(data_dir.join("store.sqlite3")).map_err(|e| e.to_string())?;
+    let state = AppState { store: Arc::new(store), verifier: Arc::new(issuer.verifier()), clock: Arc::new(SystemClock) };
+    let http = HttpConfig::from_env().map_err(|e| e.to_string())?;
+    let app = platform::app(functions(), state, &http);
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port)))
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let data = data_dir.display();
+    // A closed stdout (a detached terminal) must not stop the server.
+    let _ = writeln!(
+        std::io::stdout(),
+        "cleanops local cloud listening on http://{address}  (data: {data})\n\
+         get a token:  cargo run --release -- token --tenant demo --role admin --data-dir {data}"
+    );
+    platform::serve(listener, app, platform::shutdown_signal()).await.map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(raw: &str) -> Vec<String> {
+        raw.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn parses_both_commands_and_refuses_nonsense() {
+        assert_eq!(parse(&args("--port 9000 --data-dir /tmp/x")).unwrap(), Command::Serve { port: 9000, data_dir: "/tmp/x".into() });
+        let token = parse(&args("token --tenant acme --role cleaner --hours=2 --data-dir d")).unwrap();
+        assert_eq!(token, Command::Token { tenant: "acme".into(), role: Role::Cleaner, user: "local-user".into(), hours: 2, data_dir: "d".into() });
+        for bad in ["--port x", "token --role admin", "token --tenant a/b --role admin", "token --tenant a --role boss", "--colour red", "stray"] {
+            assert!(parse(&args(bad)).is_err(), "{bad}");
+        }
+    }
+}

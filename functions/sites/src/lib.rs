@@ -1,0 +1,135 @@
+//! The `sites` function: sites, area types and areas, and their work-loading.
+//!
+//! Routes: `/v1/sites`, `/v1/area-types`, `/v1/areas` (create, get, list, replace, patch,
+//! delete) and `GET /v1/sites/{id}/workload`. Admins and dispatchers write; every role reads.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::get;
+use axum::{Json, response::IntoResponse};
+use domain::sites::{Area, AreaType, AreaWorkload, Entity, Site, SiteWorkload};
+use domain::store::{Filter, Query, Write};
+use platform::crud::{Stored, still_at};
+use platform::error::ApiResult;
+use platform::http::{FilterParam, ParamKind};
+use platform::resource::{self, Context, Resource};
+use platform::{ApiError, AppState, Caller};
+use serde_json::{Map, Value};
+
+/// The function's routes; the runtime adds auth, `/healthz`, CORS and tracing.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(resource::routes::<Sites>())
+        .merge(resource::routes::<AreaTypes>())
+        .merge(resource::routes::<Areas>())
+        .route("/v1/sites/{id}/workload", get(site_workload))
+}
+
+struct Sites;
+struct AreaTypes;
+struct Areas;
+
+/// The area types the areas refer to, by id, read in one batch.
+async fn area_types_of<'a>(
+    areas: impl Iterator<Item = &'a Area>,
+    cx: &Context<'_>,
+) -> ApiResult<BTreeMap<String, AreaType>> {
+    let ids: BTreeSet<String> = areas.map(|a| a.area_type_id.to_string()).collect();
+    let types = cx.repo::<AreaType>().get_many(&ids.into_iter().collect::<Vec<_>>()).await?;
+    Ok(types.into_iter().map(|t| (t.meta.id, t.entity)).collect())
+}
+
+/// True if at least one area matches `filter` (used to refuse orphaning deletes).
+async fn any_area(cx: &Context<'_>, filter: Filter) -> ApiResult<bool> {
+    let query = Query::new(Area::COLLECTION).filter(filter).limit(1);
+    Ok(!cx.caller.store().query(&query).await?.documents.is_empty())
+}
+
+impl Resource for Sites {
+    type Entity = Site;
+    const PATH: &'static str = "/v1/sites";
+    const FILTERS: &'static [FilterParam] = &[FilterParam { name: "customerId", kind: ParamKind::Id }];
+
+    async fn before_delete(id: &str, cx: &Context<'_>) -> ApiResult<()> {
+        if any_area(cx, Filter::eq("siteId", id)).await? {
+            return Err(ApiError::Conflict(format!("site {id} still has areas; delete or move them first")));
+        }
+        Ok(())
+    }
+}
+
+impl Resource for AreaTypes {
+    type Entity = AreaType;
+    const PATH: &'static str = "/v1/area-types";
+    const FILTERS: &'static [FilterParam] = &[FilterParam { name: "priority", kind: ParamKind::Text }];
+
+    async fn before_delete(id: &str, cx: &Context<'_>) -> ApiResult<()> {
+        if any_area(cx, Filter::eq("areaTypeId", id)).await? {
+            return Err(ApiError::Conflict(format!("area type {id} is used by areas; change them first")));
+        }
+        Ok(())
+    }
+}
+
+impl Resource for Areas {
+    type Entity = Area;
+    const PATH: &'static str = "/v1/areas";
+    const FILTERS: &'static [FilterParam] = &[
+        FilterParam { name: "siteId", kind: ParamKind::Id },
+        FilterParam { name: "areaTypeId", kind: ParamKind::Id },
+        FilterParam { name: "floor", kind: ParamKind::Integer },
+    ];
+    const ORDERABLE: &'static [&'static str] = &["id", "name", "floor", "sizeSqm", "createdAt", "updatedAt"];
+
+    /// The site and area type must exist (in the caller's tenant) and stay while we write.
+    async fn references(area: &Area, cx: &Context<'_>) -> ApiResult<Vec<Write>> {
+        let site = cx.repo::<Site>().find(area.site_id.as_str()).await?;
+        let area_type = cx.repo::<AreaType>().find(area.area_type_id.as_str()).await?;
+        let mut errors = Vec::new();
+        if site.is_none() {
+            errors.push(domain::FieldError { field: "siteId".into(), message: "no site has this id".into() });
+        }
+        if area_type.is_none() {
+            errors.push(domain::FieldError { field: "areaTypeId".into(), message: "no area type has this id".into() });
+        }
+        match (site, area_type) {
+            (Some(site), Some(area_type)) => Ok(vec![still_at(&site), still_at(&area_type)]),
+            _ => Err(ApiError::Validation(domain::ValidationErrors(errors))),
+        }
+    }
+
+    /// Adds the computed work-loading to each area.
+    async fn present(items: Vec<Stored<Area>>, cx: &Context<'_>) -> ApiResult<Vec<Map<String, Value>>> {
+        let types = area_types_of(items.iter().map(|a| &a.entity), cx).await?;
+        Ok(items
+            .iter()
+            .map(|area| {
+                let mut json = area.to_json();
+                if let Some(area_type) = types.get(area.entity.area_type_id.as_str()) {
+                    if let Ok(Value::Object(load)) = serde_json::to_value(AreaWorkload::of(&area.entity, area_type).rounded()) {
+                        json.extend(load);
+                    }
+                }
+                json
+            })
+            .collect())
+    }
+}
+
+/// `GET /v1/sites/{id}/workload`: the site's weekly minutes, by area type and in total.
+async fn site_workload(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
+    let cx = Context { caller: &caller, state: &state };
+    let site = cx.repo::<Site>().get(&id).await?;
+    let areas: Vec<Area> = cx
+        .repo::<Area>()
+        .all_where(vec![Filter::eq("siteId", site.meta.id.as_str())])
+        .await?
+        .into_iter()
+        .map(|a| a.entity)
+        .collect();
+    let types = area_types_of(areas.iter(), &cx).await?;
+    let workload = SiteWorkload::compute(&site.meta.id, &areas, &types).map_err(ApiError::internal)?;
+    Ok(Json(workload))
+}

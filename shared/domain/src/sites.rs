@@ -1,0 +1,511 @@
+//! The cleaning context's core: sites, area types and areas, and their work-loading.
+//!
+//! Work-loading is computed, never stored from a client: an area needs
+//! `sizeSqm / performanceSqmPerHour * 60 * correctionFactor` minutes per cleaning, times its
+//! cleanings per week (its own, or its area type's).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+
+use crate::id::Id;
+use crate::meta::READ_ONLY_FIELDS;
+use crate::validation::{Fields, ValidationErrors};
+
+/// An entity kind that lives in its own collection and is parsed from client JSON.
+pub trait Entity: Serialize + for<'de> Deserialize<'de> + Send + Sync + 'static {
+    /// The Firestore collection (under `tenants/{tenant}/`).
+    const COLLECTION: &'static str;
+    /// A human name for messages ("area type").
+    const KIND: &'static str;
+    /// Fields a client may send back but never sets (metadata, computed values).
+    const READ_ONLY: &'static [&'static str] = &READ_ONLY_FIELDS;
+
+    /// Parses a client's JSON body, reporting every invalid field at once.
+    fn parse(body: &Value) -> Result<Self, ValidationErrors>;
+}
+
+pub enum SiteKind {}
+pub enum AreaTypeKind {}
+pub enum AreaKind {}
+pub type SiteId = Id<SiteKind>;
+pub type AreaTypeId = Id<AreaTypeKind>;
+pub type AreaId = Id<AreaKind>;
+
+/// The most cleanings per week we accept: five a day, every day.
+pub const MAX_CLEANINGS_PER_WEEK: f64 = 35.0;
+
+// ---------------------------------------------------------------------------------------------
+// Value types
+
+/// An IANA time zone name, such as `Europe/Berlin`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeZone(pub chrono_tz::Tz);
+
+impl FromStr for TimeZone {
+    type Err = String;
+    fn from_str(raw: &str) -> Result<Self, String> {
+        chrono_tz::Tz::from_str(raw)
+            .map(TimeZone)
+            .map_err(|_| "must be an IANA time zone name, such as Europe/Berlin".to_owned())
+    }
+}
+impl Serialize for TimeZone {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.name())
+    }
+}
+impl<'de> Deserialize<'de> for TimeZone {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GeoPoint {
+    pub lat: f64,
+    pub lng: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Address {
+    pub street: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    pub city: String,
+    /// ISO 3166-1 alpha-2, upper case.
+    pub country: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// Parses an enum from its serialized name, naming the allowed names on failure.
+fn parse_enum<T: for<'de> Deserialize<'de>>(raw: &str, allowed: &[&str]) -> Result<T, String> {
+    serde_json::from_value(Value::String(raw.to_owned()))
+        .map_err(|_| format!("must be one of: {}", allowed.join(", ")))
+}
+
+impl FromStr for Weekday {
+    type Err = String;
+    fn from_str(raw: &str) -> Result<Self, String> {
+        parse_enum(raw, &WEEKDAYS)
+    }
+}
+
+/// A local wall-clock time as minutes after midnight; `24:00` is the end of the day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LocalTime(u16);
+
+impl LocalTime {
+    pub fn minutes(self) -> u16 {
+        self.0
+    }
+}
+impl FromStr for LocalTime {
+    type Err = String;
+    fn from_str(raw: &str) -> Result<Self, String> {
+        let bad = || "must be a time HH:MM between 00:00 and 24:00".to_owned();
+        let (h, m) = raw.split_once(':').ok_or_else(bad)?;
+        if h.len() != 2 || m.len() != 2 {
+            return Err(bad());
+        }
+        let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+        if m > 59 || h > 24 || (h == 24 && m != 0) {
+            return Err(bad());
+        }
+        Ok(LocalTime(h * 60 + m))
+    }
+}
+impl fmt::Display for LocalTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}:{:02}", self.0 / 60, self.0 % 60)
+    }
+}
+impl Serialize for LocalTime {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+impl<'de> Deserialize<'de> for LocalTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A window on one weekday when the site may be entered, in the site's time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessWindow {
+    pub day: Weekday,
+    pub from: LocalTime,
+    pub to: LocalTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    Low,
+    #[default]
+    Normal,
+    High,
+}
+
+impl FromStr for Priority {
+    type Err = String;
+    fn from_str(raw: &str) -> Result<Self, String> {
+        parse_enum(raw, &["low", "normal", "high"])
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entities
+
+/// A customer's building or premises that is cleaned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Site {
+    pub name: String,
+    /// The customer this site belongs to (a customer user sees only its own sites).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    pub address: Address,
+    pub location: GeoPoint,
+    pub time_zone: TimeZone,
+    /// When the site may be entered. Default: empty, meaning no restriction (open 24/7).
+    #[serde(default)]
+    pub access_hours: Vec<AccessWindow>,
+}
+
+impl Entity for Site {
+    const COLLECTION: &'static str = "sites";
+    const KIND: &'static str = "site";
+
+    fn parse(body: &Value) -> Result<Self, ValidationErrors> {
+        let mut f = Fields::new(body, Self::READ_ONLY)?;
+        let name = f.required_str("name", 1..=200);
+        let customer_id = f.optional_parsed("customerId", |raw| crate::id::parse_id(raw).map(str::to_owned));
+        let address = f.required_object("address", |a| {
+            let street = a.required_str("street", 1..=200);
+            let postal_code = a.optional_str("postalCode", 1..=20);
+            let city = a.required_str("city", 1..=100);
+            let country = a.required_parsed("country", |raw| {
+                if raw.len() == 2 && raw.bytes().all(|b| b.is_ascii_alphabetic()) {
+                    Ok(raw.to_ascii_uppercase())
+                } else {
+                    Err("must be an ISO 3166-1 alpha-2 country code, such as DE".into())
+                }
+            });
+            Some(Address { street: street?, postal_code, city: city?, country: country? })
+        });
+        let location = f.required_object("location", |l| {
+            let lat = l.required_f64("lat", -90.0..=90.0);
+            let lng = l.required_f64("lng", -180.0..=180.0);
+            Some(GeoPoint { lat: lat?, lng: lng? })
+        });
+        let time_zone = f.required_parsed("timeZone", str::parse::<TimeZone>);
+        let access_hours = f.optional_list("accessHours", 7 * 8, |w| {
+            let day = w.required_parsed("day", str::parse::<Weekday>);
+            let from = w.required_parsed("from", str::parse::<LocalTime>);
+            let to = w.required_parsed("to", str::parse::<LocalTime>);
+            if let (Some(from), Some(to)) = (from, to) {
+                if from >= to {
+                    w.error("to", "must be later than from (split a window across midnight in two)");
+                    return None;
+                }
+            }
+            Some(AccessWindow { day: day?, from: from?, to: to? })
+        });
+        if let Some(windows) = &access_hours {
+            if let Some(i) = first_overlap(windows) {
+                f.error(&format!("accessHours[{i}]"), "overlaps another window on the same day");
+            }
+        }
+        f.finish(|| {
+            Some(Site {
+                name: name?,
+                customer_id,
+                address: address?,
+                location: location?,
+                time_zone: time_zone?,
+                access_hours: access_hours.unwrap_or_default(),
+            })
+        })
+    }
+}
+
+/// The index of the first window that overlaps an earlier one on the same day.
+fn first_overlap(windows: &[AccessWindow]) -> Option<usize> {
+    windows.iter().enumerate().find_map(|(i, w)| {
+        windows[..i]
+            .iter()
+            .any(|o| o.day == w.day && o.from < w.to && w.from < o.to)
+            .then_some(i)
+    })
+}
+
+/// A kind of room with its cleaning performance rate and default frequency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AreaType {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Square metres one cleaner cleans per hour.
+    pub performance_sqm_per_hour: f64,
+    /// How often an area of this type is cleaned per week (fractions: 0.5 = fortnightly).
+    pub cleanings_per_week: f64,
+    /// Multiplies the time per cleaning (furniture density, soiling). Default 1.
+    pub correction_factor: f64,
+    /// Default `normal`.
+    pub priority: Priority,
+}
+
+impl Entity for AreaType {
+    const COLLECTION: &'static str = "areaTypes";
+    const KIND: &'static str = "area type";
+
+    fn parse(body: &Value) -> Result<Self, ValidationErrors> {
+        let mut f = Fields::new(body, Self::READ_ONLY)?;
+        let name = f.required_str("name", 1..=100);
+        let description = f.optional_str("description", 0..=2000);
+        let performance = f.required_f64("performanceSqmPerHour", 1.0..=10_000.0);
+        let per_week = f.required_f64("cleaningsPerWeek", 0.0..=MAX_CLEANINGS_PER_WEEK);
+        let correction = f.optional_f64("correctionFactor", 0.1..=10.0);
+        let priority = f.optional_parsed("priority", str::parse::<Priority>);
+        f.finish(|| {
+            Some(AreaType {
+                name: name?,
+                description: description.filter(|d| !d.is_empty()),
+                performance_sqm_per_hour: performance?,
+                cleanings_per_week: per_week?,
+                correction_factor: correction.unwrap_or(1.0),
+                priority: priority.unwrap_or_default(),
+            })
+        })
+    }
+}
+
+/// A room or zone of a site that is cleaned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Area {
+    pub site_id: SiteId,
+    pub name: String,
+    /// Storey: 0 is the ground floor, negative below ground. Default 0.
+    pub floor: i64,
+    pub size_sqm: f64,
+    pub area_type_id: AreaTypeId,
+    /// Overrides the area type's frequency for this area.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cleanings_per_week: Option<f64>,
+}
+
+impl Entity for Area {
+    const COLLECTION: &'static str = "areas";
+    const KIND: &'static str = "area";
+    const READ_ONLY: &'static [&'static str] =
+        &["id", "version", "createdAt", "updatedAt", "minutesPerCleaning", "minutesPerWeek", "effectiveCleaningsPerWeek"];
+
+    fn parse(body: &Value) -> Result<Self, ValidationErrors> {
+        let mut f = Fields::new(body, Self::READ_ONLY)?;
+        let site_id = f.required_parsed("siteId", SiteId::parse);
+        let name = f.required_str("name", 1..=200);
+        let floor = f.optional_i64("floor", -20..=300);
+        let size_sqm = f.required_f64("sizeSqm", 0.01..=1_000_000.0);
+        let area_type_id = f.required_parsed("areaTypeId", AreaTypeId::parse);
+        let cleanings_per_week = f.optional_f64("cleaningsPerWeek", 0.0..=MAX_CLEANINGS_PER_WEEK);
+        f.finish(|| {
+            Some(Area {
+                site_id: site_id?,
+                name: name?,
+                floor: floor.unwrap_or(0),
+                size_sqm: size_sqm?,
+                area_type_id: area_type_id?,
+                cleanings_per_week,
+            })
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Work-loading
+
+/// Rounds to hundredths for presentation; sums are taken before rounding.
+pub fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The computed workload of one area.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AreaWorkload {
+    pub minutes_per_cleaning: f64,
+    pub effective_cleanings_per_week: f64,
+    pub minutes_per_week: f64,
+}
+
+impl AreaWorkload {
+    pub fn of(area: &Area, area_type: &AreaType) -> Self {
+        let minutes_per_cleaning =
+            area.size_sqm / area_type.performance_sqm_per_hour * 60.0 * area_type.correction_factor;
+        let per_week = area.cleanings_per_week.unwrap_or(area_type.cleanings_per_week);
+        Self {
+            minutes_per_cleaning,
+            effective_cleanings_per_week: per_week,
+            minutes_per_week: minutes_per_cleaning * per_week,
+        }
+    }
+
+    pub fn rounded(self) -> Self {
+        Self {
+            minutes_per_cleaning: round2(self.minutes_per_cleaning),
+            effective_cleanings_per_week: self.effective_cleanings_per_week,
+            minutes_per_week: round2(self.minutes_per_week),
+        }
+    }
+}
+
+/// A site's workload for one area type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AreaTypeWorkload {
+    pub area_type_id: String,
+    pub area_type_name: String,
+    pub areas: usize,
+    pub size_sqm: f64,
+    pub minutes_per_week: f64,
+    pub hours_per_week: f64,
+}
+
+/// A site's weekly workload, by area type and in total.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SiteWorkload {
+    pub site_id: String,
+    pub by_area_type: Vec<AreaTypeWorkload>,
+    pub areas: usize,
+    pub size_sqm: f64,
+    pub minutes_per_week: f64,
+    pub hours_per_week: f64,
+}
+
+impl SiteWorkload {
+    /// Sums `areas` by area type. `area_types` maps ids to types; an area whose type is
+    /// missing cannot be loaded and is an error naming it.
+    pub fn compute(
+        site_id: &str,
+        areas: &[Area],
+        area_types: &BTreeMap<String, AreaType>,
+    ) -> Result<Self, String> {
+        let mut groups: BTreeMap<&str, (usize, f64, f64)> = BTreeMap::new();
+        for area in areas {
+            let id = area.area_type_id.as_str();
+            let area_type = area_types
+                .get(id)
+                .ok_or_else(|| format!("area type {id} of area {} is missing", area.name))?;
+            let load = AreaWorkload::of(area, area_type);
+            let group = groups.entry(id).or_default();
+            group.0 += 1;
+            group.1 += area.size_sqm;
+            group.2 += load.minutes_per_week;
+        }
+        let by_area_type: Vec<AreaTypeWorkload> = groups
+            .into_iter()
+            .map(|(id, (count, size, minutes))| AreaTypeWorkload {
+                area_type_id: id.to_owned(),
+                area_type_name: area_types[id].name.clone(),
+                areas: count,
+                size_sqm: round2(size),
+                minutes_per_week: round2(minutes),
+                hours_per_week: round2(minutes / 60.0),
+            })
+            .collect();
+        let size: f64 = areas.iter().map(|a| a.size_sqm).sum();
+        let minutes: f64 = areas
+            .iter()
+            .map(|a| AreaWorkload::of(a, &area_types[a.area_type_id.as_str()]).minutes_per_week)
+            .sum();
+        Ok(Self {
+            site_id: site_id.to_owned(),
+            by_area_type,
+            areas: areas.len(),
+            size_sqm: round2(size),
+            minutes_per_week: round2(minutes),
+            hours_per_week: round2(minutes / 60.0),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn office() -> AreaType {
+        AreaType::parse(&json!({"name": "Office", "performanceSqmPerHour": 200, "cleaningsPerWeek": 5, "correctionFactor": 1.2})).unwrap()
+    }
+
+    fn area(size: f64, per_week: Option<f64>) -> Area {
+        let mut body = json!({"siteId": "s1", "name": "Room", "sizeSqm": size, "areaTypeId": "office"});
+        if let Some(n) = per_week {
+            body["cleaningsPerWeek"] = json!(n);
+        }
+        Area::parse(&body).unwrap()
+    }
+
+    #[test]
+    fn area_workload_follows_the_formula() {
+        let load = AreaWorkload::of(&area(50.0, None), &office());
+        assert!((load.minutes_per_cleaning - 50.0 / 200.0 * 60.0 * 1.2).abs() < 1e-9);
+        assert!((load.minutes_per_week - 18.0 * 5.0).abs() < 1e-9);
+        let own = AreaWorkload::of(&area(50.0, Some(2.0)), &office());
+        assert!((own.minutes_per_week - 36.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn site_workload_sums_by_area_type() {
+        let types = BTreeMap::from([("office".to_owned(), office())]);
+        let load = SiteWorkload::compute("s1", &[area(50.0, None), area(100.0, Some(1.0))], &types).unwrap();
+        assert_eq!(load.areas, 2);
+        assert_eq!(load.by_area_type[0].minutes_per_week, 90.0 + 36.0);
+        assert_eq!(load.hours_per_week, 2.1);
+    }
+
+    #[test]
+    fn area_type_defaults_are_filled() {
+        let t = AreaType::parse(&json!({"name": "Hall", "performanceSqmPerHour": 300, "cleaningsPerWeek": 1})).unwrap();
+        assert_eq!((t.correction_factor, t.priority), (1.0, Priority::Normal));
+    }
+
+    #[test]
+    fn overlapping_access_windows_are_refused() {
+        let body = json!({"name": "HQ", "address": {"street": "Main 1", "city": "Berlin", "country": "de"},
+            "location": {"lat": 52.5, "lng": 13.4}, "timeZone": "Europe/Berlin",
+            "accessHours": [{"day": "mon", "from": "06:00", "to": "12:00"}, {"day": "mon", "from": "11:00", "to": "13:00"}]});
+        let err = Site::parse(&body).unwrap_err();
+        assert_eq!(err.0[0].field, "accessHours[1]");
+    }
+
+    #[test]
+    fn local_times_parse_strictly() {
+        assert_eq!("24:00".parse::<LocalTime>().unwrap().minutes(), 1440);
+        for bad in ["24:01", "7:00", "12:60", "ab:cd"] {
+            assert!(bad.parse::<LocalTime>().is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! The document store port: tenant-scoped, flat JSON documents in named collections, with
+//! field queries, keyset pagination and transactional commits guarded by preconditions.
+//!
+//! Adapters (the embedded SQLite store, Firestore) implement [`DocumentStore`]; every adapter
+//! must pass the same contract suite (`store::contract`). Semantics follow the subset that
+//! Firestore honours, so code that works locally works in the cloud:
+//! - range filters and ordering only match values of the same JSON type as the filter value;
+//! - ordering by a field excludes documents that lack it;
+//! - ties in the order are broken by document id, in the same direction.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+
+use crate::id::TenantId;
+use crate::meta::Metadata;
+
+/// The most documents one query page may return.
+pub const MAX_PAGE_SIZE: usize = 1000;
+/// The most values an `In` filter may list (Firestore's limit).
+pub const MAX_IN_VALUES: usize = 30;
+
+/// A stored document: metadata plus the entity's own fields (which never repeat the metadata).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub meta: Metadata,
+    pub fields: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterOp {
+    Eq,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    /// The field equals one of the listed values (`value` is an array).
+    In,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
+    /// A top-level field of the document, or `id`, `createdAt`, `updatedAt`.
+    pub field: String,
+    pub op: FilterOp,
+    pub value: Value,
+}
+
+impl Filter {
+    pub fn new(field: impl Into<String>, op: FilterOp, value: impl Into<Value>) -> Self {
+        Self { field: field.into(), op, value: value.into() }
+    }
+    pub fn eq(field: impl Into<String>, value: impl Into<Value>) -> Self {
+        Self::new(field, FilterOp::Eq, value)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Direction {
+    #[default]
+    Asc,
+    Desc,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderBy {
+    pub field: String,
+    pub direction: Direction,
+}
+
+/// Where the next page starts: the order field's value and the id of the last document seen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor {
+    pub value: Value,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub collection: &'static str,
+    pub filters: Vec<Filter>,
+    /// `None` orders by document id.
+    pub order_by: Option<OrderBy>,
+    pub limit: usize,
+    pub start_after: Option<Cursor>,
+}
+
+impl Query {
+    pub fn new(collection: &'static str) -> Self {
+        Self { collection, filters: Vec::new(), order_by: None, limit: MAX_PAGE_SIZE, start_after: None }
+    }
+    pub fn filter(mut self, filter: Filter) -> Self {
+        self.filters.push(filter);
+        self
+    }
+    pub fn order_by(mut self, field: impl Into<String>, direction: Direction) -> Self {
+        self.order_by = Some(OrderBy { field: field.into(), direction });
+        self
+    }
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.limit = limit;
+        self
+    }
+    pub fn start_after(mut self, cursor: Option<Cursor>) -> Self {
+        self.start_after = cursor;
+        self
+    }
+    /// The field the query orders by (`id` when none is given).
+    pub fn order_field(&self) -> &str {
+        self.order_by.as_ref().map_or("id", |o| o.field.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub documents: Vec<Document>,
+    /// Present when the page was full: more documents may follow.
+    pub next: Option<Cursor>,
+}
+
+/// The value a document has for `field`, as queries see it (metadata fields included).
+pub fn field_value(doc: &Document, field: &str) -> Option<Value> {
+    match field {
+        "id" => Some(Value::String(doc.meta.id.clone())),
+        "version" => Some(Value::from(doc.meta.version)),
+        "createdAt" => Some(Value::String(crate::meta::format_timestamp(&doc.meta.created_at))),
+        "updatedAt" => Some(Value::String(crate::meta::format_timestamp(&doc.meta.updated_at))),
+        other => doc.fields.get(other).cloned(),
+    }
+}
+
+impl Page {
+    /// Builds a page from up to `limit` documents, with a cursor after the last one when full.
+    pub fn from_documents(documents: Vec<Document>, query: &Query) -> Self {
+        let next = (documents.len() == query.limit && query.limit > 0)
+            .then(|| documents.last())
+            .flatten()
+            .map(|last| Cursor {
+                value: field_value(last, query.order_field()).unwrap_or(Value::Null),
+                id: last.meta.id.clone(),
+            });
+        Self { documents, next }
+    }
+}
+
+/// One write in a commit. All writes of a commit apply together or not at all.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
+    /// Creates the document; fails with `AlreadyExists` if it exists.
+    Create { collection: &'static str, id: String, fields: Map<String, Value> },
+    /// Replaces the document's fields; fails unless it exists at `expected_version`.
+    Update { collection: &'static str, id: String, expected_version: u64, fields: Map<String, Value> },
+    /// Deletes the document. With a version, fails unless it exists at that version; without
+    /// one, deleting a missing document succeeds (retries are safe).
+    Delete { collection: &'static str, id: String, expected_version: Option<u64> },
+    /// Writes nothing; fails unless the document exists at `expected_version`. Guards a
+    /// commit that depends on another document staying as it was read.
+    Verify { collection: &'static str, id: String, expected_version: u64 },
+}
+
+impl Write {
+    pub fn target(&self) -> (&'static str, &str) {
+        match self {
+            Write::Create { collection, id, .. }
+            | Write::Update { collection, id, .. }
+            | Write::Delete { collection, id, .. }
+            | Write::Verify { collection, id, .. } => (collection, id),
+        }
+    }
+}
+
+/// What one write of a successful commit did, in the order of the writes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteOutcome {
+    Written(Document),
+    Deleted,
+    Verified,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum StoreError {
+    #[error("{collection}/{id} does not exist")]
+    NotFound { collection: String, id: String },
+    #[error("{collection}/{id} already exists")]
+    AlreadyExists { collection: String, id: String },
+    #[error("{collection}/{id} is at version {actual}, not {expected}")]
+    VersionMismatch { collection: String, id: String, expected: u64, actual: u64 },
+    /// The request itself is not something the store can do (bad field name, filter value...).
+    #[error("invalid store request: {0}")]
+    Invalid(String),
+    /// The store could not be reached or gave up; a retry may succeed.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    #[error("store failure: {0}")]
+    Internal(String),
+}
+
+impl StoreError {
+    /// True for the failures a caller's precondition caused (a lost race, a missing document).
+    pub fn is_precondition_failure(&self) -> bool {
+        matches!(self, StoreError::NotFound { .. } | StoreError::AlreadyExists { .. } | StoreError::VersionMismatch { .. })
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The port. Every call names its tenant; application code reaches it only through
+/// [`TenantStore`], which fixes the tenant once from the verified caller.
+#[async_trait]
+pub trait DocumentStore: Send + Sync + 'static {
+    async fn get(&self, tenant: &TenantId, collection: &'static str, id: &str) -> StoreResult<Option<Document>>;
+
+    /// The documents that exist among `ids`, in the order of `ids` (missing ones are left out).
+    async fn get_many(&self, tenant: &TenantId, collection: &'static str, ids: &[String]) -> StoreResult<Vec<Document>>;
+
+    async fn query(&self, tenant: &TenantId, query: &Query) -> StoreResult<Page>;
+
+    /// Applies `writes` atomically, stamping `at` as the update time (and creation time of
+    /// created documents).
+    async fn commit(&self, tenant: &TenantId, writes: Vec<Write>, at: DateTime<Utc>) -> StoreResult<Vec<WriteOutcome>>;
+}
+
+/// The store as one tenant sees it. Holding one is the only way request code reads or writes,
+/// so a handler cannot name another tenant's data.
+#[derive(Clone)]
+pub struct TenantStore {
+    store: Arc<dyn DocumentStore>,
+    tenant: TenantId,
+}
+
+impl TenantStore {
+    pub fn new(store: Arc<dyn DocumentStore>, tenant: TenantId) -> Self {
+        Self { store, tenant }
+    }
+    pub fn tenant(&self) -> &TenantId {
+        &self.tenant
+    }
+    pub async fn get(&self, collection: &'static str, id: &str) -> StoreResult<Option<Document>> {
+        self.store.get(&self.tenant, collection, id).await
+    }
+    pub async fn get_many(&self, collection: &'static str, ids: &[String]) -> StoreResult<Vec<Document>> {
+        self.store.get_many(&self.tenant, collection, ids).await
+    }
+    pub async fn query(&self, query: &Query) -> StoreResult<Page> {
+        self.store.query(&self.tenant, query).await
+    }
+    /// Every document matching `query`, following pages to the end.
+    pub async fn query_all(&self, query: Query) -> StoreResult<Vec<Document>> {
+        let mut query = query.limit(MAX_PAGE_SIZE);
+        let mut all = Vec::new();
+        loop {
+            let page = self.store.query(&self.tenant, &query).await?;
+            all.extend(page.documents);
+            match page.next {
+                Some(cursor) => query.start_after = Some(cursor),
+                None => return Ok(all),
+            }
+        }
+    }
+    pub async fn commit(&self, writes: Vec<Write>, at: DateTime<Utc>) -> StoreResult<Vec<WriteOutcome>> {
+        self.store.commit(&self.tenant, writes, at).await
+    }
+}

@@ -1,0 +1,306 @@
+//! Authentication: a bearer JWT verified against configured keys (signature, issuer, audience,
+//! expiry) becomes a [`Caller`]: tenant, user and role. The tenant only ever comes from here.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use domain::store::TenantStore;
+use domain::{TenantId, UserId};
+use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, JwkSet};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{self, ConfigError};
+use crate::error::ApiError;
+use crate::runtime::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Dispatcher,
+    Cleaner,
+    Customer,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Dispatcher, Role::Cleaner, Role::Customer];
+    /// Roles that plan and change master data.
+    pub const PLANNERS: [Role; 2] = [Role::Admin, Role::Dispatcher];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Dispatcher => "dispatcher",
+            Role::Cleaner => "cleaner",
+            Role::Customer => "customer",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(raw: &str) -> Result<Self, String> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == raw)
+            .ok_or_else(|| format!("unknown role {raw:?}; expected admin, dispatcher, cleaner or customer"))
+    }
+}
+
+/// The claims a cleanops token carries.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: String,
+    pub exp: i64,
+    pub iat: i64,
+    pub tenant: String,
+    pub role: Role,
+}
+
+/// Who is calling, as proven by the token. Holding a `Caller` is the only way to reach the
+/// store, and it reaches only the caller's tenant.
+#[derive(Clone)]
+pub struct Caller {
+    pub tenant: TenantId,
+    pub user: UserId,
+    pub role: Role,
+    store: TenantStore,
+}
+
+impl Caller {
+    pub fn store(&self) -> &TenantStore {
+        &self.store
+    }
+
+    /// Refuses (403) unless the caller has one of `roles`.
+    pub fn require(&self, roles: &[Role], action: &str) -> Result<(), ApiError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!("the {} role may not {action}", self.role.as_str())))
+        }
+    }
+}
+
+impl<S> FromRequestParts<S> for Caller
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let state = AppState::from_ref(state);
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .ok_or_else(|| ApiError::Unauthenticated("no Authorization header".into()))?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+            .ok_or_else(|| ApiError::Unauthenticated("expected `Authorization: Bearer <token>`".into()))?;
+        let claims = state.verifier.verify(token.trim())?;
+        let tenant = TenantId::parse(&claims.tenant)
+            .map_err(|e| ApiError::Unauthenticated(format!("the token's tenant {e}")))?;
+        let user = UserId::parse(&claims.sub)
+            .map_err(|e| ApiError::Unauthenticated(format!("the token's subject {e}")))?;
+        tracing::Span::current().record("tenant", tenant.as_str());
+        Ok(Caller { store: TenantStore::new(state.store.clone(), tenant.clone()), tenant, user, role: claims.role })
+    }
+}
+
+/// Verifies tokens against a key set, an issuer and an audience.
+pub struct Verifier {
+    keys: HashMap<String, (DecodingKey, Algorithm)>,
+    issuer: String,
+    audience: String,
+}
+
+/// Clock skew tolerated on `exp` and `nbf`.
+const LEEWAY_SECONDS: u64 = 30;
+
+impl Verifier {
+    pub fn new(jwks: &JwkSet, issuer: impl Into<String>, audience: impl Into<String>) -> Result<Self, String> {
+        let mut keys = HashMap::new();
+        for (i, jwk) in jwks.keys.iter().enumerate() {
+            let kid = jwk.common.key_id.clone().unwrap_or_else(|| format!("#{i}"));
+            let alg = key_algorithm(jwk).ok_or_else(|| format!("key {kid}: unsupported key type or algorithm"))?;
+            let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("key {kid}: {e}"))?;
+            keys.insert(kid, (key, alg));
+        }
+        if keys.is_empty() {
+            return Err("the key set has no keys".into());
+        }
+        Ok(Self { keys, issuer: issuer.into(), audience: audience.into() })
+    }
+
+    /// `AUTH_ISSUER`, `AUTH_AUDIENCE`, and the public keys as a JWKS document: inline in
+    /// `AUTH_JWKS` or in the file `AUTH_JWKS_FILE`.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let issuer = config::required("AUTH_ISSUER", "the issuer (iss) of accepted tokens")?;
+        let audience = config::required("AUTH_AUDIENCE", "the audience (aud) tokens must name")?;
+        let (var, raw) = match (config::optional("AUTH_JWKS"), config::optional("AUTH_JWKS_FILE")) {
+            (Some(inline), _) => ("AUTH_JWKS", inline),
+            (None, Some(path)) => (
+                "AUTH_JWKS_FILE",
+                std::fs::read_to_string(&path)
+                    .map_err(|e| ConfigError::new("AUTH_JWKS_FILE", format!("cannot read {path}: {e}")))?,
+            ),
+            (None, None) => {
+                return Err(ConfigError::new(
+                    "AUTH_JWKS",
+                    "is not set (nor AUTH_JWKS_FILE); expected the JWKS of the token issuer",
+                ));
+            }
+        };
+        let jwks: JwkSet =
+            serde_json::from_str(&raw).map_err(|e| ConfigError::new(var, format!("is not a JWKS document: {e}")))?;
+        Self::new(&jwks, issuer, audience).map_err(|e| ConfigError::new(var, e))
+    }
+
+    pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+        let unauthenticated = |why: &str| ApiError::Unauthenticated(why.to_owned());
+        let header = jsonwebtoken::decode_header(token).map_err(|_| unauthenticated("the token is not a JWT"))?;
+        let (key, alg) = match &header.kid {
+            Some(kid) => self.keys.get(kid).ok_or_else(|| unauthenticated("the token's key is unknown"))?,
+            None if self.keys.len() == 1 => self.keys.values().next().expect("one key"),
+            None => return Err(unauthenticated("the token names no key (kid)")),
+        };
+        if header.alg != *alg {
+            return Err(unauthenticated("the token's algorithm does not match its key"));
+        }
+        let mut validation = Validation::new(*alg);
+        validation.leeway = LEEWAY_SECONDS;
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[&self.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        jsonwebtoken::decode::<Claims>(token, key, &validation).map(|data| data.claims).map_err(|e| {
+            use jsonwebtoken::errors::ErrorKind;
+            match e.kind() {
+                ErrorKind::ExpiredSignature => unauthenticated("the token has expired"),
+                ErrorKind::InvalidAudience => unauthenticated("the token is for another audience"),
+                ErrorKind::InvalidIssuer => unauthenticated("the token is from an unknown issuer"),
+                ErrorKind::InvalidSignature => unauthenticated("the token's signature is invalid"),
+                ErrorKind::Json(_) | ErrorKind::MissingRequiredClaim(_) => {
+                    unauthenticated("the token lacks the tenant, role or another required claim")
+                }
+                _ => unauthenticated("the token is invalid"),
+            }
+        })
+    }
+}
+
+/// The algorithm a JWK is used with: its `alg`, else the one its key type implies.
+fn key_algorithm(jwk: &Jwk) -> Option<Algorithm> {
+    if let Some(alg) = jwk.common.key_algorithm {
+        return alg.to_string().parse().ok();
+    }
+    match &jwk.algorithm {
+        AlgorithmParameters::RSA(_) => Some(Algorithm::RS256),
+        AlgorithmParameters::EllipticCurve(_) => Some(Algorithm::ES256),
+        AlgorithmParameters::OctetKeyPair(_) => Some(Algorithm::EdDSA),
+        _ => None,
+    }
+}
+
+/// A local token issuer for development and tests: an Ed25519 key kept on disk, whose public
+/// half is the JWKS the local cloud verifies against.
+pub struct DevIssuer {
+    kid: String,
+    pkcs8: Vec<u8>,
+    public: Vec<u8>,
+    pub issuer: String,
+    pub audience: String,
+}
+
+pub const DEV_ISSUER: &str = "cleanops-local";
+pub const DEV_AUDIENCE: &str = "cleanops";
+const DEV_KEY_FILE: &str = "dev-signing-key.p8";
+
+impl DevIssuer {
+    /// A fresh key held in memory only.
+    pub fn generate() -> Result<Self, String> {
+        let pkcs8 = aws_lc_rs::signature::Ed25519KeyPair::generate_pkcs8(&aws_lc_rs::rand::SystemRandom::new())
+            .map_err(|e| format!("cannot generate a key: {e}"))?;
+        Self::from_pkcs8(pkcs8.as_ref().to_vec())
+    }
+
+    /// The key in `dir`, created (with owner-only permissions) on first use.
+    pub fn load_or_create(dir: &Path) -> Result<Self, String> {
+        let path = dir.join(DEV_KEY_FILE);
+        match std::fs::read(&path) {
+            Ok(pkcs8) => Self::from_pkcs8(pkcs8).map_err(|e| format!("{}: {e}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let issuer = Self::generate()?;
+                std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                write_private(&path, &issuer.pkcs8).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                Ok(issuer)
+            }
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+
+    fn from_pkcs8(pkcs8: Vec<u8>) -> Result<Self, String> {
+        use aws_lc_rs::signature::KeyPair;
+        let pair = aws_lc_rs::signature::Ed25519KeyPair::from_pkcs8(&pkcs8)
+            .map_err(|_| "not an Ed25519 PKCS#8 key".to_owned())?;
+        let public = pair.public_key().as_ref().to_vec();
+        let kid = public.iter().take(6).map(|b| format!("{b:02x}")).collect();
+        Ok(Self { kid, pkcs8, public, issuer: DEV_ISSUER.into(), audience: DEV_AUDIENCE.into() })
+    }
+
+    pub fn jwks(&self) -> JwkSet {
+        use base64::Engine as _;
+        let x = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&self.public);
+        serde_json::from_value(serde_json::json!({"keys": [{
+            "kty": "OKP", "crv": "Ed25519", "x": x, "kid": self.kid, "alg": "EdDSA", "use": "sig"
+        }]}))
+        .expect("a well-formed JWKS")
+    }
+
+    pub fn verifier(&self) -> Verifier {
+        Verifier::new(&self.jwks(), &self.issuer, &self.audience).expect("the dev key verifies")
+    }
+
+    /// Signs arbitrary claims (tests use this to forge expired or foreign tokens).
+    pub fn sign<C: Serialize>(&self, claims: &C) -> String {
+        let mut header = jsonwebtoken::Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.kid.clone());
+        jsonwebtoken::encode(&header, claims, &jsonwebtoken::EncodingKey::from_ed_der(&self.pkcs8))
+            .expect("signing with a valid key")
+    }
+
+    /// A token for `user` as `role` in `tenant`, valid for `ttl`.
+    pub fn token(&self, tenant: &str, user: &str, role: Role, ttl: chrono::Duration) -> String {
+        let now = chrono::Utc::now().timestamp();
+        self.sign(&Claims {
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            sub: user.into(),
+            exp: now + ttl.num_seconds(),
+            iat: now,
+            tenant: tenant.into(),
+            role,
+        })
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
+}
+
+/// Shared so one verifier serves every function in the local cloud.
+pub type SharedVerifier = Arc<Verifier>;

@@ -1,0 +1,178 @@
+//! The one error type of the HTTP layer and its mapping to `application/problem+json`
+//! (RFC 9457). Every failure a handler can meet ends here, so every response looks alike.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use domain::store::StoreError;
+use domain::{FieldError, ValidationErrors};
+use serde::Serialize;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The body is not JSON at all (syntax).
+    #[error("malformed JSON: {0}")]
+    MalformedJson(String),
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// Input that parsed but breaks the rules: every offending field is listed.
+    #[error(transparent)]
+    Validation(#[from] ValidationErrors),
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(String),
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("{kind} {id} not found")]
+    NotFound { kind: &'static str, id: String },
+    #[error("no such route")]
+    NoRoute,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("If-Match is required")]
+    PreconditionRequired,
+    #[error("the entity has changed (ETag {current})")]
+    PreconditionFailed { current: String },
+    #[error("temporarily unavailable: {0}")]
+    Unavailable(String),
+    /// A bug or an unexpected failure. The detail is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::Validation(ValidationErrors::single(field, message))
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound { .. } | ApiError::NoRoute => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn slug(&self) -> &'static str {
+        match self {
+            ApiError::MalformedJson(_) => "malformed-json",
+            ApiError::UnsupportedMediaType => "unsupported-media-type",
+            ApiError::Validation(_) => "validation-failed",
+            ApiError::Unauthenticated(_) => "unauthenticated",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound { .. } | ApiError::NoRoute => "not-found",
+            ApiError::MethodNotAllowed => "method-not-allowed",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::PreconditionRequired => "precondition-required",
+            ApiError::PreconditionFailed { .. } => "precondition-failed",
+            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            ApiError::Validation(e) => format!("{} field(s) are invalid; see errors", e.0.len()),
+            ApiError::PreconditionRequired => {
+                "send If-Match with the ETag of the version you are changing".into()
+            }
+            ApiError::PreconditionFailed { current } => format!(
+                "the entity was changed by someone else; its current ETag is {current}: reload and retry"
+            ),
+            ApiError::Internal(_) => "an internal error occurred; it has been logged".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::VersionMismatch { actual, .. } => {
+                ApiError::PreconditionFailed { current: crate::http::etag_value(actual) }
+            }
+            StoreError::NotFound { .. } => ApiError::Conflict(
+                "the entity was deleted while the request was being handled".into(),
+            ),
+            StoreError::AlreadyExists { .. } => ApiError::Conflict(e.to_string()),
+            StoreError::Unavailable(m) => ApiError::Unavailable(m),
+            StoreError::Invalid(_) | StoreError::Internal(_) => ApiError::internal(e),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<&'a [FieldError]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trace_id: Option<String>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let trace_id = crate::trace::current_trace_id();
+        if let ApiError::Internal(detail) = &self {
+            // The caller gets a generic message; the log keeps the cause with the trace id
+            // (the request span carries it).
+            tracing::error!(error = %detail, "internal error");
+        }
+        let problem = Problem {
+            kind: format!("urn:cleanops:problem:{}", self.slug()),
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail: self.detail(),
+            errors: match &self {
+                ApiError::Validation(e) => Some(&e.0),
+                _ => None,
+            },
+            trace_id: matches!(self, ApiError::Internal(_)).then_some(trace_id).flatten(),
+        };
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        match &self {
+            ApiError::Unauthenticated(_) => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer error=\"invalid_token\""),
+                );
+            }
+            ApiError::Unavailable(_) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            ApiError::PreconditionFailed { current } => {
+                if let Ok(v) = HeaderValue::from_str(current) {
+                    headers.insert(header::ETAG, v);
+                }
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

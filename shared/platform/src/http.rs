@@ -1,0 +1,210 @@
+//! HTTP helpers shared by every function: JSON bodies, ETags and `If-Match`, list parameters
+//! and page tokens.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::{CONTENT_TYPE, IF_MATCH};
+use axum::http::request::Parts;
+use base64::Engine as _;
+use domain::store::{Cursor, Direction};
+use domain::{FieldError, ValidationErrors};
+use serde_json::Value;
+
+use crate::error::ApiError;
+
+/// A JSON request body, parsed but not yet validated: a syntax error is a 400, a body that is
+/// not declared as JSON a 415. Rule checks (422) are the domain's job.
+pub struct JsonBody(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|mime| {
+                let mime = mime.trim().to_ascii_lowercase();
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            })
+            .unwrap_or(false);
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|e| ApiError::MalformedJson(format!("cannot read the body: {e}")))?;
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(|e| ApiError::MalformedJson(format!("line {} column {}: {e}", e.line(), e.column())))
+    }
+}
+
+/// A strong ETag for a version: `"<version>"`.
+pub fn etag_value(version: u64) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version an update must find, from `If-Match`: 428 when missing, 412 when it cannot
+/// match any version (a weak or malformed tag). `*` is not accepted: updates must say which
+/// version they change.
+pub struct IfMatch(pub u64);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let raw = parts.headers.get(IF_MATCH).ok_or(ApiError::PreconditionRequired)?;
+        let raw = raw.to_str().map_err(|_| ApiError::field("If-Match", "must be an ETag"))?.trim();
+        raw.strip_prefix('"')
+            .and_then(|r| r.strip_suffix('"'))
+            .and_then(|v| v.parse().ok())
+            .map(IfMatch)
+            .ok_or_else(|| ApiError::field("If-Match", "must be one strong ETag as returned by GET, such as \"3\""))
+    }
+}
+
+/// The largest page a list endpoint serves, and the default.
+pub const MAX_LIMIT: usize = 200;
+pub const DEFAULT_LIMIT: usize = 50;
+
+/// A filter a list endpoint accepts as a query parameter, compared for equality.
+#[derive(Debug, Clone, Copy)]
+pub struct FilterParam {
+    pub name: &'static str,
+    pub kind: ParamKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    /// A document id.
+    Id,
+    Text,
+    Integer,
+}
+
+/// What a list request asked for, parsed from its query string.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListParams {
+    pub filters: Vec<(&'static str, Value)>,
+    pub order_field: &'static str,
+    pub direction: Direction,
+    pub limit: usize,
+    pub start_after: Option<Cursor>,
+}
+
+/// Parses `limit`, `pageToken`, `orderBy` (one of `orderable`, `-` for descending) and the
+/// declared filters, reporting every bad or unknown parameter.
+pub fn parse_list_params(
+    query: &[(String, String)],
+    filters: &[FilterParam],
+    orderable: &[&'static str],
+) -> Result<ListParams, ApiError> {
+    let mut errors = Vec::new();
+    let mut error = |field: &str, message: String| errors.push(FieldError { field: field.into(), message });
+    let mut params = ListParams {
+        filters: Vec::new(),
+        order_field: "id",
+        direction: Direction::Asc,
+        limit: DEFAULT_LIMIT,
+        start_after: None,
+    };
+    let mut token = None;
+    let mut seen = BTreeMap::new();
+    for (name, value) in query {
+        if seen.insert(name.as_str(), ()).is_some() {
+            error(name, "must be given once".into());
+            continue;
+        }
+        match name.as_str() {
+            "limit" => match value.parse::<usize>() {
+                Ok(n) if (1..=MAX_LIMIT).contains(&n) => params.limit = n,
+                _ => error(name, format!("must be a whole number from 1 to {MAX_LIMIT}")),
+            },
+            "pageToken" => token = Some(value.clone()),
+            "orderBy" => {
+                let (field, direction) = match value.strip_prefix('-') {
+                    Some(field) => (field, Direction::Desc),
+                    None => (value.as_str(), Direction::Asc),
+                };
+                match orderable.iter().find(|o| **o == field) {
+                    Some(field) => (params.order_field, params.direction) = (field, direction),
+                    None => error(name, format!("must be one of {} (prefix - for descending)", orderable.join(", "))),
+                }
+            }
+            _ => match filters.iter().find(|f| f.name == name) {
+                Some(filter) => match parse_filter_value(filter.kind, value) {
+                    Ok(v) => params.filters.push((filter.name, v)),
+                    Err(message) => error(name, message),
+                },
+                None => {
+                    let mut known: Vec<&str> = vec!["limit", "pageToken", "orderBy"];
+                    known.extend(filters.iter().map(|f| f.name));
+                    error(name, format!("is not a known parameter; known: {}", known.join(", ")));
+                }
+            },
+        }
+    }
+    if let Some(token) = token {
+        match decode_page_token(&token, params.order_field) {
+            Some(cursor) => params.start_after = Some(cursor),
+            None => error("pageToken", "is not a page token of this listing and order".into()),
+        }
+    }
+    if errors.is_empty() { Ok(params) } else { Err(ApiError::Validation(ValidationErrors(errors))) }
+}
+
+fn parse_filter_value(kind: ParamKind, raw: &str) -> Result<Value, String> {
+    match kind {
+        ParamKind::Id => domain::id::parse_id(raw).map(|id| Value::String(id.into())),
+        ParamKind::Text => Ok(Value::String(raw.into())),
+        ParamKind::Integer => raw.parse::<i64>().map(Value::from).map_err(|_| "must be a whole number".into()),
+    }
+}
+
+/// Page tokens are opaque to clients: base64url of `[orderField, value, id]`. Binding the
+/// order field makes a token from another ordering fail loudly instead of skipping data.
+pub fn encode_page_token(order_field: &str, cursor: &Cursor) -> String {
+    let raw = serde_json::to_vec(&(order_field, &cursor.value, &cursor.id)).unwrap_or_default();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}
+
+fn decode_page_token(token: &str, order_field: &str) -> Option<Cursor> {
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).ok()?;
+    let (field, value, id): (String, Value, String) = serde_json::from_slice(&raw).ok()?;
+    (field == order_field && domain::id::parse_id(&id).is_ok()).then_some(Cursor { value, id })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn every_bad_parameter_is_reported() {
+        let filters = [FilterParam { name: "floor", kind: ParamKind::Integer }];
+        let Err(ApiError::Validation(e)) =
+            parse_list_params(&q(&[("limit", "0"), ("floor", "x"), ("orderBy", "size"), ("nope", "1")]), &filters, &["name"])
+        else {
+            panic!("expected validation errors")
+        };
+        let fields: Vec<_> = e.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["limit", "floor", "orderBy", "nope"]);
+    }
+
+    #[test]
+    fn page_tokens_round_trip_and_are_bound_to_the_order() {
+        let cursor = Cursor { value: Value::String("Lobby".into()), id: "a1".into() };
+        let token = encode_page_token("name", &cursor);
+        let params = parse_list_params(&q(&[("orderBy", "name"), ("pageToken", &token)]), &[], &["name"]).unwrap();
+        assert_eq!(params.start_after, Some(cursor));
+        assert!(parse_list_params(&q(&[("pageToken", &token)]), &[], &["name"]).is_err());
+    }
+}

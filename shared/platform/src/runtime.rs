@@ -1,0 +1,229 @@
+//! Bootstrap: from environment to a serving function, on Cloud Run or AWS Lambda.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use domain::Clock;
+use domain::store::DocumentStore;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::auth::Verifier;
+use crate::config::{self, ConfigError};
+use crate::error::ApiError;
+use crate::logging::{self, LogFormat};
+
+/// What every handler can reach. The store is only handed out tenant-scoped, via `Caller`.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn DocumentStore>,
+    pub verifier: Arc<Verifier>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// The system clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now()
+    }
+}
+
+/// HTTP settings shared by every function.
+#[derive(Debug, Clone, Default)]
+pub struct HttpConfig {
+    /// Frontend origins allowed to call the API from a browser (`CORS_ALLOWED_ORIGINS`,
+    /// comma-separated, e.g. `https://app.example.com`). None: no cross-origin access.
+    pub cors_origins: Vec<String>,
+}
+
+impl HttpConfig {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let cors_origins = config::list("CORS_ALLOWED_ORIGINS");
+        for origin in &cors_origins {
+            let ok = (origin.starts_with("https://") || origin.starts_with("http://"))
+                && !origin.ends_with('/')
+                && HeaderValue::from_str(origin).is_ok();
+            if !ok {
+                return Err(ConfigError::new(
+                    "CORS_ALLOWED_ORIGINS",
+                    format!("{origin:?} is not an origin such as https://app.example.com (scheme and host, no path)"),
+                ));
+            }
+        }
+        Ok(Self { cors_origins })
+    }
+
+    fn cors(&self) -> Option<CorsLayer> {
+        if self.cors_origins.is_empty() {
+            return None;
+        }
+        let origins = self.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok());
+        Some(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(origins))
+                .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+                .allow_headers([
+                    header::AUTHORIZATION,
+                    header::CONTENT_TYPE,
+                    header::IF_MATCH,
+                    HeaderName::from_static("traceparent"),
+                ])
+                .expose_headers([header::ETAG, header::LOCATION])
+                .max_age(std::time::Duration::from_secs(3600)),
+        )
+    }
+}
+
+async fn healthz() -> impl IntoResponse {
+    axum::Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Wraps a function's routes with what every function has: `/healthz`, problem+json for
+/// unknown routes and panics, CORS and request tracing.
+pub fn app(routes: Router<AppState>, state: AppState, http: &HttpConfig) -> Router {
+    let mut app = routes
+        .route("/healthz", get(healthz))
+        .fallback(|| async { ApiError::NoRoute })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
+            ApiError::Internal("a handler panicked".into()).into_response()
+        }));
+    if let Some(cors) = http.cors() {
+        app = app.layer(cors);
+    }
+    app.layer(axum::middleware::from_fn(crate::trace::trace_requests))
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves; requests in flight then finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+/// Resolves on SIGTERM (Cloud Run's stop signal) or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[derive(Debug, thiserror::Error)]
+enum StartupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Store(#[from] store::StoreSetupError),
+    #[error("cannot listen on port {port}: {source}")]
+    Bind { port: u16, source: std::io::Error },
+    #[error("server failed: {0}")]
+    Serve(String),
+}
+
+/// Runs one function: `main.rs` calls this and returns its exit code.
+pub fn run(function: &'static str, routes: fn() -> Router<AppState>) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("{function}: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        match start(function, routes()).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                tracing::error!(function, "cannot start: {e}");
+                eprintln!("{function}: cannot start: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+async fn start(function: &'static str, routes: Router<AppState>) -> Result<(), StartupError> {
+    logging::init(LogFormat::from_env()?, config::optional("GOOGLE_CLOUD_PROJECT"));
+    let state = AppState {
+        store: store::StoreConfig::from_env()?.connect()?,
+        verifier: Arc::new(Verifier::from_env()?),
+        clock: Arc::new(SystemClock),
+    };
+    let app = app(routes, state, &HttpConfig::from_env()?);
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+        tracing::info!(function, "serving through the AWS Lambda runtime API");
+        return lambda::run(app).await.map_err(StartupError::Serve);
+    }
+    let port = config::parsed_or("PORT", 8080u16, "a TCP port number")?;
+    // Cloud Run sends traffic to the container's external interface.
+    let listener = tokio::net::TcpListener::bind(("0.0.0.0", port))
+        .await
+        .map_err(|source| StartupError::Bind { port, source })?;
+    tracing::info!(function, port, "listening");
+    serve(listener, app, shutdown_signal()).await.map_err(|e| StartupError::Serve(e.to_string()))
+}
+
+mod lambda {
+    use axum::Router;
+    use lambda_http::request::RequestContext;
+    use lambda_http::{Request, RequestExt as _};
+
+    /// API Gateway puts a named stage in front of the path (`/prod/v1/sites`); our routes
+    /// know nothing of stages, so it is removed before routing. `$default` has no prefix.
+    pub(super) fn strip_stage(mut request: Request) -> Request {
+        let stage = match request.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(context)) => context.stage.clone(),
+            Some(RequestContext::ApiGatewayV1(context)) => context.stage.clone(),
+            _ => None,
+        };
+        let Some(stage) = stage.filter(|s| !s.is_empty() && s != "$default") else { return request };
+        let prefix = format!("/{stage}");
+        let path = request.uri().path();
+        let rest = match path.strip_prefix(&prefix) {
+            Some("") => "/".to_owned(),
+            Some(rest) if rest.starts_with('/') => rest.to_owned(),
+            _ => return request,
+        };
+        let path_and_query = match request.uri().query() {
+            Some(query) => format!("{rest}?{query}"),
+            None => rest,
+        };
+        let mut parts = request.uri().clone().into_parts();
+        if let Ok(pq) = path_and_query.parse() {
+            parts.path_and_query = Some(pq);
+            if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+                *request.uri_mut() = uri;
+            }
+        }
+        request
+    }
+
+    pub(super) async fn run(app: Router) -> Result<(), String> {
+        let service = tower::ServiceBuilder::new().map_request(strip_stage).service(app);
+        lambda_http::run(service).await.map_err(|e| e.to_string())
+    }
+}

@@ -1,0 +1,430 @@
+//! The embedded store: SQLite on local disk, WAL journal, one row per document with its
+//! fields as JSON. Commits run in `BEGIN IMMEDIATE` transactions, so concurrent writers are
+//! serialised and a stale precondition is seen, never overwritten.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::meta::{Metadata, format_timestamp};
+use domain::store::{
+    Direction, Document, DocumentStore, FilterOp, MAX_IN_VALUES, MAX_PAGE_SIZE, Page, Query, StoreError,
+    StoreResult, Write, WriteOutcome,
+};
+use domain::TenantId;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, params_from_iter};
+use serde_json::{Map, Value};
+
+/// How long a writer waits for another writer's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Idle connections kept for reuse.
+const POOL_SIZE: usize = 8;
+
+#[derive(Clone)]
+pub struct EmbeddedStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+fn internal(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Internal(e.to_string())
+}
+
+fn sql_error(e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            StoreError::Unavailable(e.to_string())
+        }
+        _ => internal(e),
+    }
+}
+
+impl EmbeddedStore {
+    /// Opens (creating if needed) the store file at `path` and its parent directories.
+    pub fn open(path: impl AsRef<Path>) -> StoreResult<Self> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let conn = connect(&path)?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS documents (
+                tenant TEXT NOT NULL,
+                collection TEXT NOT NULL,
+                id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                data TEXT NOT NULL,
+                PRIMARY KEY (tenant, collection, id)
+            ) WITHOUT ROWID;",
+        )
+        .map_err(sql_error)?;
+        Ok(Self { inner: Arc::new(Inner { path, idle: Mutex::new(vec![conn]) }) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `work` on a pooled connection on the blocking thread pool.
+    async fn with_conn<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let pooled = inner.idle.lock().map_err(internal)?.pop();
+            let mut conn = match pooled {
+                Some(conn) => conn,
+                None => connect(&inner.path)?,
+            };
+            let result = work(&mut conn);
+            let mut idle = inner.idle.lock().map_err(internal)?;
+            if idle.len() < POOL_SIZE {
+                idle.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(internal)?
+    }
+}
+
+fn connect(path: &Path) -> StoreResult<Connection> {
+    let conn = Connection::open(path)
+        .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(sql_error)?;
+    // WAL lets readers go on while one writer commits; NORMAL sync is durable across process
+    // crashes (the WAL is fsynced at checkpoints), which is what a local store needs.
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;").map_err(sql_error)?;
+    Ok(conn)
+}
+
+fn parse_time(raw: &str) -> StoreResult<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(raw).map(|t| t.with_timezone(&Utc)).map_err(internal)
+}
+
+const COLUMNS: &str = "id, version, created_at, updated_at, data";
+
+fn row_to_document(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, i64, String, String, String)> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+}
+
+fn into_document((id, version, created, updated, data): (String, i64, String, String, String)) -> StoreResult<Document> {
+    let fields: Map<String, Value> = serde_json::from_str(&data).map_err(internal)?;
+    Ok(Document {
+        meta: Metadata {
+            id,
+            version: version as u64,
+            created_at: parse_time(&created)?,
+            updated_at: parse_time(&updated)?,
+        },
+        fields,
+    })
+}
+
+fn load(conn: &Connection, tenant: &str, collection: &str, id: &str) -> StoreResult<Option<Document>> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM documents WHERE tenant = ?1 AND collection = ?2 AND id = ?3"),
+        params![tenant, collection, id],
+        row_to_document,
+    )
+    .optional()
+    .map_err(sql_error)?
+    .map(into_document)
+    .transpose()
+}
+
+/// How SQL sees one queryable field: its value and its JSON type.
+struct FieldSql {
+    value: String,
+    /// `json_type(...)` for document fields; `None` for metadata columns (their type is fixed).
+    json_type: Option<String>,
+    /// The JSON type of a metadata column's values.
+    column_type: &'static str,
+}
+
+/// Maps a field name to SQL. Document fields must be plain top-level names (letters, digits,
+/// `_`), the subset Firestore and its emulator both serve; that also keeps them safe to
+/// embed in SQL.
+fn field_sql(field: &str) -> StoreResult<FieldSql> {
+    let column = |value: &str, column_type| Ok(FieldSql { value: value.into(), json_type: None, column_type });
+    match field {
+        "id" => column("id", "text"),
+        "version" => column("version", "integer"),
+        "createdAt" => column("created_at", "text"),
+        "updatedAt" => column("updated_at", "text"),
+        _ => {
+            let valid = field.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                return Err(StoreError::Invalid(format!("field {field:?} is not a top-level field name")));
+            }
+            Ok(FieldSql {
+                value: format!("json_extract(data, '$.{field}')"),
+                json_type: Some(format!("json_type(data, '$.{field}')")),
+                column_type: "",
+            })
+        }
+    }
+}
+
+fn sql_value(value: &Value) -> StoreResult<SqlValue> {
+    Ok(match value {
+        Value::Null => SqlValue::Null,
+        Value::Bool(b) => SqlValue::Integer(*b as i64),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => SqlValue::Integer(i),
+            None => SqlValue::Real(n.as_f64().ok_or_else(|| StoreError::Invalid(format!("number {n} is out of range")))?),
+        },
+        Value::String(s) => SqlValue::Text(s.clone()),
+        Value::Array(_) | Value::Object(_) => {
+            return Err(StoreError::Invalid("filter values must be strings, numbers, booleans or null".into()));
+        }
+    })
+}
+
+/// The JSON types a value compares with (Firestore compares values of one type only).
+fn comparable_types(value: &Value) -> &'static [&'static str] {
+    match value {
+        Value::Null => &["null"],
+        Value::Bool(true) => &["true"],
+        Value::Bool(false) => &["false"],
+        Value::Number(_) => &["integer", "real"],
+        Value::String(_) => &["text"],
+        _ => &[],
+    }
+}
+
+/// One comparison `field op value`, true only for values of the same JSON type.
+fn comparison(field: &FieldSql, op: &str, value: &Value, params: &mut Vec<SqlValue>) -> StoreResult<String> {
+    let types = comparable_types(value);
+    if matches!(value, Value::Null | Value::Bool(_)) && op != "=" {
+        return Err(StoreError::Invalid("null and booleans support only equality filters".into()));
+    }
+    let type_check = match &field.json_type {
+        Some(json_type) => {
+            let list = types.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(",");
+            format!("{json_type} IN ({list})")
+        }
+        None if types.contains(&field.column_type) => "1".into(),
+        None => return Ok("0".into()),
+    };
+    if matches!(value, Value::Null | Value::Bool(_)) {
+        return Ok(format!("({type_check})"));
+    }
+    params.push(sql_value(value)?);
+    Ok(format!("({type_check} AND {} {op} ?)", field.value))
+}
+
+fn build_query(tenant: &str, query: &Query) -> StoreResult<(String, Vec<SqlValue>)> {
+    if query.limit > MAX_PAGE_SIZE {
+        return Err(StoreError::Invalid(format!("limit must be at most {MAX_PAGE_SIZE}")));
+    }
+    let mut params = vec![SqlValue::Text(tenant.to_owned()), SqlValue::Text(query.collection.to_owned())];
+    let mut clauses = vec!["tenant = ?".to_owned(), "collection = ?".to_owned()];
+    for filter in &query.filters {
+        let field = field_sql(&filter.field)?;
+        let clause = match filter.op {
+            FilterOp::In => {
+                let values = filter
+                    .value
+                    .as_array()
+                    .ok_or_else(|| StoreError::Invalid("an `in` filter needs an array of values".into()))?;
+                if values.is_empty() || values.len() > MAX_IN_VALUES {
+                    return Err(StoreError::Invalid(format!("an `in` filter takes 1 to {MAX_IN_VALUES} values")));
+                }
+                let parts = values
+                    .iter()
+                    .map(|v| comparison(&field, "=", v, &mut params))
+                    .collect::<StoreResult<Vec<_>>>()?;
+                format!("({})", parts.join(" OR "))
+            }
+            op => {
+                let sql_op = match op {
+                    FilterOp::Eq => "=",
+                    FilterOp::Lt => "<",
+                    FilterOp::Le => "<=",
+                    FilterOp::Gt => ">",
+                    FilterOp::Ge => ">=",
+                    FilterOp::In => unreachable!("handled above"),
+                };
+                comparison(&field, sql_op, &filter.value, &mut params)?
+            }
+        };
+        clauses.push(clause);
+    }
+    let order_field = field_sql(query.order_field())?;
+    let (dir, cmp) = match query.order_by.as_ref().map(|o| o.direction).unwrap_or_default() {
+        Direction::Asc => ("ASC", ">"),
+        Direction::Desc => ("DESC", "<"),
+    };
+    if let Some(json_type) = &order_field.json_type {
+        // Firestore leaves documents without the order field out of the result.
+        clauses.push(format!("{json_type} IS NOT NULL"));
+    }
+    if let Some(cursor) = &query.start_after {
+        if order_field.value == "id" {
+            clauses.push(format!("id {cmp} ?"));
+        } else {
+            let value = sql_value(&cursor.value)?;
+            let v = &order_field.value;
+            // NULL sorts first in SQLite; a cursor on NULL continues among NULLs, then values.
+            clauses.push(match (&value, dir) {
+                (SqlValue::Null, "ASC") => format!("({v} IS NOT NULL OR id > ?)"),
+                (SqlValue::Null, _) => format!("({v} IS NULL AND id < ?)"),
+                _ if dir == "ASC" => format!("({v} > ? OR ({v} = ? AND id > ?))"),
+                _ => format!("({v} < ? OR {v} IS NULL OR ({v} = ? AND id < ?))"),
+            });
+            if value != SqlValue::Null {
+                params.push(value.clone());
+                params.push(value);
+            }
+        }
+        params.push(SqlValue::Text(cursor.id.clone()));
+    }
+    let order = if order_field.value == "id" {
+        format!("id {dir}")
+    } else {
+        format!("{} {dir}, id {dir}", order_field.value)
+    };
+    params.push(SqlValue::Integer(query.limit as i64));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM documents WHERE {} ORDER BY {order} LIMIT ?",
+        clauses.join(" AND ")
+    );
+    Ok((sql, params))
+}
+
+fn apply(tx: &rusqlite::Transaction<'_>, tenant: &str, write: Write, at: &str) -> StoreResult<WriteOutcome> {
+    let (collection, id) = write.target();
+    let (collection, id) = (collection.to_owned(), id.to_owned());
+    let current: Option<i64> = tx
+        .query_row(
+            "SELECT version FROM documents WHERE tenant = ?1 AND collection = ?2 AND id = ?3",
+            params![tenant, collection, id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(sql_error)?;
+    let not_found = || StoreError::NotFound { collection: collection.clone(), id: id.clone() };
+    let check = |expected: u64| -> StoreResult<()> {
+        match current {
+            None => Err(not_found()),
+            Some(actual) if actual as u64 != expected => Err(StoreError::VersionMismatch {
+                collection: collection.clone(),
+                id: id.clone(),
+                expected,
+                actual: actual as u64,
+            }),
+            Some(_) => Ok(()),
+        }
+    };
+    match write {
+        Write::Create { fields, .. } => {
+            if current.is_some() {
+                return Err(StoreError::AlreadyExists { collection, id });
+            }
+            let data = serde_json::to_string(&fields).map_err(internal)?;
+            tx.execute(
+                "INSERT INTO documents (tenant, collection, id, version, created_at, updated_at, data)
+                 VALUES (?1, ?2, ?3, 1, ?4, ?4, ?5)",
+                params![tenant, collection, id, at, data],
+            )
+            .map_err(sql_error)?;
+        }
+        Write::Update { expected_version, fields, .. } => {
+            check(expected_version)?;
+            let data = serde_json::to_string(&fields).map_err(internal)?;
+            tx.execute(
+                "UPDATE documents SET version = version + 1, updated_at = ?4, data = ?5
+                 WHERE tenant = ?1 AND collection = ?2 AND id = ?3",
+                params![tenant, collection, id, at, data],
+            )
+            .map_err(sql_error)?;
+        }
+        Write::Delete { expected_version, .. } => {
+            if let Some(expected) = expected_version {
+                check(expected)?;
+            }
+            tx.execute(
+                "DELETE FROM documents WHERE tenant = ?1 AND collection = ?2 AND id = ?3",
+                params![tenant, collection, id],
+            )
+            .map_err(sql_error)?;
+            return Ok(WriteOutcome::Deleted);
+        }
+        Write::Verify { expected_version, .. } => {
+            check(expected_version)?;
+            return Ok(WriteOutcome::Verified);
+        }
+    }
+    let doc = load(tx, tenant, &collection, &id)?.ok_or_else(not_found)?;
+    Ok(WriteOutcome::Written(doc))
+}
+
+#[async_trait]
+impl DocumentStore for EmbeddedStore {
+    async fn get(&self, tenant: &TenantId, collection: &'static str, id: &str) -> StoreResult<Option<Document>> {
+        let (tenant, id) = (tenant.to_string(), id.to_owned());
+        self.with_conn(move |conn| load(conn, &tenant, collection, &id)).await
+    }
+
+    async fn get_many(&self, tenant: &TenantId, collection: &'static str, ids: &[String]) -> StoreResult<Vec<Document>> {
+        let (tenant, ids) = (tenant.to_string(), ids.to_vec());
+        self.with_conn(move |conn| {
+            let mut found = Vec::with_capacity(ids.len());
+            for id in &ids {
+                found.extend(load(conn, &tenant, collection, id)?);
+            }
+            Ok(found)
+        })
+        .await
+    }
+
+    async fn query(&self, tenant: &TenantId, query: &Query) -> StoreResult<Page> {
+        let (sql, params) = build_query(tenant.as_str(), query)?;
+        let query = query.clone();
+        self.with_conn(move |conn| {
+            let mut statement = conn.prepare_cached(&sql).map_err(sql_error)?;
+            let rows = statement
+                .query_map(params_from_iter(params), row_to_document)
+                .map_err(sql_error)?
+                .map(|row| row.map_err(sql_error).and_then(into_document))
+                .collect::<StoreResult<Vec<_>>>()?;
+            Ok(Page::from_documents(rows, &query))
+        })
+        .await
+    }
+
+    async fn commit(&self, tenant: &TenantId, writes: Vec<Write>, at: DateTime<Utc>) -> StoreResult<Vec<WriteOutcome>> {
+        let mut targets: Vec<_> = writes.iter().map(Write::target).collect();
+        targets.sort();
+        if targets.windows(2).any(|pair| pair[0] == pair[1]) {
+            return Err(StoreError::Invalid("a commit may write each document only once".into()));
+        }
+        for (_, id) in &targets {
+            domain::id::parse_id(id).map_err(|e| StoreError::Invalid(format!("document id {id:?} {e}")))?;
+        }
+        let (tenant, at) = (tenant.to_string(), format_timestamp(&at));
+        self.with_conn(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_error)?;
+            let outcomes = writes
+                .into_iter()
+                .map(|write| apply(&tx, &tenant, write, &at))
+                .collect::<StoreResult<Vec<_>>>()?;
+            tx.commit().map_err(sql_error)?;
+            Ok(outcomes)
+        })
+        .await
+    }
+}
