@@ -32,8 +32,17 @@ USAGE:
 
 #[derive(Debug, PartialEq)]
 enum Command {
-    Serve { port: u16, data_dir: PathBuf },
-    Token { tenant: String, role: Role, user: String, hours: i64, data_dir: PathBuf },
+    Serve {
+        port: u16,
+        data_dir: PathBuf,
+    },
+    Token {
+        tenant: String,
+        role: Role,
+        user: String,
+        hours: i64,
+        data_dir: PathBuf,
+    },
     Help,
 }
 
@@ -47,10 +56,17 @@ fn parse(args: &[String]) -> Result<Command, String> {
     let mut options = std::collections::BTreeMap::new();
     let mut iter = rest.iter();
     while let Some(flag) = iter.next() {
-        let name = flag.strip_prefix("--").ok_or_else(|| format!("unexpected argument {flag:?}"))?;
+        let name = flag
+            .strip_prefix("--")
+            .ok_or_else(|| format!("unexpected argument {flag:?}"))?;
         let (name, value) = match name.split_once('=') {
             Some((n, v)) => (n.to_owned(), v.to_owned()),
-            None => (name.to_owned(), iter.next().ok_or_else(|| format!("--{name} needs a value"))?.clone()),
+            None => (
+                name.to_owned(),
+                iter.next()
+                    .ok_or_else(|| format!("--{name} needs a value"))?
+                    .clone(),
+            ),
         };
         options.insert(name, value);
     }
@@ -59,7 +75,9 @@ fn parse(args: &[String]) -> Result<Command, String> {
     let command = match command {
         "serve" => {
             let port = match take("port").or_else(|| std::env::var("PORT").ok()) {
-                Some(raw) => raw.parse().map_err(|_| format!("--port: expected a port number, got {raw:?}"))?,
+                Some(raw) => raw
+                    .parse()
+                    .map_err(|_| format!("--port: expected a port number, got {raw:?}"))?,
                 None => 8080,
             };
             Command::Serve { port, data_dir }
@@ -67,14 +85,27 @@ fn parse(args: &[String]) -> Result<Command, String> {
         _ => {
             let tenant = take("tenant").ok_or("token needs --tenant")?;
             domain::TenantId::parse(&tenant).map_err(|e| format!("--tenant {e}"))?;
-            let role = take("role").ok_or("token needs --role")?.parse().map_err(|e| format!("--role: {e}"))?;
+            let role = take("role")
+                .ok_or("token needs --role")?
+                .parse()
+                .map_err(|e| format!("--role: {e}"))?;
             let user = take("user").unwrap_or_else(|| "local-user".into());
             domain::UserId::parse(&user).map_err(|e| format!("--user {e}"))?;
             let hours = match take("hours") {
-                Some(raw) => raw.parse().ok().filter(|h| (1..=24 * 30).contains(h)).ok_or("--hours: expected 1 to 720")?,
+                Some(raw) => raw
+                    .parse()
+                    .ok()
+                    .filter(|h| (1..=24 * 30).contains(h))
+                    .ok_or("--hours: expected 1 to 720")?,
                 None => 12,
             };
-            Command::Token { tenant, role, user, hours, data_dir }
+            Command::Token {
+                tenant,
+                role,
+                user,
+                hours,
+                data_dir,
+            }
         }
     };
     match options.keys().next() {
@@ -91,8 +122,18 @@ pub fn main() -> ExitCode {
             print!("{USAGE}");
             Ok(())
         }
-        Ok(Command::Token { tenant, role, user, hours, data_dir }) => DevIssuer::load_or_create(&data_dir)
-            .map(|issuer| println!("{}", issuer.token(&tenant, &user, role, chrono::Duration::hours(hours)))),
+        Ok(Command::Token {
+            tenant,
+            role,
+            user,
+            hours,
+            data_dir,
+        }) => DevIssuer::load_or_create(&data_dir).map(|issuer| {
+            println!(
+                "{}",
+                issuer.token(&tenant, &user, role, chrono::Duration::hours(hours))
+            )
+        }),
         Ok(Command::Serve { port, data_dir }) => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -112,8 +153,13 @@ pub fn main() -> ExitCode {
 async fn serve(port: u16, data_dir: PathBuf) -> Result<(), String> {
     logging::init(LogFormat::from_env().map_err(|e| e.to_string())?, None);
     let issuer = DevIssuer::load_or_create(&data_dir)?;
-    let store = store::EmbeddedStore::open(data_dir.join("store.sqlite3")).map_err(|e| e.to_string())?;
-    let state = AppState { store: Arc::new(store), verifier: Arc::new(issuer.verifier()), clock: Arc::new(SystemClock) };
+    let store =
+        store::EmbeddedStore::open(data_dir.join("store.sqlite3")).map_err(|e| e.to_string())?;
+    let state = AppState {
+        store: Arc::new(store),
+        verifier: Arc::new(issuer.verifier()),
+        clock: Arc::new(SystemClock),
+    };
     let http = HttpConfig::from_env().map_err(|e| e.to_string())?;
     let app = platform::app(functions(), state, &http);
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port)))
@@ -127,7 +173,9 @@ async fn serve(port: u16, data_dir: PathBuf) -> Result<(), String> {
         "cleanops local cloud listening on http://{address}  (data: {data})\n\
          get a token:  cargo run --release -- token --tenant demo --role admin --data-dir {data}"
     );
-    platform::serve(listener, app, platform::shutdown_signal()).await.map_err(|e| e.to_string())
+    platform::serve(listener, app, platform::shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -140,10 +188,35 @@ mod tests {
 
     #[test]
     fn parses_both_commands_and_refuses_nonsense() {
-        assert_eq!(parse(&args("--port 9000 --data-dir /tmp/x")).unwrap(), Command::Serve { port: 9000, data_dir: "/tmp/x".into() });
-        let token = parse(&args("token --tenant acme --role cleaner --hours=2 --data-dir d")).unwrap();
-        assert_eq!(token, Command::Token { tenant: "acme".into(), role: Role::Cleaner, user: "local-user".into(), hours: 2, data_dir: "d".into() });
-        for bad in ["--port x", "token --role admin", "token --tenant a/b --role admin", "token --tenant a --role boss", "--colour red", "stray"] {
+        assert_eq!(
+            parse(&args("--port 9000 --data-dir /tmp/x")).unwrap(),
+            Command::Serve {
+                port: 9000,
+                data_dir: "/tmp/x".into()
+            }
+        );
+        let token = parse(&args(
+            "token --tenant acme --role cleaner --hours=2 --data-dir d",
+        ))
+        .unwrap();
+        assert_eq!(
+            token,
+            Command::Token {
+                tenant: "acme".into(),
+                role: Role::Cleaner,
+                user: "local-user".into(),
+                hours: 2,
+                data_dir: "d".into()
+            }
+        );
+        for bad in [
+            "--port x",
+            "token --role admin",
+            "token --tenant a/b --role admin",
+            "token --tenant a --role boss",
+            "--colour red",
+            "stray",
+        ] {
             assert!(parse(&args(bad)).is_err(), "{bad}");
         }
     }

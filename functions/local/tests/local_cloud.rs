@@ -42,13 +42,27 @@ fn start(data_dir: &Path) -> Server {
 }
 
 fn token(data_dir: &Path, tenant: &str, role: &str) -> String {
-    let out = Command::new(BIN).args(["token", "--tenant", tenant, "--role", role, "--data-dir"]).arg(data_dir).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(BIN)
+        .args(["token", "--tenant", tenant, "--role", role, "--data-dir"])
+        .arg(data_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
 async fn post(http: &reqwest::Client, url: String, token: &str, body: Value) -> Value {
-    let response = http.post(url).bearer_auth(token).json(&body).send().await.unwrap();
+    let response = http
+        .post(url)
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 201);
     response.json().await.unwrap()
 }
@@ -60,27 +74,58 @@ async fn the_readme_session_works_and_data_survives_a_restart() {
     let http = reqwest::Client::new();
 
     let server = start(dir.path());
-    assert_eq!(http.get(format!("{}/healthz", server.base)).send().await.unwrap().status(), 200);
-    let office = post(&http, format!("{}/v1/area-types", server.base), &admin,
-        json!({"name": "Office", "performanceSqmPerHour": 200, "cleaningsPerWeek": 5})).await;
-    let site = post(&http, format!("{}/v1/sites", server.base), &admin, json!({
+    assert_eq!(
+        http.get(format!("{}/healthz", server.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let office = post(
+        &http,
+        format!("{}/v1/area-types", server.base),
+        &admin,
+        json!({"name": "Office", "performanceSqmPerHour": 200, "cleaningsPerWeek": 5}),
+    )
+    .await;
+    let site = post(
+        &http,
+        format!("{}/v1/sites", server.base),
+        &admin,
+        json!({
         "name": "HQ", "address": {"street": "Main St 1", "city": "Berlin", "country": "DE"},
-        "location": {"lat": 52.52, "lng": 13.40}, "timeZone": "Europe/Berlin"})).await;
+        "location": {"lat": 52.52, "lng": 13.40}, "timeZone": "Europe/Berlin"}),
+    )
+    .await;
     post(&http, format!("{}/v1/areas", server.base), &admin,
         json!({"siteId": site["id"], "name": "Room 101", "sizeSqm": 40, "areaTypeId": office["id"]})).await;
 
     // SIGTERM, as Cloud Run stops an instance: the process exits cleanly.
     let mut server = server;
     let pid = server.child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-    assert!(server.child.wait().unwrap().success(), "graceful exit on SIGTERM");
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert!(
+        server.child.wait().unwrap().success(),
+        "graceful exit on SIGTERM"
+    );
 
     // Same data directory: the same key (old tokens still valid) and the same data.
     let server = start(dir.path());
     let cleaner = token(dir.path(), "demo", "cleaner");
     for token in [&admin, &cleaner] {
         let workload: Value = http
-            .get(format!("{}/v1/sites/{}/workload", server.base, site["id"].as_str().unwrap()))
+            .get(format!(
+                "{}/v1/sites/{}/workload",
+                server.base,
+                site["id"].as_str().unwrap()
+            ))
             .bearer_auth(token)
             .send()
             .await

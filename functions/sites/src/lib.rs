@@ -37,7 +37,10 @@ async fn area_types_of<'a>(
     cx: &Context<'_>,
 ) -> ApiResult<BTreeMap<String, AreaType>> {
     let ids: BTreeSet<String> = areas.map(|a| a.area_type_id.to_string()).collect();
-    let types = cx.repo::<AreaType>().get_many(&ids.into_iter().collect::<Vec<_>>()).await?;
+    let types = cx
+        .repo::<AreaType>()
+        .get_many(&ids.into_iter().collect::<Vec<_>>())
+        .await?;
     Ok(types.into_iter().map(|t| (t.meta.id, t.entity)).collect())
 }
 
@@ -50,11 +53,16 @@ async fn any_area(cx: &Context<'_>, filter: Filter) -> ApiResult<bool> {
 impl Resource for Sites {
     type Entity = Site;
     const PATH: &'static str = "/v1/sites";
-    const FILTERS: &'static [FilterParam] = &[FilterParam { name: "customerId", kind: ParamKind::Id }];
+    const FILTERS: &'static [FilterParam] = &[FilterParam {
+        name: "customerId",
+        kind: ParamKind::Id,
+    }];
 
     async fn before_delete(id: &str, cx: &Context<'_>) -> ApiResult<()> {
         if any_area(cx, Filter::eq("siteId", id)).await? {
-            return Err(ApiError::Conflict(format!("site {id} still has areas; delete or move them first")));
+            return Err(ApiError::Conflict(format!(
+                "site {id} still has areas; delete or move them first"
+            )));
         }
         Ok(())
     }
@@ -63,11 +71,16 @@ impl Resource for Sites {
 impl Resource for AreaTypes {
     type Entity = AreaType;
     const PATH: &'static str = "/v1/area-types";
-    const FILTERS: &'static [FilterParam] = &[FilterParam { name: "priority", kind: ParamKind::Text }];
+    const FILTERS: &'static [FilterParam] = &[FilterParam {
+        name: "priority",
+        kind: ParamKind::Text,
+    }];
 
     async fn before_delete(id: &str, cx: &Context<'_>) -> ApiResult<()> {
         if any_area(cx, Filter::eq("areaTypeId", id)).await? {
-            return Err(ApiError::Conflict(format!("area type {id} is used by areas; change them first")));
+            return Err(ApiError::Conflict(format!(
+                "area type {id} is used by areas; change them first"
+            )));
         }
         Ok(())
     }
@@ -77,22 +90,41 @@ impl Resource for Areas {
     type Entity = Area;
     const PATH: &'static str = "/v1/areas";
     const FILTERS: &'static [FilterParam] = &[
-        FilterParam { name: "siteId", kind: ParamKind::Id },
-        FilterParam { name: "areaTypeId", kind: ParamKind::Id },
-        FilterParam { name: "floor", kind: ParamKind::Integer },
+        FilterParam {
+            name: "siteId",
+            kind: ParamKind::Id,
+        },
+        FilterParam {
+            name: "areaTypeId",
+            kind: ParamKind::Id,
+        },
+        FilterParam {
+            name: "floor",
+            kind: ParamKind::Integer,
+        },
     ];
-    const ORDERABLE: &'static [&'static str] = &["id", "name", "floor", "sizeSqm", "createdAt", "updatedAt"];
+    const ORDERABLE: &'static [&'static str] =
+        &["id", "name", "floor", "sizeSqm", "createdAt", "updatedAt"];
 
     /// The site and area type must exist (in the caller's tenant) and stay while we write.
     async fn references(area: &Area, cx: &Context<'_>) -> ApiResult<Vec<Write>> {
         let site = cx.repo::<Site>().find(area.site_id.as_str()).await?;
-        let area_type = cx.repo::<AreaType>().find(area.area_type_id.as_str()).await?;
+        let area_type = cx
+            .repo::<AreaType>()
+            .find(area.area_type_id.as_str())
+            .await?;
         let mut errors = Vec::new();
         if site.is_none() {
-            errors.push(domain::FieldError { field: "siteId".into(), message: "no site has this id".into() });
+            errors.push(domain::FieldError {
+                field: "siteId".into(),
+                message: "no site has this id".into(),
+            });
         }
         if area_type.is_none() {
-            errors.push(domain::FieldError { field: "areaTypeId".into(), message: "no area type has this id".into() });
+            errors.push(domain::FieldError {
+                field: "areaTypeId".into(),
+                message: "no area type has this id".into(),
+            });
         }
         match (site, area_type) {
             (Some(site), Some(area_type)) => Ok(vec![still_at(&site), still_at(&area_type)]),
@@ -101,16 +133,20 @@ impl Resource for Areas {
     }
 
     /// Adds the computed work-loading to each area.
-    async fn present(items: Vec<Stored<Area>>, cx: &Context<'_>) -> ApiResult<Vec<Map<String, Value>>> {
+    async fn present(
+        items: Vec<Stored<Area>>,
+        cx: &Context<'_>,
+    ) -> ApiResult<Vec<Map<String, Value>>> {
         let types = area_types_of(items.iter().map(|a| &a.entity), cx).await?;
         Ok(items
             .iter()
             .map(|area| {
                 let mut json = area.to_json();
-                if let Some(area_type) = types.get(area.entity.area_type_id.as_str()) {
-                    if let Ok(Value::Object(load)) = serde_json::to_value(AreaWorkload::of(&area.entity, area_type).rounded()) {
-                        json.extend(load);
-                    }
+                if let Some(area_type) = types.get(area.entity.area_type_id.as_str())
+                    && let Ok(Value::Object(load)) =
+                        serde_json::to_value(AreaWorkload::of(&area.entity, area_type).rounded())
+                {
+                    json.extend(load);
                 }
                 json
             })
@@ -119,8 +155,15 @@ impl Resource for Areas {
 }
 
 /// `GET /v1/sites/{id}/workload`: the site's weekly minutes, by area type and in total.
-async fn site_workload(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
-    let cx = Context { caller: &caller, state: &state };
+async fn site_workload(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    let cx = Context {
+        caller: &caller,
+        state: &state,
+    };
     let site = cx.repo::<Site>().get(&id).await?;
     let areas: Vec<Area> = cx
         .repo::<Area>()
@@ -130,6 +173,7 @@ async fn site_workload(State(state): State<AppState>, caller: Caller, Path(id): 
         .map(|a| a.entity)
         .collect();
     let types = area_types_of(areas.iter(), &cx).await?;
-    let workload = SiteWorkload::compute(&site.meta.id, &areas, &types).map_err(ApiError::internal)?;
+    let workload =
+        SiteWorkload::compute(&site.meta.id, &areas, &types).map_err(ApiError::internal)?;
     Ok(Json(workload))
 }

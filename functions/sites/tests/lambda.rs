@@ -26,25 +26,60 @@ struct RuntimeApi {
 }
 
 async fn next_invocation(State(api): State<RuntimeApi>) -> (HeaderMap, String) {
-    let (event, reply) = api.events.lock().await.recv().await.expect("the test ended");
+    let (event, reply) = api
+        .events
+        .lock()
+        .await
+        .recv()
+        .await
+        .expect("the test ended");
     let request_id = uuid_like();
-    api.pending.lock().unwrap().insert(request_id.clone(), reply);
+    api.pending
+        .lock()
+        .unwrap()
+        .insert(request_id.clone(), reply);
     let deadline = chrono::Utc::now().timestamp_millis() + 30_000;
     let mut headers = HeaderMap::new();
     headers.insert("lambda-runtime-aws-request-id", request_id.parse().unwrap());
-    headers.insert("lambda-runtime-deadline-ms", deadline.to_string().parse().unwrap());
-    headers.insert("lambda-runtime-invoked-function-arn", "arn:aws:lambda:eu-west-1:123456789012:function:sites".parse().unwrap());
-    headers.insert("lambda-runtime-trace-id", "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1".parse().unwrap());
+    headers.insert(
+        "lambda-runtime-deadline-ms",
+        deadline.to_string().parse().unwrap(),
+    );
+    headers.insert(
+        "lambda-runtime-invoked-function-arn",
+        "arn:aws:lambda:eu-west-1:123456789012:function:sites"
+            .parse()
+            .unwrap(),
+    );
+    headers.insert(
+        "lambda-runtime-trace-id",
+        "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+            .parse()
+            .unwrap(),
+    );
     (headers, event.to_string())
 }
 
-async fn invocation_response(State(api): State<RuntimeApi>, Path(id): Path<String>, body: String) -> &'static str {
-    let reply = api.pending.lock().unwrap().remove(&id).expect("a known request id");
+async fn invocation_response(
+    State(api): State<RuntimeApi>,
+    Path(id): Path<String>,
+    body: String,
+) -> &'static str {
+    let reply = api
+        .pending
+        .lock()
+        .unwrap()
+        .remove(&id)
+        .expect("a known request id");
     let _ = reply.send(serde_json::from_str(&body).unwrap_or(Value::String(body)));
     "{\"status\":\"OK\"}"
 }
 
-async fn invocation_error(State(api): State<RuntimeApi>, Path(id): Path<String>, body: String) -> &'static str {
+async fn invocation_error(
+    State(api): State<RuntimeApi>,
+    Path(id): Path<String>,
+    body: String,
+) -> &'static str {
     if let Some(reply) = api.pending.lock().unwrap().remove(&id) {
         let _ = reply.send(json!({"invocationError": body}));
     }
@@ -64,8 +99,18 @@ impl Drop for KillOnDrop {
 }
 
 /// An API Gateway HTTP API (payload v2) event.
-fn http_api_event(stage: &str, method: &str, path: &str, headers: Value, body: Option<Value>) -> Value {
-    let raw_path = if stage == "$default" { path.to_owned() } else { format!("/{stage}{path}") };
+fn http_api_event(
+    stage: &str,
+    method: &str,
+    path: &str,
+    headers: Value,
+    body: Option<Value>,
+) -> Value {
+    let raw_path = if stage == "$default" {
+        path.to_owned()
+    } else {
+        format!("/{stage}{path}")
+    };
     json!({
         "version": "2.0",
         "routeKey": "$default",
@@ -92,11 +137,20 @@ fn http_api_event(stage: &str, method: &str, path: &str, headers: Value, body: O
 #[tokio::test]
 async fn the_binary_answers_api_gateway_v2_events_through_the_same_router() {
     let (events_tx, events_rx) = mpsc::channel::<Invocation>(1);
-    let api = RuntimeApi { events: Arc::new(tokio::sync::Mutex::new(events_rx)), pending: Arc::default() };
+    let api = RuntimeApi {
+        events: Arc::new(tokio::sync::Mutex::new(events_rx)),
+        pending: Arc::default(),
+    };
     let runtime_api = Router::new()
         .route("/2018-06-01/runtime/invocation/next", get(next_invocation))
-        .route("/2018-06-01/runtime/invocation/{id}/response", post(invocation_response))
-        .route("/2018-06-01/runtime/invocation/{id}/error", post(invocation_error))
+        .route(
+            "/2018-06-01/runtime/invocation/{id}/response",
+            post(invocation_response),
+        )
+        .route(
+            "/2018-06-01/runtime/invocation/{id}/error",
+            post(invocation_error),
+        )
         .with_state(api);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -135,7 +189,10 @@ async fn the_binary_answers_api_gateway_v2_events_through_the_same_router() {
         async move {
             let (tx, rx) = oneshot::channel();
             events_tx.send((event, tx)).await.unwrap();
-            tokio::time::timeout(Duration::from_secs(30), rx).await.expect("the function answered in time").unwrap()
+            tokio::time::timeout(Duration::from_secs(30), rx)
+                .await
+                .expect("the function answered in time")
+                .unwrap()
         }
     };
     let token = issuer.token("acme", "u1", Role::Admin, chrono::Duration::hours(1));
@@ -143,31 +200,73 @@ async fn the_binary_answers_api_gateway_v2_events_through_the_same_router() {
         "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"});
 
     let body = json!({"name": "Office", "performanceSqmPerHour": 200, "cleaningsPerWeek": 5});
-    let created = invoke(http_api_event("prod", "POST", "/v1/area-types", auth.clone(), Some(body))).await;
+    let created = invoke(http_api_event(
+        "prod",
+        "POST",
+        "/v1/area-types",
+        auth.clone(),
+        Some(body),
+    ))
+    .await;
     assert_eq!(created["statusCode"], 201, "{created}");
     let entity: Value = serde_json::from_str(created["body"].as_str().unwrap()).unwrap();
     let id = entity["id"].as_str().unwrap();
     assert_eq!(created["headers"]["etag"], "\"1\"");
 
-    let read = invoke(http_api_event("prod", "GET", &format!("/v1/area-types/{id}"), auth.clone(), None)).await;
+    let read = invoke(http_api_event(
+        "prod",
+        "GET",
+        &format!("/v1/area-types/{id}"),
+        auth.clone(),
+        None,
+    ))
+    .await;
     assert_eq!(read["statusCode"], 200, "{read}");
     assert!(read["body"].as_str().unwrap().contains("Office"));
 
-    let health = invoke(http_api_event("$default", "GET", "/healthz", json!({}), None)).await;
+    let health = invoke(http_api_event(
+        "$default",
+        "GET",
+        "/healthz",
+        json!({}),
+        None,
+    ))
+    .await;
     assert_eq!(health["statusCode"], 200, "{health}");
 
-    let anonymous = invoke(http_api_event("prod", "GET", "/v1/area-types", json!({}), None)).await;
+    let anonymous = invoke(http_api_event(
+        "prod",
+        "GET",
+        "/v1/area-types",
+        json!({}),
+        None,
+    ))
+    .await;
     assert_eq!(anonymous["statusCode"], 401, "{anonymous}");
-    assert_eq!(anonymous["headers"]["content-type"], "application/problem+json");
+    assert_eq!(
+        anonymous["headers"]["content-type"],
+        "application/problem+json"
+    );
 
     // The logs of the traced request are Cloud Logging JSON tied to the caller's trace.
     let lines = log_lines.lock().unwrap().clone();
     let traced: Vec<Value> = lines
         .iter()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|l| l["logging.googleapis.com/trace"] == "projects/demo-project/traces/4bf92f3577b34da6a3ce929d0e0e4736")
+        .filter(|l| {
+            l["logging.googleapis.com/trace"]
+                == "projects/demo-project/traces/4bf92f3577b34da6a3ce929d0e0e4736"
+        })
         .collect();
     assert!(!traced.is_empty(), "no traced log line in {lines:?}");
-    assert!(traced.iter().all(|l| l["severity"].is_string() && l["message"].is_string()));
-    assert!(traced.iter().any(|l| l["tenant"] == "acme" && l["status"] == 201));
+    assert!(
+        traced
+            .iter()
+            .all(|l| l["severity"].is_string() && l["message"].is_string())
+    );
+    assert!(
+        traced
+            .iter()
+            .any(|l| l["tenant"] == "acme" && l["status"] == 201)
+    );
 }

@@ -15,7 +15,10 @@ pub fn parse_id(raw: &str) -> Result<&str, String> {
     if raw.is_empty() || raw.len() > MAX_ID_LEN {
         return Err(format!("must be 1 to {MAX_ID_LEN} characters"));
     }
-    if !raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    if !raw
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
         return Err("may contain only letters, digits, '-' and '_'".into());
     }
     if raw.starts_with("__") && raw.ends_with("__") {
@@ -32,7 +35,10 @@ pub struct Id<K> {
 
 impl<K> Id<K> {
     pub fn parse(raw: &str) -> Result<Self, String> {
-        parse_id(raw).map(|v| Self { value: v.to_owned(), kind: PhantomData })
+        parse_id(raw).map(|v| Self {
+            value: v.to_owned(),
+            kind: PhantomData,
+        })
     }
 
     pub fn as_str(&self) -> &str {
@@ -46,7 +52,10 @@ impl<K> Id<K> {
 
 impl<K> Clone for Id<K> {
     fn clone(&self) -> Self {
-        Self { value: self.value.clone(), kind: PhantomData }
+        Self {
+            value: self.value.clone(),
+            kind: PhantomData,
+        }
     }
 }
 impl<K> PartialEq for Id<K> {

@@ -60,7 +60,9 @@ impl Serialize for TimeZone {
 }
 impl<'de> Deserialize<'de> for TimeZone {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -144,7 +146,9 @@ impl Serialize for LocalTime {
 }
 impl<'de> Deserialize<'de> for LocalTime {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -198,7 +202,9 @@ impl Entity for Site {
     fn parse(body: &Value) -> Result<Self, ValidationErrors> {
         let mut f = Fields::new(body, Self::READ_ONLY)?;
         let name = f.required_str("name", 1..=200);
-        let customer_id = f.optional_parsed("customerId", |raw| crate::id::parse_id(raw).map(str::to_owned));
+        let customer_id = f.optional_parsed("customerId", |raw| {
+            crate::id::parse_id(raw).map(str::to_owned)
+        });
         let address = f.required_object("address", |a| {
             let street = a.required_str("street", 1..=200);
             let postal_code = a.optional_str("postalCode", 1..=20);
@@ -210,30 +216,48 @@ impl Entity for Site {
                     Err("must be an ISO 3166-1 alpha-2 country code, such as DE".into())
                 }
             });
-            Some(Address { street: street?, postal_code, city: city?, country: country? })
+            Some(Address {
+                street: street?,
+                postal_code,
+                city: city?,
+                country: country?,
+            })
         });
         let location = f.required_object("location", |l| {
             let lat = l.required_f64("lat", -90.0..=90.0);
             let lng = l.required_f64("lng", -180.0..=180.0);
-            Some(GeoPoint { lat: lat?, lng: lng? })
+            Some(GeoPoint {
+                lat: lat?,
+                lng: lng?,
+            })
         });
         let time_zone = f.required_parsed("timeZone", str::parse::<TimeZone>);
         let access_hours = f.optional_list("accessHours", 7 * 8, |w| {
             let day = w.required_parsed("day", str::parse::<Weekday>);
             let from = w.required_parsed("from", str::parse::<LocalTime>);
             let to = w.required_parsed("to", str::parse::<LocalTime>);
-            if let (Some(from), Some(to)) = (from, to) {
-                if from >= to {
-                    w.error("to", "must be later than from (split a window across midnight in two)");
-                    return None;
-                }
+            if let (Some(from), Some(to)) = (from, to)
+                && from >= to
+            {
+                w.error(
+                    "to",
+                    "must be later than from (split a window across midnight in two)",
+                );
+                return None;
             }
-            Some(AccessWindow { day: day?, from: from?, to: to? })
+            Some(AccessWindow {
+                day: day?,
+                from: from?,
+                to: to?,
+            })
         });
-        if let Some(windows) = &access_hours {
-            if let Some(i) = first_overlap(windows) {
-                f.error(&format!("accessHours[{i}]"), "overlaps another window on the same day");
-            }
+        if let Some(windows) = &access_hours
+            && let Some(i) = first_overlap(windows)
+        {
+            f.error(
+                &format!("accessHours[{i}]"),
+                "overlaps another window on the same day",
+            );
         }
         f.finish(|| {
             Some(Site {
@@ -318,8 +342,15 @@ pub struct Area {
 impl Entity for Area {
     const COLLECTION: &'static str = "areas";
     const KIND: &'static str = "area";
-    const READ_ONLY: &'static [&'static str] =
-        &["id", "version", "createdAt", "updatedAt", "minutesPerCleaning", "minutesPerWeek", "effectiveCleaningsPerWeek"];
+    const READ_ONLY: &'static [&'static str] = &[
+        "id",
+        "version",
+        "createdAt",
+        "updatedAt",
+        "minutesPerCleaning",
+        "minutesPerWeek",
+        "effectiveCleaningsPerWeek",
+    ];
 
     fn parse(body: &Value) -> Result<Self, ValidationErrors> {
         let mut f = Fields::new(body, Self::READ_ONLY)?;
@@ -363,7 +394,9 @@ impl AreaWorkload {
     pub fn of(area: &Area, area_type: &AreaType) -> Self {
         let minutes_per_cleaning =
             area.size_sqm / area_type.performance_sqm_per_hour * 60.0 * area_type.correction_factor;
-        let per_week = area.cleanings_per_week.unwrap_or(area_type.cleanings_per_week);
+        let per_week = area
+            .cleanings_per_week
+            .unwrap_or(area_type.cleanings_per_week);
         Self {
             minutes_per_cleaning,
             effective_cleanings_per_week: per_week,
@@ -461,7 +494,8 @@ mod tests {
     }
 
     fn area(size: f64, per_week: Option<f64>) -> Area {
-        let mut body = json!({"siteId": "s1", "name": "Room", "sizeSqm": size, "areaTypeId": "office"});
+        let mut body =
+            json!({"siteId": "s1", "name": "Room", "sizeSqm": size, "areaTypeId": "office"});
         if let Some(n) = per_week {
             body["cleaningsPerWeek"] = json!(n);
         }
@@ -480,7 +514,8 @@ mod tests {
     #[test]
     fn site_workload_sums_by_area_type() {
         let types = BTreeMap::from([("office".to_owned(), office())]);
-        let load = SiteWorkload::compute("s1", &[area(50.0, None), area(100.0, Some(1.0))], &types).unwrap();
+        let load = SiteWorkload::compute("s1", &[area(50.0, None), area(100.0, Some(1.0))], &types)
+            .unwrap();
         assert_eq!(load.areas, 2);
         assert_eq!(load.by_area_type[0].minutes_per_week, 90.0 + 36.0);
         assert_eq!(load.hours_per_week, 2.1);
@@ -488,7 +523,10 @@ mod tests {
 
     #[test]
     fn area_type_defaults_are_filled() {
-        let t = AreaType::parse(&json!({"name": "Hall", "performanceSqmPerHour": 300, "cleaningsPerWeek": 1})).unwrap();
+        let t = AreaType::parse(
+            &json!({"name": "Hall", "performanceSqmPerHour": 300, "cleaningsPerWeek": 1}),
+        )
+        .unwrap();
         assert_eq!((t.correction_factor, t.priority), (1.0, Priority::Normal));
     }
 

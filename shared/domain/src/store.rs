@@ -50,7 +50,11 @@ pub struct Filter {
 
 impl Filter {
     pub fn new(field: impl Into<String>, op: FilterOp, value: impl Into<Value>) -> Self {
-        Self { field: field.into(), op, value: value.into() }
+        Self {
+            field: field.into(),
+            op,
+            value: value.into(),
+        }
     }
     pub fn eq(field: impl Into<String>, value: impl Into<Value>) -> Self {
         Self::new(field, FilterOp::Eq, value)
@@ -89,14 +93,23 @@ pub struct Query {
 
 impl Query {
     pub fn new(collection: &'static str) -> Self {
-        Self { collection, filters: Vec::new(), order_by: None, limit: MAX_PAGE_SIZE, start_after: None }
+        Self {
+            collection,
+            filters: Vec::new(),
+            order_by: None,
+            limit: MAX_PAGE_SIZE,
+            start_after: None,
+        }
     }
     pub fn filter(mut self, filter: Filter) -> Self {
         self.filters.push(filter);
         self
     }
     pub fn order_by(mut self, field: impl Into<String>, direction: Direction) -> Self {
-        self.order_by = Some(OrderBy { field: field.into(), direction });
+        self.order_by = Some(OrderBy {
+            field: field.into(),
+            direction,
+        });
         self
     }
     pub fn limit(mut self, limit: usize) -> Self {
@@ -125,8 +138,12 @@ pub fn field_value(doc: &Document, field: &str) -> Option<Value> {
     match field {
         "id" => Some(Value::String(doc.meta.id.clone())),
         "version" => Some(Value::from(doc.meta.version)),
-        "createdAt" => Some(Value::String(crate::meta::format_timestamp(&doc.meta.created_at))),
-        "updatedAt" => Some(Value::String(crate::meta::format_timestamp(&doc.meta.updated_at))),
+        "createdAt" => Some(Value::String(crate::meta::format_timestamp(
+            &doc.meta.created_at,
+        ))),
+        "updatedAt" => Some(Value::String(crate::meta::format_timestamp(
+            &doc.meta.updated_at,
+        ))),
         other => doc.fields.get(other).cloned(),
     }
 }
@@ -149,15 +166,32 @@ impl Page {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
     /// Creates the document; fails with `AlreadyExists` if it exists.
-    Create { collection: &'static str, id: String, fields: Map<String, Value> },
+    Create {
+        collection: &'static str,
+        id: String,
+        fields: Map<String, Value>,
+    },
     /// Replaces the document's fields; fails unless it exists at `expected_version`.
-    Update { collection: &'static str, id: String, expected_version: u64, fields: Map<String, Value> },
+    Update {
+        collection: &'static str,
+        id: String,
+        expected_version: u64,
+        fields: Map<String, Value>,
+    },
     /// Deletes the document. With a version, fails unless it exists at that version; without
     /// one, deleting a missing document succeeds (retries are safe).
-    Delete { collection: &'static str, id: String, expected_version: Option<u64> },
+    Delete {
+        collection: &'static str,
+        id: String,
+        expected_version: Option<u64>,
+    },
     /// Writes nothing; fails unless the document exists at `expected_version`. Guards a
     /// commit that depends on another document staying as it was read.
-    Verify { collection: &'static str, id: String, expected_version: u64 },
+    Verify {
+        collection: &'static str,
+        id: String,
+        expected_version: u64,
+    },
 }
 
 impl Write {
@@ -186,7 +220,12 @@ pub enum StoreError {
     #[error("{collection}/{id} already exists")]
     AlreadyExists { collection: String, id: String },
     #[error("{collection}/{id} is at version {actual}, not {expected}")]
-    VersionMismatch { collection: String, id: String, expected: u64, actual: u64 },
+    VersionMismatch {
+        collection: String,
+        id: String,
+        expected: u64,
+        actual: u64,
+    },
     /// The request itself is not something the store can do (bad field name, filter value...).
     #[error("invalid store request: {0}")]
     Invalid(String),
@@ -200,7 +239,12 @@ pub enum StoreError {
 impl StoreError {
     /// True for the failures a caller's precondition caused (a lost race, a missing document).
     pub fn is_precondition_failure(&self) -> bool {
-        matches!(self, StoreError::NotFound { .. } | StoreError::AlreadyExists { .. } | StoreError::VersionMismatch { .. })
+        matches!(
+            self,
+            StoreError::NotFound { .. }
+                | StoreError::AlreadyExists { .. }
+                | StoreError::VersionMismatch { .. }
+        )
     }
 }
 
@@ -210,16 +254,31 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// [`TenantStore`], which fixes the tenant once from the verified caller.
 #[async_trait]
 pub trait DocumentStore: Send + Sync + 'static {
-    async fn get(&self, tenant: &TenantId, collection: &'static str, id: &str) -> StoreResult<Option<Document>>;
+    async fn get(
+        &self,
+        tenant: &TenantId,
+        collection: &'static str,
+        id: &str,
+    ) -> StoreResult<Option<Document>>;
 
     /// The documents that exist among `ids`, in the order of `ids` (missing ones are left out).
-    async fn get_many(&self, tenant: &TenantId, collection: &'static str, ids: &[String]) -> StoreResult<Vec<Document>>;
+    async fn get_many(
+        &self,
+        tenant: &TenantId,
+        collection: &'static str,
+        ids: &[String],
+    ) -> StoreResult<Vec<Document>>;
 
     async fn query(&self, tenant: &TenantId, query: &Query) -> StoreResult<Page>;
 
     /// Applies `writes` atomically, stamping `at` as the update time (and creation time of
     /// created documents).
-    async fn commit(&self, tenant: &TenantId, writes: Vec<Write>, at: DateTime<Utc>) -> StoreResult<Vec<WriteOutcome>>;
+    async fn commit(
+        &self,
+        tenant: &TenantId,
+        writes: Vec<Write>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<WriteOutcome>>;
 }
 
 /// The store as one tenant sees it. Holding one is the only way request code reads or writes,
@@ -240,7 +299,11 @@ impl TenantStore {
     pub async fn get(&self, collection: &'static str, id: &str) -> StoreResult<Option<Document>> {
         self.store.get(&self.tenant, collection, id).await
     }
-    pub async fn get_many(&self, collection: &'static str, ids: &[String]) -> StoreResult<Vec<Document>> {
+    pub async fn get_many(
+        &self,
+        collection: &'static str,
+        ids: &[String],
+    ) -> StoreResult<Vec<Document>> {
         self.store.get_many(&self.tenant, collection, ids).await
     }
     pub async fn query(&self, query: &Query) -> StoreResult<Page> {
@@ -259,7 +322,11 @@ impl TenantStore {
             }
         }
     }
-    pub async fn commit(&self, writes: Vec<Write>, at: DateTime<Utc>) -> StoreResult<Vec<WriteOutcome>> {
+    pub async fn commit(
+        &self,
+        writes: Vec<Write>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<WriteOutcome>> {
         self.store.commit(&self.tenant, writes, at).await
     }
 }

@@ -24,7 +24,10 @@ pub struct ValidationErrors(pub Vec<FieldError>);
 
 impl ValidationErrors {
     pub fn single(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self(vec![FieldError { field: field.into(), message: message.into() }])
+        Self(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
     }
 }
 
@@ -44,22 +47,38 @@ impl<'a> Fields<'a> {
     pub fn new(body: &'a Value, ignored: &'a [&'a str]) -> Result<Self, ValidationErrors> {
         match body {
             Value::Object(map) => Ok(Self::at(map, String::new(), ignored)),
-            _ => Err(ValidationErrors::single("", "the body must be a JSON object")),
+            _ => Err(ValidationErrors::single(
+                "",
+                "the body must be a JSON object",
+            )),
         }
     }
 
     fn at(map: &'a Map<String, Value>, prefix: String, ignored: &'a [&'a str]) -> Self {
-        Self { map, prefix, read: BTreeSet::new(), ignored, errors: Vec::new() }
+        Self {
+            map,
+            prefix,
+            read: BTreeSet::new(),
+            ignored,
+            errors: Vec::new(),
+        }
     }
 
     fn path(&self, name: &str) -> String {
-        if self.prefix.is_empty() { name.to_owned() } else { format!("{}.{name}", self.prefix) }
+        if self.prefix.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{}.{name}", self.prefix)
+        }
     }
 
     /// Records an error on `name` (relative to this reader).
     pub fn error(&mut self, name: &str, message: impl Into<String>) {
         let field = self.path(name);
-        self.errors.push(FieldError { field, message: message.into() });
+        self.errors.push(FieldError {
+            field,
+            message: message.into(),
+        });
     }
 
     /// The raw value of `name`, treating JSON `null` as absent.
@@ -82,7 +101,10 @@ impl<'a> Fields<'a> {
         let s = s.trim();
         let chars = s.chars().count();
         if !len.contains(&chars) {
-            self.error(name, format!("must be {} to {} characters long", len.start(), len.end()));
+            self.error(
+                name,
+                format!("must be {} to {} characters long", len.start(), len.end()),
+            );
             return None;
         }
         Some(s.to_owned())
@@ -103,7 +125,9 @@ impl<'a> Fields<'a> {
         parse: impl FnOnce(&str) -> Result<T, String>,
     ) -> Option<T> {
         let raw = self.optional_str(name, 1..=200)?;
-        parse(&raw).map_err(|message| self.error(name, message)).ok()
+        parse(&raw)
+            .map_err(|message| self.error(name, message))
+            .ok()
     }
 
     pub fn required_parsed<T>(
@@ -124,7 +148,10 @@ impl<'a> Fields<'a> {
         match value.as_f64() {
             Some(n) if n.is_finite() && range.contains(&n) => Some(n),
             Some(_) => {
-                self.error(name, format!("must be between {} and {}", range.start(), range.end()));
+                self.error(
+                    name,
+                    format!("must be between {} and {}", range.start(), range.end()),
+                );
                 None
             }
             None => {
@@ -148,7 +175,10 @@ impl<'a> Fields<'a> {
         match value.as_i64() {
             Some(n) if range.contains(&n) => Some(n),
             Some(_) => {
-                self.error(name, format!("must be between {} and {}", range.start(), range.end()));
+                self.error(
+                    name,
+                    format!("must be between {} and {}", range.start(), range.end()),
+                );
                 None
             }
             None => {
@@ -208,7 +238,10 @@ impl<'a> Fields<'a> {
         for (i, item) in items.iter().enumerate() {
             let path = self.path(&format!("{name}[{i}]"));
             let Some(map) = item.as_object() else {
-                self.errors.push(FieldError { field: path, message: "must be an object".into() });
+                self.errors.push(FieldError {
+                    field: path,
+                    message: "must be an object".into(),
+                });
                 continue;
             };
             let mut nested = Fields::at(map, path, &[]);
@@ -260,7 +293,9 @@ mod tests {
         let size = f.required_f64("size", 0.0..=10.0);
         let lat = f.required_object("loc", |l| l.required_f64("lat", -90.0..=90.0));
         let missing = f.required_str("city", 1..=10);
-        let err = f.finish(|| Some((name?, size?, lat?, missing?))).unwrap_err();
+        let err = f
+            .finish(|| Some((name?, size?, lat?, missing?)))
+            .unwrap_err();
         let fields: Vec<_> = err.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "size", "loc.lat", "city", "typo"]);
     }

@@ -48,7 +48,9 @@ impl std::str::FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == raw)
-            .ok_or_else(|| format!("unknown role {raw:?}; expected admin, dispatcher, cleaner or customer"))
+            .ok_or_else(|| {
+                format!("unknown role {raw:?}; expected admin, dispatcher, cleaner or customer")
+            })
     }
 }
 
@@ -84,7 +86,10 @@ impl Caller {
         if roles.contains(&self.role) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!("the {} role may not {action}", self.role.as_str())))
+            Err(ApiError::Forbidden(format!(
+                "the {} role may not {action}",
+                self.role.as_str()
+            )))
         }
     }
 }
@@ -105,15 +110,25 @@ where
         let token = header
             .to_str()
             .ok()
-            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
-            .ok_or_else(|| ApiError::Unauthenticated("expected `Authorization: Bearer <token>`".into()))?;
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
+            .ok_or_else(|| {
+                ApiError::Unauthenticated("expected `Authorization: Bearer <token>`".into())
+            })?;
         let claims = state.verifier.verify(token.trim())?;
         let tenant = TenantId::parse(&claims.tenant)
             .map_err(|e| ApiError::Unauthenticated(format!("the token's tenant {e}")))?;
         let user = UserId::parse(&claims.sub)
             .map_err(|e| ApiError::Unauthenticated(format!("the token's subject {e}")))?;
         tracing::Span::current().record("tenant", tenant.as_str());
-        Ok(Caller { store: TenantStore::new(state.store.clone(), tenant.clone()), tenant, user, role: claims.role })
+        Ok(Caller {
+            store: TenantStore::new(state.store.clone(), tenant.clone()),
+            tenant,
+            user,
+            role: claims.role,
+        })
     }
 }
 
@@ -128,18 +143,27 @@ pub struct Verifier {
 const LEEWAY_SECONDS: u64 = 30;
 
 impl Verifier {
-    pub fn new(jwks: &JwkSet, issuer: impl Into<String>, audience: impl Into<String>) -> Result<Self, String> {
+    pub fn new(
+        jwks: &JwkSet,
+        issuer: impl Into<String>,
+        audience: impl Into<String>,
+    ) -> Result<Self, String> {
         let mut keys = HashMap::new();
         for (i, jwk) in jwks.keys.iter().enumerate() {
             let kid = jwk.common.key_id.clone().unwrap_or_else(|| format!("#{i}"));
-            let alg = key_algorithm(jwk).ok_or_else(|| format!("key {kid}: unsupported key type or algorithm"))?;
+            let alg = key_algorithm(jwk)
+                .ok_or_else(|| format!("key {kid}: unsupported key type or algorithm"))?;
             let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("key {kid}: {e}"))?;
             keys.insert(kid, (key, alg));
         }
         if keys.is_empty() {
             return Err("the key set has no keys".into());
         }
-        Ok(Self { keys, issuer: issuer.into(), audience: audience.into() })
+        Ok(Self {
+            keys,
+            issuer: issuer.into(),
+            audience: audience.into(),
+        })
     }
 
     /// `AUTH_ISSUER`, `AUTH_AUDIENCE`, and the public keys as a JWKS document: inline in
@@ -147,12 +171,16 @@ impl Verifier {
     pub fn from_env() -> Result<Self, ConfigError> {
         let issuer = config::required("AUTH_ISSUER", "the issuer (iss) of accepted tokens")?;
         let audience = config::required("AUTH_AUDIENCE", "the audience (aud) tokens must name")?;
-        let (var, raw) = match (config::optional("AUTH_JWKS"), config::optional("AUTH_JWKS_FILE")) {
+        let (var, raw) = match (
+            config::optional("AUTH_JWKS"),
+            config::optional("AUTH_JWKS_FILE"),
+        ) {
             (Some(inline), _) => ("AUTH_JWKS", inline),
             (None, Some(path)) => (
                 "AUTH_JWKS_FILE",
-                std::fs::read_to_string(&path)
-                    .map_err(|e| ConfigError::new("AUTH_JWKS_FILE", format!("cannot read {path}: {e}")))?,
+                std::fs::read_to_string(&path).map_err(|e| {
+                    ConfigError::new("AUTH_JWKS_FILE", format!("cannot read {path}: {e}"))
+                })?,
             ),
             (None, None) => {
                 return Err(ConfigError::new(
@@ -161,40 +189,54 @@ impl Verifier {
                 ));
             }
         };
-        let jwks: JwkSet =
-            serde_json::from_str(&raw).map_err(|e| ConfigError::new(var, format!("is not a JWKS document: {e}")))?;
+        let jwks: JwkSet = serde_json::from_str(&raw)
+            .map_err(|e| ConfigError::new(var, format!("is not a JWKS document: {e}")))?;
         Self::new(&jwks, issuer, audience).map_err(|e| ConfigError::new(var, e))
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
         let unauthenticated = |why: &str| ApiError::Unauthenticated(why.to_owned());
-        let header = jsonwebtoken::decode_header(token).map_err(|_| unauthenticated("the token is not a JWT"))?;
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|_| unauthenticated("the token is not a JWT"))?;
         let (key, alg) = match &header.kid {
-            Some(kid) => self.keys.get(kid).ok_or_else(|| unauthenticated("the token's key is unknown"))?,
+            Some(kid) => self
+                .keys
+                .get(kid)
+                .ok_or_else(|| unauthenticated("the token's key is unknown"))?,
             None if self.keys.len() == 1 => self.keys.values().next().expect("one key"),
             None => return Err(unauthenticated("the token names no key (kid)")),
         };
         if header.alg != *alg {
-            return Err(unauthenticated("the token's algorithm does not match its key"));
+            return Err(unauthenticated(
+                "the token's algorithm does not match its key",
+            ));
         }
         let mut validation = Validation::new(*alg);
         validation.leeway = LEEWAY_SECONDS;
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        jsonwebtoken::decode::<Claims>(token, key, &validation).map(|data| data.claims).map_err(|e| {
-            use jsonwebtoken::errors::ErrorKind;
-            match e.kind() {
-                ErrorKind::ExpiredSignature => unauthenticated("the token has expired"),
-                ErrorKind::InvalidAudience => unauthenticated("the token is for another audience"),
-                ErrorKind::InvalidIssuer => unauthenticated("the token is from an unknown issuer"),
-                ErrorKind::InvalidSignature => unauthenticated("the token's signature is invalid"),
-                ErrorKind::Json(_) | ErrorKind::MissingRequiredClaim(_) => {
-                    unauthenticated("the token lacks the tenant, role or another required claim")
+        jsonwebtoken::decode::<Claims>(token, key, &validation)
+            .map(|data| data.claims)
+            .map_err(|e| {
+                use jsonwebtoken::errors::ErrorKind;
+                match e.kind() {
+                    ErrorKind::ExpiredSignature => unauthenticated("the token has expired"),
+                    ErrorKind::InvalidAudience => {
+                        unauthenticated("the token is for another audience")
+                    }
+                    ErrorKind::InvalidIssuer => {
+                        unauthenticated("the token is from an unknown issuer")
+                    }
+                    ErrorKind::InvalidSignature => {
+                        unauthenticated("the token's signature is invalid")
+                    }
+                    ErrorKind::Json(_) | ErrorKind::MissingRequiredClaim(_) => unauthenticated(
+                        "the token lacks the tenant, role or another required claim",
+                    ),
+                    _ => unauthenticated("the token is invalid"),
                 }
-                _ => unauthenticated("the token is invalid"),
-            }
-        })
+            })
     }
 }
 
@@ -228,8 +270,10 @@ const DEV_KEY_FILE: &str = "dev-signing-key.p8";
 impl DevIssuer {
     /// A fresh key held in memory only.
     pub fn generate() -> Result<Self, String> {
-        let pkcs8 = aws_lc_rs::signature::Ed25519KeyPair::generate_pkcs8(&aws_lc_rs::rand::SystemRandom::new())
-            .map_err(|e| format!("cannot generate a key: {e}"))?;
+        let pkcs8 = aws_lc_rs::signature::Ed25519KeyPair::generate_pkcs8(
+            &aws_lc_rs::rand::SystemRandom::new(),
+        )
+        .map_err(|e| format!("cannot generate a key: {e}"))?;
         Self::from_pkcs8(pkcs8.as_ref().to_vec())
     }
 
@@ -240,8 +284,10 @@ impl DevIssuer {
             Ok(pkcs8) => Self::from_pkcs8(pkcs8).map_err(|e| format!("{}: {e}", path.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let issuer = Self::generate()?;
-                std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-                write_private(&path, &issuer.pkcs8).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                write_private(&path, &issuer.pkcs8)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                 Ok(issuer)
             }
             Err(e) => Err(format!("cannot read {}: {e}", path.display())),
@@ -254,7 +300,13 @@ impl DevIssuer {
             .map_err(|_| "not an Ed25519 PKCS#8 key".to_owned())?;
         let public = pair.public_key().as_ref().to_vec();
         let kid = public.iter().take(6).map(|b| format!("{b:02x}")).collect();
-        Ok(Self { kid, pkcs8, public, issuer: DEV_ISSUER.into(), audience: DEV_AUDIENCE.into() })
+        Ok(Self {
+            kid,
+            pkcs8,
+            public,
+            issuer: DEV_ISSUER.into(),
+            audience: DEV_AUDIENCE.into(),
+        })
     }
 
     pub fn jwks(&self) -> JwkSet {
@@ -274,8 +326,12 @@ impl DevIssuer {
     pub fn sign<C: Serialize>(&self, claims: &C) -> String {
         let mut header = jsonwebtoken::Header::new(Algorithm::EdDSA);
         header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, claims, &jsonwebtoken::EncodingKey::from_ed_der(&self.pkcs8))
-            .expect("signing with a valid key")
+        jsonwebtoken::encode(
+            &header,
+            claims,
+            &jsonwebtoken::EncodingKey::from_ed_der(&self.pkcs8),
+        )
+        .expect("signing with a valid key")
     }
 
     /// A token for `user` as `role` in `tenant`, valid for `ttl`.

@@ -12,7 +12,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub fn new(var: &'static str, message: impl Into<String>) -> Self {
-        Self { var, message: message.into() }
+        Self {
+            var,
+            message: message.into(),
+        }
     }
 }
 
@@ -39,6 +42,12 @@ pub fn parsed_or<T: FromStr>(var: &'static str, default: T, what: &str) -> Resul
 /// A comma-separated list (empty when unset).
 pub fn list(var: &'static str) -> Vec<String> {
     optional(var)
-        .map(|raw| raw.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+        .map(|raw| {
+            raw.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default()
 }

@@ -6,10 +6,10 @@ use std::marker::PhantomData;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use domain::Clock;
 use domain::meta::Metadata;
 use domain::sites::Entity;
 use domain::store::{Document, Filter, Query, StoreError, TenantStore, Write, WriteOutcome};
-use domain::Clock;
 use serde_json::{Map, Value, json};
 
 use crate::error::{ApiError, ApiResult};
@@ -24,9 +24,17 @@ pub struct Stored<E> {
 
 impl<E: Entity> Stored<E> {
     pub fn from_document(doc: Document) -> ApiResult<Self> {
-        let entity = serde_json::from_value(Value::Object(doc.fields))
-            .map_err(|e| ApiError::internal(format!("stored {} {} is unreadable: {e}", E::KIND, doc.meta.id)))?;
-        Ok(Self { meta: doc.meta, entity })
+        let entity = serde_json::from_value(Value::Object(doc.fields)).map_err(|e| {
+            ApiError::internal(format!(
+                "stored {} {} is unreadable: {e}",
+                E::KIND,
+                doc.meta.id
+            ))
+        })?;
+        Ok(Self {
+            meta: doc.meta,
+            entity,
+        })
     }
 
     /// The JSON a client sees: metadata first, then the entity's fields.
@@ -46,7 +54,10 @@ impl<E: Entity> Stored<E> {
 pub fn entity_fields<E: Entity>(entity: &E) -> ApiResult<Map<String, Value>> {
     match serde_json::to_value(entity) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(ApiError::internal(format!("a {} does not serialise to an object", E::KIND))),
+        Ok(_) => Err(ApiError::internal(format!(
+            "a {} does not serialise to an object",
+            E::KIND
+        ))),
         Err(e) => Err(ApiError::internal(e)),
     }
 }
@@ -65,11 +76,18 @@ pub struct Repo<'a, E> {
 
 impl<'a, E: Entity> Repo<'a, E> {
     pub fn new(store: &'a TenantStore, clock: &'a dyn Clock) -> Self {
-        Self { store, clock, kind: PhantomData }
+        Self {
+            store,
+            clock,
+            kind: PhantomData,
+        }
     }
 
     fn not_found(id: &str) -> ApiError {
-        ApiError::NotFound { kind: E::KIND, id: id.to_owned() }
+        ApiError::NotFound {
+            kind: E::KIND,
+            id: id.to_owned(),
+        }
     }
 
     pub async fn find(&self, id: &str) -> ApiResult<Option<Stored<E>>> {
@@ -77,7 +95,11 @@ impl<'a, E: Entity> Repo<'a, E> {
         if domain::id::parse_id(id).is_err() {
             return Ok(None);
         }
-        self.store.get(E::COLLECTION, id).await?.map(Stored::from_document).transpose()
+        self.store
+            .get(E::COLLECTION, id)
+            .await?
+            .map(Stored::from_document)
+            .transpose()
     }
 
     pub async fn get(&self, id: &str) -> ApiResult<Stored<E>> {
@@ -85,38 +107,67 @@ impl<'a, E: Entity> Repo<'a, E> {
     }
 
     pub async fn get_many(&self, ids: &[String]) -> ApiResult<Vec<Stored<E>>> {
-        self.store.get_many(E::COLLECTION, ids).await?.into_iter().map(Stored::from_document).collect()
+        self.store
+            .get_many(E::COLLECTION, ids)
+            .await?
+            .into_iter()
+            .map(Stored::from_document)
+            .collect()
     }
 
     /// Creates the entity under a new id, together with `guards` (preconditions on the
     /// documents it refers to).
     pub async fn create(&self, entity: E, guards: Vec<Write>) -> ApiResult<Stored<E>> {
         let id = new_id();
-        let mut writes = vec![Write::Create { collection: E::COLLECTION, id, fields: entity_fields(&entity)? }];
+        let mut writes = vec![Write::Create {
+            collection: E::COLLECTION,
+            id,
+            fields: entity_fields(&entity)?,
+        }];
         writes.extend(guards);
-        let outcome = self.store.commit(writes, self.clock.now()).await.map_err(guard_failure)?;
+        let outcome = self
+            .store
+            .commit(writes, self.clock.now())
+            .await
+            .map_err(guard_failure)?;
         written(outcome, entity)
     }
 
     /// Replaces the entity if it is still at `expected_version`.
-    pub async fn replace(&self, id: &str, expected_version: u64, entity: E, guards: Vec<Write>) -> ApiResult<Stored<E>> {
+    pub async fn replace(
+        &self,
+        id: &str,
+        expected_version: u64,
+        entity: E,
+        guards: Vec<Write>,
+    ) -> ApiResult<Stored<E>> {
         if domain::id::parse_id(id).is_err() {
             return Err(Self::not_found(id));
         }
         let fields = entity_fields(&entity)?;
-        let mut writes = vec![Write::Update { collection: E::COLLECTION, id: id.to_owned(), expected_version, fields }];
+        let mut writes = vec![Write::Update {
+            collection: E::COLLECTION,
+            id: id.to_owned(),
+            expected_version,
+            fields,
+        }];
         writes.extend(guards);
-        let outcome = self.store.commit(writes, self.clock.now()).await.map_err(|e| match e {
-            StoreError::NotFound { collection, id: missing } if collection == E::COLLECTION && missing == id => {
-                Self::not_found(id)
-            }
-            StoreError::VersionMismatch { ref collection, id: ref changed, .. }
-                if collection == E::COLLECTION && changed == id =>
-            {
-                e.into()
-            }
-            other => guard_failure(other),
-        })?;
+        let outcome = self
+            .store
+            .commit(writes, self.clock.now())
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound {
+                    collection,
+                    id: missing,
+                } if collection == E::COLLECTION && missing == id => Self::not_found(id),
+                StoreError::VersionMismatch {
+                    ref collection,
+                    id: ref changed,
+                    ..
+                } if collection == E::COLLECTION && changed == id => e.into(),
+                other => guard_failure(other),
+            })?;
         written(outcome, entity)
     }
 
@@ -125,11 +176,18 @@ impl<'a, E: Entity> Repo<'a, E> {
         if domain::id::parse_id(id).is_err() {
             return Err(Self::not_found(id));
         }
-        let write = Write::Delete { collection: E::COLLECTION, id: id.to_owned(), expected_version: Some(expected_version) };
-        self.store.commit(vec![write], self.clock.now()).await.map_err(|e| match e {
-            StoreError::NotFound { .. } => Self::not_found(id),
-            other => other.into(),
-        })?;
+        let write = Write::Delete {
+            collection: E::COLLECTION,
+            id: id.to_owned(),
+            expected_version: Some(expected_version),
+        };
+        self.store
+            .commit(vec![write], self.clock.now())
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound { .. } => Self::not_found(id),
+                other => other.into(),
+            })?;
         Ok(())
     }
 
@@ -143,42 +201,72 @@ impl<'a, E: Entity> Repo<'a, E> {
             query = query.filter(Filter::eq(*field, value.clone()));
         }
         let page = self.store.query(&query).await?;
-        let next = page.next.as_ref().map(|cursor| encode_page_token(params.order_field, cursor));
-        let items = page.documents.into_iter().map(Stored::from_document).collect::<ApiResult<_>>()?;
+        let next = page
+            .next
+            .as_ref()
+            .map(|cursor| encode_page_token(params.order_field, cursor));
+        let items = page
+            .documents
+            .into_iter()
+            .map(Stored::from_document)
+            .collect::<ApiResult<_>>()?;
         Ok((items, next))
     }
 
     /// Every entity matching `filters`, across all pages.
     pub async fn all_where(&self, filters: Vec<Filter>) -> ApiResult<Vec<Stored<E>>> {
-        let query = Query { filters, ..Query::new(E::COLLECTION) };
-        self.store.query_all(query).await?.into_iter().map(Stored::from_document).collect()
+        let query = Query {
+            filters,
+            ..Query::new(E::COLLECTION)
+        };
+        self.store
+            .query_all(query)
+            .await?
+            .into_iter()
+            .map(Stored::from_document)
+            .collect()
     }
 }
 
 fn written<E: Entity>(outcome: Vec<WriteOutcome>, entity: E) -> ApiResult<Stored<E>> {
     match outcome.into_iter().next() {
-        Some(WriteOutcome::Written(doc)) => Ok(Stored { meta: doc.meta, entity }),
-        other => Err(ApiError::internal(format!("unexpected commit outcome {other:?}"))),
+        Some(WriteOutcome::Written(doc)) => Ok(Stored {
+            meta: doc.meta,
+            entity,
+        }),
+        other => Err(ApiError::internal(format!(
+            "unexpected commit outcome {other:?}"
+        ))),
     }
 }
 
 /// A failed guard means a referenced document changed or vanished while we worked.
 fn guard_failure(e: StoreError) -> ApiError {
     match e {
-        StoreError::NotFound { collection, id } | StoreError::VersionMismatch { collection, id, .. } => {
-            ApiError::Conflict(format!("{collection}/{id} changed while the request was handled; retry"))
-        }
+        StoreError::NotFound { collection, id }
+        | StoreError::VersionMismatch { collection, id, .. } => ApiError::Conflict(format!(
+            "{collection}/{id} changed while the request was handled; retry"
+        )),
         other => other.into(),
     }
 }
 
 /// A guard: the referenced entity must still be at the version that was read.
 pub fn still_at<E: Entity>(stored: &Stored<E>) -> Write {
-    Write::Verify { collection: E::COLLECTION, id: stored.meta.id.clone(), expected_version: stored.meta.version }
+    Write::Verify {
+        collection: E::COLLECTION,
+        id: stored.meta.id.clone(),
+        expected_version: stored.meta.version,
+    }
 }
 
 /// A JSON entity response with its `ETag` (and `Location` when created).
-pub fn entity_response(status: StatusCode, meta: &Metadata, body: Map<String, Value>, location: Option<String>) -> Response {
+pub fn entity_response(
+    status: StatusCode,
+    meta: &Metadata,
+    body: Map<String, Value>,
+    location: Option<String>,
+) -> Response {
     let mut response = (status, Json(Value::Object(body))).into_response();
     let headers = response.headers_mut();
     if let Ok(etag) = HeaderValue::from_str(&etag_value(meta.version)) {

@@ -103,9 +103,9 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::VersionMismatch { actual, .. } => {
-                ApiError::PreconditionFailed { current: crate::http::etag_value(actual) }
-            }
+            StoreError::VersionMismatch { actual, .. } => ApiError::PreconditionFailed {
+                current: crate::http::etag_value(actual),
+            },
             StoreError::NotFound { .. } => ApiError::Conflict(
                 "the entity was deleted while the request was being handled".into(),
             ),
@@ -148,7 +148,9 @@ impl IntoResponse for ApiError {
                 ApiError::Validation(e) => Some(&e.0),
                 _ => None,
             },
-            trace_id: matches!(self, ApiError::Internal(_)).then_some(trace_id).flatten(),
+            trace_id: matches!(self, ApiError::Internal(_))
+                .then_some(trace_id)
+                .flatten(),
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();

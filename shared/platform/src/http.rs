@@ -29,7 +29,8 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
             .and_then(|v| v.split(';').next())
             .map(|mime| {
                 let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+                mime == "application/json"
+                    || (mime.starts_with("application/") && mime.ends_with("+json"))
             })
             .unwrap_or(false);
         if !is_json {
@@ -38,9 +39,9 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|e| ApiError::MalformedJson(format!("cannot read the body: {e}")))?;
-        serde_json::from_slice(&bytes)
-            .map(JsonBody)
-            .map_err(|e| ApiError::MalformedJson(format!("line {} column {}: {e}", e.line(), e.column())))
+        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
+            ApiError::MalformedJson(format!("line {} column {}: {e}", e.line(), e.column()))
+        })
     }
 }
 
@@ -58,13 +59,24 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        let raw = parts.headers.get(IF_MATCH).ok_or(ApiError::PreconditionRequired)?;
-        let raw = raw.to_str().map_err(|_| ApiError::field("If-Match", "must be an ETag"))?.trim();
+        let raw = parts
+            .headers
+            .get(IF_MATCH)
+            .ok_or(ApiError::PreconditionRequired)?;
+        let raw = raw
+            .to_str()
+            .map_err(|_| ApiError::field("If-Match", "must be an ETag"))?
+            .trim();
         raw.strip_prefix('"')
             .and_then(|r| r.strip_suffix('"'))
             .and_then(|v| v.parse().ok())
             .map(IfMatch)
-            .ok_or_else(|| ApiError::field("If-Match", "must be one strong ETag as returned by GET, such as \"3\""))
+            .ok_or_else(|| {
+                ApiError::field(
+                    "If-Match",
+                    "must be one strong ETag as returned by GET, such as \"3\"",
+                )
+            })
     }
 }
 
@@ -105,7 +117,12 @@ pub fn parse_list_params(
     orderable: &[&'static str],
 ) -> Result<ListParams, ApiError> {
     let mut errors = Vec::new();
-    let mut error = |field: &str, message: String| errors.push(FieldError { field: field.into(), message });
+    let mut error = |field: &str, message: String| {
+        errors.push(FieldError {
+            field: field.into(),
+            message,
+        })
+    };
     let mut params = ListParams {
         filters: Vec::new(),
         order_field: "id",
@@ -123,7 +140,10 @@ pub fn parse_list_params(
         match name.as_str() {
             "limit" => match value.parse::<usize>() {
                 Ok(n) if (1..=MAX_LIMIT).contains(&n) => params.limit = n,
-                _ => error(name, format!("must be a whole number from 1 to {MAX_LIMIT}")),
+                _ => error(
+                    name,
+                    format!("must be a whole number from 1 to {MAX_LIMIT}"),
+                ),
             },
             "pageToken" => token = Some(value.clone()),
             "orderBy" => {
@@ -133,7 +153,13 @@ pub fn parse_list_params(
                 };
                 match orderable.iter().find(|o| **o == field) {
                     Some(field) => (params.order_field, params.direction) = (field, direction),
-                    None => error(name, format!("must be one of {} (prefix - for descending)", orderable.join(", "))),
+                    None => error(
+                        name,
+                        format!(
+                            "must be one of {} (prefix - for descending)",
+                            orderable.join(", ")
+                        ),
+                    ),
                 }
             }
             _ => match filters.iter().find(|f| f.name == name) {
@@ -144,7 +170,10 @@ pub fn parse_list_params(
                 None => {
                     let mut known: Vec<&str> = vec!["limit", "pageToken", "orderBy"];
                     known.extend(filters.iter().map(|f| f.name));
-                    error(name, format!("is not a known parameter; known: {}", known.join(", ")));
+                    error(
+                        name,
+                        format!("is not a known parameter; known: {}", known.join(", ")),
+                    );
                 }
             },
         }
@@ -152,17 +181,27 @@ pub fn parse_list_params(
     if let Some(token) = token {
         match decode_page_token(&token, params.order_field) {
             Some(cursor) => params.start_after = Some(cursor),
-            None => error("pageToken", "is not a page token of this listing and order".into()),
+            None => error(
+                "pageToken",
+                "is not a page token of this listing and order".into(),
+            ),
         }
     }
-    if errors.is_empty() { Ok(params) } else { Err(ApiError::Validation(ValidationErrors(errors))) }
+    if errors.is_empty() {
+        Ok(params)
+    } else {
+        Err(ApiError::Validation(ValidationErrors(errors)))
+    }
 }
 
 fn parse_filter_value(kind: ParamKind, raw: &str) -> Result<Value, String> {
     match kind {
         ParamKind::Id => domain::id::parse_id(raw).map(|id| Value::String(id.into())),
         ParamKind::Text => Ok(Value::String(raw.into())),
-        ParamKind::Integer => raw.parse::<i64>().map(Value::from).map_err(|_| "must be a whole number".into()),
+        ParamKind::Integer => raw
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| "must be a whole number".into()),
     }
 }
 
@@ -174,7 +213,9 @@ pub fn encode_page_token(order_field: &str, cursor: &Cursor) -> String {
 }
 
 fn decode_page_token(token: &str, order_field: &str) -> Option<Cursor> {
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).ok()?;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()?;
     let (field, value, id): (String, Value, String) = serde_json::from_slice(&raw).ok()?;
     (field == order_field && domain::id::parse_id(&id).is_ok()).then_some(Cursor { value, id })
 }
@@ -184,15 +225,28 @@ mod tests {
     use super::*;
 
     fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
     fn every_bad_parameter_is_reported() {
-        let filters = [FilterParam { name: "floor", kind: ParamKind::Integer }];
-        let Err(ApiError::Validation(e)) =
-            parse_list_params(&q(&[("limit", "0"), ("floor", "x"), ("orderBy", "size"), ("nope", "1")]), &filters, &["name"])
-        else {
+        let filters = [FilterParam {
+            name: "floor",
+            kind: ParamKind::Integer,
+        }];
+        let Err(ApiError::Validation(e)) = parse_list_params(
+            &q(&[
+                ("limit", "0"),
+                ("floor", "x"),
+                ("orderBy", "size"),
+                ("nope", "1"),
+            ]),
+            &filters,
+            &["name"],
+        ) else {
             panic!("expected validation errors")
         };
         let fields: Vec<_> = e.0.iter().map(|e| e.field.as_str()).collect();
@@ -201,9 +255,17 @@ mod tests {
 
     #[test]
     fn page_tokens_round_trip_and_are_bound_to_the_order() {
-        let cursor = Cursor { value: Value::String("Lobby".into()), id: "a1".into() };
+        let cursor = Cursor {
+            value: Value::String("Lobby".into()),
+            id: "a1".into(),
+        };
         let token = encode_page_token("name", &cursor);
-        let params = parse_list_params(&q(&[("orderBy", "name"), ("pageToken", &token)]), &[], &["name"]).unwrap();
+        let params = parse_list_params(
+            &q(&[("orderBy", "name"), ("pageToken", &token)]),
+            &[],
+            &["name"],
+        )
+        .unwrap();
         assert_eq!(params.start_after, Some(cursor));
         assert!(parse_list_params(&q(&[("pageToken", &token)]), &[], &["name"]).is_err());
     }

@@ -27,8 +27,13 @@ impl LogFormat {
         match crate::config::optional("LOG_FORMAT").as_deref() {
             Some("json") => Ok(LogFormat::CloudJson),
             Some("text") => Ok(LogFormat::Text),
-            Some(other) => Err(crate::ConfigError::new("LOG_FORMAT", format!("expected json or text, got {other:?}"))),
-            None if std::env::var_os("K_SERVICE").is_some() || std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() => {
+            Some(other) => Err(crate::ConfigError::new(
+                "LOG_FORMAT",
+                format!("expected json or text, got {other:?}"),
+            )),
+            None if std::env::var_os("K_SERVICE").is_some()
+                || std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() =>
+            {
                 Ok(LogFormat::CloudJson)
             }
             None => Ok(LogFormat::Text),
@@ -43,7 +48,9 @@ pub fn init(format: LogFormat, project: Option<String>) {
     let registry = tracing_subscriber::registry().with(filter);
     let result = match format {
         LogFormat::CloudJson => registry.with(CloudLoggingLayer { project }).try_init(),
-        LogFormat::Text => registry.with(tracing_subscriber::fmt::layer().with_target(false)).try_init(),
+        LogFormat::Text => registry
+            .with(tracing_subscriber::fmt::layer().with_target(false))
+            .try_init(),
     };
     // A second init (tests, the local cloud hosting many functions) keeps the first.
     let _ = result;
@@ -61,7 +68,8 @@ struct JsonVisitor<'a>(&'a mut Map<String, Value>);
 
 impl Visit for JsonVisitor<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name().into(), Value::String(value.into()));
+        self.0
+            .insert(field.name().into(), Value::String(value.into()));
     }
     fn record_i64(&mut self, field: &Field, value: i64) {
         self.0.insert(field.name().into(), value.into());
@@ -76,7 +84,8 @@ impl Visit for JsonVisitor<'_> {
         self.0.insert(field.name().into(), value.into());
     }
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0.insert(field.name().into(), Value::String(format!("{value:?}")));
+        self.0
+            .insert(field.name().into(), Value::String(format!("{value:?}")));
     }
 }
 
@@ -102,10 +111,10 @@ where
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
-        if let Some(span) = ctx.span(id) {
-            if let Some(SpanFields(fields)) = span.extensions_mut().get_mut::<SpanFields>() {
-                values.record(&mut JsonVisitor(fields));
-            }
+        if let Some(span) = ctx.span(id)
+            && let Some(SpanFields(fields)) = span.extensions_mut().get_mut::<SpanFields>()
+        {
+            values.record(&mut JsonVisitor(fields));
         }
     }
 
@@ -123,7 +132,10 @@ where
         let metadata = event.metadata();
         line.insert("severity".into(), severity(metadata.level()).into());
         line.insert("target".into(), metadata.target().into());
-        line.insert("time".into(), domain::meta::format_timestamp(&chrono::Utc::now()).into());
+        line.insert(
+            "time".into(),
+            domain::meta::format_timestamp(&chrono::Utc::now()).into(),
+        );
         if let Some(Value::String(trace)) = line.remove("trace") {
             let trace = match &self.project {
                 Some(project) => format!("projects/{project}/traces/{trace}"),

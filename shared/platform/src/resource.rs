@@ -50,12 +50,18 @@ pub trait Resource: Send + Sync + 'static {
 
     /// Checks that referenced entities exist (422 naming the field if not) and returns guards
     /// that make the commit fail if they change meanwhile.
-    fn references(_entity: &Self::Entity, _cx: &Context<'_>) -> impl Future<Output = ApiResult<Vec<Write>>> + Send {
+    fn references(
+        _entity: &Self::Entity,
+        _cx: &Context<'_>,
+    ) -> impl Future<Output = ApiResult<Vec<Write>>> + Send {
         async { Ok(Vec::new()) }
     }
 
     /// The JSON of each item, with computed fields added.
-    fn present(items: Vec<Stored<Self::Entity>>, _cx: &Context<'_>) -> impl Future<Output = ApiResult<Vec<Map<String, Value>>>> + Send {
+    fn present(
+        items: Vec<Stored<Self::Entity>>,
+        _cx: &Context<'_>,
+    ) -> impl Future<Output = ApiResult<Vec<Map<String, Value>>>> + Send {
         async move { Ok(items.iter().map(Stored::to_json).collect()) }
     }
 
@@ -71,11 +77,17 @@ pub fn routes<R: Resource>() -> Router<AppState> {
         .route(R::PATH, get(list::<R>).post(create::<R>))
         .route(
             &format!("{}/{{id}}", R::PATH),
-            get(read::<R>).put(replace::<R>).patch(patch::<R>).delete(delete::<R>),
+            get(read::<R>)
+                .put(replace::<R>)
+                .patch(patch::<R>)
+                .delete(delete::<R>),
         )
 }
 
-async fn present_one<R: Resource>(stored: Stored<R::Entity>, cx: &Context<'_>) -> ApiResult<Map<String, Value>> {
+async fn present_one<R: Resource>(
+    stored: Stored<R::Entity>,
+    cx: &Context<'_>,
+) -> ApiResult<Map<String, Value>> {
     R::present(vec![stored], cx)
         .await?
         .pop()
@@ -86,22 +98,49 @@ fn require_writer<R: Resource>(caller: &Caller, action: &str) -> ApiResult<()> {
     caller.require(R::WRITERS, &format!("{action} a {}", R::Entity::KIND))
 }
 
-async fn create<R: Resource>(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody) -> ApiResult<Response> {
+async fn create<R: Resource>(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
     require_writer::<R>(&caller, "create")?;
     let entity = R::Entity::parse(&body)?;
-    let cx = Context { caller: &caller, state: &state };
+    let cx = Context {
+        caller: &caller,
+        state: &state,
+    };
     let guards = R::references(&entity, &cx).await?;
     let stored = cx.repo::<R::Entity>().create(entity, guards).await?;
-    let (meta, location) = (stored.meta.clone(), format!("{}/{}", R::PATH, stored.meta.id));
+    let (meta, location) = (
+        stored.meta.clone(),
+        format!("{}/{}", R::PATH, stored.meta.id),
+    );
     let body = present_one::<R>(stored, &cx).await?;
-    Ok(entity_response(StatusCode::CREATED, &meta, body, Some(location)))
+    Ok(entity_response(
+        StatusCode::CREATED,
+        &meta,
+        body,
+        Some(location),
+    ))
 }
 
-async fn read<R: Resource>(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Response> {
-    let cx = Context { caller: &caller, state: &state };
+async fn read<R: Resource>(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let cx = Context {
+        caller: &caller,
+        state: &state,
+    };
     let stored = cx.repo::<R::Entity>().get(&id).await?;
     let meta = stored.meta.clone();
-    Ok(entity_response(StatusCode::OK, &meta, present_one::<R>(stored, &cx).await?, None))
+    Ok(entity_response(
+        StatusCode::OK,
+        &meta,
+        present_one::<R>(stored, &cx).await?,
+        None,
+    ))
 }
 
 async fn list<R: Resource>(
@@ -110,16 +149,32 @@ async fn list<R: Resource>(
     Query(query): Query<Vec<(String, String)>>,
 ) -> ApiResult<Response> {
     let params = parse_list_params(&query, R::FILTERS, R::ORDERABLE)?;
-    let cx = Context { caller: &caller, state: &state };
+    let cx = Context {
+        caller: &caller,
+        state: &state,
+    };
     let (items, next) = cx.repo::<R::Entity>().list(&params).await?;
     Ok(list_response(R::present(items, &cx).await?, next))
 }
 
-async fn save<R: Resource>(cx: &Context<'_>, id: &str, version: u64, entity: R::Entity) -> ApiResult<Response> {
+async fn save<R: Resource>(
+    cx: &Context<'_>,
+    id: &str,
+    version: u64,
+    entity: R::Entity,
+) -> ApiResult<Response> {
     let guards = R::references(&entity, cx).await?;
-    let stored = cx.repo::<R::Entity>().replace(id, version, entity, guards).await?;
+    let stored = cx
+        .repo::<R::Entity>()
+        .replace(id, version, entity, guards)
+        .await?;
     let meta = stored.meta.clone();
-    Ok(entity_response(StatusCode::OK, &meta, present_one::<R>(stored, cx).await?, None))
+    Ok(entity_response(
+        StatusCode::OK,
+        &meta,
+        present_one::<R>(stored, cx).await?,
+        None,
+    ))
 }
 
 /// `PUT`: the body is the whole new entity.
@@ -132,7 +187,16 @@ async fn replace<R: Resource>(
 ) -> ApiResult<Response> {
     require_writer::<R>(&caller, "change")?;
     let entity = R::Entity::parse(&body)?;
-    save::<R>(&Context { caller: &caller, state: &state }, &id, version, entity).await
+    save::<R>(
+        &Context {
+            caller: &caller,
+            state: &state,
+        },
+        &id,
+        version,
+        entity,
+    )
+    .await
 }
 
 /// `PATCH`: a JSON merge patch (RFC 7396) on the current entity; the result must be valid.
@@ -147,10 +211,15 @@ async fn patch<R: Resource>(
     if !patch.is_object() {
         return Err(ApiError::field("", "a merge patch must be a JSON object"));
     }
-    let cx = Context { caller: &caller, state: &state };
+    let cx = Context {
+        caller: &caller,
+        state: &state,
+    };
     let current = cx.repo::<R::Entity>().get(&id).await?;
     if current.meta.version != version {
-        return Err(ApiError::PreconditionFailed { current: crate::http::etag_value(current.meta.version) });
+        return Err(ApiError::PreconditionFailed {
+            current: crate::http::etag_value(current.meta.version),
+        });
     }
     let mut merged = Value::Object(crate::crud::entity_fields(&current.entity)?);
     merge_patch(&mut merged, &patch);
@@ -167,7 +236,9 @@ fn merge_patch(target: &mut Value, patch: &Value) {
     if !target.is_object() {
         *target = Value::Object(Map::new());
     }
-    let Value::Object(target) = target else { return };
+    let Value::Object(target) = target else {
+        return;
+    };
     for (key, value) in patch {
         if value.is_null() {
             target.remove(key);
@@ -184,7 +255,10 @@ async fn delete<R: Resource>(
     IfMatch(version): IfMatch,
 ) -> ApiResult<Response> {
     require_writer::<R>(&caller, "delete")?;
-    let cx = Context { caller: &caller, state: &state };
+    let cx = Context {
+        caller: &caller,
+        state: &state,
+    };
     // Existence first, so another tenant's id is a 404 and never a 409 that leaks usage.
     cx.repo::<R::Entity>().get(&id).await?;
     R::before_delete(&id, &cx).await?;

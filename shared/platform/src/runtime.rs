@@ -52,7 +52,9 @@ impl HttpConfig {
             if !ok {
                 return Err(ConfigError::new(
                     "CORS_ALLOWED_ORIGINS",
-                    format!("{origin:?} is not an origin such as https://app.example.com (scheme and host, no path)"),
+                    format!(
+                        "{origin:?} is not an origin such as https://app.example.com (scheme and host, no path)"
+                    ),
                 ));
             }
         }
@@ -63,11 +65,20 @@ impl HttpConfig {
         if self.cors_origins.is_empty() {
             return None;
         }
-        let origins = self.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok());
+        let origins = self
+            .cors_origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok());
         Some(
             CorsLayer::new()
                 .allow_origin(AllowOrigin::list(origins))
-                .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+                .allow_methods([
+                    Method::GET,
+                    Method::POST,
+                    Method::PUT,
+                    Method::PATCH,
+                    Method::DELETE,
+                ])
                 .allow_headers([
                     header::AUTHORIZATION,
                     header::CONTENT_TYPE,
@@ -92,9 +103,11 @@ pub fn app(routes: Router<AppState>, state: AppState, http: &HttpConfig) -> Rout
         .fallback(|| async { ApiError::NoRoute })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
-        .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
-            ApiError::Internal("a handler panicked".into()).into_response()
-        }));
+        .layer(CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                ApiError::Internal("a handler panicked".into()).into_response()
+            },
+        ));
     if let Some(cors) = http.cors() {
         app = app.layer(cors);
     }
@@ -107,7 +120,9 @@ pub async fn serve(
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Resolves on SIGTERM (Cloud Run's stop signal) or Ctrl-C.
@@ -147,7 +162,10 @@ enum StartupError {
 
 /// Runs one function: `main.rs` calls this and returns its exit code.
 pub fn run(function: &'static str, routes: fn() -> Router<AppState>) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("{function}: cannot start the async runtime: {e}");
@@ -167,7 +185,10 @@ pub fn run(function: &'static str, routes: fn() -> Router<AppState>) -> ExitCode
 }
 
 async fn start(function: &'static str, routes: Router<AppState>) -> Result<(), StartupError> {
-    logging::init(LogFormat::from_env()?, config::optional("GOOGLE_CLOUD_PROJECT"));
+    logging::init(
+        LogFormat::from_env()?,
+        config::optional("GOOGLE_CLOUD_PROJECT"),
+    );
     let state = AppState {
         store: store::StoreConfig::from_env()?.connect()?,
         verifier: Arc::new(Verifier::from_env()?),
@@ -184,7 +205,9 @@ async fn start(function: &'static str, routes: Router<AppState>) -> Result<(), S
         .await
         .map_err(|source| StartupError::Bind { port, source })?;
     tracing::info!(function, port, "listening");
-    serve(listener, app, shutdown_signal()).await.map_err(|e| StartupError::Serve(e.to_string()))
+    serve(listener, app, shutdown_signal())
+        .await
+        .map_err(|e| StartupError::Serve(e.to_string()))
 }
 
 mod lambda {
@@ -200,7 +223,9 @@ mod lambda {
             Some(RequestContext::ApiGatewayV1(context)) => context.stage.clone(),
             _ => None,
         };
-        let Some(stage) = stage.filter(|s| !s.is_empty() && s != "$default") else { return request };
+        let Some(stage) = stage.filter(|s| !s.is_empty() && s != "$default") else {
+            return request;
+        };
         let prefix = format!("/{stage}");
         let path = request.uri().path();
         let rest = match path.strip_prefix(&prefix) {
@@ -223,7 +248,9 @@ mod lambda {
     }
 
     pub(super) async fn run(app: Router) -> Result<(), String> {
-        let service = tower::ServiceBuilder::new().map_request(strip_stage).service(app);
+        let service = tower::ServiceBuilder::new()
+            .map_request(strip_stage)
+            .service(app);
         lambda_http::run(service).await.map_err(|e| e.to_string())
     }
 }

@@ -25,7 +25,12 @@ impl TestApp {
 
     /// A token valid for an hour.
     pub fn token(&self, tenant: &str, role: Role) -> String {
-        self.issuer.token(tenant, &format!("{}-user", role.as_str()), role, chrono::Duration::hours(1))
+        self.issuer.token(
+            tenant,
+            &format!("{}-user", role.as_str()),
+            role,
+            chrono::Duration::hours(1),
+        )
     }
 }
 
@@ -42,8 +47,14 @@ pub async fn spawn_app(routes: Router<AppState>, http: HttpConfig) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let store = store::EmbeddedStore::open(data_dir.path().join("store.sqlite3")).expect("store");
     let issuer = DevIssuer::generate().expect("dev key");
-    let state = AppState { store: Arc::new(store), verifier: Arc::new(issuer.verifier()), clock: Arc::new(SystemClock) };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let state = AppState {
+        store: Arc::new(store),
+        verifier: Arc::new(issuer.verifier()),
+        clock: Arc::new(SystemClock),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let address = listener.local_addr().expect("address");
     let (tx, rx) = tokio::sync::oneshot::channel();
     let app = app(routes, state.clone(), &http);
@@ -54,5 +65,11 @@ pub async fn spawn_app(routes: Router<AppState>, http: HttpConfig) -> TestApp {
         .await
         .expect("serve");
     });
-    TestApp { address, issuer, state, data_dir, shutdown: Some(tx) }
+    TestApp {
+        address,
+        issuer,
+        state,
+        data_dir,
+        shutdown: Some(tx),
+    }
 }

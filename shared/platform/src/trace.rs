@@ -23,12 +23,22 @@ fn is_hex(s: &str, len: usize) -> bool {
 /// W3C `traceparent`: `00-<trace id>-<parent id>-<flags>`.
 fn from_traceparent(value: &str) -> Option<TraceContext> {
     let mut parts = value.trim().split('-');
-    let (version, trace, span, flags) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    if !is_hex(version, 2) || !is_hex(trace, 32) || !is_hex(span, 16) || !is_hex(flags, 2) || trace.bytes().all(|b| b == b'0') {
+    let (version, trace, span, flags) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    if !is_hex(version, 2)
+        || !is_hex(trace, 32)
+        || !is_hex(span, 16)
+        || !is_hex(flags, 2)
+        || trace.bytes().all(|b| b == b'0')
+    {
         return None;
     }
     let flags = u8::from_str_radix(flags, 16).ok()?;
-    Some(TraceContext { trace_id: trace.to_ascii_lowercase(), span_id: Some(span.to_ascii_lowercase()), sampled: flags & 1 == 1 })
+    Some(TraceContext {
+        trace_id: trace.to_ascii_lowercase(),
+        span_id: Some(span.to_ascii_lowercase()),
+        sampled: flags & 1 == 1,
+    })
 }
 
 /// `X-Cloud-Trace-Context: TRACE_ID/SPAN_ID;o=OPTIONS` (span id in decimal).
@@ -39,7 +49,11 @@ fn from_cloud_trace_context(value: &str) -> Option<TraceContext> {
         return None;
     }
     let span_id = span.parse::<u64>().ok().map(|s| format!("{s:016x}"));
-    Some(TraceContext { trace_id: trace.to_ascii_lowercase(), span_id, sampled: options.trim() == "o=1" })
+    Some(TraceContext {
+        trace_id: trace.to_ascii_lowercase(),
+        span_id,
+        sampled: options.trim() == "o=1",
+    })
 }
 
 impl TraceContext {
@@ -51,7 +65,11 @@ impl TraceContext {
     }
 
     pub fn new_root() -> Self {
-        Self { trace_id: uuid::Uuid::new_v4().simple().to_string(), span_id: None, sampled: false }
+        Self {
+            trace_id: uuid::Uuid::new_v4().simple().to_string(),
+            span_id: None,
+            sampled: false,
+        }
     }
 }
 
@@ -66,7 +84,8 @@ pub fn current_trace_id() -> Option<String> {
 
 /// Middleware: opens the request span and logs each finished request.
 pub async fn trace_requests(request: Request, next: Next) -> Response {
-    let context = TraceContext::from_headers(request.headers()).unwrap_or_else(TraceContext::new_root);
+    let context =
+        TraceContext::from_headers(request.headers()).unwrap_or_else(TraceContext::new_root);
     let span = tracing::info_span!(
         "request",
         method = %request.method(),
@@ -100,11 +119,17 @@ mod tests {
 
     #[test]
     fn parses_both_trace_headers() {
-        let tp = from_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").unwrap();
-        assert_eq!((tp.trace_id.as_str(), tp.sampled), ("4bf92f3577b34da6a3ce929d0e0e4736", true));
+        let tp =
+            from_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").unwrap();
+        assert_eq!(
+            (tp.trace_id.as_str(), tp.sampled),
+            ("4bf92f3577b34da6a3ce929d0e0e4736", true)
+        );
         let ct = from_cloud_trace_context("105445aa7843bc8bf206b12000100000/1;o=1").unwrap();
         assert_eq!(ct.span_id.as_deref(), Some("0000000000000001"));
-        assert!(from_traceparent("00-00000000000000000000000000000000-00f067aa0ba902b7-01").is_none());
+        assert!(
+            from_traceparent("00-00000000000000000000000000000000-00f067aa0ba902b7-01").is_none()
+        );
         assert!(from_cloud_trace_context("nothex/1").is_none());
     }
 }

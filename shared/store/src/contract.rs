@@ -12,10 +12,11 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone as _, Utc};
-use domain::store::{
-    Cursor, Direction, Document, DocumentStore, Filter, FilterOp, Query, StoreError, Write, WriteOutcome,
-};
 use domain::TenantId;
+use domain::store::{
+    Cursor, Direction, Document, DocumentStore, Filter, FilterOp, Query, StoreError, Write,
+    WriteOutcome,
+};
 use serde_json::{Map, Value, json};
 
 const C: &str = "things";
@@ -37,15 +38,28 @@ fn obj(value: Value) -> Map<String, Value> {
 }
 
 fn create(id: &str, fields: Value) -> Write {
-    Write::Create { collection: C, id: id.into(), fields: obj(fields) }
+    Write::Create {
+        collection: C,
+        id: id.into(),
+        fields: obj(fields),
+    }
 }
 
 fn update(id: &str, expected_version: u64, fields: Value) -> Write {
-    Write::Update { collection: C, id: id.into(), expected_version, fields: obj(fields) }
+    Write::Update {
+        collection: C,
+        id: id.into(),
+        expected_version,
+        fields: obj(fields),
+    }
 }
 
 async fn must_get(store: &dyn DocumentStore, t: &TenantId, id: &str) -> Document {
-    store.get(t, C, id).await.expect("get").unwrap_or_else(|| panic!("{id} should exist"))
+    store
+        .get(t, C, id)
+        .await
+        .expect("get")
+        .unwrap_or_else(|| panic!("{id} should exist"))
 }
 
 fn ids(docs: &[Document]) -> Vec<&str> {
@@ -53,15 +67,23 @@ fn ids(docs: &[Document]) -> Vec<&str> {
 }
 
 async fn seed(store: &dyn DocumentStore, t: &TenantId, docs: Vec<(&str, Value)>) {
-    let writes = docs.into_iter().map(|(id, fields)| create(id, fields)).collect();
+    let writes = docs
+        .into_iter()
+        .map(|(id, fields)| create(id, fields))
+        .collect();
     store.commit(t, writes, t0()).await.expect("seed commit");
 }
 
 pub async fn create_then_get_returns_fields_and_metadata(store: Arc<dyn DocumentStore>) {
     let t = tenant("t1");
     let fields = json!({"name": "Lobby", "size": 42.5, "floor": -1, "tags": ["a", "ü"], "geo": {"lat": 1.5}, "ok": true, "none": null});
-    let out = store.commit(&t, vec![create("a1", fields.clone())], t0()).await.unwrap();
-    let WriteOutcome::Written(written) = &out[0] else { panic!("expected a written document") };
+    let out = store
+        .commit(&t, vec![create("a1", fields.clone())], t0())
+        .await
+        .unwrap();
+    let WriteOutcome::Written(written) = &out[0] else {
+        panic!("expected a written document")
+    };
     assert_eq!(written.meta.version, 1);
     let doc = must_get(&*store, &t, "a1").await;
     assert_eq!(&doc, written);
@@ -73,30 +95,55 @@ pub async fn create_then_get_returns_fields_and_metadata(store: Arc<dyn Document
 pub async fn create_of_an_existing_document_fails_and_keeps_it(store: Arc<dyn DocumentStore>) {
     let t = tenant("t1");
     seed(&*store, &t, vec![("a1", json!({"n": 1}))]).await;
-    let err = store.commit(&t, vec![create("a1", json!({"n": 2}))], t0()).await.unwrap_err();
+    let err = store
+        .commit(&t, vec![create("a1", json!({"n": 2}))], t0())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::AlreadyExists { .. }), "{err:?}");
     assert_eq!(must_get(&*store, &t, "a1").await.fields["n"], json!(1));
 }
 
-pub async fn update_at_the_current_version_replaces_fields_and_bumps_version(store: Arc<dyn DocumentStore>) {
+pub async fn update_at_the_current_version_replaces_fields_and_bumps_version(
+    store: Arc<dyn DocumentStore>,
+) {
     let t = tenant("t1");
     seed(&*store, &t, vec![("a1", json!({"n": 1, "gone": "x"}))]).await;
     let later = t0() + Duration::minutes(5);
-    let out = store.commit(&t, vec![update("a1", 1, json!({"n": 2}))], later).await.unwrap();
+    let out = store
+        .commit(&t, vec![update("a1", 1, json!({"n": 2}))], later)
+        .await
+        .unwrap();
     let doc = must_get(&*store, &t, "a1").await;
     assert_eq!(out, vec![WriteOutcome::Written(doc.clone())]);
     assert_eq!(doc.meta.version, 2);
-    assert_eq!(Value::Object(doc.fields), json!({"n": 2}), "an update replaces, it does not merge");
+    assert_eq!(
+        Value::Object(doc.fields),
+        json!({"n": 2}),
+        "an update replaces, it does not merge"
+    );
     assert_eq!((doc.meta.created_at, doc.meta.updated_at), (t0(), later));
 }
 
 pub async fn update_at_a_stale_version_fails_and_changes_nothing(store: Arc<dyn DocumentStore>) {
     let t = tenant("t1");
     seed(&*store, &t, vec![("a1", json!({"n": 1}))]).await;
-    store.commit(&t, vec![update("a1", 1, json!({"n": 2}))], t0()).await.unwrap();
-    let err = store.commit(&t, vec![update("a1", 1, json!({"n": 3}))], t0()).await.unwrap_err();
+    store
+        .commit(&t, vec![update("a1", 1, json!({"n": 2}))], t0())
+        .await
+        .unwrap();
+    let err = store
+        .commit(&t, vec![update("a1", 1, json!({"n": 3}))], t0())
+        .await
+        .unwrap_err();
     assert!(
-        matches!(err, StoreError::VersionMismatch { expected: 1, actual: 2, .. }),
+        matches!(
+            err,
+            StoreError::VersionMismatch {
+                expected: 1,
+                actual: 2,
+                ..
+            }
+        ),
         "{err:?}"
     );
     let doc = must_get(&*store, &t, "a1").await;
@@ -104,56 +151,117 @@ pub async fn update_at_a_stale_version_fails_and_changes_nothing(store: Arc<dyn 
 }
 
 pub async fn update_of_a_missing_document_fails(store: Arc<dyn DocumentStore>) {
-    let err = store.commit(&tenant("t1"), vec![update("nope", 1, json!({}))], t0()).await.unwrap_err();
+    let err = store
+        .commit(&tenant("t1"), vec![update("nope", 1, json!({}))], t0())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
-    assert_eq!(store.get(&tenant("t1"), C, "nope").await.unwrap(), None, "no upsert");
+    assert_eq!(
+        store.get(&tenant("t1"), C, "nope").await.unwrap(),
+        None,
+        "no upsert"
+    );
 }
 
-pub async fn delete_honours_its_version_and_is_idempotent_without_one(store: Arc<dyn DocumentStore>) {
+pub async fn delete_honours_its_version_and_is_idempotent_without_one(
+    store: Arc<dyn DocumentStore>,
+) {
     let t = tenant("t1");
     seed(&*store, &t, vec![("a1", json!({})), ("a2", json!({}))]).await;
-    let del = |id: &str, v: Option<u64>| Write::Delete { collection: C, id: id.into(), expected_version: v };
-    let err = store.commit(&t, vec![del("a1", Some(7))], t0()).await.unwrap_err();
+    let del = |id: &str, v: Option<u64>| Write::Delete {
+        collection: C,
+        id: id.into(),
+        expected_version: v,
+    };
+    let err = store
+        .commit(&t, vec![del("a1", Some(7))], t0())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::VersionMismatch { .. }), "{err:?}");
     assert!(store.get(&t, C, "a1").await.unwrap().is_some());
-    assert_eq!(store.commit(&t, vec![del("a1", Some(1))], t0()).await.unwrap(), vec![WriteOutcome::Deleted]);
+    assert_eq!(
+        store
+            .commit(&t, vec![del("a1", Some(1))], t0())
+            .await
+            .unwrap(),
+        vec![WriteOutcome::Deleted]
+    );
     assert_eq!(store.get(&t, C, "a1").await.unwrap(), None);
-    let err = store.commit(&t, vec![del("a1", Some(1))], t0()).await.unwrap_err();
+    let err = store
+        .commit(&t, vec![del("a1", Some(1))], t0())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
-    store.commit(&t, vec![del("a1", None)], t0()).await.expect("a retried delete succeeds");
+    store
+        .commit(&t, vec![del("a1", None)], t0())
+        .await
+        .expect("a retried delete succeeds");
     store.commit(&t, vec![del("a2", None)], t0()).await.unwrap();
     assert_eq!(store.get(&t, C, "a2").await.unwrap(), None);
 }
 
 pub async fn a_commit_applies_all_writes_or_none(store: Arc<dyn DocumentStore>) {
     let t = tenant("t1");
-    seed(&*store, &t, vec![("a1", json!({"n": 1})), ("guard", json!({}))]).await;
+    seed(
+        &*store,
+        &t,
+        vec![("a1", json!({"n": 1})), ("guard", json!({}))],
+    )
+    .await;
     let writes = vec![
         create("new", json!({})),
         update("a1", 1, json!({"n": 2})),
-        Write::Verify { collection: C, id: "guard".into(), expected_version: 9 },
+        Write::Verify {
+            collection: C,
+            id: "guard".into(),
+            expected_version: 9,
+        },
     ];
     let err = store.commit(&t, writes, t0()).await.unwrap_err();
     assert!(matches!(err, StoreError::VersionMismatch { .. }), "{err:?}");
-    assert_eq!(store.get(&t, C, "new").await.unwrap(), None, "the create was rolled back");
-    assert_eq!(must_get(&*store, &t, "a1").await.meta.version, 1, "the update was rolled back");
+    assert_eq!(
+        store.get(&t, C, "new").await.unwrap(),
+        None,
+        "the create was rolled back"
+    );
+    assert_eq!(
+        must_get(&*store, &t, "a1").await.meta.version,
+        1,
+        "the update was rolled back"
+    );
 
     let writes = vec![
         create("new", json!({})),
         update("a1", 1, json!({"n": 2})),
-        Write::Verify { collection: C, id: "guard".into(), expected_version: 1 },
+        Write::Verify {
+            collection: C,
+            id: "guard".into(),
+            expected_version: 1,
+        },
     ];
     let out = store.commit(&t, writes, t0()).await.unwrap();
     assert_eq!(out.len(), 3);
     assert_eq!(out[2], WriteOutcome::Verified);
-    assert_eq!(must_get(&*store, &t, "guard").await.meta.version, 1, "verify writes nothing");
+    assert_eq!(
+        must_get(&*store, &t, "guard").await.meta.version,
+        1,
+        "verify writes nothing"
+    );
 }
 
 pub async fn get_many_returns_the_existing_documents_in_order(store: Arc<dyn DocumentStore>) {
     let t = tenant("t1");
-    seed(&*store, &t, vec![("a", json!({})), ("b", json!({})), ("c", json!({}))]).await;
+    seed(
+        &*store,
+        &t,
+        vec![("a", json!({})), ("b", json!({})), ("c", json!({}))],
+    )
+    .await;
     let wanted = ["c".to_owned(), "zzz".to_owned(), "a".to_owned()];
-    assert_eq!(ids(&store.get_many(&t, C, &wanted).await.unwrap()), ["c", "a"]);
+    assert_eq!(
+        ids(&store.get_many(&t, C, &wanted).await.unwrap()),
+        ["c", "a"]
+    );
     assert!(store.get_many(&t, C, &[]).await.unwrap().is_empty());
 }
 
@@ -161,13 +269,33 @@ pub async fn tenants_never_see_each_other(store: Arc<dyn DocumentStore>) {
     let (a, b) = (tenant("tenant-a"), tenant("tenant-b"));
     seed(&*store, &a, vec![("x", json!({"owner": "a"}))]).await;
     assert_eq!(store.get(&b, C, "x").await.unwrap(), None);
-    assert!(store.get_many(&b, C, &["x".into()]).await.unwrap().is_empty());
-    assert!(store.query(&b, &Query::new(C)).await.unwrap().documents.is_empty());
+    assert!(
+        store
+            .get_many(&b, C, &["x".into()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .query(&b, &Query::new(C))
+            .await
+            .unwrap()
+            .documents
+            .is_empty()
+    );
     let q = Query::new(C).filter(Filter::eq("owner", "a"));
     assert!(store.query(&b, &q).await.unwrap().documents.is_empty());
-    let err = store.commit(&b, vec![update("x", 1, json!({"owner": "b"}))], t0()).await.unwrap_err();
+    let err = store
+        .commit(&b, vec![update("x", 1, json!({"owner": "b"}))], t0())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
-    let del = Write::Delete { collection: C, id: "x".into(), expected_version: None };
+    let del = Write::Delete {
+        collection: C,
+        id: "x".into(),
+        expected_version: None,
+    };
     store.commit(&b, vec![del], t0()).await.unwrap();
     // The same id in another tenant is another document.
     seed(&*store, &b, vec![("x", json!({"owner": "b"}))]).await;
@@ -179,17 +307,28 @@ pub async fn collections_are_separate(store: Arc<dyn DocumentStore>) {
     let t = tenant("t1");
     seed(&*store, &t, vec![("x", json!({}))]).await;
     assert_eq!(store.get(&t, OTHER, "x").await.unwrap(), None);
-    assert!(store.query(&t, &Query::new(OTHER)).await.unwrap().documents.is_empty());
+    assert!(
+        store
+            .query(&t, &Query::new(OTHER))
+            .await
+            .unwrap()
+            .documents
+            .is_empty()
+    );
 }
 
 async fn seed_numbers(store: &dyn DocumentStore, t: &TenantId) {
-    seed(store, t, vec![
-        ("d1", json!({"n": 1, "site": "s1", "name": "b"})),
-        ("d2", json!({"n": 2, "site": "s1", "name": "a"})),
-        ("d3", json!({"n": 3, "site": "s2", "name": "c"})),
-        ("d4", json!({"n": 2.5, "site": "s2"})),
-        ("d5", json!({"n": "2", "site": "s3", "name": "a"})),
-    ])
+    seed(
+        store,
+        t,
+        vec![
+            ("d1", json!({"n": 1, "site": "s1", "name": "b"})),
+            ("d2", json!({"n": 2, "site": "s1", "name": "a"})),
+            ("d3", json!({"n": 3, "site": "s2", "name": "c"})),
+            ("d4", json!({"n": 2.5, "site": "s2"})),
+            ("d5", json!({"n": "2", "site": "s3", "name": "a"})),
+        ],
+    )
     .await;
 }
 
@@ -200,50 +339,124 @@ pub async fn equality_range_and_in_filters_match_like_firestore(store: Arc<dyn D
         let store = store.clone();
         let t = t.clone();
         async move {
-            let q = Query { filters, ..Query::new(C) };
-            ids(&store.query(&t, &q).await.unwrap().documents).into_iter().map(str::to_owned).collect::<Vec<_>>()
+            let q = Query {
+                filters,
+                ..Query::new(C)
+            };
+            ids(&store.query(&t, &q).await.unwrap().documents)
+                .into_iter()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
         }
     };
     assert_eq!(run(vec![Filter::eq("site", "s1")]).await, ["d1", "d2"]);
-    assert_eq!(run(vec![Filter::new("n", FilterOp::Gt, 2)]).await, ["d3", "d4"], "numbers compare with numbers only");
-    assert_eq!(run(vec![Filter::new("n", FilterOp::Ge, 2), Filter::new("n", FilterOp::Lt, 3)]).await, ["d2", "d4"]);
+    assert_eq!(
+        run(vec![Filter::new("n", FilterOp::Gt, 2)]).await,
+        ["d3", "d4"],
+        "numbers compare with numbers only"
+    );
+    assert_eq!(
+        run(vec![
+            Filter::new("n", FilterOp::Ge, 2),
+            Filter::new("n", FilterOp::Lt, 3)
+        ])
+        .await,
+        ["d2", "d4"]
+    );
     assert_eq!(run(vec![Filter::new("n", FilterOp::Le, 1)]).await, ["d1"]);
-    assert_eq!(run(vec![Filter::eq("n", "2")]).await, ["d5"], "a string never equals a number");
-    assert_eq!(run(vec![Filter::new("site", FilterOp::In, json!(["s2", "s3"]))]).await, ["d3", "d4", "d5"]);
-    assert_eq!(run(vec![Filter::eq("site", "s1"), Filter::new("n", FilterOp::Gt, 1)]).await, ["d2"]);
-    assert_eq!(run(vec![Filter::new("id", FilterOp::In, json!(["d5", "d1", "nope"]))]).await, ["d1", "d5"]);
+    assert_eq!(
+        run(vec![Filter::eq("n", "2")]).await,
+        ["d5"],
+        "a string never equals a number"
+    );
+    assert_eq!(
+        run(vec![Filter::new("site", FilterOp::In, json!(["s2", "s3"]))]).await,
+        ["d3", "d4", "d5"]
+    );
+    assert_eq!(
+        run(vec![
+            Filter::eq("site", "s1"),
+            Filter::new("n", FilterOp::Gt, 1)
+        ])
+        .await,
+        ["d2"]
+    );
+    assert_eq!(
+        run(vec![Filter::new(
+            "id",
+            FilterOp::In,
+            json!(["d5", "d1", "nope"])
+        )])
+        .await,
+        ["d1", "d5"]
+    );
     assert!(run(vec![Filter::eq("missing", 1)]).await.is_empty());
 }
 
-pub async fn ordering_breaks_ties_by_id_and_leaves_out_documents_without_the_field(store: Arc<dyn DocumentStore>) {
+pub async fn ordering_breaks_ties_by_id_and_leaves_out_documents_without_the_field(
+    store: Arc<dyn DocumentStore>,
+) {
     let t = tenant("t1");
     seed_numbers(&*store, &t).await;
-    let q = Query::new(C).filter(Filter::new("site", FilterOp::In, json!(["s1", "s2", "s3"]))).order_by("name", Direction::Asc);
-    assert_eq!(ids(&store.query(&t, &q).await.unwrap().documents), ["d2", "d5", "d1", "d3"]);
+    let q = Query::new(C)
+        .filter(Filter::new("site", FilterOp::In, json!(["s1", "s2", "s3"])))
+        .order_by("name", Direction::Asc);
+    assert_eq!(
+        ids(&store.query(&t, &q).await.unwrap().documents),
+        ["d2", "d5", "d1", "d3"]
+    );
     let q = Query::new(C).order_by("name", Direction::Desc);
-    assert_eq!(ids(&store.query(&t, &q).await.unwrap().documents), ["d3", "d1", "d5", "d2"]);
+    assert_eq!(
+        ids(&store.query(&t, &q).await.unwrap().documents),
+        ["d3", "d1", "d5", "d2"]
+    );
     let q = Query::new(C).order_by("id", Direction::Desc).limit(2);
     let page = store.query(&t, &q).await.unwrap();
     assert_eq!(ids(&page.documents), ["d5", "d4"]);
-    assert_eq!(page.next, Some(Cursor { value: json!("d4"), id: "d4".into() }));
+    assert_eq!(
+        page.next,
+        Some(Cursor {
+            value: json!("d4"),
+            id: "d4".into()
+        })
+    );
 }
 
 pub async fn keyset_pages_visit_every_document_once_in_order(store: Arc<dyn DocumentStore>) {
     let t = tenant("t1");
-    let docs: Vec<(String, Value)> = (0..23).map(|i| (format!("k{i:02}"), json!({"group": i % 4, "kind": "x"}))).collect();
-    seed(&*store, &t, docs.iter().map(|(id, v)| (id.as_str(), v.clone())).collect()).await;
+    let docs: Vec<(String, Value)> = (0..23)
+        .map(|i| (format!("k{i:02}"), json!({"group": i % 4, "kind": "x"})))
+        .collect();
+    seed(
+        &*store,
+        &t,
+        docs.iter()
+            .map(|(id, v)| (id.as_str(), v.clone()))
+            .collect(),
+    )
+    .await;
     for direction in [Direction::Asc, Direction::Desc] {
-        let mut expected: Vec<(i64, String)> = docs.iter().map(|(id, v)| (v["group"].as_i64().unwrap(), id.clone())).collect();
+        let mut expected: Vec<(i64, String)> = docs
+            .iter()
+            .map(|(id, v)| (v["group"].as_i64().unwrap(), id.clone()))
+            .collect();
         expected.sort();
         if direction == Direction::Desc {
             expected.reverse();
         }
-        let mut query = Query::new(C).filter(Filter::eq("kind", "x")).order_by("group", direction).limit(4);
+        let mut query = Query::new(C)
+            .filter(Filter::eq("kind", "x"))
+            .order_by("group", direction)
+            .limit(4);
         let mut seen = Vec::new();
         loop {
             let page = store.query(&t, &query).await.unwrap();
             assert!(page.documents.len() <= 4);
-            seen.extend(page.documents.iter().map(|d| (d.fields["group"].as_i64().unwrap(), d.meta.id.clone())));
+            seen.extend(
+                page.documents
+                    .iter()
+                    .map(|d| (d.fields["group"].as_i64().unwrap(), d.meta.id.clone())),
+            );
             match page.next {
                 Some(cursor) => query.start_after = Some(cursor),
                 None => break,
@@ -255,13 +468,26 @@ pub async fn keyset_pages_visit_every_document_once_in_order(store: Arc<dyn Docu
 
 pub async fn metadata_fields_can_be_filtered_and_ordered(store: Arc<dyn DocumentStore>) {
     let t = tenant("t1");
-    store.commit(&t, vec![create("early", json!({}))], t0()).await.unwrap();
-    store.commit(&t, vec![create("late", json!({}))], t0() + Duration::hours(1)).await.unwrap();
+    store
+        .commit(&t, vec![create("early", json!({}))], t0())
+        .await
+        .unwrap();
+    store
+        .commit(
+            &t,
+            vec![create("late", json!({}))],
+            t0() + Duration::hours(1),
+        )
+        .await
+        .unwrap();
     let since = domain::meta::format_timestamp(&(t0() + Duration::minutes(30)));
     let q = Query::new(C).filter(Filter::new("createdAt", FilterOp::Gt, since));
     assert_eq!(ids(&store.query(&t, &q).await.unwrap().documents), ["late"]);
     let q = Query::new(C).order_by("createdAt", Direction::Desc);
-    assert_eq!(ids(&store.query(&t, &q).await.unwrap().documents), ["late", "early"]);
+    assert_eq!(
+        ids(&store.query(&t, &q).await.unwrap().documents),
+        ["late", "early"]
+    );
 }
 
 pub async fn malformed_requests_are_refused(store: Arc<dyn DocumentStore>) {
@@ -272,11 +498,28 @@ pub async fn malformed_requests_are_refused(store: Arc<dyn DocumentStore>) {
         assert!(matches!(err, StoreError::Invalid(_)), "{field:?}: {err:?}");
     }
     let q = Query::new(C).filter(Filter::new("n", FilterOp::In, json!([])));
-    assert!(matches!(store.query(&t, &q).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(
+        store.query(&t, &q).await,
+        Err(StoreError::Invalid(_))
+    ));
     let twice = vec![create("a", json!({})), update("a", 1, json!({}))];
-    assert!(matches!(store.commit(&t, twice, t0()).await, Err(StoreError::Invalid(_))));
-    assert!(matches!(store.commit(&t, vec![create("a/b", json!({}))], t0()).await, Err(StoreError::Invalid(_))));
-    assert!(store.query(&t, &Query::new(C)).await.unwrap().documents.is_empty(), "nothing was written");
+    assert!(matches!(
+        store.commit(&t, twice, t0()).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        store.commit(&t, vec![create("a/b", json!({}))], t0()).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(
+        store
+            .query(&t, &Query::new(C))
+            .await
+            .unwrap()
+            .documents
+            .is_empty(),
+        "nothing was written"
+    );
 }
 
 /// Two writers update one document from the same version at once: one wins, the other is
@@ -286,16 +529,31 @@ pub async fn racing_writers_one_wins_and_the_other_fails(store: Arc<dyn Document
     seed(&*store, &t, vec![("doc", json!({"by": "seed"}))]).await;
     let racer = |name: &'static str| {
         let (store, t) = (store.clone(), t.clone());
-        tokio::spawn(async move { store.commit(&t, vec![update("doc", 1, json!({"by": name}))], t0()).await })
+        tokio::spawn(async move {
+            store
+                .commit(&t, vec![update("doc", 1, json!({"by": name}))], t0())
+                .await
+        })
     };
     let (a, b) = (racer("a"), racer("b"));
     let results = [a.await.unwrap(), b.await.unwrap()];
-    let winners: Vec<_> = results.iter().enumerate().filter(|(_, r)| r.is_ok()).map(|(i, _)| ["a", "b"][i]).collect();
+    let winners: Vec<_> = results
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.is_ok())
+        .map(|(i, _)| ["a", "b"][i])
+        .collect();
     assert_eq!(winners.len(), 1, "{results:?}");
     let loser = results.iter().find_map(|r| r.as_ref().err()).unwrap();
-    assert!(matches!(loser, StoreError::VersionMismatch { .. }), "{loser:?}");
+    assert!(
+        matches!(loser, StoreError::VersionMismatch { .. }),
+        "{loser:?}"
+    );
     let doc = must_get(&*store, &t, "doc").await;
-    assert_eq!((doc.meta.version, doc.fields["by"].as_str().unwrap()), (2, winners[0]));
+    assert_eq!(
+        (doc.meta.version, doc.fields["by"].as_str().unwrap()),
+        (2, winners[0])
+    );
 }
 
 pub async fn racing_creates_of_one_id_create_it_once(store: Arc<dyn DocumentStore>) {
@@ -303,7 +561,11 @@ pub async fn racing_creates_of_one_id_create_it_once(store: Arc<dyn DocumentStor
     let tasks: Vec<_> = (0..8)
         .map(|i| {
             let (store, t) = (store.clone(), t.clone());
-            tokio::spawn(async move { store.commit(&t, vec![create("once", json!({"by": i}))], t0()).await })
+            tokio::spawn(async move {
+                store
+                    .commit(&t, vec![create("once", json!({"by": i}))], t0())
+                    .await
+            })
         })
         .collect();
     let mut created = 0;
@@ -333,7 +595,14 @@ pub async fn parallel_updates_of_one_document_lose_nothing(store: Arc<dyn Docume
                     loop {
                         let doc = must_get(&*store, &t, "counter").await;
                         let n = doc.fields["n"].as_u64().unwrap();
-                        match store.commit(&t, vec![update("counter", doc.meta.version, json!({"n": n + 1}))], t0()).await {
+                        match store
+                            .commit(
+                                &t,
+                                vec![update("counter", doc.meta.version, json!({"n": n + 1}))],
+                                t0(),
+                            )
+                            .await
+                        {
                             Ok(_) => break,
                             Err(StoreError::VersionMismatch { .. }) => lost_races += 1,
                             Err(other) => panic!("unexpected {other:?}"),
@@ -356,8 +625,18 @@ pub async fn documents_survive_every_json_shape(store: Arc<dyn DocumentStore>) {
     let t = tenant("t1");
     let fields = json!({"big": 9_007_199_254_740_991i64, "neg": -0.125, "text": "line\n\"quoted\" 🧽", "list": [1, "two", {"three": [3]}], "empty": {}});
     seed(&*store, &t, vec![("shapes", fields.clone())]).await;
-    assert_eq!(Value::Object(must_get(&*store, &t, "shapes").await.fields), fields);
-    let ids_seen: BTreeSet<_> = store.query(&t, &Query::new(C)).await.unwrap().documents.into_iter().map(|d| d.meta.id).collect();
+    assert_eq!(
+        Value::Object(must_get(&*store, &t, "shapes").await.fields),
+        fields
+    );
+    let ids_seen: BTreeSet<_> = store
+        .query(&t, &Query::new(C))
+        .await
+        .unwrap()
+        .documents
+        .into_iter()
+        .map(|d| d.meta.id)
+        .collect();
     assert_eq!(ids_seen, BTreeSet::from(["shapes".to_owned()]));
 }
 

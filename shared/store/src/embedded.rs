@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use domain::TenantId;
 use domain::meta::{Metadata, format_timestamp};
 use domain::store::{
-    Direction, Document, DocumentStore, FilterOp, MAX_IN_VALUES, MAX_PAGE_SIZE, Page, Query, StoreError,
-    StoreResult, Write, WriteOutcome,
+    Direction, Document, DocumentStore, FilterOp, MAX_IN_VALUES, MAX_PAGE_SIZE, Page, Query,
+    StoreError, StoreResult, Write, WriteOutcome,
 };
-use domain::TenantId;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, params_from_iter};
 use serde_json::{Map, Value};
@@ -51,8 +51,9 @@ impl EmbeddedStore {
     pub fn open(path: impl AsRef<Path>) -> StoreResult<Self> {
         let path = path.as_ref().to_path_buf();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
+            })?;
         }
         let conn = connect(&path)?;
         conn.execute_batch(
@@ -68,7 +69,12 @@ impl EmbeddedStore {
             ) WITHOUT ROWID;",
         )
         .map_err(sql_error)?;
-        Ok(Self { inner: Arc::new(Inner { path, idle: Mutex::new(vec![conn]) }) })
+        Ok(Self {
+            inner: Arc::new(Inner {
+                path,
+                idle: Mutex::new(vec![conn]),
+            }),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -105,21 +111,34 @@ fn connect(path: &Path) -> StoreResult<Connection> {
     conn.busy_timeout(BUSY_TIMEOUT).map_err(sql_error)?;
     // WAL lets readers go on while one writer commits; NORMAL sync is durable across process
     // crashes (the WAL is fsynced at checkpoints), which is what a local store needs.
-    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;").map_err(sql_error)?;
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+        .map_err(sql_error)?;
     Ok(conn)
 }
 
 fn parse_time(raw: &str) -> StoreResult<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(raw).map(|t| t.with_timezone(&Utc)).map_err(internal)
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(internal)
 }
 
 const COLUMNS: &str = "id, version, created_at, updated_at, data";
 
-fn row_to_document(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, i64, String, String, String)> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+fn row_to_document(
+    row: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(String, i64, String, String, String)> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+    ))
 }
 
-fn into_document((id, version, created, updated, data): (String, i64, String, String, String)) -> StoreResult<Document> {
+fn into_document(
+    (id, version, created, updated, data): (String, i64, String, String, String),
+) -> StoreResult<Document> {
     let fields: Map<String, Value> = serde_json::from_str(&data).map_err(internal)?;
     Ok(Document {
         meta: Metadata {
@@ -132,9 +151,16 @@ fn into_document((id, version, created, updated, data): (String, i64, String, St
     })
 }
 
-fn load(conn: &Connection, tenant: &str, collection: &str, id: &str) -> StoreResult<Option<Document>> {
+fn load(
+    conn: &Connection,
+    tenant: &str,
+    collection: &str,
+    id: &str,
+) -> StoreResult<Option<Document>> {
     conn.query_row(
-        &format!("SELECT {COLUMNS} FROM documents WHERE tenant = ?1 AND collection = ?2 AND id = ?3"),
+        &format!(
+            "SELECT {COLUMNS} FROM documents WHERE tenant = ?1 AND collection = ?2 AND id = ?3"
+        ),
         params![tenant, collection, id],
         row_to_document,
     )
@@ -157,17 +183,28 @@ struct FieldSql {
 /// `_`), the subset Firestore and its emulator both serve; that also keeps them safe to
 /// embed in SQL.
 fn field_sql(field: &str) -> StoreResult<FieldSql> {
-    let column = |value: &str, column_type| Ok(FieldSql { value: value.into(), json_type: None, column_type });
+    let column = |value: &str, column_type| {
+        Ok(FieldSql {
+            value: value.into(),
+            json_type: None,
+            column_type,
+        })
+    };
     match field {
         "id" => column("id", "text"),
         "version" => column("version", "integer"),
         "createdAt" => column("created_at", "text"),
         "updatedAt" => column("updated_at", "text"),
         _ => {
-            let valid = field.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            let valid = field
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                 && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             if !valid {
-                return Err(StoreError::Invalid(format!("field {field:?} is not a top-level field name")));
+                return Err(StoreError::Invalid(format!(
+                    "field {field:?} is not a top-level field name"
+                )));
             }
             Ok(FieldSql {
                 value: format!("json_extract(data, '$.{field}')"),
@@ -184,11 +221,16 @@ fn sql_value(value: &Value) -> StoreResult<SqlValue> {
         Value::Bool(b) => SqlValue::Integer(*b as i64),
         Value::Number(n) => match n.as_i64() {
             Some(i) => SqlValue::Integer(i),
-            None => SqlValue::Real(n.as_f64().ok_or_else(|| StoreError::Invalid(format!("number {n} is out of range")))?),
+            None => SqlValue::Real(
+                n.as_f64()
+                    .ok_or_else(|| StoreError::Invalid(format!("number {n} is out of range")))?,
+            ),
         },
         Value::String(s) => SqlValue::Text(s.clone()),
         Value::Array(_) | Value::Object(_) => {
-            return Err(StoreError::Invalid("filter values must be strings, numbers, booleans or null".into()));
+            return Err(StoreError::Invalid(
+                "filter values must be strings, numbers, booleans or null".into(),
+            ));
         }
     })
 }
@@ -206,14 +248,25 @@ fn comparable_types(value: &Value) -> &'static [&'static str] {
 }
 
 /// One comparison `field op value`, true only for values of the same JSON type.
-fn comparison(field: &FieldSql, op: &str, value: &Value, params: &mut Vec<SqlValue>) -> StoreResult<String> {
+fn comparison(
+    field: &FieldSql,
+    op: &str,
+    value: &Value,
+    params: &mut Vec<SqlValue>,
+) -> StoreResult<String> {
     let types = comparable_types(value);
     if matches!(value, Value::Null | Value::Bool(_)) && op != "=" {
-        return Err(StoreError::Invalid("null and booleans support only equality filters".into()));
+        return Err(StoreError::Invalid(
+            "null and booleans support only equality filters".into(),
+        ));
     }
     let type_check = match &field.json_type {
         Some(json_type) => {
-            let list = types.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(",");
+            let list = types
+                .iter()
+                .map(|t| format!("'{t}'"))
+                .collect::<Vec<_>>()
+                .join(",");
             format!("{json_type} IN ({list})")
         }
         None if types.contains(&field.column_type) => "1".into(),
@@ -228,20 +281,26 @@ fn comparison(field: &FieldSql, op: &str, value: &Value, params: &mut Vec<SqlVal
 
 fn build_query(tenant: &str, query: &Query) -> StoreResult<(String, Vec<SqlValue>)> {
     if query.limit > MAX_PAGE_SIZE {
-        return Err(StoreError::Invalid(format!("limit must be at most {MAX_PAGE_SIZE}")));
+        return Err(StoreError::Invalid(format!(
+            "limit must be at most {MAX_PAGE_SIZE}"
+        )));
     }
-    let mut params = vec![SqlValue::Text(tenant.to_owned()), SqlValue::Text(query.collection.to_owned())];
+    let mut params = vec![
+        SqlValue::Text(tenant.to_owned()),
+        SqlValue::Text(query.collection.to_owned()),
+    ];
     let mut clauses = vec!["tenant = ?".to_owned(), "collection = ?".to_owned()];
     for filter in &query.filters {
         let field = field_sql(&filter.field)?;
         let clause = match filter.op {
             FilterOp::In => {
-                let values = filter
-                    .value
-                    .as_array()
-                    .ok_or_else(|| StoreError::Invalid("an `in` filter needs an array of values".into()))?;
+                let values = filter.value.as_array().ok_or_else(|| {
+                    StoreError::Invalid("an `in` filter needs an array of values".into())
+                })?;
                 if values.is_empty() || values.len() > MAX_IN_VALUES {
-                    return Err(StoreError::Invalid(format!("an `in` filter takes 1 to {MAX_IN_VALUES} values")));
+                    return Err(StoreError::Invalid(format!(
+                        "an `in` filter takes 1 to {MAX_IN_VALUES} values"
+                    )));
                 }
                 let parts = values
                     .iter()
@@ -264,7 +323,12 @@ fn build_query(tenant: &str, query: &Query) -> StoreResult<(String, Vec<SqlValue
         clauses.push(clause);
     }
     let order_field = field_sql(query.order_field())?;
-    let (dir, cmp) = match query.order_by.as_ref().map(|o| o.direction).unwrap_or_default() {
+    let (dir, cmp) = match query
+        .order_by
+        .as_ref()
+        .map(|o| o.direction)
+        .unwrap_or_default()
+    {
         Direction::Asc => ("ASC", ">"),
         Direction::Desc => ("DESC", "<"),
     };
@@ -305,7 +369,12 @@ fn build_query(tenant: &str, query: &Query) -> StoreResult<(String, Vec<SqlValue
     Ok((sql, params))
 }
 
-fn apply(tx: &rusqlite::Transaction<'_>, tenant: &str, write: Write, at: &str) -> StoreResult<WriteOutcome> {
+fn apply(
+    tx: &rusqlite::Transaction<'_>,
+    tenant: &str,
+    write: Write,
+    at: &str,
+) -> StoreResult<WriteOutcome> {
     let (collection, id) = write.target();
     let (collection, id) = (collection.to_owned(), id.to_owned());
     let current: Option<i64> = tx
@@ -316,7 +385,10 @@ fn apply(tx: &rusqlite::Transaction<'_>, tenant: &str, write: Write, at: &str) -
         )
         .optional()
         .map_err(sql_error)?;
-    let not_found = || StoreError::NotFound { collection: collection.clone(), id: id.clone() };
+    let not_found = || StoreError::NotFound {
+        collection: collection.clone(),
+        id: id.clone(),
+    };
     let check = |expected: u64| -> StoreResult<()> {
         match current {
             None => Err(not_found()),
@@ -342,7 +414,11 @@ fn apply(tx: &rusqlite::Transaction<'_>, tenant: &str, write: Write, at: &str) -
             )
             .map_err(sql_error)?;
         }
-        Write::Update { expected_version, fields, .. } => {
+        Write::Update {
+            expected_version,
+            fields,
+            ..
+        } => {
             check(expected_version)?;
             let data = serde_json::to_string(&fields).map_err(internal)?;
             tx.execute(
@@ -352,7 +428,9 @@ fn apply(tx: &rusqlite::Transaction<'_>, tenant: &str, write: Write, at: &str) -
             )
             .map_err(sql_error)?;
         }
-        Write::Delete { expected_version, .. } => {
+        Write::Delete {
+            expected_version, ..
+        } => {
             if let Some(expected) = expected_version {
                 check(expected)?;
             }
@@ -363,7 +441,9 @@ fn apply(tx: &rusqlite::Transaction<'_>, tenant: &str, write: Write, at: &str) -
             .map_err(sql_error)?;
             return Ok(WriteOutcome::Deleted);
         }
-        Write::Verify { expected_version, .. } => {
+        Write::Verify {
+            expected_version, ..
+        } => {
             check(expected_version)?;
             return Ok(WriteOutcome::Verified);
         }
@@ -374,12 +454,23 @@ fn apply(tx: &rusqlite::Transaction<'_>, tenant: &str, write: Write, at: &str) -
 
 #[async_trait]
 impl DocumentStore for EmbeddedStore {
-    async fn get(&self, tenant: &TenantId, collection: &'static str, id: &str) -> StoreResult<Option<Document>> {
+    async fn get(
+        &self,
+        tenant: &TenantId,
+        collection: &'static str,
+        id: &str,
+    ) -> StoreResult<Option<Document>> {
         let (tenant, id) = (tenant.to_string(), id.to_owned());
-        self.with_conn(move |conn| load(conn, &tenant, collection, &id)).await
+        self.with_conn(move |conn| load(conn, &tenant, collection, &id))
+            .await
     }
 
-    async fn get_many(&self, tenant: &TenantId, collection: &'static str, ids: &[String]) -> StoreResult<Vec<Document>> {
+    async fn get_many(
+        &self,
+        tenant: &TenantId,
+        collection: &'static str,
+        ids: &[String],
+    ) -> StoreResult<Vec<Document>> {
         let (tenant, ids) = (tenant.to_string(), ids.to_vec());
         self.with_conn(move |conn| {
             let mut found = Vec::with_capacity(ids.len());
@@ -406,18 +497,28 @@ impl DocumentStore for EmbeddedStore {
         .await
     }
 
-    async fn commit(&self, tenant: &TenantId, writes: Vec<Write>, at: DateTime<Utc>) -> StoreResult<Vec<WriteOutcome>> {
+    async fn commit(
+        &self,
+        tenant: &TenantId,
+        writes: Vec<Write>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<WriteOutcome>> {
         let mut targets: Vec<_> = writes.iter().map(Write::target).collect();
         targets.sort();
         if targets.windows(2).any(|pair| pair[0] == pair[1]) {
-            return Err(StoreError::Invalid("a commit may write each document only once".into()));
+            return Err(StoreError::Invalid(
+                "a commit may write each document only once".into(),
+            ));
         }
         for (_, id) in &targets {
-            domain::id::parse_id(id).map_err(|e| StoreError::Invalid(format!("document id {id:?} {e}")))?;
+            domain::id::parse_id(id)
+                .map_err(|e| StoreError::Invalid(format!("document id {id:?} {e}")))?;
         }
         let (tenant, at) = (tenant.to_string(), format_timestamp(&at));
         self.with_conn(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_error)?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(sql_error)?;
             let outcomes = writes
                 .into_iter()
                 .map(|write| apply(&tx, &tenant, write, &at))

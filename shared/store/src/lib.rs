@@ -36,7 +36,9 @@ impl StoreConfig {
     pub fn from_env() -> Result<Self, StoreSetupError> {
         let kind = std::env::var(STORE_VAR).unwrap_or_else(|_| "embedded".into());
         match kind.as_str() {
-            "embedded" => Ok(StoreConfig::Embedded { path: data_dir().join("store.sqlite3") }),
+            "embedded" => Ok(StoreConfig::Embedded {
+                path: data_dir().join("store.sqlite3"),
+            }),
             other => Err(StoreSetupError::Config {
                 var: STORE_VAR,
                 message: format!("unknown store {other:?}; expected \"embedded\""),

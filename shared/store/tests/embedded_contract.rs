@@ -19,13 +19,31 @@ async fn data_survives_reopening_the_file() {
     let (_, dir) = fresh_store().await;
     let path = dir.path().join("store.sqlite3");
     let tenant = domain::TenantId::parse("t1").unwrap();
-    let fields = serde_json::json!({"kept": true}).as_object().unwrap().clone();
+    let fields = serde_json::json!({"kept": true})
+        .as_object()
+        .unwrap()
+        .clone();
     let at = chrono::Utc::now();
     {
         let store = EmbeddedStore::open(&path).unwrap();
-        store.commit(&tenant, vec![Write::Create { collection: "things", id: "a".into(), fields }], at).await.unwrap();
+        store
+            .commit(
+                &tenant,
+                vec![Write::Create {
+                    collection: "things",
+                    id: "a".into(),
+                    fields,
+                }],
+                at,
+            )
+            .await
+            .unwrap();
     }
     let reopened = EmbeddedStore::open(&path).unwrap();
-    let doc = reopened.get(&tenant, "things", "a").await.unwrap().expect("persisted");
+    let doc = reopened
+        .get(&tenant, "things", "a")
+        .await
+        .unwrap()
+        .expect("persisted");
     assert_eq!(doc.fields["kept"], serde_json::json!(true));
 }
