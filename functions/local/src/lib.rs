@@ -155,8 +155,10 @@ async fn serve(port: u16, data_dir: PathBuf) -> Result<(), String> {
     let issuer = DevIssuer::load_or_create(&data_dir)?;
     let store =
         store::EmbeddedStore::open(data_dir.join("store.sqlite3")).map_err(|e| e.to_string())?;
+    // Locally, a query without a declared Firestore index fails as it would in the cloud.
+    let store = Arc::new(store::indexes::IndexCheckedStore::new(Arc::new(store)));
     let state = AppState {
-        store: Arc::new(store),
+        store,
         verifier: Arc::new(issuer.verifier()),
         clock: Arc::new(SystemClock),
     };

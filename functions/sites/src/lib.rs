@@ -103,8 +103,6 @@ impl Resource for Areas {
             kind: ParamKind::Integer,
         },
     ];
-    const ORDERABLE: &'static [&'static str] =
-        &["id", "name", "floor", "sizeSqm", "createdAt", "updatedAt"];
 
     /// The site and area type must exist (in the caller's tenant) and stay while we write.
     async fn references(area: &Area, cx: &Context<'_>) -> ApiResult<Vec<Write>> {
@@ -176,4 +174,62 @@ async fn site_workload(
     let workload =
         SiteWorkload::compute(&site.meta.id, &areas, &types).map_err(ApiError::internal)?;
     Ok(Json(workload))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use store::indexes;
+
+    /// Every query the function can issue, and every page after the first.
+    fn all_queries() -> Vec<Query> {
+        let mut queries = resource::list_queries::<Sites>();
+        queries.extend(resource::list_queries::<AreaTypes>());
+        queries.extend(resource::list_queries::<Areas>());
+        for field in ["siteId", "areaTypeId"] {
+            queries.push(
+                Query::new(Area::COLLECTION)
+                    .filter(Filter::eq(field, "x"))
+                    .limit(1),
+            );
+        }
+        let workload = Query::new(Area::COLLECTION).filter(Filter::eq("siteId", "x"));
+        let next_page = workload.clone().start_after(Some(domain::store::Cursor {
+            value: "v".into(),
+            id: "v".into(),
+        }));
+        queries.extend([workload, next_page]);
+        queries
+    }
+
+    #[test]
+    fn declared_firestore_indexes_serve_every_query_of_the_function() {
+        let mut missing = Vec::new();
+        for query in all_queries() {
+            for planned in indexes::plan(&query).unwrap() {
+                let shape = planned.shape();
+                if indexes::check(&shape, indexes::declared()).is_err() {
+                    missing.extend(indexes::suggested(&shape));
+                }
+            }
+        }
+        missing.retain(|index| !indexes::declared().contains(index));
+        missing.dedup();
+        if !missing.is_empty() {
+            let mut all = indexes::declared().to_vec();
+            for index in missing {
+                if !all.contains(&index) {
+                    all.push(index);
+                }
+            }
+            let file = indexes::IndexFile {
+                indexes: all,
+                field_overrides: Vec::new(),
+            };
+            panic!(
+                "queries without a declared index; shared/store/firestore.indexes.json should be:\n{}",
+                serde_json::to_string_pretty(&file).unwrap()
+            );
+        }
+    }
 }

@@ -162,6 +162,43 @@ impl Page {
     }
 }
 
+/// The most writes one commit may hold (Firestore's limit, kept by every adapter).
+pub const MAX_WRITES: usize = 500;
+
+/// Checks what every adapter refuses before touching data: too many writes, two writes to one
+/// document, ids that are not document ids, and fields named like the metadata (`id`,
+/// `version`, `createdAt`, `updatedAt`), which adapters store beside the fields.
+pub fn validate_writes(writes: &[Write]) -> StoreResult<()> {
+    if writes.len() > MAX_WRITES {
+        return Err(StoreError::Invalid(format!(
+            "a commit may hold at most {MAX_WRITES} writes"
+        )));
+    }
+    let mut targets: Vec<_> = writes.iter().map(Write::target).collect();
+    targets.sort();
+    if targets.windows(2).any(|pair| pair[0] == pair[1]) {
+        return Err(StoreError::Invalid(
+            "a commit may write each document only once".into(),
+        ));
+    }
+    for (_, id) in &targets {
+        crate::id::parse_id(id)
+            .map_err(|e| StoreError::Invalid(format!("document id {id:?} {e}")))?;
+    }
+    for write in writes {
+        if let Write::Create { fields, .. } | Write::Update { fields, .. } = write
+            && let Some(reserved) = crate::meta::READ_ONLY_FIELDS
+                .iter()
+                .find(|f| fields.contains_key(**f))
+        {
+            return Err(StoreError::Invalid(format!(
+                "field {reserved:?} is reserved for metadata"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// One write in a commit. All writes of a commit apply together or not at all.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {

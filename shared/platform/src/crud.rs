@@ -193,14 +193,7 @@ impl<'a, E: Entity> Repo<'a, E> {
 
     /// One page of the listing and the token for the next page, if any.
     pub async fn list(&self, params: &ListParams) -> ApiResult<(Vec<Stored<E>>, Option<String>)> {
-        let mut query = Query::new(E::COLLECTION)
-            .order_by(params.order_field, params.direction)
-            .limit(params.limit)
-            .start_after(params.start_after.clone());
-        for (field, value) in &params.filters {
-            query = query.filter(Filter::eq(*field, value.clone()));
-        }
-        let page = self.store.query(&query).await?;
+        let page = self.store.query(&list_query(E::COLLECTION, params)).await?;
         let next = page
             .next
             .as_ref()
@@ -226,6 +219,18 @@ impl<'a, E: Entity> Repo<'a, E> {
             .map(Stored::from_document)
             .collect()
     }
+}
+
+/// The store query behind a listing.
+pub fn list_query(collection: &'static str, params: &ListParams) -> Query {
+    let mut query = Query::new(collection)
+        .order_by(params.order_field, params.direction)
+        .limit(params.limit)
+        .start_after(params.start_after.clone());
+    for (field, value) in &params.filters {
+        query = query.filter(Filter::eq(*field, value.clone()));
+    }
+    query
 }
 
 fn written<E: Entity>(outcome: Vec<WriteOutcome>, entity: E) -> ApiResult<Stored<E>> {

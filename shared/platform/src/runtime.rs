@@ -190,7 +190,7 @@ async fn start(function: &'static str, routes: Router<AppState>) -> Result<(), S
         config::optional("GOOGLE_CLOUD_PROJECT"),
     );
     let state = AppState {
-        store: store::StoreConfig::from_env()?.connect()?,
+        store: store::StoreConfig::from_env()?.connect().await?,
         verifier: Arc::new(Verifier::from_env()?),
         clock: Arc::new(SystemClock),
     };

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
+use domain::store::DocumentStore;
 
 use crate::auth::{DevIssuer, Role};
 use crate::runtime::{AppState, HttpConfig, SystemClock, app, serve};
@@ -42,13 +43,41 @@ impl Drop for TestApp {
     }
 }
 
-/// Starts `routes` as the runtime would, on 127.0.0.1 with an OS-chosen port.
+/// The store the tests run on: `CLEANOPS_TEST_STORE=firestore` runs them on the Firestore
+/// emulator (`FIRESTORE_EMULATOR_HOST`), each test in a project of its own; else a fresh
+/// embedded store on disk.
+pub fn test_store_is_firestore() -> bool {
+    std::env::var("CLEANOPS_TEST_STORE").as_deref() == Ok("firestore")
+}
+
+async fn fresh_store(data_dir: &std::path::Path) -> Arc<dyn DocumentStore> {
+    if !test_store_is_firestore() {
+        return Arc::new(
+            store::EmbeddedStore::open(data_dir.join("store.sqlite3")).expect("store"),
+        );
+    }
+    assert!(
+        std::env::var_os("FIRESTORE_EMULATOR_HOST").is_some(),
+        "CLEANOPS_TEST_STORE=firestore needs FIRESTORE_EMULATOR_HOST: run scripts/test"
+    );
+    let project = format!("app-{}", uuid::Uuid::new_v4().simple());
+    Arc::new(
+        store::FirestoreStore::connect(&project, "(default)")
+            .await
+            .expect("connect to the emulator"),
+    )
+}
+
+/// Starts `routes` as the runtime would, on 127.0.0.1 with an OS-chosen port. Queries that no
+/// declared Firestore index serves fail, as they would in production.
 pub async fn spawn_app(routes: Router<AppState>, http: HttpConfig) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
-    let store = store::EmbeddedStore::open(data_dir.path().join("store.sqlite3")).expect("store");
+    let store = Arc::new(store::indexes::IndexCheckedStore::new(
+        fresh_store(data_dir.path()).await,
+    ));
     let issuer = DevIssuer::generate().expect("dev key");
     let state = AppState {
-        store: Arc::new(store),
+        store,
         verifier: Arc::new(issuer.verifier()),
         clock: Arc::new(SystemClock),
     };

@@ -503,17 +503,7 @@ impl DocumentStore for EmbeddedStore {
         writes: Vec<Write>,
         at: DateTime<Utc>,
     ) -> StoreResult<Vec<WriteOutcome>> {
-        let mut targets: Vec<_> = writes.iter().map(Write::target).collect();
-        targets.sort();
-        if targets.windows(2).any(|pair| pair[0] == pair[1]) {
-            return Err(StoreError::Invalid(
-                "a commit may write each document only once".into(),
-            ));
-        }
-        for (_, id) in &targets {
-            domain::id::parse_id(id)
-                .map_err(|e| StoreError::Invalid(format!("document id {id:?} {e}")))?;
-        }
+        domain::store::validate_writes(&writes)?;
         let (tenant, at) = (tenant.to_string(), format_timestamp(&at));
         self.with_conn(move |conn| {
             let tx = conn

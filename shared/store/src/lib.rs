@@ -3,18 +3,26 @@
 
 pub mod contract;
 mod embedded;
+mod firestore;
+pub mod indexes;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use domain::store::DocumentStore;
 pub use embedded::EmbeddedStore;
+pub use firestore::FirestoreStore;
 
 /// Which store a process uses, read from the environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreConfig {
     /// The embedded SQLite store in a file on local disk.
     Embedded { path: PathBuf },
+    /// Firestore (or its emulator, when `FIRESTORE_EMULATOR_HOST` is set).
+    Firestore {
+        project_id: String,
+        database_id: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -31,24 +39,51 @@ pub const DATA_DIR_VAR: &str = "CLEANOPS_DATA_DIR";
 pub const DEFAULT_DATA_DIR: &str = ".cleanops";
 
 impl StoreConfig {
-    /// `CLEANOPS_STORE` (default `embedded`) picks the adapter; the embedded store keeps its
-    /// file in `CLEANOPS_DATA_DIR` (default `.cleanops`).
+    /// `CLEANOPS_STORE` (default `embedded`) picks the adapter. The embedded store keeps its
+    /// file in `CLEANOPS_DATA_DIR` (default `.cleanops`). Firestore needs the project
+    /// (`FIRESTORE_PROJECT_ID`, else `GOOGLE_CLOUD_PROJECT`) and takes `FIRESTORE_DATABASE_ID`
+    /// (default `(default)`); on Cloud Run nothing else is needed but the service account.
     pub fn from_env() -> Result<Self, StoreSetupError> {
-        let kind = std::env::var(STORE_VAR).unwrap_or_else(|_| "embedded".into());
-        match kind.as_str() {
+        let var = |name| {
+            std::env::var(name)
+                .ok()
+                .filter(|v: &String| !v.trim().is_empty())
+        };
+        match var(STORE_VAR).as_deref().unwrap_or("embedded") {
             "embedded" => Ok(StoreConfig::Embedded {
                 path: data_dir().join("store.sqlite3"),
             }),
+            "firestore" => {
+                let project_id = var("FIRESTORE_PROJECT_ID")
+                    .or_else(|| var("GOOGLE_CLOUD_PROJECT"))
+                    .ok_or(StoreSetupError::Config {
+                        var: "FIRESTORE_PROJECT_ID",
+                        message: "is not set (nor GOOGLE_CLOUD_PROJECT); the Firestore store needs the project id"
+                            .into(),
+                    })?;
+                let database_id =
+                    var("FIRESTORE_DATABASE_ID").unwrap_or_else(|| "(default)".into());
+                Ok(StoreConfig::Firestore {
+                    project_id,
+                    database_id,
+                })
+            }
             other => Err(StoreSetupError::Config {
                 var: STORE_VAR,
-                message: format!("unknown store {other:?}; expected \"embedded\""),
+                message: format!("unknown store {other:?}; expected \"embedded\" or \"firestore\""),
             }),
         }
     }
 
-    pub fn connect(&self) -> Result<Arc<dyn DocumentStore>, StoreSetupError> {
+    pub async fn connect(&self) -> Result<Arc<dyn DocumentStore>, StoreSetupError> {
         match self {
             StoreConfig::Embedded { path } => Ok(Arc::new(EmbeddedStore::open(path)?)),
+            StoreConfig::Firestore {
+                project_id,
+                database_id,
+            } => Ok(Arc::new(
+                FirestoreStore::connect(project_id, database_id).await?,
+            )),
         }
     }
 }

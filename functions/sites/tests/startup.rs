@@ -1,0 +1,183 @@
+//! The `sites` binary as Cloud Run starts it: bad configuration stops it with a message that
+//! names the variable; an unreachable Firestore makes requests 503, never a crash.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use platform::Role;
+use platform::auth::DevIssuer;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sites");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The binary with a valid auth config and a clean environment otherwise.
+fn sites(issuer: &DevIssuer, data_dir: &std::path::Path) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .env_clear()
+        .env("AUTH_ISSUER", &issuer.issuer)
+        .env("AUTH_AUDIENCE", &issuer.audience)
+        .env("AUTH_JWKS", serde_json::to_string(&issuer.jwks()).unwrap())
+        .env("CLEANOPS_DATA_DIR", data_dir)
+        .env("LOG_FORMAT", "text")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// The variable a message must name, the variables set, and those removed.
+type Case = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static [&'static str],
+);
+
+#[test]
+fn bad_configuration_stops_start_up_naming_the_variable() {
+    let issuer = DevIssuer::generate().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [Case; 5] = [
+        ("PORT", &[("PORT", "eighty")], &[]),
+        ("AUTH_ISSUER", &[], &["AUTH_ISSUER"]),
+        ("AUTH_JWKS", &[("AUTH_JWKS", "{not json")], &[]),
+        ("CLEANOPS_STORE", &[("CLEANOPS_STORE", "postgres")], &[]),
+        (
+            "FIRESTORE_PROJECT_ID",
+            &[("CLEANOPS_STORE", "firestore")],
+            &[],
+        ),
+    ];
+    for (variable, set, unset) in cases {
+        let mut command = sites(&issuer, dir.path());
+        command.envs(set.iter().copied());
+        for name in unset {
+            command.env_remove(name);
+        }
+        let output = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{variable}: started anyway");
+        assert!(
+            stderr.contains(variable),
+            "{variable} not named in: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{variable}: {stderr}");
+    }
+}
+
+struct KillOnDrop(Child);
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn an_unreachable_firestore_at_start_up_is_a_clear_error() {
+    let issuer = DevIssuer::generate().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let output = sites(&issuer, dir.path())
+        .env("CLEANOPS_STORE", "firestore")
+        .env("FIRESTORE_PROJECT_ID", "nowhere")
+        .env(
+            "FIRESTORE_EMULATOR_HOST",
+            format!("127.0.0.1:{}", free_port()),
+        )
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("cannot connect to Firestore"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// A TCP proxy to `target` that drops every connection, and accepts no more, once cut.
+async fn cuttable_proxy(target: String) -> (u16, tokio::sync::watch::Sender<bool>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (cut, cut_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        let mut accepting = cut_rx.clone();
+        loop {
+            let (mut inbound, _) = tokio::select! {
+                accepted = listener.accept() => accepted.unwrap(),
+                _ = accepting.changed() => return,
+            };
+            let (target, mut cut_rx) = (target.clone(), cut_rx.clone());
+            tokio::spawn(async move {
+                let mut outbound = tokio::net::TcpStream::connect(target).await.unwrap();
+                tokio::select! {
+                    _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                    _ = cut_rx.changed() => {}
+                }
+            });
+        }
+    });
+    (port, cut)
+}
+
+#[tokio::test]
+async fn firestore_lost_after_start_up_is_a_503_and_the_function_keeps_serving() {
+    let emulator = std::env::var("FIRESTORE_EMULATOR_HOST").expect(
+        "FIRESTORE_EMULATOR_HOST is not set: run scripts/test, which starts the Firestore emulator",
+    );
+    let (proxy_port, cut) = cuttable_proxy(emulator).await;
+    let issuer = DevIssuer::generate().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let child = sites(&issuer, dir.path())
+        .env("PORT", port.to_string())
+        .env("CLEANOPS_STORE", "firestore")
+        .env("FIRESTORE_PROJECT_ID", format!("lost-{port}"))
+        .env("FIRESTORE_EMULATOR_HOST", format!("127.0.0.1:{proxy_port}"))
+        .spawn()
+        .unwrap();
+    let mut child = KillOnDrop(child);
+    let http = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while http.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(child.0.try_wait().unwrap().is_none(), "the function exited");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the function did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let token = issuer.token("acme", "u1", Role::Admin, chrono::Duration::hours(1));
+    let list = || {
+        http.get(format!("{base}/v1/sites"))
+            .bearer_auth(&token)
+            .send()
+    };
+    assert_eq!(
+        list().await.unwrap().status(),
+        200,
+        "served while Firestore is there"
+    );
+
+    cut.send(true).unwrap();
+    let response = list().await.unwrap();
+    assert_eq!(response.status(), 503);
+    assert!(response.headers().contains_key("retry-after"));
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    assert_eq!(
+        http.get(format!("{base}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert!(child.0.try_wait().unwrap().is_none(), "still running");
+}
