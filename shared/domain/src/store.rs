@@ -162,6 +162,66 @@ impl Page {
     }
 }
 
+/// Whether `field` can be queried: a plain top-level name (ASCII letters, digits, `_`, not
+/// starting with a digit), the subset that Firestore and its emulator both serve.
+pub fn is_field_name(field: &str) -> bool {
+    field
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Checks what every adapter refuses in a query: a page over [`MAX_PAGE_SIZE`], fields that are
+/// not top-level names, filter values that are not scalars, `in` lists of the wrong size, and
+/// range filters on null or booleans.
+pub fn validate_query(query: &Query) -> StoreResult<()> {
+    let invalid = |message: String| Err(StoreError::Invalid(message));
+    if query.limit > MAX_PAGE_SIZE {
+        return invalid(format!("limit must be at most {MAX_PAGE_SIZE}"));
+    }
+    let is_scalar = |v: &Value| !matches!(v, Value::Array(_) | Value::Object(_));
+    for field in query
+        .filters
+        .iter()
+        .map(|f| &f.field)
+        .chain(query.order_by.iter().map(|o| &o.field))
+    {
+        if !is_field_name(field) {
+            return invalid(format!("field {field:?} is not a top-level field name"));
+        }
+    }
+    for filter in &query.filters {
+        match (&filter.op, &filter.value) {
+            (FilterOp::In, Value::Array(values)) => {
+                if values.is_empty() || values.len() > MAX_IN_VALUES {
+                    return invalid(format!("an `in` filter takes 1 to {MAX_IN_VALUES} values"));
+                }
+                if !values.iter().all(is_scalar) {
+                    return invalid(
+                        "`in` values must be strings, numbers, booleans or null".into(),
+                    );
+                }
+            }
+            (FilterOp::In, _) => return invalid("an `in` filter needs an array of values".into()),
+            (_, value) if !is_scalar(value) => {
+                return invalid("filter values must be strings, numbers, booleans or null".into());
+            }
+            (FilterOp::Eq, _) => {}
+            (_, Value::Null | Value::Bool(_)) => {
+                return invalid("null and booleans support only equality filters".into());
+            }
+            _ => {}
+        }
+    }
+    match &query.start_after {
+        Some(cursor) if !is_scalar(&cursor.value) => {
+            invalid("a cursor value must be a scalar".into())
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The most writes one commit may hold (Firestore's limit, kept by every adapter).
 pub const MAX_WRITES: usize = 500;
 

@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use domain::TenantId;
 use domain::meta::{Metadata, format_timestamp};
 use domain::store::{
-    Direction, Document, DocumentStore, FilterOp, MAX_IN_VALUES, MAX_PAGE_SIZE, Page, Query,
-    StoreError, StoreResult, Write, WriteOutcome,
+    Direction, Document, DocumentStore, FilterOp, Page, Query, StoreError, StoreResult, Write,
+    WriteOutcome,
 };
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, params_from_iter};
@@ -179,39 +179,24 @@ struct FieldSql {
     column_type: &'static str,
 }
 
-/// Maps a field name to SQL. Document fields must be plain top-level names (letters, digits,
-/// `_`), the subset Firestore and its emulator both serve; that also keeps them safe to
-/// embed in SQL.
-fn field_sql(field: &str) -> StoreResult<FieldSql> {
-    let column = |value: &str, column_type| {
-        Ok(FieldSql {
-            value: value.into(),
-            json_type: None,
-            column_type,
-        })
+/// Maps a field name to SQL. Queries are validated first (`validate_query`), so document
+/// fields are plain top-level names and safe to embed in SQL.
+fn field_sql(field: &str) -> FieldSql {
+    let column = |value: &str, column_type| FieldSql {
+        value: value.into(),
+        json_type: None,
+        column_type,
     };
     match field {
         "id" => column("id", "text"),
         "version" => column("version", "integer"),
         "createdAt" => column("created_at", "text"),
         "updatedAt" => column("updated_at", "text"),
-        _ => {
-            let valid = field
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            if !valid {
-                return Err(StoreError::Invalid(format!(
-                    "field {field:?} is not a top-level field name"
-                )));
-            }
-            Ok(FieldSql {
-                value: format!("json_extract(data, '$.{field}')"),
-                json_type: Some(format!("json_type(data, '$.{field}')")),
-                column_type: "",
-            })
-        }
+        _ => FieldSql {
+            value: format!("json_extract(data, '$.{field}')"),
+            json_type: Some(format!("json_type(data, '$.{field}')")),
+            column_type: "",
+        },
     }
 }
 
@@ -228,9 +213,7 @@ fn sql_value(value: &Value) -> StoreResult<SqlValue> {
         },
         Value::String(s) => SqlValue::Text(s.clone()),
         Value::Array(_) | Value::Object(_) => {
-            return Err(StoreError::Invalid(
-                "filter values must be strings, numbers, booleans or null".into(),
-            ));
+            return Err(StoreError::Invalid("filter values must be scalars".into()));
         }
     })
 }
@@ -255,11 +238,6 @@ fn comparison(
     params: &mut Vec<SqlValue>,
 ) -> StoreResult<String> {
     let types = comparable_types(value);
-    if matches!(value, Value::Null | Value::Bool(_)) && op != "=" {
-        return Err(StoreError::Invalid(
-            "null and booleans support only equality filters".into(),
-        ));
-    }
     let type_check = match &field.json_type {
         Some(json_type) => {
             let list = types
@@ -280,28 +258,21 @@ fn comparison(
 }
 
 fn build_query(tenant: &str, query: &Query) -> StoreResult<(String, Vec<SqlValue>)> {
-    if query.limit > MAX_PAGE_SIZE {
-        return Err(StoreError::Invalid(format!(
-            "limit must be at most {MAX_PAGE_SIZE}"
-        )));
-    }
+    domain::store::validate_query(query)?;
     let mut params = vec![
         SqlValue::Text(tenant.to_owned()),
         SqlValue::Text(query.collection.to_owned()),
     ];
     let mut clauses = vec!["tenant = ?".to_owned(), "collection = ?".to_owned()];
     for filter in &query.filters {
-        let field = field_sql(&filter.field)?;
+        let field = field_sql(&filter.field);
         let clause = match filter.op {
             FilterOp::In => {
-                let values = filter.value.as_array().ok_or_else(|| {
-                    StoreError::Invalid("an `in` filter needs an array of values".into())
-                })?;
-                if values.is_empty() || values.len() > MAX_IN_VALUES {
-                    return Err(StoreError::Invalid(format!(
-                        "an `in` filter takes 1 to {MAX_IN_VALUES} values"
-                    )));
-                }
+                let values = filter
+                    .value
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
                 let parts = values
                     .iter()
                     .map(|v| comparison(&field, "=", v, &mut params))
@@ -322,7 +293,7 @@ fn build_query(tenant: &str, query: &Query) -> StoreResult<(String, Vec<SqlValue
         };
         clauses.push(clause);
     }
-    let order_field = field_sql(query.order_field())?;
+    let order_field = field_sql(query.order_field());
     let (dir, cmp) = match query
         .order_by
         .as_ref()

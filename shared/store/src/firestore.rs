@@ -18,8 +18,8 @@ use chrono::{DateTime, Utc};
 use domain::TenantId;
 use domain::meta::{Metadata, format_timestamp};
 use domain::store::{
-    Direction, Document, DocumentStore, FilterOp, MAX_IN_VALUES, MAX_PAGE_SIZE, Page, Query,
-    StoreError, StoreResult, Write, WriteOutcome,
+    Direction, Document, DocumentStore, FilterOp, Page, Query, StoreError, StoreResult, Write,
+    WriteOutcome,
 };
 use firestore::gcloud_sdk::google::firestore::v1 as pb;
 use firestore::gcloud_sdk::tonic::{Code, Request, Status};
@@ -380,12 +380,7 @@ fn plan_write(
 
 /// Field paths with characters beyond `[A-Za-z_0-9]` (or a leading digit) need backquotes.
 fn quote_field(field: &str) -> String {
-    let simple = field
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if simple {
+    if domain::store::is_field_name(field) {
         field.to_owned()
     } else {
         format!("`{}`", field.replace('\\', "\\\\").replace('`', "\\`"))
@@ -508,21 +503,6 @@ fn from_pb_document(doc: &pb::Document) -> StoreResult<Document> {
     })
 }
 
-fn validate_field(field: &str) -> StoreResult<()> {
-    let valid = field
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if valid {
-        Ok(())
-    } else {
-        Err(StoreError::Invalid(format!(
-            "field {field:?} is not a top-level field name"
-        )))
-    }
-}
-
 fn field_ref(field: &str) -> sq::FieldReference {
     sq::FieldReference {
         field_path: field.to_owned(),
@@ -530,7 +510,6 @@ fn field_ref(field: &str) -> sq::FieldReference {
 }
 
 fn to_pb_filter(filter: &domain::store::Filter) -> StoreResult<sq::Filter> {
-    validate_field(&filter.field)?;
     let op = match filter.op {
         FilterOp::Eq if filter.value.is_null() => {
             return Ok(sq::Filter {
@@ -545,26 +524,8 @@ fn to_pb_filter(filter: &domain::store::Filter) -> StoreResult<sq::Filter> {
         FilterOp::Le => field_filter::Operator::LessThanOrEqual,
         FilterOp::Gt => field_filter::Operator::GreaterThan,
         FilterOp::Ge => field_filter::Operator::GreaterThanOrEqual,
-        FilterOp::In => {
-            let count = filter.value.as_array().map(Vec::len).unwrap_or(0);
-            if count == 0 || count > MAX_IN_VALUES {
-                return Err(StoreError::Invalid(format!(
-                    "an `in` filter takes 1 to {MAX_IN_VALUES} values"
-                )));
-            }
-            field_filter::Operator::In
-        }
+        FilterOp::In => field_filter::Operator::In,
     };
-    if matches!(filter.value, Value::Array(_) | Value::Object(_)) && filter.op != FilterOp::In {
-        return Err(StoreError::Invalid(
-            "filter values must be strings, numbers, booleans or null".into(),
-        ));
-    }
-    if matches!(filter.value, Value::Null | Value::Bool(_)) && filter.op != FilterOp::Eq {
-        return Err(StoreError::Invalid(
-            "null and booleans support only equality filters".into(),
-        ));
-    }
     Ok(sq::Filter {
         filter_type: Some(FilterType::FieldFilter(sq::FieldFilter {
             field: Some(field_ref(&filter.field)),
@@ -594,7 +555,6 @@ fn to_pb_query(planned: &crate::indexes::PlannedQuery) -> StoreResult<pb::Struct
         .order
         .iter()
         .map(|o| {
-            validate_field(&o.field)?;
             let direction = match o.direction {
                 Direction::Asc => sq::Direction::Ascending,
                 Direction::Desc => sq::Direction::Descending,
@@ -655,11 +615,7 @@ impl DocumentStore for FirestoreStore {
     }
 
     async fn query(&self, tenant: &TenantId, query: &Query) -> StoreResult<Page> {
-        if query.limit > MAX_PAGE_SIZE {
-            return Err(StoreError::Invalid(format!(
-                "limit must be at most {MAX_PAGE_SIZE}"
-            )));
-        }
+        domain::store::validate_query(query)?;
         let order_field = query.order_field().to_owned();
         let mut documents = Vec::new();
         for mut planned in crate::indexes::plan(query)? {
