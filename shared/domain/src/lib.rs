@@ -4,6 +4,7 @@
 //! and meet this crate only through the ports in [`store`] and [`clock`].
 
 pub mod clock;
+pub mod entity;
 pub mod id;
 pub mod meta;
 pub mod sites;
@@ -11,6 +12,7 @@ pub mod store;
 pub mod validation;
 
 pub use clock::Clock;
+pub use entity::Entity;
 pub use id::{Id, TenantId, UserId};
 pub use meta::Metadata;
 pub use validation::{FieldError, Fields, ValidationErrors};

@@ -7,8 +7,8 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::Clock;
+use domain::Entity;
 use domain::meta::Metadata;
-use domain::sites::Entity;
 use domain::store::{Document, Filter, Query, StoreError, TenantStore, Write, WriteOutcome};
 use serde_json::{Map, Value, json};
 

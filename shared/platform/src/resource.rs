@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use domain::sites::Entity;
+use domain::Entity;
 use domain::store::Write;
 use serde_json::{Map, Value};
 
