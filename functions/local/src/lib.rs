@@ -9,13 +9,34 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use axum::Router;
+use catalog::Catalog;
 use platform::auth::DevIssuer;
 use platform::logging::{self, LogFormat};
 use platform::{AppState, HttpConfig, Role, SystemClock};
 
-/// Every function of the fleet, as one router.
-pub fn functions() -> Router<AppState> {
-    Router::new().merge(sites::router())
+/// The router of each function crate, by its catalog name. A function is added here when
+/// its crate is added to `functions/` and to the catalog.
+pub fn router_of(name: &str) -> Option<fn() -> Router<AppState>> {
+    match name {
+        "sites" => Some(sites::router),
+        _ => None,
+    }
+}
+
+/// Every function the catalog lists, as one router (functions own distinct route prefixes).
+pub fn functions(catalog: &Catalog) -> Result<Router<AppState>, String> {
+    catalog
+        .functions
+        .iter()
+        .try_fold(Router::new(), |router, function| {
+            let routes = router_of(&function.name).ok_or_else(|| {
+                format!(
+                    "the catalog lists {}, but the local cloud has no such function",
+                    function.name
+                )
+            })?;
+            Ok(router.merge(routes()))
+        })
 }
 
 const USAGE: &str = "\
@@ -163,17 +184,24 @@ async fn serve(port: u16, data_dir: PathBuf) -> Result<(), String> {
         clock: Arc::new(SystemClock),
     };
     let http = HttpConfig::from_env().map_err(|e| e.to_string())?;
-    let app = platform::app(functions(), state, &http);
+    let catalog = Catalog::load().map_err(|e| e.to_string())?;
+    let app = platform::app(functions(&catalog)?, state, &http);
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port)))
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     let data = data_dir.display();
     // A closed stdout (a detached terminal) must not stop the server.
+    let fleet: Vec<String> = catalog
+        .functions
+        .iter()
+        .map(|f| format!("  {:<16} {}", f.name, f.routes.join(" ")))
+        .collect();
     let _ = writeln!(
         std::io::stdout(),
-        "cleanops local cloud listening on http://{address}  (data: {data})\n\
-         get a token:  cargo run --release -- token --tenant demo --role admin --data-dir {data}"
+        "cleanops local cloud listening on http://{address}  (data: {data})\n{}\n\
+         get a token:  cargo run --release -- token --tenant demo --role admin --data-dir {data}",
+        fleet.join("\n")
     );
     platform::serve(listener, app, platform::shutdown_signal())
         .await

@@ -1,0 +1,60 @@
+//! The catalog and the code agree: every crate under `functions/` (but the local cloud itself)
+//! is in the catalog and the other way round, the local cloud mounts every catalog function,
+//! and every route prefix the catalog gives a function is served.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use catalog::Catalog;
+use platform::testing::spawn_app;
+
+#[test]
+fn every_function_crate_is_in_the_catalog_and_nothing_else_is() {
+    let functions_dir = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let crates: BTreeSet<String> = std::fs::read_dir(functions_dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.join("Cargo.toml").is_file())
+        .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
+        .filter(|name| name != "local")
+        .collect();
+    let catalog = Catalog::load().unwrap();
+    let listed: BTreeSet<String> = catalog.functions.iter().map(|f| f.name.clone()).collect();
+    assert_eq!(
+        crates, listed,
+        "crates under functions/ and functions/catalog.json disagree"
+    );
+    for function in &catalog.functions {
+        assert!(
+            cleanops::router_of(&function.name).is_some(),
+            "{} is not mounted by the local cloud",
+            function.name
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_catalog_route_is_served_and_nothing_outside_them_is() {
+    let catalog = Catalog::load().unwrap();
+    let app = spawn_app(
+        cleanops::functions(&catalog).unwrap(),
+        platform::HttpConfig::default(),
+    )
+    .await;
+    let http = reqwest::Client::new();
+    for function in &catalog.functions {
+        for route in &function.routes {
+            // Served routes require a token: 401 shows the route exists (an unknown one is 404).
+            let status = http.get(app.url(route)).send().await.unwrap().status();
+            assert_eq!(status, 401, "{route} of {} is not served", function.name);
+        }
+    }
+    assert_eq!(
+        http.get(app.url("/v1/not-in-the-catalog"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}

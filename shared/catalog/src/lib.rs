@@ -1,0 +1,303 @@
+//! The function catalog (`functions/catalog.json`): every function of the fleet with its
+//! bounded context, ingress, routes, triggers and scaling hints. It is the one source of truth:
+//! the local cloud mounts what it lists, terraform deploys it, Cloud Build builds it, and tests
+//! fail when a function crate and the catalog disagree.
+
+use std::collections::BTreeSet;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// The catalog file, compiled in.
+pub const CATALOG_JSON: &str = include_str!("../../../functions/catalog.json");
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    pub functions: Vec<Function>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Function {
+    /// The crate under `functions/`, the Cloud Run service and the image name.
+    pub name: String,
+    pub context: Context,
+    pub description: String,
+    pub ingress: Ingress,
+    /// Path prefixes the function owns; they compose at one origin, so they never overlap.
+    pub routes: Vec<String>,
+    pub triggers: Vec<Trigger>,
+    pub scaling: Scaling,
+}
+
+/// The bounded context a function belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Context {
+    Cleaning,
+    EconomicEntity,
+    Platform,
+}
+
+/// Who may invoke the function: anyone (app-level auth) or only its push/scheduler identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Ingress {
+    Public,
+    Private,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
+pub enum Trigger {
+    /// Requests from the frontend and other clients.
+    Http,
+    /// A Pub/Sub push subscription on `topic`, delivered to `path`.
+    #[serde(rename_all = "camelCase")]
+    Push {
+        topic: String,
+        path: String,
+        ack_deadline_seconds: u32,
+        min_backoff_seconds: u32,
+        max_backoff_seconds: u32,
+        max_delivery_attempts: u32,
+    },
+    /// A Cloud Scheduler job calling `path` (the fan-out) for `job`.
+    #[serde(rename_all = "camelCase")]
+    Schedule {
+        job: String,
+        cron: String,
+        time_zone: String,
+        path: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Scaling {
+    pub min_instances: u32,
+    pub max_instances: u32,
+    /// Requests one instance serves at once.
+    pub concurrency: u32,
+    pub cpu: String,
+    pub memory: String,
+    pub timeout_seconds: u32,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("functions/catalog.json: {0}")]
+pub struct CatalogError(pub String);
+
+fn is_name(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 40
+        && bytes[0].is_ascii_lowercase()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && !s.ends_with('-')
+}
+
+/// A cron expression of five fields (minute hour day-of-month month day-of-week), as Cloud
+/// Scheduler takes it; each field is `*`, numbers, ranges, lists and steps.
+fn is_cron(expression: &str) -> bool {
+    let fields: Vec<&str> = expression.split_whitespace().collect();
+    let bounds = [(0, 59), (0, 23), (1, 31), (1, 12), (0, 7)];
+    fields.len() == 5
+        && fields.iter().zip(bounds).all(|(field, (low, high))| {
+            field.split(',').all(|part| {
+                let (range, step) = part.split_once('/').unwrap_or((part, "1"));
+                let step_ok = step.parse::<u32>().is_ok_and(|s| s > 0);
+                let in_bounds = |v: &str| v.parse::<u32>().is_ok_and(|v| (low..=high).contains(&v));
+                let range_ok = range == "*"
+                    || match range.split_once('-') {
+                        Some((a, b)) => in_bounds(a) && in_bounds(b),
+                        None => in_bounds(range),
+                    };
+                step_ok && range_ok
+            })
+        })
+}
+
+impl Catalog {
+    /// The compiled-in catalog, checked.
+    pub fn load() -> Result<Self, CatalogError> {
+        Self::parse(CATALOG_JSON)
+    }
+
+    pub fn parse(json: &str) -> Result<Self, CatalogError> {
+        let catalog: Catalog =
+            serde_json::from_str(json).map_err(|e| CatalogError(e.to_string()))?;
+        catalog.check()?;
+        Ok(catalog)
+    }
+
+    pub fn function(&self, name: &str) -> Option<&Function> {
+        self.functions.iter().find(|f| f.name == name)
+    }
+
+    /// Names are unique service names; routes are `/...` prefixes no two functions share;
+    /// triggers fit their ingress; schedules are valid cron in an IANA time zone.
+    pub fn check(&self) -> Result<(), CatalogError> {
+        let error = |m: String| Err(CatalogError(m));
+        let mut names = BTreeSet::new();
+        let mut routes: Vec<(&str, &str)> = Vec::new();
+        for f in &self.functions {
+            if !is_name(&f.name) {
+                return error(format!(
+                    "{:?} is not a service name (lower case, digits, -)",
+                    f.name
+                ));
+            }
+            if !names.insert(f.name.as_str()) {
+                return error(format!("{} is listed twice", f.name));
+            }
+            if f.triggers.is_empty() {
+                return error(format!("{} has no trigger", f.name));
+            }
+            let s = &f.scaling;
+            if s.max_instances == 0
+                || s.min_instances > s.max_instances
+                || s.concurrency == 0
+                || s.timeout_seconds == 0
+            {
+                return error(format!(
+                    "{}: scaling needs 0 <= min <= max, max > 0, concurrency > 0, timeout > 0",
+                    f.name
+                ));
+            }
+            for route in &f.routes {
+                if !route.starts_with('/') || route.ends_with('/') {
+                    return error(format!(
+                        "{}: route {route:?} must start with / and not end with /",
+                        f.name
+                    ));
+                }
+                routes.push((route, &f.name));
+            }
+            for trigger in &f.triggers {
+                match trigger {
+                    Trigger::Http if f.ingress == Ingress::Private => {
+                        return error(format!(
+                            "{}: a private function has no public HTTP trigger",
+                            f.name
+                        ));
+                    }
+                    Trigger::Http => {}
+                    Trigger::Push {
+                        topic,
+                        path,
+                        min_backoff_seconds,
+                        max_backoff_seconds,
+                        max_delivery_attempts,
+                        ack_deadline_seconds,
+                    } => {
+                        if !is_name(topic) || !f.routes.contains(path) {
+                            return error(format!(
+                                "{}: push needs a topic name and a path among its routes",
+                                f.name
+                            ));
+                        }
+                        if min_backoff_seconds > max_backoff_seconds
+                            || !(5..=100).contains(max_delivery_attempts)
+                            || !(10..=600).contains(ack_deadline_seconds)
+                        {
+                            return error(format!(
+                                "{}: push needs min <= max backoff, 5-100 attempts, a 10-600 s ack deadline (Pub/Sub's limits)",
+                                f.name
+                            ));
+                        }
+                    }
+                    Trigger::Schedule {
+                        job,
+                        cron,
+                        time_zone,
+                        path,
+                    } => {
+                        if !is_name(job) || !f.routes.contains(path) {
+                            return error(format!(
+                                "{}: a schedule needs a job name and a path among its routes",
+                                f.name
+                            ));
+                        }
+                        if !is_cron(cron) {
+                            return error(format!(
+                                "{}: {cron:?} is not a five-field cron expression",
+                                f.name
+                            ));
+                        }
+                        if chrono_tz::Tz::from_str(time_zone).is_err() {
+                            return error(format!(
+                                "{}: {time_zone:?} is not an IANA time zone",
+                                f.name
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        for (i, (a, fa)) in routes.iter().enumerate() {
+            for (b, fb) in &routes[i + 1..] {
+                let nested = |x: &str, y: &str| x == y || y.starts_with(&format!("{x}/"));
+                if nested(a, b) || nested(b, a) {
+                    return error(format!("routes {a} ({fa}) and {b} ({fb}) overlap"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_catalog_in_the_repository_is_valid() {
+        let catalog = Catalog::load().unwrap();
+        assert!(catalog.function("sites").is_some());
+    }
+
+    #[test]
+    fn overlapping_routes_and_bad_schedules_are_refused() {
+        let base = Catalog::load().unwrap();
+        let mut twice = base.clone();
+        let mut other = twice.functions[0].clone();
+        other.name = "other".into();
+        other.routes = vec!["/v1/sites/x".into()];
+        twice.functions.push(other);
+        assert!(twice.check().unwrap_err().0.contains("overlap"));
+
+        let mut scheduled = base.clone();
+        let f = &mut scheduled.functions[0];
+        f.routes.push("/internal/fanout".into());
+        let schedule = |cron: &str, tz: &str| Trigger::Schedule {
+            job: "nightly".into(),
+            cron: cron.into(),
+            time_zone: tz.into(),
+            path: "/internal/fanout".into(),
+        };
+        f.triggers.push(schedule("0 2 * * 1-5", "Europe/Berlin"));
+        assert_eq!(scheduled.check(), Ok(()));
+        for (cron, tz) in [
+            ("0 2 * *", "Europe/Berlin"),
+            ("61 2 * * *", "Europe/Berlin"),
+            ("0 2 * * *", "Mars/Base"),
+        ] {
+            scheduled.functions[0].triggers[1] = schedule(cron, tz);
+            assert!(scheduled.check().is_err(), "{cron} {tz}");
+        }
+    }
+
+    #[test]
+    fn crons_follow_cloud_scheduler_syntax() {
+        for ok in ["*/15 * * * *", "0 2 * * *", "30 6 1,15 * 1-5", "0 0 1 1 0"] {
+            assert!(is_cron(ok), "{ok}");
+        }
+        for bad in ["* * * *", "0 24 * * *", "*/0 * * * *", "a b c d e"] {
+            assert!(!is_cron(bad), "{bad}");
+        }
+    }
+}
