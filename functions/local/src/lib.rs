@@ -12,13 +12,19 @@ use axum::Router;
 use catalog::Catalog;
 use platform::auth::DevIssuer;
 use platform::logging::{self, LogFormat};
+use platform::push::PushVerifier;
 use platform::{AppState, HttpConfig, Role, SystemClock};
+
+/// The audience and identity of pushes inside the local cloud.
+pub const LOCAL_PUSH_AUDIENCE: &str = "cleanops-local-push";
+pub const LOCAL_PUSH_ACCOUNT: &str = "local-pusher@cleanops.local";
 
 /// The router of each function crate, by its catalog name. A function is added here when
 /// its crate is added to `functions/` and to the catalog.
 pub fn router_of(name: &str) -> Option<fn() -> Router<AppState>> {
     match name {
         "sites" => Some(sites::router),
+        "workload-report" => Some(workload_report::router),
         _ => None,
     }
 }
@@ -178,9 +184,17 @@ async fn serve(port: u16, data_dir: PathBuf) -> Result<(), String> {
         store::EmbeddedStore::open(data_dir.join("store.sqlite3")).map_err(|e| e.to_string())?;
     // Locally, a query without a declared Firestore index fails as it would in the cloud.
     let store = Arc::new(store::indexes::IndexCheckedStore::new(Arc::new(store)));
+    // Local pushes are signed with the local key, as the local topic will sign them.
+    let push = PushVerifier::new(
+        &issuer.jwks(),
+        &issuer.issuer,
+        LOCAL_PUSH_AUDIENCE,
+        LOCAL_PUSH_ACCOUNT,
+    )?;
     let state = AppState {
         store,
         verifier: Arc::new(issuer.verifier()),
+        push: Some(Arc::new(push)),
         clock: Arc::new(SystemClock),
     };
     let http = HttpConfig::from_env().map_err(|e| e.to_string())?;

@@ -44,8 +44,13 @@ async fn every_catalog_route_is_served_and_nothing_outside_them_is() {
     let http = reqwest::Client::new();
     for function in &catalog.functions {
         for route in &function.routes {
-            // Served routes require a token: 401 shows the route exists (an unknown one is 404).
-            let status = http.get(app.url(route)).send().await.unwrap().status();
+            // Served routes require a token: 401 shows the route exists (an unknown one is
+            // 404). Push and scheduler targets take POST, the public API GET.
+            let request = match function.ingress {
+                catalog::Ingress::Public => http.get(app.url(route)),
+                catalog::Ingress::Private => http.post(app.url(route)),
+            };
+            let status = request.send().await.unwrap().status();
             assert_eq!(status, 401, "{route} of {} is not served", function.name);
         }
     }

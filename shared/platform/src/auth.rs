@@ -194,6 +194,11 @@ impl Verifier {
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+        self.verify_as(token)
+    }
+
+    /// Verifies `token` and reads its claims as `C`.
+    pub fn verify_as<C: serde::de::DeserializeOwned>(&self, token: &str) -> Result<C, ApiError> {
         let unauthenticated = |why: &str| ApiError::Unauthenticated(why.to_owned());
         let header = jsonwebtoken::decode_header(token)
             .map_err(|_| unauthenticated("the token is not a JWT"))?;
@@ -215,7 +220,7 @@ impl Verifier {
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        jsonwebtoken::decode::<Claims>(token, key, &validation)
+        jsonwebtoken::decode::<C>(token, key, &validation)
             .map(|data| data.claims)
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind;

@@ -12,6 +12,7 @@ pub mod crud;
 pub mod error;
 pub mod http;
 pub mod logging;
+pub mod push;
 pub mod resource;
 mod runtime;
 #[cfg(feature = "testing")]

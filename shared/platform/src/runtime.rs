@@ -22,6 +22,8 @@ use crate::logging::{self, LogFormat};
 pub struct AppState {
     pub store: Arc<dyn DocumentStore>,
     pub verifier: Arc<Verifier>,
+    /// Verifies Pub/Sub push tokens; set for functions with a push trigger.
+    pub push: Option<Arc<crate::push::PushVerifier>>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -154,6 +156,10 @@ enum StartupError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Store(#[from] store::StoreSetupError),
+    #[error(transparent)]
+    Catalog(#[from] catalog::CatalogError),
+    #[error("{0} is not in functions/catalog.json")]
+    NotInCatalog(&'static str),
     #[error("cannot listen on port {port}: {source}")]
     Bind { port: u16, source: std::io::Error },
     #[error("server failed: {0}")]
@@ -189,9 +195,22 @@ async fn start(function: &'static str, routes: Router<AppState>) -> Result<(), S
         LogFormat::from_env()?,
         config::optional("GOOGLE_CLOUD_PROJECT"),
     );
+    let catalog = catalog::Catalog::load()?;
+    let entry = catalog
+        .function(function)
+        .ok_or(StartupError::NotInCatalog(function))?;
+    let has_push = entry
+        .triggers
+        .iter()
+        .any(|t| matches!(t, catalog::Trigger::Push { .. }));
     let state = AppState {
         store: store::StoreConfig::from_env()?.connect().await?,
         verifier: Arc::new(Verifier::from_env()?),
+        push: if has_push {
+            Some(Arc::new(crate::push::PushVerifier::from_env()?))
+        } else {
+            None
+        },
         clock: Arc::new(SystemClock),
     };
     let app = app(routes, state, &HttpConfig::from_env()?);

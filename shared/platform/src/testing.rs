@@ -8,6 +8,7 @@ use axum::Router;
 use domain::store::DocumentStore;
 
 use crate::auth::{DevIssuer, Role};
+use crate::push::{GOOGLE_ISSUER, PushVerifier};
 use crate::runtime::{AppState, HttpConfig, SystemClock, app, serve};
 
 pub struct TestApp {
@@ -19,7 +20,21 @@ pub struct TestApp {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
+/// The audience and identity test pushes carry, as a push subscription would.
+pub const PUSH_AUDIENCE: &str = "https://worker.test";
+pub const PUSH_SERVICE_ACCOUNT: &str = "pusher@cleanops-test.iam.gserviceaccount.com";
+
 impl TestApp {
+    /// An OIDC token as Pub/Sub puts on a push: Google's issuer, the push audience and service
+    /// account, valid for `ttl` (negative for an expired one).
+    pub fn push_token(&self, audience: &str, email: &str, ttl: chrono::Duration) -> String {
+        let now = chrono::Utc::now().timestamp();
+        self.issuer.sign(&serde_json::json!({
+            "iss": GOOGLE_ISSUER, "aud": audience, "sub": "1234567890", "email": email,
+            "email_verified": true, "iat": now - 5, "exp": now + ttl.num_seconds(),
+        }))
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
     }
@@ -76,9 +91,17 @@ pub async fn spawn_app(routes: Router<AppState>, http: HttpConfig) -> TestApp {
         fresh_store(data_dir.path()).await,
     ));
     let issuer = DevIssuer::generate().expect("dev key");
+    let push = PushVerifier::new(
+        &issuer.jwks(),
+        GOOGLE_ISSUER,
+        PUSH_AUDIENCE,
+        PUSH_SERVICE_ACCOUNT,
+    )
+    .expect("push verifier");
     let state = AppState {
         store,
         verifier: Arc::new(issuer.verifier()),
+        push: Some(Arc::new(push)),
         clock: Arc::new(SystemClock),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -1,0 +1,409 @@
+//! Pub/Sub push delivery, for every worker function: the push request's OIDC token is
+//! verified (issuer, audience, signature, expiry, and the push service account's email), the
+//! envelope is parsed into a [`PushJob`] whose tenant comes from the verified message, and
+//! [`PushJob::complete`] commits the job's effect together with a delivery record, so a message
+//! delivered many times has one effect.
+//!
+//! Answers: 204 acks (done, a duplicate, or a permanently bad message, which is recorded with
+//! its reason and never retried); 503 asks Pub/Sub to redeliver (a transient failure); 401/403
+//! for a token that is not the push subscription's.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{FromRef, FromRequest, Request};
+use axum::http::StatusCode;
+use axum::http::header::AUTHORIZATION;
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use domain::TenantId;
+use domain::store::{StoreError, TenantStore, Write};
+use jsonwebtoken::jwk::JwkSet;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::Verifier;
+use crate::config::{self, ConfigError};
+use crate::error::ApiError;
+use crate::runtime::AppState;
+
+/// Where delivery records live (per tenant): one per idempotency key.
+pub const DELIVERIES: &str = "deliveries";
+/// Google's issuer of OIDC tokens for push subscriptions.
+pub const GOOGLE_ISSUER: &str = "https://accounts.google.com";
+
+/// The claims of a push request's OIDC token.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PushClaims {
+    pub email: Option<String>,
+    #[serde(default)]
+    pub email_verified: bool,
+}
+
+/// Verifies push tokens: the issuer's keys, the audience the subscription sets, and the
+/// service account the subscription pushes as.
+pub struct PushVerifier {
+    tokens: Verifier,
+    service_account: String,
+}
+
+impl PushVerifier {
+    pub fn new(
+        jwks: &JwkSet,
+        issuer: &str,
+        audience: &str,
+        service_account: &str,
+    ) -> Result<Self, String> {
+        Ok(Self {
+            tokens: Verifier::new(jwks, issuer, audience)?,
+            service_account: service_account.to_owned(),
+        })
+    }
+
+    /// `PUSH_AUDIENCE` (the audience the push subscription puts in its tokens, usually the
+    /// service URL), `PUSH_SERVICE_ACCOUNT` (the email it pushes as), `PUSH_ISSUER` (default
+    /// Google's) and the issuer's keys as JWKS in `PUSH_JWKS` or the file `PUSH_JWKS_FILE`.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let audience = config::required(
+            "PUSH_AUDIENCE",
+            "the audience of the push subscription's OIDC tokens",
+        )?;
+        let service_account = config::required(
+            "PUSH_SERVICE_ACCOUNT",
+            "the service account email pushes come from",
+        )?;
+        let issuer = config::optional("PUSH_ISSUER").unwrap_or_else(|| GOOGLE_ISSUER.into());
+        let (var, raw) = match (
+            config::optional("PUSH_JWKS"),
+            config::optional("PUSH_JWKS_FILE"),
+        ) {
+            (Some(inline), _) => ("PUSH_JWKS", inline),
+            (None, Some(path)) => (
+                "PUSH_JWKS_FILE",
+                std::fs::read_to_string(&path).map_err(|e| {
+                    ConfigError::new("PUSH_JWKS_FILE", format!("cannot read {path}: {e}"))
+                })?,
+            ),
+            (None, None) => {
+                return Err(ConfigError::new(
+                    "PUSH_JWKS",
+                    "is not set (nor PUSH_JWKS_FILE); expected the token issuer's JWKS",
+                ));
+            }
+        };
+        let jwks: JwkSet = serde_json::from_str(&raw)
+            .map_err(|e| ConfigError::new(var, format!("is not a JWKS document: {e}")))?;
+        Self::new(&jwks, &issuer, &audience, &service_account).map_err(|e| ConfigError::new(var, e))
+    }
+
+    /// 401 for a token that is not valid, 403 for a valid one from another identity.
+    pub fn verify(&self, token: &str) -> Result<(), ApiError> {
+        let claims: PushClaims = self.tokens.verify_as(token)?;
+        match claims.email {
+            Some(email) if email == self.service_account && claims.email_verified => Ok(()),
+            _ => Err(ApiError::Forbidden(
+                "the push token is not from the push service account".into(),
+            )),
+        }
+    }
+}
+
+/// The push request body Pub/Sub sends.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushEnvelope {
+    pub message: PushMessage,
+    pub subscription: String,
+    /// Present when the subscription has a dead-letter policy.
+    #[serde(default)]
+    pub delivery_attempt: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushMessage {
+    #[serde(default)]
+    pub data: Option<String>,
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+    #[serde(alias = "message_id")]
+    pub message_id: String,
+    #[serde(alias = "publish_time")]
+    pub publish_time: String,
+}
+
+/// A verified, parsed job delivery. Its tenant comes from the verified message's attributes.
+pub struct PushJob {
+    pub tenant: TenantId,
+    pub job: String,
+    pub scheduled_for: DateTime<Utc>,
+    /// Deterministic per job, tenant and scheduled time: the same work has the same key.
+    pub idempotency_key: String,
+    pub message_id: String,
+    pub delivery_attempt: Option<u32>,
+    /// The message's data, decoded (JSON if it parses, else a string; null when empty).
+    pub data: Value,
+    store: TenantStore,
+}
+
+/// Why a delivery cannot be processed, ever: acked and, when its tenant is known, recorded.
+#[derive(Debug)]
+pub struct Poison {
+    pub tenant: Option<TenantId>,
+    pub key: Option<String>,
+    pub reason: String,
+}
+
+/// The idempotency key of a job run: `{job}:{tenant}:{scheduledFor}` made safe as a document id.
+pub fn idempotency_key(job: &str, tenant: &TenantId, scheduled_for: &DateTime<Utc>) -> String {
+    format!("{job}_{tenant}_{}", scheduled_for.format("%Y%m%dT%H%M%SZ"))
+}
+
+impl PushJob {
+    pub fn store(&self) -> &TenantStore {
+        &self.store
+    }
+
+    fn parse(envelope: PushEnvelope, state: &AppState) -> Result<Self, Poison> {
+        let attributes = &envelope.message.attributes;
+        let poison = |tenant: Option<TenantId>, reason: String| Poison {
+            tenant,
+            key: None,
+            reason,
+        };
+        let tenant = attributes
+            .get("tenant")
+            .ok_or_else(|| poison(None, "the message has no tenant attribute".into()))
+            .and_then(|t| TenantId::parse(t).map_err(|e| poison(None, format!("tenant {e}"))))?;
+        let job = attributes
+            .get("job")
+            .filter(|j| domain::id::parse_id(j).is_ok())
+            .ok_or_else(|| {
+                poison(
+                    Some(tenant.clone()),
+                    "the message has no valid job attribute".into(),
+                )
+            })?
+            .clone();
+        let scheduled_for = attributes
+            .get("scheduledFor")
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| {
+                poison(
+                    Some(tenant.clone()),
+                    "scheduledFor is missing or not an RFC 3339 time".into(),
+                )
+            })?;
+        let key = idempotency_key(&job, &tenant, &scheduled_for);
+        if let Some(given) = attributes.get("idempotencyKey")
+            && *given != key
+        {
+            return Err(Poison {
+                tenant: Some(tenant),
+                key: Some(key),
+                reason: format!(
+                    "idempotencyKey {given:?} does not match job, tenant and scheduledFor"
+                ),
+            });
+        }
+        let data = match &envelope.message.data {
+            None => Value::Null,
+            Some(encoded) => {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(encoded)
+                    .map_err(|_| Poison {
+                        tenant: Some(tenant.clone()),
+                        key: Some(key.clone()),
+                        reason: "message.data is not base64".into(),
+                    })?;
+                serde_json::from_slice(&bytes)
+                    .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+            }
+        };
+        Ok(Self {
+            store: TenantStore::new(state.store.clone(), tenant.clone()),
+            tenant,
+            job,
+            scheduled_for,
+            idempotency_key: key,
+            message_id: envelope.message.message_id,
+            delivery_attempt: envelope.delivery_attempt,
+            data,
+        })
+    }
+
+    fn delivery_record(&self, status: &str, reason: Option<&str>, at: DateTime<Utc>) -> Write {
+        let mut fields = json!({
+            "job": self.job,
+            "status": status,
+            "messageId": self.message_id,
+            "scheduledFor": domain::meta::format_timestamp(&self.scheduled_for),
+            "processedAt": domain::meta::format_timestamp(&at),
+        });
+        if let Some(attempt) = self.delivery_attempt {
+            fields["deliveryAttempt"] = json!(attempt);
+        }
+        if let Some(reason) = reason {
+            fields["reason"] = json!(reason);
+        }
+        Write::Create {
+            collection: DELIVERIES,
+            id: self.idempotency_key.clone(),
+            fields: fields.as_object().cloned().unwrap_or_default(),
+        }
+    }
+
+    /// Commits `effect` with the delivery record, atomically. If the record exists, the job was
+    /// done before and nothing is written: a duplicate is acked like a success.
+    pub async fn complete(&self, effect: Vec<Write>, at: DateTime<Utc>) -> PushOutcome {
+        let mut writes = vec![self.delivery_record("done", None, at)];
+        writes.extend(effect);
+        match self.store.commit(writes, at).await {
+            Ok(_) => PushOutcome::Done,
+            Err(StoreError::AlreadyExists { collection, .. }) if collection == DELIVERIES => {
+                PushOutcome::Duplicate
+            }
+            Err(e) if e.is_precondition_failure() => match self.already_done().await {
+                Ok(true) => PushOutcome::Duplicate,
+                // Our effect raced another writer; a redelivery recomputes it.
+                _ => PushOutcome::Retry(e.to_string()),
+            },
+            Err(e) => PushOutcome::Retry(e.to_string()),
+        }
+    }
+
+    async fn already_done(&self) -> Result<bool, StoreError> {
+        Ok(self
+            .store
+            .get(DELIVERIES, &self.idempotency_key)
+            .await?
+            .is_some())
+    }
+
+    /// Records the delivery as rejected with `reason` and acks it: it will never succeed.
+    pub async fn reject(&self, reason: &str, at: DateTime<Utc>) -> PushOutcome {
+        tracing::error!(job = %self.job, key = %self.idempotency_key, reason, "job rejected");
+        match self
+            .store
+            .commit(vec![self.delivery_record("rejected", Some(reason), at)], at)
+            .await
+        {
+            Ok(_) | Err(StoreError::AlreadyExists { .. }) => PushOutcome::Rejected,
+            Err(e) => PushOutcome::Retry(e.to_string()),
+        }
+    }
+}
+
+/// What a worker answers to Pub/Sub.
+#[derive(Debug)]
+pub enum PushOutcome {
+    Done,
+    Duplicate,
+    Rejected,
+    /// A transient failure: Pub/Sub redelivers with backoff.
+    Retry(String),
+}
+
+impl IntoResponse for PushOutcome {
+    fn into_response(self) -> Response {
+        match self {
+            PushOutcome::Done | PushOutcome::Duplicate | PushOutcome::Rejected => {
+                StatusCode::NO_CONTENT.into_response()
+            }
+            PushOutcome::Retry(reason) => {
+                tracing::warn!(reason, "job failed; asking for redelivery");
+                ApiError::Unavailable(reason).into_response()
+            }
+        }
+    }
+}
+
+/// The extractor's rejection: refuse the caller, or ack a message that can never be processed.
+pub enum PushRejection {
+    Refused(ApiError),
+    Poisoned(PushOutcome),
+}
+
+impl IntoResponse for PushRejection {
+    fn into_response(self) -> Response {
+        match self {
+            PushRejection::Refused(e) => e.into_response(),
+            PushRejection::Poisoned(outcome) => outcome.into_response(),
+        }
+    }
+}
+
+impl<S> FromRequest<S> for PushJob
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = PushRejection;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, PushRejection> {
+        let state = AppState::from_ref(state);
+        let verifier = state.push.clone().ok_or_else(|| {
+            PushRejection::Refused(ApiError::internal(
+                "this function has no push verifier configured",
+            ))
+        })?;
+        let token = request
+            .headers()
+            .get(AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .ok_or_else(|| {
+                PushRejection::Refused(ApiError::Unauthenticated(
+                    "push requests carry an OIDC token".into(),
+                ))
+            })?
+            .to_owned();
+        verifier.verify(&token).map_err(PushRejection::Refused)?;
+        let bytes = axum::body::Bytes::from_request(request, &state)
+            .await
+            .map_err(|e| PushRejection::Refused(ApiError::MalformedJson(e.to_string())))?;
+        let poisoned = |reason: String| {
+            tracing::error!(reason, "unprocessable push message acknowledged");
+            PushRejection::Poisoned(PushOutcome::Rejected)
+        };
+        let envelope: PushEnvelope = serde_json::from_slice(&bytes)
+            .map_err(|e| poisoned(format!("not a Pub/Sub push envelope: {e}")))?;
+        match PushJob::parse(envelope, &state) {
+            Ok(job) => {
+                tracing::Span::current().record("tenant", job.tenant.as_str());
+                Ok(job)
+            }
+            Err(Poison {
+                tenant: Some(tenant),
+                key,
+                reason,
+            }) => {
+                // Recorded under its tenant so dispatchers see it; keyed so retries record once.
+                let store = TenantStore::new(state.store.clone(), tenant);
+                let id =
+                    key.unwrap_or_else(|| format!("rejected_{}", uuid::Uuid::now_v7().simple()));
+                let at = state.clock.now();
+                let mut fields = serde_json::Map::new();
+                fields.insert("status".into(), json!("rejected"));
+                fields.insert("reason".into(), json!(reason));
+                fields.insert(
+                    "processedAt".into(),
+                    json!(domain::meta::format_timestamp(&at)),
+                );
+                let _ = store
+                    .commit(
+                        vec![Write::Create {
+                            collection: DELIVERIES,
+                            id,
+                            fields,
+                        }],
+                        at,
+                    )
+                    .await;
+                Err(poisoned(reason))
+            }
+            Err(Poison { reason, .. }) => Err(poisoned(reason)),
+        }
+    }
+}
