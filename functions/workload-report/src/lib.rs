@@ -94,9 +94,21 @@ pub fn build_report(
 
 async fn all<E: Entity>(store: &TenantStore) -> StoreResult<Vec<Stored<E>>> {
     let documents = store.query_all(Query::new(E::COLLECTION)).await?;
+    // One unreadable document must not stop every report; it is logged and left out.
     Ok(documents
         .into_iter()
-        .filter_map(|doc| Stored::from_document(doc).ok())
+        .filter_map(|doc| {
+            let id = doc.meta.id.clone();
+            Stored::from_document(doc)
+                .map_err(|e| {
+                    tracing::warn!(
+                        collection = E::COLLECTION,
+                        id,
+                        "left out of the report: {e}"
+                    )
+                })
+                .ok()
+        })
         .collect())
 }
 
