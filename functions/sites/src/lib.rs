@@ -26,6 +26,69 @@ pub fn router() -> Router<AppState> {
         .merge(resource::routes::<AreaTypes>())
         .merge(resource::routes::<Areas>())
         .route("/v1/sites/{id}/workload", get(site_workload))
+        .route("/v1/workload-reports", get(list_reports))
+        .route("/v1/workload-reports/{date}", get(read_report))
+}
+
+/// Where the `workload-report` worker keeps its dated reports.
+const REPORTS: &str = "workloadReports";
+
+/// Reports are for those who plan.
+fn require_planner(caller: &Caller) -> ApiResult<()> {
+    caller.require(&platform::Role::PLANNERS, "read workload reports")
+}
+
+/// `GET /v1/workload-reports`: the newest first, `limit` and `pageToken` as in every listing.
+async fn list_reports(
+    caller: Caller,
+    axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
+) -> ApiResult<axum::response::Response> {
+    require_planner(&caller)?;
+    let mut params = platform::http::parse_list_params(&query, &[], &["id"])?;
+    if !query.iter().any(|(name, _)| name == "orderBy") {
+        params.direction = domain::store::Direction::Desc;
+    }
+    let page = caller
+        .store()
+        .query(&platform::crud::list_query(REPORTS, &params))
+        .await?;
+    let next = page
+        .next
+        .as_ref()
+        .map(|c| platform::http::encode_page_token(params.order_field, c));
+    let items = page
+        .documents
+        .into_iter()
+        .map(platform::crud::document_json)
+        .collect();
+    Ok(platform::crud::list_response(items, next))
+}
+
+/// `GET /v1/workload-reports/{date}` (`YYYY-MM-DD`).
+async fn read_report(
+    caller: Caller,
+    Path(date): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    require_planner(&caller)?;
+    let not_found = || ApiError::NotFound {
+        kind: "workload report",
+        id: date.clone(),
+    };
+    if domain::id::parse_id(&date).is_err() {
+        return Err(not_found());
+    }
+    let doc = caller
+        .store()
+        .get(REPORTS, &date)
+        .await?
+        .ok_or_else(not_found)?;
+    let meta = doc.meta.clone();
+    Ok(platform::crud::entity_response(
+        axum::http::StatusCode::OK,
+        &meta,
+        platform::crud::document_json(doc),
+        None,
+    ))
 }
 
 struct Sites;
@@ -194,6 +257,11 @@ mod tests {
                     .limit(1),
             );
         }
+        let reports = Query::new(REPORTS).order_by("id", domain::store::Direction::Desc);
+        queries.push(reports.start_after(Some(domain::store::Cursor {
+            value: "v".into(),
+            id: "v".into(),
+        })));
         let workload = Query::new(Area::COLLECTION).filter(Filter::eq("siteId", "x"));
         let next_page = workload.clone().start_after(Some(domain::store::Cursor {
             value: "v".into(),

@@ -864,3 +864,66 @@ async fn concurrent_patches_of_one_site_never_overwrite_each_other() {
         2
     );
 }
+
+#[tokio::test]
+async fn planners_read_workload_reports_newest_first_and_only_their_own() {
+    use domain::store::{TenantStore, Write};
+    let api = Api::start().await;
+    let acme = TenantStore::new(
+        api.app.state.store.clone(),
+        domain::TenantId::parse("acme").unwrap(),
+    );
+    let writes = ["2026-11-22", "2026-11-23", "2026-11-24"]
+        .map(|date| Write::Create {
+            collection: "workloadReports",
+            id: date.into(),
+            fields: json!({"date": date, "totalMinutesPerWeek": 90.0})
+                .as_object()
+                .unwrap()
+                .clone(),
+        })
+        .to_vec();
+    acme.commit(writes, chrono::Utc::now()).await.unwrap();
+
+    let dispatcher = api.token("acme", Role::Dispatcher);
+    let first = api.get(&dispatcher, "/v1/workload-reports?limit=2").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let dates: Vec<_> = first.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates, ["2026-11-24", "2026-11-23"]);
+    let token = first.body["nextPageToken"].as_str().unwrap();
+    let second = api
+        .get(
+            &dispatcher,
+            &format!("/v1/workload-reports?limit=2&pageToken={token}"),
+        )
+        .await;
+    assert_eq!(second.body["items"][0]["id"], "2026-11-22");
+
+    let one = api
+        .get(&dispatcher, "/v1/workload-reports/2026-11-23")
+        .await;
+    assert_eq!(
+        (one.status, one.body["totalMinutesPerWeek"].clone()),
+        (StatusCode::OK, json!(90.0))
+    );
+    assert_eq!(one.etag(), "\"1\"");
+
+    api.get(&api.token("acme", Role::Cleaner), "/v1/workload-reports")
+        .await
+        .assert_problem(StatusCode::FORBIDDEN);
+    let rival = api.token("rival", Role::Admin);
+    api.get(&rival, "/v1/workload-reports/2026-11-23")
+        .await
+        .assert_problem(StatusCode::NOT_FOUND);
+    assert!(
+        api.get(&rival, "/v1/workload-reports").await.body["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}

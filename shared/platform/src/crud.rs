@@ -39,15 +39,27 @@ impl<E: Entity> Stored<E> {
 
     /// The JSON a client sees: metadata first, then the entity's fields.
     pub fn to_json(&self) -> Map<String, Value> {
-        let mut out = match serde_json::to_value(&self.meta) {
-            Ok(Value::Object(map)) => map,
+        let fields = match serde_json::to_value(&self.entity) {
+            Ok(Value::Object(fields)) => fields,
             _ => Map::new(),
         };
-        if let Ok(Value::Object(fields)) = serde_json::to_value(&self.entity) {
-            out.extend(fields);
-        }
-        out
+        with_meta(&self.meta, fields)
     }
+}
+
+/// Metadata first, then `fields`: how every stored thing looks to a client.
+fn with_meta(meta: &Metadata, fields: Map<String, Value>) -> Map<String, Value> {
+    let mut out = match serde_json::to_value(meta) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    out.extend(fields);
+    out
+}
+
+/// A stored document as a client sees it, for documents without an entity type of their own.
+pub fn document_json(doc: Document) -> Map<String, Value> {
+    with_meta(&doc.meta, doc.fields)
 }
 
 /// The document fields an entity is stored as.
