@@ -24,6 +24,7 @@ pub const LOCAL_PUSH_ACCOUNT: &str = "local-pusher@cleanops.local";
 pub fn router_of(name: &str) -> Option<fn() -> Router<AppState>> {
     match name {
         "sites" => Some(sites::router),
+        "fanout" => Some(fanout::router),
         "workload-report" => Some(workload_report::router),
         _ => None,
     }
@@ -111,7 +112,7 @@ fn parse(args: &[String]) -> Result<Command, String> {
         }
         _ => {
             let tenant = take("tenant").ok_or("token needs --tenant")?;
-            domain::TenantId::parse(&tenant).map_err(|e| format!("--tenant {e}"))?;
+            domain::TenantId::parse_external(&tenant).map_err(|e| format!("--tenant {e}"))?;
             let role = take("role")
                 .ok_or("token needs --role")?
                 .parse()
@@ -192,9 +193,12 @@ async fn serve(port: u16, data_dir: PathBuf) -> Result<(), String> {
         LOCAL_PUSH_ACCOUNT,
     )?;
     let state = AppState {
-        store,
+        store: store.clone(),
         verifier: Arc::new(issuer.verifier()),
         push: Some(Arc::new(push)),
+        publisher: Some(Arc::new(platform::local_topic::LocalTopic::new(
+            store.clone(),
+        ))),
         clock: Arc::new(SystemClock),
     };
     let http = HttpConfig::from_env().map_err(|e| e.to_string())?;

@@ -238,6 +238,27 @@ impl Catalog {
                 }
             }
         }
+        let topics: BTreeSet<&str> = self
+            .functions
+            .iter()
+            .flat_map(|f| &f.triggers)
+            .filter_map(|t| match t {
+                Trigger::Push { topic, .. } => Some(topic.as_str()),
+                _ => None,
+            })
+            .collect();
+        for f in &self.functions {
+            for trigger in &f.triggers {
+                if let Trigger::Schedule { job, .. } = trigger
+                    && !topics.contains(job.as_str())
+                {
+                    return error(format!(
+                        "{}: scheduled job {job} has no worker subscribed to topic {job}",
+                        f.name
+                    ));
+                }
+            }
+        }
         for (i, (a, fa)) in routes.iter().enumerate() {
             for (b, fb) in &routes[i + 1..] {
                 let nested = |x: &str, y: &str| x == y || y.starts_with(&format!("{x}/"));
@@ -272,14 +293,31 @@ mod tests {
 
         let mut scheduled = base.clone();
         let f = &mut scheduled.functions[0];
-        f.routes.push("/internal/fanout".into());
+        f.routes.push("/internal/nightly".into());
         let schedule = |cron: &str, tz: &str| Trigger::Schedule {
             job: "nightly".into(),
             cron: cron.into(),
             time_zone: tz.into(),
-            path: "/internal/fanout".into(),
+            path: "/internal/nightly".into(),
         };
         f.triggers.push(schedule("0 2 * * 1-5", "Europe/Berlin"));
+        assert!(
+            scheduled.check().unwrap_err().0.contains("no worker"),
+            "a job needs its worker"
+        );
+        let mut worker = scheduled.functions[0].clone();
+        worker.name = "worker".into();
+        worker.ingress = Ingress::Private;
+        worker.routes = vec!["/push/nightly".into()];
+        worker.triggers = vec![Trigger::Push {
+            topic: "nightly".into(),
+            path: "/push/nightly".into(),
+            ack_deadline_seconds: 60,
+            min_backoff_seconds: 10,
+            max_backoff_seconds: 600,
+            max_delivery_attempts: 5,
+        }];
+        scheduled.functions.push(worker);
         assert_eq!(scheduled.check(), Ok(()));
         for (cron, tz) in [
             ("0 2 * *", "Europe/Berlin"),

@@ -109,12 +109,41 @@ pub enum UserKind {}
 /// A tenant: a cleaning company or facility owner whose data is isolated from all others.
 /// Only the platform's token verification and push verification create one for a request.
 pub type TenantId = Id<TenantKind>;
+/// The platform's own scope (the tenant registry, local topics): never a customer's tenant.
+pub const SYSTEM_TENANT: &str = "_system";
+
+impl Id<TenantKind> {
+    /// The platform's own scope.
+    pub fn system() -> Self {
+        Self {
+            value: SYSTEM_TENANT.to_owned(),
+            kind: PhantomData,
+        }
+    }
+
+    /// A tenant named from outside (a token, a message, a command): ids starting with `_` are
+    /// the platform's and refused, so no caller can reach the system scope.
+    pub fn parse_external(raw: &str) -> Result<Self, String> {
+        if raw.starts_with('_') {
+            return Err("must not start with '_' (reserved)".into());
+        }
+        Self::parse(raw)
+    }
+}
+
 /// A user of a tenant (the token's subject).
 pub type UserId = Id<UserKind>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_external_name_reaches_the_system_scope() {
+        assert!(TenantId::parse_external(SYSTEM_TENANT).is_err());
+        assert!(TenantId::parse_external("_other").is_err());
+        assert_eq!(TenantId::parse_external("acme").unwrap().as_str(), "acme");
+    }
 
     #[test]
     fn accepts_safe_ids_and_refuses_path_syntax() {

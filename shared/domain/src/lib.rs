@@ -7,6 +7,7 @@ pub mod clock;
 pub mod entity;
 pub mod id;
 pub mod meta;
+pub mod publish;
 pub mod sites;
 pub mod store;
 pub mod validation;

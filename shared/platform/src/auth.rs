@@ -117,7 +117,7 @@ where
                 ApiError::Unauthenticated("expected `Authorization: Bearer <token>`".into())
             })?;
         let claims = state.verifier.verify(token.trim())?;
-        let tenant = TenantId::parse(&claims.tenant)
+        let tenant = TenantId::parse_external(&claims.tenant)
             .map_err(|e| ApiError::Unauthenticated(format!("the token's tenant {e}")))?;
         let user = UserId::parse(&claims.sub)
             .map_err(|e| ApiError::Unauthenticated(format!("the token's subject {e}")))?;

@@ -11,10 +11,13 @@ pub mod config;
 pub mod crud;
 pub mod error;
 pub mod http;
+pub mod local_topic;
 pub mod logging;
+pub mod pubsub;
 pub mod push;
 pub mod resource;
 mod runtime;
+pub mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod trace;

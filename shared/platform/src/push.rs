@@ -108,6 +108,43 @@ impl PushVerifier {
     }
 }
 
+/// Checks that a request comes from the identity allowed to invoke this function (the push
+/// subscription's or the scheduler's service account): 401 without a valid token, 403 for
+/// another identity.
+pub fn verify_invoker(headers: &axum::http::HeaderMap, state: &AppState) -> Result<(), ApiError> {
+    let verifier = state
+        .push
+        .as_ref()
+        .ok_or_else(|| ApiError::internal("this function has no invoker verifier configured"))?;
+    let token = headers
+        .get(AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .ok_or_else(|| {
+            ApiError::Unauthenticated("this endpoint needs the invoker's OIDC token".into())
+        })?;
+    verifier.verify(token)
+}
+
+/// Proof that the request comes from the function's invoker (see [`verify_invoker`]); put it
+/// before the body in a handler's arguments so callers are checked before their input.
+pub struct Invoker;
+
+impl<S> axum::extract::FromRequestParts<S> for Invoker
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        verify_invoker(&parts.headers, &AppState::from_ref(state)).map(|()| Invoker)
+    }
+}
+
 /// The push request body Pub/Sub sends.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -174,7 +211,9 @@ impl PushJob {
         let tenant = attributes
             .get("tenant")
             .ok_or_else(|| poison(None, "the message has no tenant attribute".into()))
-            .and_then(|t| TenantId::parse(t).map_err(|e| poison(None, format!("tenant {e}"))))?;
+            .and_then(|t| {
+                TenantId::parse_external(t).map_err(|e| poison(None, format!("tenant {e}")))
+            })?;
         let job = attributes
             .get("job")
             .filter(|j| domain::id::parse_id(j).is_ok())
@@ -343,23 +382,7 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, PushRejection> {
         let state = AppState::from_ref(state);
-        let verifier = state.push.clone().ok_or_else(|| {
-            PushRejection::Refused(ApiError::internal(
-                "this function has no push verifier configured",
-            ))
-        })?;
-        let token = request
-            .headers()
-            .get(AUTHORIZATION)
-            .and_then(|h| h.to_str().ok())
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .ok_or_else(|| {
-                PushRejection::Refused(ApiError::Unauthenticated(
-                    "push requests carry an OIDC token".into(),
-                ))
-            })?
-            .to_owned();
-        verifier.verify(&token).map_err(PushRejection::Refused)?;
+        verify_invoker(request.headers(), &state).map_err(PushRejection::Refused)?;
         let bytes = axum::body::Bytes::from_request(request, &state)
             .await
             .map_err(|e| PushRejection::Refused(ApiError::MalformedJson(e.to_string())))?;

@@ -22,8 +22,11 @@ use crate::logging::{self, LogFormat};
 pub struct AppState {
     pub store: Arc<dyn DocumentStore>,
     pub verifier: Arc<Verifier>,
-    /// Verifies Pub/Sub push tokens; set for functions with a push trigger.
+    /// Verifies the OIDC tokens of Pub/Sub pushes and Cloud Scheduler calls; set for functions
+    /// with such triggers.
     pub push: Option<Arc<crate::push::PushVerifier>>,
+    /// Publishes messages; set for functions that publish (the fan-out).
+    pub publisher: Option<Arc<dyn domain::publish::Publisher>>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -199,18 +202,39 @@ async fn start(function: &'static str, routes: Router<AppState>) -> Result<(), S
     let entry = catalog
         .function(function)
         .ok_or(StartupError::NotInCatalog(function))?;
-    let has_push = entry
+    let invoked = entry
         .triggers
         .iter()
-        .any(|t| matches!(t, catalog::Trigger::Push { .. }));
+        .any(|t| !matches!(t, catalog::Trigger::Http));
+    let scheduled = entry
+        .triggers
+        .iter()
+        .any(|t| matches!(t, catalog::Trigger::Schedule { .. }));
+    let publisher: Option<Arc<dyn domain::publish::Publisher>> = if scheduled {
+        let project = config::optional("PUBSUB_PROJECT_ID")
+            .or_else(|| config::optional("GOOGLE_CLOUD_PROJECT"))
+            .ok_or_else(|| {
+                ConfigError::new(
+                    "PUBSUB_PROJECT_ID",
+                    "is not set (nor GOOGLE_CLOUD_PROJECT); the fan-out publishes to Pub/Sub",
+                )
+            })?;
+        let publisher = crate::pubsub::PubSubPublisher::connect(&project)
+            .await
+            .map_err(|e| ConfigError::new("PUBSUB_PROJECT_ID", e.to_string()))?;
+        Some(Arc::new(publisher))
+    } else {
+        None
+    };
     let state = AppState {
         store: store::StoreConfig::from_env()?.connect().await?,
         verifier: Arc::new(Verifier::from_env()?),
-        push: if has_push {
+        push: if invoked {
             Some(Arc::new(crate::push::PushVerifier::from_env()?))
         } else {
             None
         },
+        publisher,
         clock: Arc::new(SystemClock),
     };
     let app = app(routes, state, &HttpConfig::from_env()?);

@@ -99,9 +99,10 @@ pub async fn spawn_app(routes: Router<AppState>, http: HttpConfig) -> TestApp {
     )
     .expect("push verifier");
     let state = AppState {
-        store,
+        store: store.clone(),
         verifier: Arc::new(issuer.verifier()),
         push: Some(Arc::new(push)),
+        publisher: Some(Arc::new(crate::local_topic::LocalTopic::new(store.clone()))),
         clock: Arc::new(SystemClock),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -1,0 +1,159 @@
+//! The `fanout` function: Cloud Scheduler calls it for a job; it pages through the active
+//! tenants and publishes one message per tenant to the job's topic, in batches of up to 1,000
+//! per publish call. Each message carries `tenant`, `job`, `scheduledFor` and the idempotency
+//! key derived from them, so a retried scheduler call has no second effect: workers record the
+//! key with their effect.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::routing::post;
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use domain::publish::{MAX_PUBLISH_BATCH, OutboundMessage, PublishError, Publisher};
+use domain::store::DocumentStore;
+use domain::{Fields, TenantId};
+use platform::error::ApiResult;
+use platform::http::JsonBody;
+use platform::push::Invoker;
+use platform::{ApiError, AppState};
+use serde::Serialize;
+
+pub const PATH: &str = "/internal/fanout";
+/// The header Cloud Scheduler sets to the time the run was scheduled for.
+pub const SCHEDULE_TIME_HEADER: &str = "X-CloudScheduler-ScheduleTime";
+
+pub fn router() -> Router<AppState> {
+    Router::new().route(PATH, post(handle))
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FanoutResult {
+    pub job: String,
+    pub scheduled_for: String,
+    pub tenants: usize,
+    pub publish_calls: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FanoutError {
+    #[error(transparent)]
+    Store(domain::store::StoreError),
+    #[error(transparent)]
+    Publish(PublishError),
+}
+
+/// The message for one tenant's run of `job`.
+pub fn job_message(job: &str, tenant: &TenantId, scheduled_for: &DateTime<Utc>) -> OutboundMessage {
+    let scheduled = domain::meta::format_timestamp(scheduled_for);
+    let attributes = BTreeMap::from([
+        ("tenant".to_owned(), tenant.to_string()),
+        ("job".to_owned(), job.to_owned()),
+        ("scheduledFor".to_owned(), scheduled.clone()),
+        (
+            "idempotencyKey".to_owned(),
+            platform::push::idempotency_key(job, tenant, scheduled_for),
+        ),
+    ]);
+    let data =
+        serde_json::json!({ "job": job, "tenant": tenant.as_str(), "scheduledFor": scheduled });
+    OutboundMessage {
+        attributes,
+        data: data.to_string().into_bytes(),
+    }
+}
+
+/// Publishes `job` for every active tenant, a page of tenants per publish call.
+pub async fn fan_out(
+    store: &Arc<dyn DocumentStore>,
+    publisher: &dyn Publisher,
+    job: &str,
+    scheduled_for: &DateTime<Utc>,
+) -> Result<FanoutResult, FanoutError> {
+    let (mut tenants, mut publish_calls, mut cursor) = (0, 0, None);
+    loop {
+        let (page, next) = platform::tenants::active_page(store, cursor, MAX_PUBLISH_BATCH)
+            .await
+            .map_err(FanoutError::Store)?;
+        if !page.is_empty() {
+            let messages = page
+                .iter()
+                .map(|tenant| job_message(job, tenant, scheduled_for))
+                .collect();
+            publisher
+                .publish(job, messages)
+                .await
+                .map_err(FanoutError::Publish)?;
+            publish_calls += 1;
+            tenants += page.len();
+            tracing::info!(job, tenants, "published a page of tenants");
+        }
+        match next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    Ok(FanoutResult {
+        job: job.to_owned(),
+        scheduled_for: domain::meta::format_timestamp(scheduled_for),
+        tenants,
+        publish_calls,
+    })
+}
+
+/// The jobs a worker subscribes to: the topics of the catalog's push triggers.
+fn known_jobs() -> Vec<String> {
+    let catalog = catalog::Catalog::load()
+        .map(|c| c.functions)
+        .unwrap_or_default();
+    catalog
+        .iter()
+        .flat_map(|f| &f.triggers)
+        .filter_map(|t| match t {
+            catalog::Trigger::Push { topic, .. } => Some(topic.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+async fn handle(
+    State(state): State<AppState>,
+    _: Invoker,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<FanoutResult>> {
+    let jobs = known_jobs();
+    let mut fields = Fields::new(&body, &[])?;
+    let job = fields.required_parsed("job", |raw| {
+        jobs.iter()
+            .find(|j| *j == raw)
+            .cloned()
+            .ok_or_else(|| format!("must be a job a worker subscribes to: {}", jobs.join(", ")))
+    });
+    let job = fields.finish(|| job)?;
+    let scheduled_for = headers
+        .get(SCHEDULE_TIME_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| DateTime::parse_from_rfc3339(v).ok())
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| {
+            ApiError::field(
+                SCHEDULE_TIME_HEADER,
+                "is required: the RFC 3339 time the run was scheduled for",
+            )
+        })?;
+    let publisher = state
+        .publisher
+        .clone()
+        .ok_or_else(|| ApiError::internal("the fan-out has no publisher"))?;
+    match fan_out(&state.store, publisher.as_ref(), &job, &scheduled_for).await {
+        Ok(result) => Ok(Json(result)),
+        // A retry of the whole call is safe: messages carry their idempotency keys.
+        Err(FanoutError::Store(e)) => Err(e.into()),
+        Err(FanoutError::Publish(PublishError::Unavailable(e))) => Err(ApiError::Unavailable(e)),
+        Err(FanoutError::Publish(e)) => Err(ApiError::internal(e)),
+    }
+}
