@@ -2,6 +2,9 @@
 //! store, with tokens from a local key. Each function keeps the routes it has on Cloud Run;
 //! functions own distinct `/v1/...` prefixes, so they compose at one origin.
 
+pub mod delivery;
+pub mod scheduler;
+
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -183,8 +186,10 @@ async fn serve(port: u16, data_dir: PathBuf) -> Result<(), String> {
     let issuer = DevIssuer::load_or_create(&data_dir)?;
     let store =
         store::EmbeddedStore::open(data_dir.join("store.sqlite3")).map_err(|e| e.to_string())?;
-    // Locally, a query without a declared Firestore index fails as it would in the cloud.
-    let store = Arc::new(store::indexes::IndexCheckedStore::new(Arc::new(store)));
+    let embedded: Arc<dyn domain::store::DocumentStore> = Arc::new(store);
+    // Locally, a query without a declared Firestore index fails as it would in the cloud. (The
+    // local topic and scheduler below are local-only and read the embedded store directly.)
+    let store = Arc::new(store::indexes::IndexCheckedStore::new(embedded.clone()));
     // Local pushes are signed with the local key, as the local topic will sign them.
     let push = PushVerifier::new(
         &issuer.jwks(),
@@ -221,6 +226,24 @@ async fn serve(port: u16, data_dir: PathBuf) -> Result<(), String> {
          get a token:  cargo run --release -- token --tenant demo --role admin --data-dir {data}",
         fleet.join("\n")
     );
+    let base_url = format!("http://{address}");
+    let issuer = Arc::new(issuer);
+    let deliverer = delivery::Deliverer::new(
+        embedded.clone(),
+        delivery::subscriptions(&catalog, &base_url),
+        issuer.clone(),
+        LOCAL_PUSH_AUDIENCE,
+        LOCAL_PUSH_ACCOUNT,
+    );
+    tokio::spawn(Arc::new(deliverer).run(std::time::Duration::from_millis(250)));
+    let scheduler = scheduler::Scheduler::new(
+        embedded,
+        scheduler::schedules(&catalog, &base_url),
+        issuer,
+        LOCAL_PUSH_AUDIENCE,
+        LOCAL_PUSH_ACCOUNT,
+    );
+    tokio::spawn(Arc::new(scheduler).run(std::time::Duration::from_secs(1)));
     platform::serve(listener, app, platform::shutdown_signal())
         .await
         .map_err(|e| e.to_string())
