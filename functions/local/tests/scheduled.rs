@@ -158,14 +158,9 @@ async fn a_due_tick_fans_out_and_every_tenants_report_is_written_once() {
             reports[0].fields["totalMinutesPerWeek"],
             json!(60.0 * (i + 1) as f64)
         );
-        let runs = docs(
-            &store,
-            TenantId::parse(name).unwrap(),
-            platform::push::DELIVERIES,
-        )
-        .await;
+        let runs = docs(&store, TenantId::parse(name).unwrap(), platform::push::JOBS).await;
         assert_eq!(runs.len(), 1);
-        assert_eq!(runs[0].fields["status"], "done");
+        assert_eq!(runs[0].fields["state"], "done");
     }
     let system = TenantId::system();
     assert!(
@@ -196,9 +191,6 @@ async fn a_due_tick_fans_out_and_every_tenants_report_is_written_once() {
                 .version,
             1
         );
-        assert_eq!(
-            docs(&store, tenant, platform::push::DELIVERIES).await.len(),
-            1
-        );
+        assert_eq!(docs(&store, tenant, platform::push::JOBS).await.len(), 1);
     }
 }

@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::{Json, response::IntoResponse};
 use domain::Entity;
 use domain::sites::{Area, AreaType, AreaWorkload, Site, SiteWorkload};
-use domain::store::{Filter, Query, Write};
+use domain::store::{Direction, Filter, Query, Write};
 use platform::crud::{Stored, still_at};
 use platform::error::ApiResult;
 use platform::http::{FilterParam, ParamKind};
@@ -28,29 +28,31 @@ pub fn router() -> Router<AppState> {
         .route("/v1/sites/{id}/workload", get(site_workload))
         .route("/v1/workload-reports", get(list_reports))
         .route("/v1/workload-reports/{date}", get(read_report))
+        .route("/v1/jobs", get(list_jobs))
 }
 
 /// Where the `workload-report` worker keeps its dated reports.
 const REPORTS: &str = "workloadReports";
 
-/// Reports are for those who plan.
-fn require_planner(caller: &Caller) -> ApiResult<()> {
-    caller.require(&platform::Role::PLANNERS, "read workload reports")
+/// Reports and job runs are for those who plan.
+fn require_planner(caller: &Caller, what: &str) -> ApiResult<()> {
+    caller.require(&platform::Role::PLANNERS, &format!("read {what}"))
 }
 
-/// `GET /v1/workload-reports`: the newest first, `limit` and `pageToken` as in every listing.
-async fn list_reports(
-    caller: Caller,
-    axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
+type QueryParams = axum::extract::Query<Vec<(String, String)>>;
+
+/// A listing of stored documents without an entity type of their own.
+async fn list_documents(
+    caller: &Caller,
+    collection: &'static str,
+    query: &[(String, String)],
+    filters: &[FilterParam],
+    order: (&'static str, Direction),
 ) -> ApiResult<axum::response::Response> {
-    require_planner(&caller)?;
-    let mut params = platform::http::parse_list_params(&query, &[], &["id"])?;
-    if !query.iter().any(|(name, _)| name == "orderBy") {
-        params.direction = domain::store::Direction::Desc;
-    }
+    let params = platform::http::parse_list_params(query, filters, &[order.0], order)?;
     let page = caller
         .store()
-        .query(&platform::crud::list_query(REPORTS, &params))
+        .query(&platform::crud::list_query(collection, &params))
         .await?;
     let next = page
         .next
@@ -64,12 +66,21 @@ async fn list_reports(
     Ok(platform::crud::list_response(items, next))
 }
 
+/// `GET /v1/workload-reports`: the newest first, `limit` and `pageToken` as in every listing.
+async fn list_reports(
+    caller: Caller,
+    axum::extract::Query(query): QueryParams,
+) -> ApiResult<axum::response::Response> {
+    require_planner(&caller, "workload reports")?;
+    list_documents(&caller, REPORTS, &query, &[], ("id", Direction::Desc)).await
+}
+
 /// `GET /v1/workload-reports/{date}` (`YYYY-MM-DD`).
 async fn read_report(
     caller: Caller,
     Path(date): Path<String>,
 ) -> ApiResult<axum::response::Response> {
-    require_planner(&caller)?;
+    require_planner(&caller, "workload reports")?;
     let not_found = || ApiError::NotFound {
         kind: "workload report",
         id: date.clone(),
@@ -89,6 +100,35 @@ async fn read_report(
         platform::crud::document_json(doc),
         None,
     ))
+}
+
+/// Filters of the job listing.
+const JOB_FILTERS: &[FilterParam] = &[
+    FilterParam {
+        name: "job",
+        kind: ParamKind::Text,
+    },
+    FilterParam {
+        name: "state",
+        kind: ParamKind::Text,
+    },
+];
+
+/// `GET /v1/jobs`: the tenant's job runs, the latest finished first; `?job=` and `?state=`
+/// (`done`, `rejected`) filter.
+async fn list_jobs(
+    caller: Caller,
+    axum::extract::Query(query): QueryParams,
+) -> ApiResult<axum::response::Response> {
+    require_planner(&caller, "jobs")?;
+    list_documents(
+        &caller,
+        platform::push::JOBS,
+        &query,
+        JOB_FILTERS,
+        ("finishedAt", Direction::Desc),
+    )
+    .await
 }
 
 struct Sites;
@@ -256,6 +296,19 @@ mod tests {
                     .filter(Filter::eq(field, "x"))
                     .limit(1),
             );
+        }
+        for mask in 0..4u32 {
+            let mut jobs = Query::new(platform::push::JOBS).order_by("finishedAt", Direction::Desc);
+            for (i, filter) in JOB_FILTERS.iter().enumerate() {
+                if mask & (1 << i) != 0 {
+                    jobs = jobs.filter(Filter::eq(filter.name, "x"));
+                }
+            }
+            let cursor = domain::store::Cursor {
+                value: "v".into(),
+                id: "v".into(),
+            };
+            queries.extend([jobs.clone(), jobs.start_after(Some(cursor))]);
         }
         let reports = Query::new(REPORTS).order_by("id", domain::store::Direction::Desc);
         queries.push(reports.start_after(Some(domain::store::Cursor {

@@ -927,3 +927,64 @@ async fn planners_read_workload_reports_newest_first_and_only_their_own() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn dispatchers_see_their_job_runs_latest_first_and_filtered() {
+    use domain::store::{TenantStore, Write};
+    let api = Api::start().await;
+    let acme = TenantStore::new(
+        api.app.state.store.clone(),
+        domain::TenantId::parse("acme").unwrap(),
+    );
+    let run = |key: &str, state: &str, finished: &str| Write::Create {
+        collection: platform::push::JOBS,
+        id: key.into(),
+        fields: json!({"job": "workload-report", "state": state, "finishedAt": finished})
+            .as_object()
+            .unwrap()
+            .clone(),
+    };
+    acme.commit(
+        vec![
+            run("r1", "done", "2026-11-22T01:00:05.000Z"),
+            run("r2", "rejected", "2026-11-23T01:00:05.000Z"),
+            run("r3", "done", "2026-11-24T01:00:05.000Z"),
+        ],
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let dispatcher = api.token("acme", Role::Dispatcher);
+    let all = api.get(&dispatcher, "/v1/jobs").await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    let ids: Vec<_> = all.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["r3", "r2", "r1"]);
+    let rejected = api.get(&dispatcher, "/v1/jobs?state=rejected").await;
+    assert_eq!(rejected.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(rejected.body["items"][0]["id"], "r2");
+    let paged = api.get(&dispatcher, "/v1/jobs?limit=2").await;
+    let token = paged.body["nextPageToken"].as_str().unwrap();
+    let rest = api
+        .get(&dispatcher, &format!("/v1/jobs?limit=2&pageToken={token}"))
+        .await;
+    assert_eq!(rest.body["items"][0]["id"], "r1");
+    api.get(&api.token("acme", Role::Cleaner), "/v1/jobs")
+        .await
+        .assert_problem(StatusCode::FORBIDDEN);
+    api.get(&dispatcher, "/v1/jobs?state=done&colour=red")
+        .await
+        .assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        api.get(&api.token("rival", Role::Admin), "/v1/jobs")
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}

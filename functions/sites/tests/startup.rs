@@ -98,29 +98,47 @@ fn an_unreachable_firestore_at_start_up_is_a_clear_error() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
-/// A TCP proxy to `target` that drops every connection, and accepts no more, once cut.
-async fn cuttable_proxy(target: String) -> (u16, tokio::sync::watch::Sender<bool>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (cut, cut_rx) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        let mut accepting = cut_rx.clone();
-        loop {
-            let (mut inbound, _) = tokio::select! {
-                accepted = listener.accept() => accepted.unwrap(),
-                _ = accepting.changed() => return,
-            };
-            let (target, mut cut_rx) = (target.clone(), cut_rx.clone());
-            tokio::spawn(async move {
-                let mut outbound = tokio::net::TcpStream::connect(target).await.unwrap();
-                tokio::select! {
-                    _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
-                    _ = cut_rx.changed() => {}
-                }
-            });
+/// A TCP proxy to `target` that can be cut: every connection dropped, no more accepted.
+struct Proxy {
+    port: u16,
+    accept: tokio::task::JoinHandle<()>,
+    connections: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+impl Proxy {
+    async fn start(target: String) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let connections = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let tracked = connections.clone();
+        let accept = tokio::spawn(async move {
+            loop {
+                let (mut inbound, _) = listener.accept().await.unwrap();
+                let target = target.clone();
+                let connection = tokio::spawn(async move {
+                    let mut outbound = tokio::net::TcpStream::connect(target).await.unwrap();
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                });
+                tracked.lock().unwrap().push(connection);
+            }
+        });
+        Self {
+            port,
+            accept,
+            connections,
         }
-    });
-    (port, cut)
+    }
+
+    /// Returns once the listener and every connection are gone.
+    async fn cut(self) {
+        self.accept.abort();
+        let _ = self.accept.await;
+        let connections: Vec<_> = self.connections.lock().unwrap().drain(..).collect();
+        for connection in connections {
+            connection.abort();
+            let _ = connection.await;
+        }
+    }
 }
 
 #[tokio::test]
@@ -128,7 +146,8 @@ async fn firestore_lost_after_start_up_is_a_503_and_the_function_keeps_serving()
     let emulator = std::env::var("FIRESTORE_EMULATOR_HOST").expect(
         "FIRESTORE_EMULATOR_HOST is not set: run scripts/test, which starts the Firestore emulator",
     );
-    let (proxy_port, cut) = cuttable_proxy(emulator).await;
+    let proxy = Proxy::start(emulator).await;
+    let proxy_port = proxy.port;
     let issuer = DevIssuer::generate().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
@@ -163,7 +182,7 @@ async fn firestore_lost_after_start_up_is_a_503_and_the_function_keeps_serving()
         "served while Firestore is there"
     );
 
-    cut.send(true).unwrap();
+    proxy.cut().await;
     let response = list().await.unwrap();
     assert_eq!(response.status(), 503);
     assert!(response.headers().contains_key("retry-after"));

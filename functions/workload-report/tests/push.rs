@@ -153,9 +153,9 @@ async fn the_same_message_delivered_100_times_in_parallel_has_one_effect() {
     let reports = all(&app, "acme", REPORTS).await;
     assert_eq!(reports.len(), 1);
     assert_eq!(reports[0].meta.version, 1, "written once");
-    let records = all(&app, "acme", platform::push::DELIVERIES).await;
+    let records = all(&app, "acme", platform::push::JOBS).await;
     assert_eq!(records.len(), 1);
-    assert_eq!(records[0].fields["status"], "done");
+    assert_eq!(records[0].fields["state"], "done");
 }
 
 #[tokio::test]
@@ -216,9 +216,7 @@ async fn only_the_push_subscriptions_tokens_are_accepted() {
     assert_eq!(no_token.status(), 401);
     assert!(all(&app, "acme", REPORTS).await.is_empty(), "no effect");
     assert!(
-        all(&app, "acme", platform::push::DELIVERIES)
-            .await
-            .is_empty(),
+        all(&app, "acme", platform::push::JOBS).await.is_empty(),
         "nothing recorded"
     );
 }
@@ -251,13 +249,13 @@ async fn a_poison_message_is_acked_and_recorded_with_its_reason() {
         204
     );
 
-    let records = all(&app, "acme", platform::push::DELIVERIES).await;
+    let records = all(&app, "acme", platform::push::JOBS).await;
     assert_eq!(
         records.len(),
         2,
         "the two poison messages with a tenant are recorded"
     );
-    assert!(records.iter().all(|r| r.fields["status"] == "rejected"));
+    assert!(records.iter().all(|r| r.fields["state"] == "rejected"));
     let reasons: Vec<&str> = records
         .iter()
         .map(|r| r.fields["reason"].as_str().unwrap())

@@ -109,12 +109,13 @@ pub struct ListParams {
     pub start_after: Option<Cursor>,
 }
 
-/// Parses `limit`, `pageToken`, `orderBy` (one of `orderable`, `-` for descending) and the
-/// declared filters, reporting every bad or unknown parameter.
+/// Parses `limit`, `pageToken`, `orderBy` (one of `orderable`, `-` for descending; else
+/// `default_order`) and the declared filters, reporting every bad or unknown parameter.
 pub fn parse_list_params(
     query: &[(String, String)],
     filters: &[FilterParam],
     orderable: &[&'static str],
+    default_order: (&'static str, Direction),
 ) -> Result<ListParams, ApiError> {
     let mut errors = Vec::new();
     let mut error = |field: &str, message: String| {
@@ -125,8 +126,8 @@ pub fn parse_list_params(
     };
     let mut params = ListParams {
         filters: Vec::new(),
-        order_field: "id",
-        direction: Direction::Asc,
+        order_field: default_order.0,
+        direction: default_order.1,
         limit: DEFAULT_LIMIT,
         start_after: None,
     };
@@ -246,6 +247,7 @@ mod tests {
             ]),
             &filters,
             &["name"],
+            ("id", Direction::Asc),
         ) else {
             panic!("expected validation errors")
         };
@@ -264,9 +266,18 @@ mod tests {
             &q(&[("orderBy", "name"), ("pageToken", &token)]),
             &[],
             &["name"],
+            ("id", Direction::Asc),
         )
         .unwrap();
         assert_eq!(params.start_after, Some(cursor));
-        assert!(parse_list_params(&q(&[("pageToken", &token)]), &[], &["name"]).is_err());
+        assert!(
+            parse_list_params(
+                &q(&[("pageToken", &token)]),
+                &[],
+                &["name"],
+                ("id", Direction::Asc)
+            )
+            .is_err()
+        );
     }
 }

@@ -27,8 +27,9 @@ use crate::config::{self, ConfigError};
 use crate::error::ApiError;
 use crate::runtime::AppState;
 
-/// Where delivery records live (per tenant): one per idempotency key.
-pub const DELIVERIES: &str = "deliveries";
+/// Job runs (per tenant): one record per idempotency key, written with the run's effect. It is
+/// the job's status for dispatchers (`GET /v1/jobs`) and what makes redeliveries no-ops.
+pub const JOBS: &str = "jobs";
 /// Google's issuer of OIDC tokens for push subscriptions.
 pub const GOOGLE_ISSUER: &str = "https://accounts.google.com";
 
@@ -178,6 +179,8 @@ pub struct PushJob {
     pub idempotency_key: String,
     pub message_id: String,
     pub delivery_attempt: Option<u32>,
+    /// When this delivery began to be handled.
+    pub started_at: DateTime<Utc>,
     /// The message's data, decoded (JSON if it parses, else a string; null when empty).
     pub data: Value,
     store: TenantStore,
@@ -268,26 +271,29 @@ impl PushJob {
             idempotency_key: key,
             message_id: envelope.message.message_id,
             delivery_attempt: envelope.delivery_attempt,
+            started_at: state.clock.now(),
             data,
         })
     }
 
-    fn delivery_record(&self, status: &str, reason: Option<&str>, at: DateTime<Utc>) -> Write {
+    fn delivery_record(&self, state: &str, reason: Option<&str>, at: DateTime<Utc>) -> Write {
         let mut fields = json!({
             "job": self.job,
-            "status": status,
+            "state": state,
             "messageId": self.message_id,
             "scheduledFor": domain::meta::format_timestamp(&self.scheduled_for),
-            "processedAt": domain::meta::format_timestamp(&at),
+            "startedAt": domain::meta::format_timestamp(&self.started_at),
+            "finishedAt": domain::meta::format_timestamp(&at),
+            "durationMs": (at - self.started_at).num_milliseconds().max(0),
         });
         if let Some(attempt) = self.delivery_attempt {
-            fields["deliveryAttempt"] = json!(attempt);
+            fields["attempt"] = json!(attempt);
         }
         if let Some(reason) = reason {
             fields["reason"] = json!(reason);
         }
         Write::Create {
-            collection: DELIVERIES,
+            collection: JOBS,
             id: self.idempotency_key.clone(),
             fields: fields.as_object().cloned().unwrap_or_default(),
         }
@@ -300,7 +306,7 @@ impl PushJob {
         writes.extend(effect);
         match self.store.commit(writes, at).await {
             Ok(_) => PushOutcome::Done,
-            Err(StoreError::AlreadyExists { collection, .. }) if collection == DELIVERIES => {
+            Err(StoreError::AlreadyExists { collection, .. }) if collection == JOBS => {
                 PushOutcome::Duplicate
             }
             Err(e) if e.is_precondition_failure() => match self.already_done().await {
@@ -313,11 +319,7 @@ impl PushJob {
     }
 
     async fn already_done(&self) -> Result<bool, StoreError> {
-        Ok(self
-            .store
-            .get(DELIVERIES, &self.idempotency_key)
-            .await?
-            .is_some())
+        Ok(self.store.get(JOBS, &self.idempotency_key).await?.is_some())
     }
 
     /// Records the delivery as rejected with `reason` and acks it: it will never succeed.
@@ -408,16 +410,15 @@ where
                     key.unwrap_or_else(|| format!("rejected_{}", uuid::Uuid::now_v7().simple()));
                 let at = state.clock.now();
                 let mut fields = serde_json::Map::new();
-                fields.insert("status".into(), json!("rejected"));
+                fields.insert("state".into(), json!("rejected"));
                 fields.insert("reason".into(), json!(reason));
-                fields.insert(
-                    "processedAt".into(),
-                    json!(domain::meta::format_timestamp(&at)),
-                );
+                let at_text = json!(domain::meta::format_timestamp(&at));
+                fields.insert("startedAt".into(), at_text.clone());
+                fields.insert("finishedAt".into(), at_text);
                 let _ = store
                     .commit(
                         vec![Write::Create {
-                            collection: DELIVERIES,
+                            collection: JOBS,
                             id,
                             fields,
                         }],

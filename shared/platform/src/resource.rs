@@ -185,7 +185,12 @@ async fn list<R: Resource>(
     caller: Caller,
     Query(query): Query<Vec<(String, String)>>,
 ) -> ApiResult<Response> {
-    let params = parse_list_params(&query, R::FILTERS, R::ORDERABLE)?;
+    let params = parse_list_params(
+        &query,
+        R::FILTERS,
+        R::ORDERABLE,
+        ("id", domain::store::Direction::Asc),
+    )?;
     let cx = Context {
         caller: &caller,
         state: &state,
