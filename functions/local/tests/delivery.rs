@@ -36,7 +36,7 @@ async fn receive(State(worker): State<Worker>, headers: HeaderMap, body: String)
         .to_str()
         .unwrap()
         .trim_start_matches("Bearer ");
-    if worker.verifier.verify(token).is_err() {
+    if worker.verifier.verify(token).await.is_err() {
         return StatusCode::UNAUTHORIZED;
     }
     let envelope: Value = serde_json::from_str(&body).unwrap();

@@ -41,14 +41,24 @@ pub struct PushClaims {
     pub email_verified: bool,
 }
 
-/// Verifies push tokens: the issuer's keys, the audience the subscription sets, and the
-/// service account the subscription pushes as.
+/// Where the keys that sign invoker tokens come from.
+enum Keys {
+    /// A configured key set and issuer (tests, the local cloud).
+    Configured(Verifier),
+    /// Google's published keys, fetched and cached as their `Cache-Control` says, refetched
+    /// (at a bounded rate) for an unknown key id: Google rotates them.
+    Google(Box<gcloud_sdk::id_token_verify::IdTokenVerifier>),
+}
+
+/// Verifies invoker tokens (Pub/Sub push, Cloud Scheduler): the signing keys, the audience the
+/// subscription or job sets, and the service account it calls as.
 pub struct PushVerifier {
-    tokens: Verifier,
+    keys: Keys,
     service_account: String,
 }
 
 impl PushVerifier {
+    /// Tokens signed by `jwks` for `issuer`.
     pub fn new(
         jwks: &JwkSet,
         issuer: &str,
@@ -56,22 +66,43 @@ impl PushVerifier {
         service_account: &str,
     ) -> Result<Self, String> {
         Ok(Self {
-            tokens: Verifier::new(jwks, issuer, audience)?,
+            keys: Keys::Configured(Verifier::new(jwks, issuer, audience)?),
             service_account: service_account.to_owned(),
         })
     }
 
-    /// `PUSH_AUDIENCE` (the audience the push subscription puts in its tokens, usually the
-    /// service URL), `PUSH_SERVICE_ACCOUNT` (the email it pushes as), `PUSH_ISSUER` (default
-    /// Google's) and the issuer's keys as JWKS in `PUSH_JWKS` or the file `PUSH_JWKS_FILE`.
+    /// Google-signed ID tokens, with keys from `source` (Google's endpoint by default).
+    pub fn google(
+        audience: &str,
+        service_account: &str,
+        source: Option<Box<dyn gcloud_sdk::id_token_verify::IdTokenKeysSource>>,
+    ) -> Result<Self, String> {
+        use gcloud_sdk::IdTokenAudience;
+        use gcloud_sdk::id_token_verify::IdTokenVerifier;
+        let verifier = match source {
+            Some(source) => {
+                IdTokenVerifier::with_keys_source(IdTokenAudience::new(audience), BoxedKeys(source))
+            }
+            None => {
+                IdTokenVerifier::new(IdTokenAudience::new(audience)).map_err(|e| e.to_string())?
+            }
+        };
+        Ok(Self {
+            keys: Keys::Google(Box::new(verifier)),
+            service_account: service_account.to_owned(),
+        })
+    }
+
+    /// `PUSH_AUDIENCE` (the audience of the invoker's OIDC tokens, usually the service URL) and
+    /// `PUSH_SERVICE_ACCOUNT` (the email it calls as). Tokens are Google's, checked against
+    /// Google's published keys, unless a key set is configured in `PUSH_JWKS` or the file
+    /// `PUSH_JWKS_FILE`, with `PUSH_ISSUER` (default Google's).
     pub fn from_env() -> Result<Self, ConfigError> {
-        let audience = config::required(
-            "PUSH_AUDIENCE",
-            "the audience of the push subscription's OIDC tokens",
-        )?;
+        let audience =
+            config::required("PUSH_AUDIENCE", "the audience of the invoker's OIDC tokens")?;
         let service_account = config::required(
             "PUSH_SERVICE_ACCOUNT",
-            "the service account email pushes come from",
+            "the service account email the invoker calls as",
         )?;
         let issuer = config::optional("PUSH_ISSUER").unwrap_or_else(|| GOOGLE_ISSUER.into());
         let (var, raw) = match (
@@ -86,10 +117,8 @@ impl PushVerifier {
                 })?,
             ),
             (None, None) => {
-                return Err(ConfigError::new(
-                    "PUSH_JWKS",
-                    "is not set (nor PUSH_JWKS_FILE); expected the token issuer's JWKS",
-                ));
+                return Self::google(&audience, &service_account, None)
+                    .map_err(|e| ConfigError::new("PUSH_AUDIENCE", e));
             }
         };
         let jwks: JwkSet = serde_json::from_str(&raw)
@@ -97,22 +126,55 @@ impl PushVerifier {
         Self::new(&jwks, &issuer, &audience, &service_account).map_err(|e| ConfigError::new(var, e))
     }
 
-    /// 401 for a token that is not valid, 403 for a valid one from another identity.
-    pub fn verify(&self, token: &str) -> Result<(), ApiError> {
-        let claims: PushClaims = self.tokens.verify_as(token)?;
-        match claims.email {
-            Some(email) if email == self.service_account && claims.email_verified => Ok(()),
+    /// 401 for a token that is not valid, 403 for a valid one from another identity, 503 when
+    /// Google's keys cannot be fetched to check it.
+    pub async fn verify(&self, token: &str) -> Result<(), ApiError> {
+        let email = match &self.keys {
+            Keys::Configured(verifier) => {
+                let claims: PushClaims = verifier.verify_as(token)?;
+                claims.email.filter(|_| claims.email_verified)
+            }
+            Keys::Google(verifier) => {
+                use gcloud_sdk::id_token_verify::IdTokenVerifyError;
+                match verifier.verify(token).await {
+                    Ok(verified) => verified.verified_email().map(ToString::to_string),
+                    Err(IdTokenVerifyError::KeysUnavailable(e)) => {
+                        return Err(ApiError::Unavailable(format!(
+                            "Google's token keys are unavailable: {e}"
+                        )));
+                    }
+                    Err(e) => return Err(ApiError::Unauthenticated(e.to_string())),
+                }
+            }
+        };
+        match email {
+            Some(email) if email == self.service_account => Ok(()),
             _ => Err(ApiError::Forbidden(
-                "the push token is not from the push service account".into(),
+                "the token is not from the invoker's service account".into(),
             )),
         }
+    }
+}
+
+/// A boxed key source is a key source.
+struct BoxedKeys(Box<dyn gcloud_sdk::id_token_verify::IdTokenKeysSource>);
+
+#[async_trait::async_trait]
+impl gcloud_sdk::id_token_verify::IdTokenKeysSource for BoxedKeys {
+    async fn fetch_keys(
+        &self,
+    ) -> gcloud_sdk::error::Result<gcloud_sdk::id_token_verify::IdTokenKeys> {
+        self.0.fetch_keys().await
     }
 }
 
 /// Checks that a request comes from the identity allowed to invoke this function (the push
 /// subscription's or the scheduler's service account): 401 without a valid token, 403 for
 /// another identity.
-pub fn verify_invoker(headers: &axum::http::HeaderMap, state: &AppState) -> Result<(), ApiError> {
+pub async fn verify_invoker(
+    headers: &axum::http::HeaderMap,
+    state: &AppState,
+) -> Result<(), ApiError> {
     let verifier = state
         .push
         .as_ref()
@@ -124,7 +186,7 @@ pub fn verify_invoker(headers: &axum::http::HeaderMap, state: &AppState) -> Resu
         .ok_or_else(|| {
             ApiError::Unauthenticated("this endpoint needs the invoker's OIDC token".into())
         })?;
-    verifier.verify(token)
+    verifier.verify(token).await
 }
 
 /// Proof that the request comes from the function's invoker (see [`verify_invoker`]); put it
@@ -142,7 +204,9 @@ where
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, ApiError> {
-        verify_invoker(&parts.headers, &AppState::from_ref(state)).map(|()| Invoker)
+        verify_invoker(&parts.headers, &AppState::from_ref(state))
+            .await
+            .map(|()| Invoker)
     }
 }
 
@@ -384,7 +448,9 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, PushRejection> {
         let state = AppState::from_ref(state);
-        verify_invoker(request.headers(), &state).map_err(PushRejection::Refused)?;
+        verify_invoker(request.headers(), &state)
+            .await
+            .map_err(PushRejection::Refused)?;
         let bytes = axum::body::Bytes::from_request(request, &state)
             .await
             .map_err(|e| PushRejection::Refused(ApiError::MalformedJson(e.to_string())))?;
