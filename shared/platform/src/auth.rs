@@ -170,26 +170,12 @@ impl Verifier {
     pub fn from_env() -> Result<Self, ConfigError> {
         let issuer = config::required("AUTH_ISSUER", "the issuer (iss) of accepted tokens")?;
         let audience = config::required("AUTH_AUDIENCE", "the audience (aud) tokens must name")?;
-        let (var, raw) = match (
-            config::optional("AUTH_JWKS"),
-            config::optional("AUTH_JWKS_FILE"),
-        ) {
-            (Some(inline), _) => ("AUTH_JWKS", inline),
-            (None, Some(path)) => (
-                "AUTH_JWKS_FILE",
-                std::fs::read_to_string(&path).map_err(|e| {
-                    ConfigError::new("AUTH_JWKS_FILE", format!("cannot read {path}: {e}"))
-                })?,
-            ),
-            (None, None) => {
-                return Err(ConfigError::new(
-                    "AUTH_JWKS",
-                    "is not set (nor AUTH_JWKS_FILE); expected the JWKS of the token issuer",
-                ));
-            }
-        };
-        let jwks: JwkSet = serde_json::from_str(&raw)
-            .map_err(|e| ConfigError::new(var, format!("is not a JWKS document: {e}")))?;
+        let (var, jwks) = jwks_from_env("AUTH_JWKS", "AUTH_JWKS_FILE")?.ok_or_else(|| {
+            ConfigError::new(
+                "AUTH_JWKS",
+                "is not set (nor AUTH_JWKS_FILE); expected the JWKS of the token issuer",
+            )
+        })?;
         Self::new(&jwks, issuer, audience).map_err(|e| ConfigError::new(var, e))
     }
 
@@ -242,6 +228,26 @@ impl Verifier {
                 }
             })
     }
+}
+
+/// A JWKS document from the variable `inline` (the JSON itself) or `file` (a path to it), with
+/// the name of the variable it came from; `None` when neither is set.
+pub fn jwks_from_env(
+    inline: &'static str,
+    file: &'static str,
+) -> Result<Option<(&'static str, JwkSet)>, ConfigError> {
+    let (var, raw) = match (config::optional(inline), config::optional(file)) {
+        (Some(json), _) => (inline, json),
+        (None, Some(path)) => (
+            file,
+            std::fs::read_to_string(&path)
+                .map_err(|e| ConfigError::new(file, format!("cannot read {path}: {e}")))?,
+        ),
+        (None, None) => return Ok(None),
+    };
+    let jwks = serde_json::from_str(&raw)
+        .map_err(|e| ConfigError::new(var, format!("is not a JWKS document: {e}")))?;
+    Ok(Some((var, jwks)))
 }
 
 /// The algorithm a JWK is used with: its `alg`, else the one its key type implies.

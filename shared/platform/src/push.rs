@@ -105,24 +105,10 @@ impl PushVerifier {
             "the service account email the invoker calls as",
         )?;
         let issuer = config::optional("PUSH_ISSUER").unwrap_or_else(|| GOOGLE_ISSUER.into());
-        let (var, raw) = match (
-            config::optional("PUSH_JWKS"),
-            config::optional("PUSH_JWKS_FILE"),
-        ) {
-            (Some(inline), _) => ("PUSH_JWKS", inline),
-            (None, Some(path)) => (
-                "PUSH_JWKS_FILE",
-                std::fs::read_to_string(&path).map_err(|e| {
-                    ConfigError::new("PUSH_JWKS_FILE", format!("cannot read {path}: {e}"))
-                })?,
-            ),
-            (None, None) => {
-                return Self::google(&audience, &service_account, None)
-                    .map_err(|e| ConfigError::new("PUSH_AUDIENCE", e));
-            }
+        let Some((var, jwks)) = crate::auth::jwks_from_env("PUSH_JWKS", "PUSH_JWKS_FILE")? else {
+            return Self::google(&audience, &service_account, None)
+                .map_err(|e| ConfigError::new("PUSH_AUDIENCE", e));
         };
-        let jwks: JwkSet = serde_json::from_str(&raw)
-            .map_err(|e| ConfigError::new(var, format!("is not a JWKS document: {e}")))?;
         Self::new(&jwks, &issuer, &audience, &service_account).map_err(|e| ConfigError::new(var, e))
     }
 
