@@ -156,6 +156,14 @@ async fn the_same_message_delivered_100_times_in_parallel_has_one_effect() {
     let records = all(&app, "acme", platform::push::JOBS).await;
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].fields["state"], "done");
+    assert_eq!(
+        (
+            records[0].fields["attempts"].clone(),
+            records[0].fields["progress"].clone()
+        ),
+        (json!(1), json!(1.0))
+    );
+    assert!(records[0].fields["finishedAt"].as_str() >= records[0].fields["startedAt"].as_str());
 }
 
 #[tokio::test]

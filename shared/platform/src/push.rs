@@ -336,8 +336,11 @@ impl PushJob {
             "finishedAt": domain::meta::format_timestamp(&at),
             "durationMs": (at - self.started_at).num_milliseconds().max(0),
         });
-        if let Some(attempt) = self.delivery_attempt {
-            fields["attempt"] = json!(attempt);
+        // Pub/Sub counts deliveries only with a dead-letter policy; without one this is the first
+        // delivery we know of.
+        fields["attempts"] = json!(self.delivery_attempt.unwrap_or(1));
+        if state == "done" {
+            fields["progress"] = json!(1.0);
         }
         if let Some(reason) = reason {
             fields["reason"] = json!(reason);
