@@ -159,17 +159,19 @@ pub fn main() -> ExitCode {
             user,
             hours,
             data_dir,
-        }) => DevIssuer::load_or_create(&data_dir).map(|issuer| {
-            println!(
-                "{}",
-                issuer.token(&tenant, &user, role, chrono::Duration::hours(hours))
-            )
-        }),
-        Ok(Command::Serve { port, data_dir }) => tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| e.to_string())
-            .and_then(|runtime| runtime.block_on(serve(port, data_dir))),
+        }) => runtime()
+            .and_then(|runtime| runtime.block_on(register_tenant(&data_dir, &tenant)))
+            .and_then(|()| {
+                DevIssuer::load_or_create(&data_dir).map(|issuer| {
+                    println!(
+                        "{}",
+                        issuer.token(&tenant, &user, role, chrono::Duration::hours(hours))
+                    )
+                })
+            }),
+        Ok(Command::Serve { port, data_dir }) => {
+            runtime().and_then(|runtime| runtime.block_on(serve(port, data_dir)))
+        }
         Err(message) => Err(format!("{message}\n\n{USAGE}")),
     };
     match result {
@@ -179,6 +181,24 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// A tenant that gets a token exists: it is registered (active) so scheduled work includes it.
+async fn register_tenant(data_dir: &std::path::Path, tenant: &str) -> Result<(), String> {
+    let store: Arc<dyn domain::store::DocumentStore> = Arc::new(
+        store::EmbeddedStore::open(data_dir.join("store.sqlite3")).map_err(|e| e.to_string())?,
+    );
+    let tenant = domain::TenantId::parse_external(tenant).map_err(|e| format!("--tenant {e}"))?;
+    platform::tenants::register(&store, &tenant, chrono::Utc::now())
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn serve(port: u16, data_dir: PathBuf) -> Result<(), String> {

@@ -71,6 +71,20 @@ async fn post(http: &reqwest::Client, url: String, token: &str, body: Value) -> 
 async fn the_readme_session_works_and_data_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let admin = token(dir.path(), "demo", "admin");
+    // Getting a token registers the tenant, so scheduled work includes it.
+    let registry =
+        std::sync::Arc::new(store::EmbeddedStore::open(dir.path().join("store.sqlite3")).unwrap());
+    let (active, _) = platform::tenants::active_page(
+        &(registry as std::sync::Arc<dyn domain::store::DocumentStore>),
+        None,
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        active.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+        ["demo"]
+    );
     let http = reqwest::Client::new();
 
     let server = start(dir.path());
