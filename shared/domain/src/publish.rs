@@ -23,6 +23,16 @@ pub enum PublishError {
     Unavailable(String),
 }
 
+/// Refuses a batch no adapter may send in one call.
+pub fn check_batch(messages: &[OutboundMessage]) -> Result<(), PublishError> {
+    if messages.len() > MAX_PUBLISH_BATCH {
+        return Err(PublishError::Invalid(format!(
+            "at most {MAX_PUBLISH_BATCH} messages per call"
+        )));
+    }
+    Ok(())
+}
+
 #[async_trait]
 pub trait Publisher: Send + Sync + 'static {
     /// Publishes up to [`MAX_PUBLISH_BATCH`] messages to `topic` in one call; on success every

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use base64::Engine as _;
 use domain::TenantId;
-use domain::publish::{MAX_PUBLISH_BATCH, OutboundMessage, PublishError, Publisher};
+use domain::publish::{OutboundMessage, PublishError, Publisher};
 use domain::store::{DocumentStore, MAX_WRITES, StoreError, TenantStore, Write};
 use serde_json::json;
 
@@ -51,11 +51,7 @@ impl Publisher for LocalTopic {
         topic: &str,
         messages: Vec<OutboundMessage>,
     ) -> Result<(), PublishError> {
-        if messages.len() > MAX_PUBLISH_BATCH {
-            return Err(PublishError::Invalid(format!(
-                "at most {MAX_PUBLISH_BATCH} messages per call"
-            )));
-        }
+        domain::publish::check_batch(&messages)?;
         if !domain::store::is_field_name(&topic.replace('-', "_")) {
             return Err(PublishError::Invalid(format!(
                 "{topic:?} is not a topic name"

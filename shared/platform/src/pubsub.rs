@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use domain::publish::{MAX_PUBLISH_BATCH, OutboundMessage, PublishError, Publisher};
+use domain::publish::{OutboundMessage, PublishError, Publisher};
 use gcloud_sdk::google::pubsub::v1::publisher_client::PublisherClient;
 use gcloud_sdk::google::pubsub::v1::{PublishRequest, PubsubMessage};
 use gcloud_sdk::tonic::transport::Channel;
@@ -76,11 +76,7 @@ impl Publisher for PubSubPublisher {
         topic: &str,
         messages: Vec<OutboundMessage>,
     ) -> Result<(), PublishError> {
-        if messages.len() > MAX_PUBLISH_BATCH {
-            return Err(PublishError::Invalid(format!(
-                "at most {MAX_PUBLISH_BATCH} messages per call"
-            )));
-        }
+        domain::publish::check_batch(&messages)?;
         let request = PublishRequest {
             topic: format!("projects/{}/topics/{topic}", self.project),
             messages: messages
