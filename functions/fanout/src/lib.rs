@@ -104,34 +104,24 @@ pub async fn fan_out(
     })
 }
 
-/// The jobs a worker subscribes to: the topics of the catalog's push triggers.
-fn known_jobs() -> Vec<String> {
-    let catalog = catalog::Catalog::load()
-        .map(|c| c.functions)
-        .unwrap_or_default();
-    catalog
-        .iter()
-        .flat_map(|f| &f.triggers)
-        .filter_map(|t| match t {
-            catalog::Trigger::Push { topic, .. } => Some(topic.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
 async fn handle(
     State(state): State<AppState>,
     _: Invoker,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<FanoutResult>> {
-    let jobs = known_jobs();
+    // The catalog was checked when the function started (`platform::run`); this is a lookup.
+    let catalog = catalog::Catalog::get().map_err(ApiError::internal)?;
     let mut fields = Fields::new(&body, &[])?;
     let job = fields.required_parsed("job", |raw| {
-        jobs.iter()
-            .find(|j| *j == raw)
-            .cloned()
-            .ok_or_else(|| format!("must be a job a worker subscribes to: {}", jobs.join(", ")))
+        catalog
+            .push_topics()
+            .find(|topic| *topic == raw)
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                let jobs: Vec<&str> = catalog.push_topics().collect();
+                format!("must be a job a worker subscribes to: {}", jobs.join(", "))
+            })
     });
     let job = fields.finish(|| job)?;
     let scheduled_for = headers

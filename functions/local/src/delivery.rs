@@ -43,9 +43,7 @@ impl Subscription {
 /// The local cloud's push subscriptions, from the catalog: one per push trigger.
 pub fn subscriptions(catalog: &catalog::Catalog, base_url: &str) -> HashMap<String, Subscription> {
     catalog
-        .functions
-        .iter()
-        .flat_map(|f| &f.triggers)
+        .triggers()
         .filter_map(|trigger| match trigger {
             catalog::Trigger::Push {
                 topic,

@@ -227,8 +227,8 @@ async fn serve(port: u16, data_dir: PathBuf) -> Result<(), String> {
         clock: Arc::new(SystemClock),
     };
     let http = HttpConfig::from_env().map_err(|e| e.to_string())?;
-    let catalog = Catalog::load().map_err(|e| e.to_string())?;
-    let app = platform::app(functions(&catalog)?, state, &http);
+    let catalog = Catalog::get().map_err(|e| e.to_string())?;
+    let app = platform::app(functions(catalog)?, state, &http);
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port)))
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
@@ -250,7 +250,7 @@ async fn serve(port: u16, data_dir: PathBuf) -> Result<(), String> {
     let issuer = Arc::new(issuer);
     let deliverer = delivery::Deliverer::new(
         embedded.clone(),
-        delivery::subscriptions(&catalog, &base_url),
+        delivery::subscriptions(catalog, &base_url),
         issuer.clone(),
         LOCAL_PUSH_AUDIENCE,
         LOCAL_PUSH_ACCOUNT,
@@ -258,7 +258,7 @@ async fn serve(port: u16, data_dir: PathBuf) -> Result<(), String> {
     tokio::spawn(Arc::new(deliverer).run(std::time::Duration::from_millis(250)));
     let scheduler = scheduler::Scheduler::new(
         embedded,
-        scheduler::schedules(&catalog, &base_url),
+        scheduler::schedules(catalog, &base_url),
         issuer,
         LOCAL_PUSH_AUDIENCE,
         LOCAL_PUSH_ACCOUNT,

@@ -32,9 +32,7 @@ pub struct Schedule {
 /// The catalog's schedules, calling the local cloud at `base_url`.
 pub fn schedules(catalog: &catalog::Catalog, base_url: &str) -> Vec<Schedule> {
     catalog
-        .functions
-        .iter()
-        .flat_map(|f| &f.triggers)
+        .triggers()
         .filter_map(|trigger| match trigger {
             catalog::Trigger::Schedule {
                 job,

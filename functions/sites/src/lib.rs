@@ -50,16 +50,8 @@ async fn list_documents(
     order: (&'static str, Direction),
 ) -> ApiResult<axum::response::Response> {
     let params = platform::http::parse_list_params(query, filters, &[order.0], order)?;
-    let page = caller
-        .store()
-        .query(&platform::crud::list_query(collection, &params))
-        .await?;
-    let next = page
-        .next
-        .as_ref()
-        .map(|c| platform::http::encode_page_token(params.order_field, c));
-    let items = page
-        .documents
+    let (documents, next) = platform::crud::list_page(caller.store(), collection, &params).await?;
+    let items = documents
         .into_iter()
         .map(platform::crud::document_json)
         .collect();

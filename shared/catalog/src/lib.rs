@@ -87,7 +87,7 @@ pub struct Scaling {
     pub timeout_seconds: u32,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 #[error("functions/catalog.json: {0}")]
 pub struct CatalogError(pub String);
 
@@ -106,6 +106,29 @@ impl Catalog {
     /// The compiled-in catalog, checked.
     pub fn load() -> Result<Self, CatalogError> {
         Self::parse(CATALOG_JSON)
+    }
+
+    /// The compiled-in catalog, parsed and checked once per process.
+    pub fn get() -> Result<&'static Self, CatalogError> {
+        static CATALOG: std::sync::OnceLock<Result<Catalog, CatalogError>> =
+            std::sync::OnceLock::new();
+        CATALOG
+            .get_or_init(Self::load)
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Every trigger of every function.
+    pub fn triggers(&self) -> impl Iterator<Item = &Trigger> {
+        self.functions.iter().flat_map(|f| &f.triggers)
+    }
+
+    /// The topics workers subscribe to (a scheduled job's topic is named like the job).
+    pub fn push_topics(&self) -> impl Iterator<Item = &str> {
+        self.triggers().filter_map(|t| match t {
+            Trigger::Push { topic, .. } => Some(topic.as_str()),
+            _ => None,
+        })
     }
 
     pub fn parse(json: &str) -> Result<Self, CatalogError> {
@@ -219,15 +242,7 @@ impl Catalog {
                 }
             }
         }
-        let topics: BTreeSet<&str> = self
-            .functions
-            .iter()
-            .flat_map(|f| &f.triggers)
-            .filter_map(|t| match t {
-                Trigger::Push { topic, .. } => Some(topic.as_str()),
-                _ => None,
-            })
-            .collect();
+        let topics: BTreeSet<&str> = self.push_topics().collect();
         for f in &self.functions {
             for trigger in &f.triggers {
                 if let Trigger::Schedule { job, .. } = trigger

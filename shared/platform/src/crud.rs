@@ -205,13 +205,8 @@ impl<'a, E: Entity> Repo<'a, E> {
 
     /// One page of the listing and the token for the next page, if any.
     pub async fn list(&self, params: &ListParams) -> ApiResult<(Vec<Stored<E>>, Option<String>)> {
-        let page = self.store.query(&list_query(E::COLLECTION, params)).await?;
-        let next = page
-            .next
-            .as_ref()
-            .map(|cursor| encode_page_token(params.order_field, cursor));
-        let items = page
-            .documents
+        let (documents, next) = list_page(self.store, E::COLLECTION, params).await?;
+        let items = documents
             .into_iter()
             .map(Stored::from_document)
             .collect::<ApiResult<_>>()?;
@@ -231,6 +226,20 @@ impl<'a, E: Entity> Repo<'a, E> {
             .map(Stored::from_document)
             .collect()
     }
+}
+
+/// One page of a listing of `collection` and the token for the next page, if any.
+pub async fn list_page(
+    store: &TenantStore,
+    collection: &'static str,
+    params: &ListParams,
+) -> ApiResult<(Vec<Document>, Option<String>)> {
+    let page = store.query(&list_query(collection, params)).await?;
+    let next = page
+        .next
+        .as_ref()
+        .map(|cursor| encode_page_token(params.order_field, cursor));
+    Ok((page.documents, next))
 }
 
 /// The store query behind a listing.

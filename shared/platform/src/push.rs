@@ -17,10 +17,11 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use domain::TenantId;
+use domain::meta::format_timestamp;
 use domain::store::{StoreError, TenantStore, Write};
 use jsonwebtoken::jwk::JwkSet;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::auth::Verifier;
 use crate::config::{self, ConfigError};
@@ -327,29 +328,21 @@ impl PushJob {
     }
 
     fn delivery_record(&self, state: &str, reason: Option<&str>, at: DateTime<Utc>) -> Write {
-        let mut fields = json!({
-            "job": self.job,
-            "state": state,
-            "messageId": self.message_id,
-            "scheduledFor": domain::meta::format_timestamp(&self.scheduled_for),
-            "startedAt": domain::meta::format_timestamp(&self.started_at),
-            "finishedAt": domain::meta::format_timestamp(&at),
-            "durationMs": (at - self.started_at).num_milliseconds().max(0),
-        });
-        // Pub/Sub counts deliveries only with a dead-letter policy; without one this is the first
-        // delivery we know of.
-        fields["attempts"] = json!(self.delivery_attempt.unwrap_or(1));
-        if state == "done" {
-            fields["progress"] = json!(1.0);
+        JobRecord {
+            job: Some(&self.job),
+            state,
+            message_id: Some(&self.message_id),
+            scheduled_for: Some(format_timestamp(&self.scheduled_for)),
+            started_at: format_timestamp(&self.started_at),
+            finished_at: format_timestamp(&at),
+            duration_ms: (at - self.started_at).num_milliseconds().max(0),
+            // Pub/Sub counts deliveries only with a dead-letter policy; without one this is the
+            // first delivery we know of.
+            attempts: self.delivery_attempt.unwrap_or(1),
+            progress: (state == "done").then_some(1.0),
+            reason,
         }
-        if let Some(reason) = reason {
-            fields["reason"] = json!(reason);
-        }
-        Write::Create {
-            collection: JOBS,
-            id: self.idempotency_key.clone(),
-            fields: fields.as_object().cloned().unwrap_or_default(),
-        }
+        .write(self.idempotency_key.clone())
     }
 
     /// Commits `effect` with the delivery record, atomically. If the record exists, the job was
@@ -385,6 +378,43 @@ impl PushJob {
         {
             Ok(_) | Err(StoreError::AlreadyExists { .. }) => PushOutcome::Rejected,
             Err(e) => PushOutcome::Retry(e.to_string()),
+        }
+    }
+}
+
+/// The record of one job run (`jobs/{key}`): its status for dispatchers.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JobRecord<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    job: Option<&'a str>,
+    state: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scheduled_for: Option<String>,
+    started_at: String,
+    finished_at: String,
+    duration_ms: i64,
+    attempts: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    progress: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+}
+
+impl JobRecord<'_> {
+    /// Created once: a second record under the same key fails, which is what makes redeliveries
+    /// no-ops.
+    fn write(self, id: String) -> Write {
+        let fields = match serde_json::to_value(&self) {
+            Ok(Value::Object(fields)) => fields,
+            _ => serde_json::Map::new(),
+        };
+        Write::Create {
+            collection: JOBS,
+            id,
+            fields,
         }
     }
 }
@@ -464,22 +494,19 @@ where
                 let id =
                     key.unwrap_or_else(|| format!("rejected_{}", uuid::Uuid::now_v7().simple()));
                 let at = state.clock.now();
-                let mut fields = serde_json::Map::new();
-                fields.insert("state".into(), json!("rejected"));
-                fields.insert("reason".into(), json!(reason));
-                let at_text = json!(domain::meta::format_timestamp(&at));
-                fields.insert("startedAt".into(), at_text.clone());
-                fields.insert("finishedAt".into(), at_text);
-                let _ = store
-                    .commit(
-                        vec![Write::Create {
-                            collection: JOBS,
-                            id,
-                            fields,
-                        }],
-                        at,
-                    )
-                    .await;
+                let record = JobRecord {
+                    job: None,
+                    state: "rejected",
+                    message_id: None,
+                    scheduled_for: None,
+                    started_at: format_timestamp(&at),
+                    finished_at: format_timestamp(&at),
+                    duration_ms: 0,
+                    attempts: 1,
+                    progress: None,
+                    reason: Some(&reason),
+                };
+                let _ = store.commit(vec![record.write(id)], at).await;
                 Err(poisoned(reason))
             }
             Err(Poison { reason, .. }) => Err(poisoned(reason)),

@@ -198,7 +198,7 @@ async fn start(function: &'static str, routes: Router<AppState>) -> Result<(), S
         LogFormat::from_env()?,
         config::optional("GOOGLE_CLOUD_PROJECT"),
     );
-    let catalog = catalog::Catalog::load()?;
+    let catalog = catalog::Catalog::get()?;
     let entry = catalog
         .function(function)
         .ok_or(StartupError::NotInCatalog(function))?;
