@@ -11,6 +11,7 @@
 //! read document changed, and it is retried.
 
 use std::collections::HashMap;
+use std::error::Error as _;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -38,6 +39,12 @@ pub struct FirestoreStore {
 }
 
 fn status_error(status: Status) -> StoreError {
+    // A status with a source was made by the client from a failed connection (a reset stream,
+    // a closed socket), not sent by Firestore: tonic files those under Unknown or Internal, but
+    // for the caller they are an outage to retry, like Unavailable.
+    if status.source().is_some() && matches!(status.code(), Code::Unknown | Code::Internal) {
+        return StoreError::Unavailable(format!("Firestore connection lost: {}", status.message()));
+    }
     match status.code() {
         Code::Unavailable
         | Code::DeadlineExceeded
