@@ -27,6 +27,8 @@ pub const LOCAL_PUSH_ACCOUNT: &str = "local-pusher@cleanops.local";
 pub fn router_of(name: &str) -> Option<fn() -> Router<AppState>> {
     match name {
         "sites" => Some(sites::router),
+        "calendars" => Some(calendars::router),
+        "tours" => Some(tours::router),
         "fanout" => Some(fanout::router),
         "workload-report" => Some(workload_report::router),
         _ => None,
@@ -225,6 +227,9 @@ async fn serve(port: u16, data_dir: PathBuf) -> Result<(), String> {
             store.clone(),
         ))),
         clock: Arc::new(SystemClock),
+        signer: Some(Arc::new(platform::signing::Signer::load_or_create(
+            &data_dir,
+        )?)),
     };
     let http = HttpConfig::from_env().map_err(|e| e.to_string())?;
     let catalog = Catalog::get().map_err(|e| e.to_string())?;

@@ -1,49 +1,13 @@
 //! The sites function over real sockets, on a fresh embedded store per test.
 
 use platform::Role;
-use platform::testing::{TestApp, spawn_app};
+use platform::testing::{Reply, TestApp, spawn_app};
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
 
 struct Api {
     app: TestApp,
     http: reqwest::Client,
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: header::HeaderMap,
-    body: Value,
-}
-
-impl Reply {
-    fn etag(&self) -> String {
-        self.headers[header::ETAG].to_str().unwrap().to_owned()
-    }
-    fn id(&self) -> String {
-        self.body["id"].as_str().expect("an id").to_owned()
-    }
-    fn error_fields(&self) -> Vec<&str> {
-        self.body["errors"]
-            .as_array()
-            .expect("errors")
-            .iter()
-            .map(|e| e["field"].as_str().unwrap())
-            .collect()
-    }
-    fn assert_problem(&self, status: StatusCode) {
-        assert_eq!(self.status, status, "{}", self.body);
-        assert_eq!(
-            self.headers[header::CONTENT_TYPE],
-            "application/problem+json"
-        );
-        assert_eq!(self.body["status"], json!(status.as_u16()));
-        assert!(
-            self.body["type"].is_string()
-                && self.body["title"].is_string()
-                && self.body["detail"].is_string()
-        );
-    }
 }
 
 impl Api {
@@ -70,42 +34,17 @@ impl Api {
         body: Option<Value>,
         if_match: Option<&str>,
     ) -> Reply {
-        let mut request = self.http.request(method, self.app.url(path));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        if let Some(etag) = if_match {
-            request = request.header(header::IF_MATCH, etag);
-        }
-        let response = request.send().await.expect("request");
-        let (status, headers) = (response.status(), response.headers().clone());
-        let text = response.text().await.unwrap();
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        self.app.send(method, path, token, body, if_match).await
     }
 
     async fn get(&self, token: &str, path: &str) -> Reply {
-        self.send(Method::GET, path, Some(token), None, None).await
+        self.app.get(token, path).await
     }
     async fn post(&self, token: &str, path: &str, body: Value) -> Reply {
-        self.send(Method::POST, path, Some(token), Some(body), None)
-            .await
+        self.app.post(token, path, body).await
     }
     async fn created(&self, token: &str, path: &str, body: Value) -> Reply {
-        let reply = self.post(token, path, body).await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-        reply
+        self.app.created(token, path, body).await
     }
 }
 
@@ -678,6 +617,7 @@ async fn missing_expired_forged_or_misaddressed_tokens_get_401() {
         iat: now - 10,
         tenant: "acme".into(),
         role: Role::Admin,
+        customer: None,
     };
     let issuer = &api.app.issuer;
     let (iss, aud) = (issuer.issuer.clone(), issuer.audience.clone());

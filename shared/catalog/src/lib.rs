@@ -31,6 +31,25 @@ pub struct Function {
     pub routes: Vec<String>,
     pub triggers: Vec<Trigger>,
     pub scaling: Scaling,
+    /// Secrets the function reads from its environment (Secret Manager in the cloud).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<Secret>,
+}
+
+/// A secret a function needs, and the environment variable it arrives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Secret {
+    /// `CLEANOPS_SIGNING_KEY`: signs check-in codes and calendar feed tokens.
+    SigningKey,
+}
+
+impl Secret {
+    pub const fn env_var(self) -> &'static str {
+        match self {
+            Secret::SigningKey => "CLEANOPS_SIGNING_KEY",
+        }
+    }
 }
 
 /// The bounded context a function belongs to.

@@ -3,13 +3,16 @@
 //! Pure by design: no I/O, no HTTP, no SDK types. Adapters (store, HTTP) live in other crates
 //! and meet this crate only through the ports in [`store`] and [`clock`].
 
+pub mod calendars;
 pub mod clock;
 pub mod entity;
+pub mod ical;
 pub mod id;
 pub mod meta;
 pub mod publish;
 pub mod sites;
 pub mod store;
+pub mod tours;
 pub mod validation;
 
 pub use clock::Clock;

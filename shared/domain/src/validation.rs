@@ -256,6 +256,62 @@ impl<'a> Fields<'a> {
         (parsed.len() == items.len()).then_some(parsed)
     }
 
+    /// A required list of objects, each read by `read`.
+    pub fn required_list<T>(
+        &mut self,
+        name: &'a str,
+        max: usize,
+        read: impl FnMut(&mut Fields<'a>) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        if self.take(name).is_none() {
+            self.missing(name);
+            return None;
+        }
+        self.optional_list(name, max, read)
+    }
+
+    /// A list of strings, each parsed by `parse`; errors name the entry (`areaIds[2]`).
+    pub fn optional_parsed_list<T>(
+        &mut self,
+        name: &'a str,
+        max: usize,
+        mut parse: impl FnMut(&str) -> Result<T, String>,
+    ) -> Option<Vec<T>> {
+        let value = self.take(name)?;
+        let Some(items) = value.as_array() else {
+            self.error(name, "must be an array");
+            return None;
+        };
+        if items.len() > max {
+            self.error(name, format!("must have at most {max} entries"));
+            return None;
+        }
+        let mut parsed = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let entry = format!("{name}[{i}]");
+            match item.as_str().map(|raw| parse(raw.trim())) {
+                Some(Ok(value)) => parsed.push(value),
+                Some(Err(message)) => self.error(&entry, message),
+                None => self.error(&entry, "must be a string"),
+            }
+        }
+        (parsed.len() == items.len()).then_some(parsed)
+    }
+
+    /// Whether the body sets `name` (to anything but null).
+    pub fn has(&self, name: &str) -> bool {
+        self.map.get(name).is_some_and(|v| !v.is_null())
+    }
+
+    pub fn optional_bool(&mut self, name: &'a str) -> Option<bool> {
+        let value = self.take(name)?;
+        let flag = value.as_bool();
+        if flag.is_none() {
+            self.error(name, "must be true or false");
+        }
+        flag
+    }
+
     fn report_unknown(&mut self) {
         let unknown: Vec<String> = self
             .map

@@ -63,6 +63,9 @@ pub struct Claims {
     pub iat: i64,
     pub tenant: String,
     pub role: Role,
+    /// For the customer role: the customer whose sites the user may see.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
 }
 
 /// Who is calling, as proven by the token. Holding a `Caller` is the only way to reach the
@@ -72,12 +75,18 @@ pub struct Caller {
     pub tenant: TenantId,
     pub user: UserId,
     pub role: Role,
+    /// The customer a customer-role user belongs to (from the token's `customer` claim).
+    pub customer: Option<String>,
     store: TenantStore,
 }
 
 impl Caller {
     pub fn store(&self) -> &TenantStore {
         &self.store
+    }
+
+    pub fn is_planner(&self) -> bool {
+        Role::PLANNERS.contains(&self.role)
     }
 
     /// Refuses (403) unless the caller has one of `roles`.
@@ -122,7 +131,21 @@ where
         let user = UserId::parse(&claims.sub)
             .map_err(|e| ApiError::Unauthenticated(format!("the token's subject {e}")))?;
         tracing::Span::current().record("tenant", tenant.as_str());
+        let customer = match (claims.role, claims.customer) {
+            (Role::Customer, Some(customer)) => Some(
+                domain::id::parse_id(&customer)
+                    .map_err(|e| ApiError::Unauthenticated(format!("the token's customer {e}")))?
+                    .to_owned(),
+            ),
+            (Role::Customer, None) => {
+                return Err(ApiError::Unauthenticated(
+                    "a customer token must name its customer (claim `customer`)".into(),
+                ));
+            }
+            _ => None,
+        };
         Ok(Caller {
+            customer,
             store: TenantStore::new(state.store.clone(), tenant.clone()),
             tenant,
             user,
@@ -346,6 +369,18 @@ impl DevIssuer {
 
     /// A token for `user` as `role` in `tenant`, valid for `ttl`.
     pub fn token(&self, tenant: &str, user: &str, role: Role, ttl: chrono::Duration) -> String {
+        self.token_with_customer(tenant, user, role, None, ttl)
+    }
+
+    /// A token that also names the customer (for the customer role).
+    pub fn token_with_customer(
+        &self,
+        tenant: &str,
+        user: &str,
+        role: Role,
+        customer: Option<&str>,
+        ttl: chrono::Duration,
+    ) -> String {
         let now = chrono::Utc::now().timestamp();
         self.sign(&Claims {
             iss: self.issuer.clone(),
@@ -355,11 +390,12 @@ impl DevIssuer {
             iat: now,
             tenant: tenant.into(),
             role,
+            customer: customer.map(str::to_owned),
         })
     }
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write as _;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

@@ -79,6 +79,20 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+/// One tenant's data: what a `Caller` hands a handler, and what a verified feed token hands
+/// the feed (which has no caller).
+#[derive(Clone, Copy)]
+pub struct TenantData<'a> {
+    pub store: &'a TenantStore,
+    pub clock: &'a dyn Clock,
+}
+
+impl<'a> TenantData<'a> {
+    pub fn repo<E: Entity>(&self) -> Repo<'a, E> {
+        Repo::new(self.store, self.clock)
+    }
+}
+
 /// One entity kind's collection in the caller's tenant.
 pub struct Repo<'a, E> {
     store: &'a TenantStore,
@@ -130,10 +144,20 @@ impl<'a, E: Entity> Repo<'a, E> {
     /// Creates the entity under a new id, together with `guards` (preconditions on the
     /// documents it refers to).
     pub async fn create(&self, entity: E, guards: Vec<Write>) -> ApiResult<Stored<E>> {
-        let id = new_id();
+        self.create_with_id(&new_id(), entity, guards).await
+    }
+
+    /// Creates the entity under `id` (a singleton's, or one a client chose so a retry creates
+    /// it once); 409 if it exists.
+    pub async fn create_with_id(
+        &self,
+        id: &str,
+        entity: E,
+        guards: Vec<Write>,
+    ) -> ApiResult<Stored<E>> {
         let mut writes = vec![Write::Create {
             collection: E::COLLECTION,
-            id,
+            id: id.to_owned(),
             fields: entity_fields(&entity)?,
         }];
         writes.extend(guards);

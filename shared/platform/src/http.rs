@@ -195,6 +195,21 @@ pub fn parse_list_params(
     }
 }
 
+/// Query parameters as a JSON object of strings, to read with [`domain::Fields`] like a body:
+/// every bad, missing or unknown parameter is named. A repeated parameter is refused.
+pub fn query_object(query: &[(String, String)]) -> Result<Value, ApiError> {
+    let mut object = serde_json::Map::new();
+    for (name, value) in query {
+        if object
+            .insert(name.clone(), Value::String(value.clone()))
+            .is_some()
+        {
+            return Err(ApiError::field(name.as_str(), "must be given once"));
+        }
+    }
+    Ok(Value::Object(object))
+}
+
 fn parse_filter_value(kind: ParamKind, raw: &str) -> Result<Value, String> {
     match kind {
         ParamKind::Id => domain::id::parse_id(raw).map(|id| Value::String(id.into())),

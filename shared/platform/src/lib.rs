@@ -17,6 +17,7 @@ pub mod pubsub;
 pub mod push;
 pub mod resource;
 mod runtime;
+pub mod signing;
 pub mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -34,6 +34,13 @@ impl Context<'_> {
     pub fn repo<E: Entity>(&self) -> Repo<'_, E> {
         Repo::new(self.caller.store(), &*self.state.clock)
     }
+
+    pub fn data(&self) -> crate::crud::TenantData<'_> {
+        crate::crud::TenantData {
+            store: self.caller.store(),
+            clock: &*self.state.clock,
+        }
+    }
 }
 
 /// Implemented by a function on a marker type of its own, naming the entity it serves.
@@ -48,6 +55,18 @@ pub trait Resource: Send + Sync + 'static {
     const ORDERABLE: &'static [&'static str] = &["id", "name"];
     /// Roles that may create, change and delete.
     const WRITERS: &'static [Role] = &Role::PLANNERS;
+
+    /// Equality conditions that confine what the caller reads (a cleaner to her own tours, a
+    /// customer to its own sites); 403 when the role may not read the collection at all.
+    /// Every field named here must be one of [`Resource::FILTERS`], so indexes serve it.
+    fn scope(_caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
+        Ok(Vec::new())
+    }
+
+    /// Completes a parsed entity with what only the server knows (who recorded it).
+    fn prepare(entity: Self::Entity, _cx: &Context<'_>) -> ApiResult<Self::Entity> {
+        Ok(entity)
+    }
 
     /// Checks that referenced entities exist (422 naming the field if not) and returns guards
     /// that make the commit fail if they change meanwhile.
@@ -141,11 +160,11 @@ async fn create<R: Resource>(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     require_writer::<R>(&caller, "create")?;
-    let entity = R::Entity::parse(&body)?;
     let cx = Context {
         caller: &caller,
         state: &state,
     };
+    let entity = R::prepare(R::Entity::parse(&body)?, &cx)?;
     let guards = R::references(&entity, &cx).await?;
     let stored = cx.repo::<R::Entity>().create(entity, guards).await?;
     let (meta, location) = (
@@ -171,6 +190,17 @@ async fn read<R: Resource>(
         state: &state,
     };
     let stored = cx.repo::<R::Entity>().get(&id).await?;
+    // Out of the caller's scope is the same as not there: nothing hints that it exists.
+    let json = stored.to_json();
+    if R::scope(&caller)?
+        .iter()
+        .any(|(field, value)| json.get(*field) != Some(value))
+    {
+        return Err(ApiError::NotFound {
+            kind: R::Entity::KIND,
+            id,
+        });
+    }
     let meta = stored.meta.clone();
     Ok(entity_response(
         StatusCode::OK,
@@ -185,12 +215,20 @@ async fn list<R: Resource>(
     caller: Caller,
     Query(query): Query<Vec<(String, String)>>,
 ) -> ApiResult<Response> {
-    let params = parse_list_params(
+    let mut params = parse_list_params(
         &query,
         R::FILTERS,
         R::ORDERABLE,
         ("id", domain::store::Direction::Asc),
     )?;
+    for (field, value) in R::scope(&caller)? {
+        match params.filters.iter().find(|(f, _)| *f == field) {
+            // Asking for someone else's: nothing to see.
+            Some((_, asked)) if *asked != value => return Ok(list_response(Vec::new(), None)),
+            Some(_) => {}
+            None => params.filters.push((field, value)),
+        }
+    }
     let cx = Context {
         caller: &caller,
         state: &state,
@@ -228,17 +266,12 @@ async fn replace<R: Resource>(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     require_writer::<R>(&caller, "change")?;
-    let entity = R::Entity::parse(&body)?;
-    save::<R>(
-        &Context {
-            caller: &caller,
-            state: &state,
-        },
-        &id,
-        version,
-        entity,
-    )
-    .await
+    let cx = Context {
+        caller: &caller,
+        state: &state,
+    };
+    let entity = R::prepare(R::Entity::parse(&body)?, &cx)?;
+    save::<R>(&cx, &id, version, entity).await
 }
 
 /// `PATCH`: a JSON merge patch (RFC 7396) on the current entity; the result must be valid.
@@ -265,7 +298,7 @@ async fn patch<R: Resource>(
     }
     let mut merged = Value::Object(crate::crud::entity_fields(&current.entity)?);
     merge_patch(&mut merged, &patch);
-    let entity = R::Entity::parse(&merged)?;
+    let entity = R::prepare(R::Entity::parse(&merged)?, &cx)?;
     save::<R>(&cx, &id, version, entity).await
 }
 

@@ -28,6 +28,20 @@ pub struct AppState {
     /// Publishes messages; set for functions that publish (the fan-out).
     pub publisher: Option<Arc<dyn domain::publish::Publisher>>,
     pub clock: Arc<dyn Clock>,
+    /// Signs check-in codes and feed tokens; set for functions whose catalog entry lists the
+    /// `signing-key` secret.
+    pub signer: Option<Arc<crate::signing::Signer>>,
+}
+
+impl AppState {
+    /// The signer, or a 500 (logged) if this function was deployed without its key.
+    pub fn signer(&self) -> Result<&crate::signing::Signer, ApiError> {
+        self.signer.as_deref().ok_or_else(|| {
+            ApiError::internal(
+                "no signing key: list the signing-key secret in the function's catalog entry",
+            )
+        })
+    }
 }
 
 /// The system clock.
@@ -236,6 +250,11 @@ async fn start(function: &'static str, routes: Router<AppState>) -> Result<(), S
         },
         publisher,
         clock: Arc::new(SystemClock),
+        signer: if entry.secrets.contains(&catalog::Secret::SigningKey) {
+            Some(Arc::new(crate::signing::Signer::from_env()?))
+        } else {
+            None
+        },
     };
     let app = app(routes, state, &HttpConfig::from_env()?);
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {

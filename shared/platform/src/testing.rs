@@ -18,6 +18,7 @@ pub struct TestApp {
     /// Keeps the store's directory until the test ends.
     pub data_dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    http: reqwest::Client,
 }
 
 /// The audience and identity test pushes carry, as a push subscription would.
@@ -39,14 +40,16 @@ impl TestApp {
         format!("http://{}{path}", self.address)
     }
 
-    /// A token valid for an hour.
+    /// A token valid for an hour (customers belong to customer `c1`).
     pub fn token(&self, tenant: &str, role: Role) -> String {
-        self.issuer.token(
-            tenant,
-            &format!("{}-user", role.as_str()),
-            role,
-            chrono::Duration::hours(1),
-        )
+        let customer = (role == Role::Customer).then_some("c1");
+        self.token_of(tenant, &format!("{}-user", role.as_str()), role, customer)
+    }
+
+    /// A token of a named user valid for an hour.
+    pub fn token_of(&self, tenant: &str, user: &str, role: Role, customer: Option<&str>) -> String {
+        self.issuer
+            .token_with_customer(tenant, user, role, customer, chrono::Duration::hours(1))
     }
 }
 
@@ -104,6 +107,7 @@ pub async fn spawn_app(routes: Router<AppState>, http: HttpConfig) -> TestApp {
         push: Some(Arc::new(push)),
         publisher: Some(Arc::new(crate::local_topic::LocalTopic::new(store.clone()))),
         clock: Arc::new(SystemClock),
+        signer: Some(Arc::new(crate::signing::Signer::generate())),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -124,5 +128,104 @@ pub async fn spawn_app(routes: Router<AppState>, http: HttpConfig) -> TestApp {
         state,
         data_dir,
         shutdown: Some(tx),
+        http: reqwest::Client::new(),
+    }
+}
+
+/// A response as tests look at it: status, headers and the body as JSON (or as a string).
+pub struct Reply {
+    pub status: reqwest::StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: serde_json::Value,
+}
+
+impl Reply {
+    pub fn etag(&self) -> String {
+        self.headers[reqwest::header::ETAG]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub fn id(&self) -> String {
+        self.body["id"].as_str().expect("an id").to_owned()
+    }
+
+    /// The fields a problem's `errors` name, in order.
+    pub fn error_fields(&self) -> Vec<&str> {
+        self.body["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect()
+    }
+
+    /// Asserts an `application/problem+json` answer with `status`.
+    pub fn assert_problem(&self, status: reqwest::StatusCode) {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert_eq!(
+            self.headers[reqwest::header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+        assert_eq!(self.body["status"], serde_json::json!(status.as_u16()));
+        assert!(
+            self.body["type"].is_string()
+                && self.body["title"].is_string()
+                && self.body["detail"].is_string()
+        );
+    }
+}
+
+impl TestApp {
+    /// Sends a request over the socket, with an optional token, JSON body and `If-Match`.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+        if_match: Option<&str>,
+    ) -> Reply {
+        let mut request = self.http.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        if let Some(etag) = if_match {
+            request = request.header(reqwest::header::IF_MATCH, etag);
+        }
+        let response = request.send().await.expect("request");
+        let (status, headers) = (response.status(), response.headers().clone());
+        let text = response.text().await.expect("a body");
+        let body = if text.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> Reply {
+        self.send(reqwest::Method::GET, path, Some(token), None, None)
+            .await
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: serde_json::Value) -> Reply {
+        self.send(reqwest::Method::POST, path, Some(token), Some(body), None)
+            .await
+    }
+
+    /// POSTs and asserts a 201.
+    pub async fn created(&self, token: &str, path: &str, body: serde_json::Value) -> Reply {
+        let reply = self.post(token, path, body).await;
+        assert_eq!(reply.status, reqwest::StatusCode::CREATED, "{}", reply.body);
+        reply
     }
 }

@@ -307,6 +307,38 @@ impl DocumentStore for IndexCheckedStore {
     }
 }
 
+/// Panics unless the declared indexes serve every query (first pages and later ones); the
+/// message holds the whole index file as it should be, to paste. Each function's unit tests
+/// call it with every query the function can issue.
+pub fn assert_served(queries: Vec<Query>) {
+    let mut missing = Vec::new();
+    for query in queries {
+        for planned in plan(&query).expect("a valid query") {
+            let shape = planned.shape();
+            if check(&shape, declared()).is_err() {
+                missing.extend(suggested(&shape));
+            }
+        }
+    }
+    let mut all = declared().to_vec();
+    let before = all.len();
+    for index in missing {
+        if !all.contains(&index) {
+            all.push(index);
+        }
+    }
+    if all.len() > before {
+        let file = IndexFile {
+            indexes: all,
+            field_overrides: Vec::new(),
+        };
+        panic!(
+            "queries without a declared index; shared/store/firestore.indexes.json should be:\n{}",
+            serde_json::to_string_pretty(&file).expect("serializable")
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,413 @@
+//! The `calendars` function: when areas are cleaned.
+//!
+//! Routes: `/v1/calendars` and `/v1/closures` (create, get, list, replace, patch, delete),
+//! `GET /v1/calendars/{id}/occurrences?from=&to=` (one calendar's concrete slots) and
+//! `GET /v1/calendars/occurrences?siteId=&from=&to=[&areaId=]` (a site's whole schedule).
+//! Planners write; planners and cleaners read; customers see proof of service instead.
+
+pub mod schedule;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, http::StatusCode};
+use chrono::NaiveDate;
+use domain::calendars::{
+    Calendar, Closure, FrequencyCheck, MAX_EXPANSION_DAYS, Occurrence, parse_date,
+};
+use domain::sites::{Area, AreaType, AreaWorkload, Site};
+use domain::store::{Filter, Write};
+use domain::{FieldError, Fields, ValidationErrors};
+use platform::crud::{Stored, still_at};
+use platform::error::ApiResult;
+use platform::http::{FilterParam, ParamKind, query_object};
+use platform::resource::{self, Context, Resource};
+use platform::{ApiError, AppState, Caller, Role};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::schedule::SiteSchedule;
+
+/// The function's routes; the runtime adds auth, `/healthz`, CORS and tracing.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(resource::routes::<Calendars>())
+        .merge(resource::routes::<Closures>())
+        .route("/v1/calendars/occurrences", get(site_occurrences))
+        .route("/v1/calendars/{id}/occurrences", get(calendar_occurrences))
+}
+
+/// Schedules are the staff's business; customers are shown what was done, not the plan.
+pub fn staff_only(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
+    caller.require(
+        &[Role::Admin, Role::Dispatcher, Role::Cleaner],
+        "read schedules",
+    )?;
+    Ok(Vec::new())
+}
+
+struct Calendars;
+struct Closures;
+
+impl Resource for Calendars {
+    type Entity = Calendar;
+    const PATH: &'static str = "/v1/calendars";
+    const FILTERS: &'static [FilterParam] = &[
+        FilterParam {
+            name: "siteId",
+            kind: ParamKind::Id,
+        },
+        FilterParam {
+            name: "areaId",
+            kind: ParamKind::Id,
+        },
+    ];
+
+    fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
+        staff_only(caller)
+    }
+
+    /// The site must exist; the area (or area type) too, and the area must be at that site.
+    async fn references(calendar: &Calendar, cx: &Context<'_>) -> ApiResult<Vec<Write>> {
+        let mut errors = Vec::new();
+        let mut guards = Vec::new();
+        match cx.repo::<Site>().find(calendar.site_id.as_str()).await? {
+            Some(site) => guards.push(still_at(&site)),
+            None => errors.push(field_error("siteId", "no site has this id")),
+        }
+        if let Some(area_id) = &calendar.area_id {
+            match cx.repo::<Area>().find(area_id.as_str()).await? {
+                Some(area) if area.entity.site_id != calendar.site_id => {
+                    errors.push(field_error("areaId", "belongs to another site"));
+                }
+                Some(area) => guards.push(still_at(&area)),
+                None => errors.push(field_error("areaId", "no area has this id")),
+            }
+        }
+        if let Some(type_id) = &calendar.area_type_id {
+            match cx.repo::<AreaType>().find(type_id.as_str()).await? {
+                Some(area_type) => guards.push(still_at(&area_type)),
+                None => errors.push(field_error("areaTypeId", "no area type has this id")),
+            }
+        }
+        if errors.is_empty() {
+            Ok(guards)
+        } else {
+            Err(ApiError::Validation(ValidationErrors(errors)))
+        }
+    }
+
+    /// Adds how the rule's frequency compares with the agreed one, and a warning if it
+    /// contradicts it.
+    async fn present(
+        items: Vec<Stored<Calendar>>,
+        cx: &Context<'_>,
+    ) -> ApiResult<Vec<Map<String, Value>>> {
+        let checks = frequency_checks(&items, cx).await?;
+        Ok(items
+            .iter()
+            .zip(checks)
+            .map(|(calendar, check)| {
+                let mut json = calendar.to_json();
+                let warnings: Vec<String> = check
+                    .as_ref()
+                    .and_then(|c| c.warning())
+                    .into_iter()
+                    .collect();
+                if let Some(check) = check
+                    && let Ok(value) = serde_json::to_value(check)
+                {
+                    json.insert("frequency".into(), value);
+                }
+                json.insert("warnings".into(), Value::from(warnings));
+                json
+            })
+            .collect())
+    }
+}
+
+fn field_error(field: &str, message: &str) -> FieldError {
+    FieldError {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// Each calendar's frequency check (none if its site is gone), reading every site, area and
+/// area type involved once.
+async fn frequency_checks(
+    items: &[Stored<Calendar>],
+    cx: &Context<'_>,
+) -> ApiResult<Vec<Option<FrequencyCheck>>> {
+    let site_ids: BTreeSet<String> = items.iter().map(|c| c.entity.site_id.to_string()).collect();
+    let sites: BTreeMap<String, Site> = cx
+        .repo::<Site>()
+        .get_many(&site_ids.iter().cloned().collect::<Vec<_>>())
+        .await?
+        .into_iter()
+        .map(|s| (s.meta.id, s.entity))
+        .collect();
+    let mut areas: Vec<Stored<Area>> = Vec::new();
+    for site in &site_ids {
+        areas.extend(
+            cx.repo::<Area>()
+                .all_where(vec![Filter::eq("siteId", site.as_str())])
+                .await?,
+        );
+    }
+    let mut type_ids: BTreeSet<String> = areas
+        .iter()
+        .map(|a| a.entity.area_type_id.to_string())
+        .collect();
+    type_ids.extend(
+        items
+            .iter()
+            .filter_map(|c| c.entity.area_type_id.as_ref().map(ToString::to_string)),
+    );
+    let types: BTreeMap<String, AreaType> = cx
+        .repo::<AreaType>()
+        .get_many(&type_ids.into_iter().collect::<Vec<_>>())
+        .await?
+        .into_iter()
+        .map(|t| (t.meta.id, t.entity))
+        .collect();
+    items
+        .iter()
+        .map(|calendar| {
+            let calendar = &calendar.entity;
+            let Some(site) = sites.get(calendar.site_id.as_str()) else {
+                return Ok(None);
+            };
+            let mut agreed: Vec<f64> = areas
+                .iter()
+                .filter(|a| {
+                    calendar.applies_to(
+                        a.entity.site_id.as_str(),
+                        &a.meta.id,
+                        a.entity.area_type_id.as_str(),
+                    )
+                })
+                .filter_map(|a| {
+                    let area_type = types.get(a.entity.area_type_id.as_str())?;
+                    Some(AreaWorkload::of(&a.entity, area_type).effective_cleanings_per_week)
+                })
+                .collect();
+            if agreed.is_empty()
+                && let Some(area_type) = calendar
+                    .area_type_id
+                    .as_ref()
+                    .and_then(|t| types.get(t.as_str()))
+            {
+                agreed.push(area_type.cleanings_per_week);
+            }
+            let scheduled = calendar
+                .cleanings_per_week(site.time_zone.0)
+                .map_err(ApiError::internal)?;
+            Ok(Some(FrequencyCheck::new(scheduled, agreed)))
+        })
+        .collect()
+}
+
+impl Resource for Closures {
+    type Entity = Closure;
+    const PATH: &'static str = "/v1/closures";
+    const FILTERS: &'static [FilterParam] = &[FilterParam {
+        name: "siteId",
+        kind: ParamKind::Id,
+    }];
+    const ORDERABLE: &'static [&'static str] = &["id", "from"];
+
+    fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
+        staff_only(caller)
+    }
+
+    async fn references(closure: &Closure, cx: &Context<'_>) -> ApiResult<Vec<Write>> {
+        let Some(site_id) = &closure.site_id else {
+            return Ok(Vec::new());
+        };
+        match cx.repo::<Site>().find(site_id.as_str()).await? {
+            Some(site) => Ok(vec![still_at(&site)]),
+            None => Err(ApiError::field("siteId", "no site has this id")),
+        }
+    }
+}
+
+/// A date range from the query (`from`, `to`, inclusive), at most [`MAX_EXPANSION_DAYS`].
+pub fn read_range(f: &mut Fields<'_>) -> Option<(NaiveDate, NaiveDate)> {
+    let from = f.required_parsed("from", parse_date);
+    let to = f.required_parsed("to", parse_date);
+    let (from, to) = (from?, to?);
+    if to < from {
+        f.error("to", "must not be before from");
+        return None;
+    }
+    if (to - from).num_days() >= MAX_EXPANSION_DAYS {
+        f.error(
+            "to",
+            format!("must be less than {MAX_EXPANSION_DAYS} days after from"),
+        );
+        return None;
+    }
+    Some((from, to))
+}
+
+type QueryParams = axum::extract::Query<Vec<(String, String)>>;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CalendarOccurrences {
+    calendar_id: String,
+    site_id: String,
+    time_zone: &'static str,
+    from: NaiveDate,
+    to: NaiveDate,
+    #[serde(flatten)]
+    expansion: domain::calendars::Expansion,
+}
+
+/// `GET /v1/calendars/{id}/occurrences?from=YYYY-MM-DD&to=YYYY-MM-DD`.
+async fn calendar_occurrences(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    axum::extract::Query(query): QueryParams,
+) -> ApiResult<Response> {
+    staff_only(&caller)?;
+    let query = query_object(&query)?;
+    let mut f = Fields::new(&query, &[])?;
+    let range = read_range(&mut f);
+    let (from, to) = f.finish(|| range)?;
+    let cx = Context {
+        caller: &caller,
+        state: &state,
+    };
+    let calendar = cx.repo::<Calendar>().get(&id).await?;
+    let site = cx
+        .repo::<Site>()
+        .get(calendar.entity.site_id.as_str())
+        .await?;
+    let tz = site.entity.time_zone.0;
+    let closures = schedule::closures_of(cx.data(), &site.meta.id).await?;
+    let expansion = calendar
+        .entity
+        .expand(tz, &closures, from, to)
+        .map_err(ApiError::internal)?;
+    Ok(Json(CalendarOccurrences {
+        calendar_id: calendar.meta.id,
+        site_id: site.meta.id,
+        time_zone: tz.name(),
+        from,
+        to,
+        expansion,
+    })
+    .into_response())
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ScheduledSlot {
+    calendar_id: String,
+    calendar_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    area_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    area_type_id: Option<String>,
+    #[serde(flatten)]
+    occurrence: Occurrence,
+}
+
+/// `GET /v1/calendars/occurrences?siteId=&from=&to=[&areaId=]`: every slot of the site's
+/// calendars (or of those that schedule one area), in time order.
+async fn site_occurrences(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Query(query): QueryParams,
+) -> ApiResult<Response> {
+    staff_only(&caller)?;
+    let query = query_object(&query)?;
+    let mut f = Fields::new(&query, &[])?;
+    let site_id = f.required_parsed("siteId", |raw| domain::id::parse_id(raw).map(str::to_owned));
+    let area_id = f.optional_parsed("areaId", |raw| domain::id::parse_id(raw).map(str::to_owned));
+    let range = read_range(&mut f);
+    let (site_id, area_id, (from, to)) = f.finish(|| Some((site_id?, area_id, range?)))?;
+    let cx = Context {
+        caller: &caller,
+        state: &state,
+    };
+    let site = cx.repo::<Site>().get(&site_id).await?;
+    let schedule = SiteSchedule::load(cx.data(), &site).await?;
+    let area = match &area_id {
+        Some(area_id) => {
+            let area = cx.repo::<Area>().get(area_id).await?;
+            if area.entity.site_id.as_str() != site_id {
+                return Err(ApiError::field("areaId", "belongs to another site"));
+            }
+            Some(area)
+        }
+        None => None,
+    };
+    let calendars: Vec<&Stored<Calendar>> = match &area {
+        Some(area) => schedule
+            .for_area(&area.meta.id, area.entity.area_type_id.as_str())
+            .collect(),
+        None => schedule.calendars.iter().collect(),
+    };
+    let mut slots = Vec::new();
+    let mut closed = Vec::new();
+    for calendar in calendars {
+        let expansion = calendar
+            .entity
+            .expand(schedule.tz, &schedule.closures, from, to)
+            .map_err(ApiError::internal)?;
+        closed.extend(expansion.closed);
+        slots.extend(expansion.occurrences.into_iter().map(|occurrence| {
+            ScheduledSlot {
+                calendar_id: calendar.meta.id.clone(),
+                calendar_name: calendar.entity.name.clone(),
+                area_id: calendar.entity.area_id.as_ref().map(ToString::to_string),
+                area_type_id: calendar
+                    .entity
+                    .area_type_id
+                    .as_ref()
+                    .map(ToString::to_string),
+                occurrence,
+            }
+        }));
+    }
+    slots.sort_by(|a, b| {
+        (a.occurrence.start, &a.calendar_id).cmp(&(b.occurrence.start, &b.calendar_id))
+    });
+    closed.sort_by_key(|c| c.date);
+    Ok((
+        StatusCode::OK,
+        Json(serde_json::json!({
+            "siteId": site_id,
+            "timeZone": schedule.tz.name(),
+            "from": from,
+            "to": to,
+            "occurrences": slots,
+            "closed": closed,
+        })),
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::Entity;
+    use domain::store::Query;
+
+    #[test]
+    fn declared_firestore_indexes_serve_every_query_of_the_function() {
+        let mut queries = resource::list_queries::<Calendars>();
+        queries.extend(resource::list_queries::<Closures>());
+        queries.push(Query::new(Calendar::COLLECTION).filter(Filter::eq("siteId", "x")));
+        queries.push(Query::new(Area::COLLECTION).filter(Filter::eq("siteId", "x")));
+        queries.push(Query::new(Closure::COLLECTION));
+        store::indexes::assert_served(queries);
+    }
+}

@@ -1,0 +1,243 @@
+//! iCalendar feeds of tours that Google Calendar and Outlook subscribe to. Calendar apps send
+//! no Authorization header, so the URL carries a token: the tenant and a feed token id, signed.
+//! The signature proves the tenant; the stored feed token makes it revocable.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Duration;
+use domain::TenantId;
+use domain::ical::{self, Event};
+use domain::store::{Filter, TenantStore, Write};
+use domain::tours::{FeedToken, Tour};
+use platform::crud::{Stored, TenantData};
+use platform::error::ApiResult;
+use platform::http::{FilterParam, ParamKind};
+use platform::resource::{Context, Resource};
+use platform::signing::Signer;
+use platform::{ApiError, AppState, Caller, Role};
+use serde_json::{Map, Value};
+
+use crate::AreaIndex;
+use crate::sheet::tour_of_day;
+
+const FEED_PURPOSE: &str = "feed";
+/// Days of the past and of the future a feed shows.
+const PAST_DAYS: i64 = 7;
+const FUTURE_DAYS: i64 = 56;
+
+fn feed_token_text(signer: &Signer, tenant: &TenantId, id: &str) -> String {
+    let signature = signer.sign(FEED_PURPOSE, &[tenant.as_str(), id]);
+    format!("{tenant}.{id}.{signature}", tenant = tenant.as_str())
+}
+
+/// The tenant and feed token id a token names, if its signature holds.
+fn verify_feed_token(signer: &Signer, token: &str) -> Option<(TenantId, String)> {
+    let mut parts = token.splitn(3, '.');
+    let (tenant, id, signature) = (parts.next()?, parts.next()?, parts.next()?);
+    let tenant = TenantId::parse_external(tenant).ok()?;
+    domain::id::parse_id(id).ok()?;
+    signer
+        .verify(FEED_PURPOSE, &[tenant.as_str(), id], signature)
+        .then(|| (tenant, id.to_owned()))
+}
+
+pub struct FeedTokens;
+
+impl Resource for FeedTokens {
+    type Entity = FeedToken;
+    const PATH: &'static str = "/v1/feed-tokens";
+    const FILTERS: &'static [FilterParam] = &[FilterParam {
+        name: "ownerId",
+        kind: ParamKind::Id,
+    }];
+    const WRITERS: &'static [Role] = &[Role::Admin, Role::Dispatcher, Role::Cleaner];
+
+    /// A cleaner sees (and revokes) the feeds she created.
+    fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
+        crate::staff(caller, "read calendar feeds")?;
+        Ok(match caller.role {
+            Role::Cleaner => vec![("ownerId", Value::from(caller.user.as_str()))],
+            _ => Vec::new(),
+        })
+    }
+
+    fn prepare(mut feed: FeedToken, cx: &Context<'_>) -> ApiResult<FeedToken> {
+        feed.owner_id = Some(cx.caller.user.clone());
+        Ok(feed)
+    }
+
+    /// The tour must exist; a cleaner subscribes to her own schedule only.
+    async fn references(feed: &FeedToken, cx: &Context<'_>) -> ApiResult<Vec<Write>> {
+        let own = |cleaner: &domain::UserId| cx.caller.is_planner() || *cleaner == cx.caller.user;
+        if let Some(cleaner) = &feed.cleaner_id
+            && !own(cleaner)
+        {
+            return Err(ApiError::field(
+                "cleanerId",
+                "a cleaner may subscribe to her own schedule only",
+            ));
+        }
+        if let Some(tour_id) = &feed.tour_id {
+            let tour = cx.repo::<Tour>().find(tour_id.as_str()).await?;
+            match tour {
+                Some(tour) if own(&tour.entity.cleaner_id) => {}
+                Some(_) => {
+                    return Err(ApiError::field("tourId", "is another cleaner's tour"));
+                }
+                None => return Err(ApiError::field("tourId", "no tour has this id")),
+            }
+        }
+        Ok(Vec::new())
+    }
+
+    /// Adds the token and the feed's URL (the signature makes both the same secret).
+    async fn present(
+        items: Vec<Stored<FeedToken>>,
+        cx: &Context<'_>,
+    ) -> ApiResult<Vec<Map<String, Value>>> {
+        let signer = cx.state.signer()?;
+        Ok(items
+            .iter()
+            .map(|feed| {
+                let token = feed_token_text(signer, &cx.caller.tenant, &feed.meta.id);
+                let mut json = feed.to_json();
+                json.insert("url".into(), Value::from(format!("/v1/feeds/{token}.ics")));
+                json.insert("token".into(), Value::from(token));
+                json
+            })
+            .collect())
+    }
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound {
+        kind: "feed",
+        id: "(token)".into(),
+    }
+}
+
+/// `GET /v1/feeds/{token}.ics`: the feed as `text/calendar`. A forged, foreign or revoked
+/// token is a 404, the same for each.
+pub async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Response> {
+    let token = token.strip_suffix(".ics").unwrap_or(&token);
+    let (tenant, id) = verify_feed_token(state.signer()?, token).ok_or_else(not_found)?;
+    tracing::Span::current().record("tenant", tenant.as_str());
+    let store = TenantStore::new(Arc::clone(&state.store), tenant);
+    let data = TenantData {
+        store: &store,
+        clock: &*state.clock,
+    };
+    let feed = data
+        .repo::<FeedToken>()
+        .find(&id)
+        .await?
+        .ok_or_else(not_found)?;
+    let tours = match (&feed.entity.cleaner_id, &feed.entity.tour_id) {
+        (Some(cleaner), _) => {
+            data.repo::<Tour>()
+                .all_where(vec![Filter::eq("cleanerId", cleaner.as_str())])
+                .await?
+        }
+        (None, Some(tour)) => data
+            .repo::<Tour>()
+            .find(tour.as_str())
+            .await?
+            .into_iter()
+            .collect(),
+        (None, None) => Vec::new(),
+    };
+    let now = state.clock.now();
+    let events = events(data, &tours, now).await?;
+    let name = feed.entity.name.clone().unwrap_or_else(|| {
+        match (&feed.entity.cleaner_id, tours.first()) {
+            (Some(cleaner), _) => format!("cleanops: tours of {}", cleaner.as_str()),
+            (None, Some(tour)) => format!("cleanops: {}", tour.entity.name),
+            (None, None) => "cleanops".into(),
+        }
+    });
+    let body = ical::calendar(&name, &events, now);
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/calendar; charset=utf-8"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=300"),
+    );
+    Ok(response)
+}
+
+/// One event per tour and day it runs, from a week ago to eight weeks ahead: from the start
+/// time to the planned end of the last open stop, the stops in order in the description.
+async fn events(
+    data: TenantData<'_>,
+    tours: &[Stored<Tour>],
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<Vec<Event>> {
+    let ids: BTreeSet<String> = tours.iter().flat_map(|t| t.entity.area_ids()).collect();
+    let index = AreaIndex::load(data, &ids).await?;
+    let mut schedules = BTreeMap::new();
+    let no_visits = BTreeMap::new();
+    let today = now.date_naive();
+    let mut events = Vec::new();
+    for tour in tours {
+        for offset in -PAST_DAYS..=FUTURE_DAYS {
+            let date = today + Duration::days(offset);
+            let Some(day) =
+                tour_of_day(data, tour, date, &index, &no_visits, &mut schedules).await?
+            else {
+                continue;
+            };
+            let open: Vec<_> = day.stops.iter().filter(|s| s.closed.is_none()).collect();
+            let (Some(first), Some(last)) = (open.first(), open.last()) else {
+                continue;
+            };
+            let description: Vec<String> = day
+                .stops
+                .iter()
+                .map(|s| match &s.closed {
+                    Some(reason) => format!(
+                        "{}. {} ({}): closed, {reason}",
+                        s.position, s.area_name, s.site_name
+                    ),
+                    None => format!(
+                        "{}. {} {} ({}, floor {}), {} min",
+                        s.position,
+                        s.planned_start.format("%H:%M"),
+                        s.area_name,
+                        s.site_name,
+                        s.floor,
+                        s.minutes
+                    ),
+                })
+                .collect();
+            let location = index.sites.get(&first.site_id).map(|site| {
+                let a = &site.entity.address;
+                format!(
+                    "{}, {}, {} {}",
+                    site.entity.name,
+                    a.street,
+                    a.postal_code.as_deref().unwrap_or(""),
+                    a.city
+                )
+                .replace("  ", " ")
+            });
+            events.push(Event {
+                uid: format!("{}-{date}@cleanops", tour.meta.id),
+                start: first.planned_start.with_timezone(&chrono::Utc),
+                end: last.planned_end.with_timezone(&chrono::Utc),
+                summary: format!("{}: {} areas", tour.entity.name, open.len()),
+                description: description.join("\n"),
+                location,
+            });
+        }
+    }
+    events.sort_by(|a, b| (a.start, &a.uid).cmp(&(b.start, &b.uid)));
+    Ok(events)
+}

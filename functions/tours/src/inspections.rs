@@ -1,0 +1,129 @@
+//! Quality inspections and their monthly score per site.
+
+use axum::Json;
+use axum::extract::State;
+use domain::sites::{Area, Site};
+use domain::store::{Direction, Filter, FilterOp, Query, Write};
+use domain::tours::{Inspection, InspectionSummary, Month};
+use domain::{Entity, FieldError, Fields, ValidationErrors};
+use platform::crud::{Stored, still_at};
+use platform::error::ApiResult;
+use platform::http::{FilterParam, ParamKind, query_object};
+use platform::resource::{Context, Resource};
+use platform::{ApiError, AppState, Caller};
+use serde_json::Value;
+
+use crate::QueryParams;
+
+pub struct Inspections;
+
+impl Resource for Inspections {
+    type Entity = Inspection;
+    const PATH: &'static str = "/v1/inspections";
+    const FILTERS: &'static [FilterParam] = &[FilterParam {
+        name: "siteId",
+        kind: ParamKind::Id,
+    }];
+    const ORDERABLE: &'static [&'static str] = &["id", "date"];
+
+    fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
+        crate::staff(caller, "read inspections")?;
+        Ok(Vec::new())
+    }
+
+    /// The inspector is whoever records the inspection.
+    fn prepare(mut inspection: Inspection, cx: &Context<'_>) -> ApiResult<Inspection> {
+        inspection.inspector_id = Some(cx.caller.user.clone());
+        Ok(inspection)
+    }
+
+    /// The site must exist and every inspected area must be one of its areas.
+    async fn references(inspection: &Inspection, cx: &Context<'_>) -> ApiResult<Vec<Write>> {
+        let site = cx
+            .repo::<Site>()
+            .find(inspection.site_id.as_str())
+            .await?
+            .ok_or_else(|| ApiError::field("siteId", "no site has this id"))?;
+        let ids: Vec<String> = inspection
+            .areas
+            .iter()
+            .map(|a| a.area_id.to_string())
+            .collect();
+        let areas = cx.repo::<Area>().get_many(&ids).await?;
+        let errors: Vec<FieldError> = inspection
+            .areas
+            .iter()
+            .enumerate()
+            .filter_map(|(i, inspected)| {
+                let message = match areas
+                    .iter()
+                    .find(|a| a.meta.id == inspected.area_id.as_str())
+                {
+                    None => "no area has this id",
+                    Some(area) if area.entity.site_id != inspection.site_id => {
+                        "is an area of another site"
+                    }
+                    Some(_) => return None,
+                };
+                Some(FieldError {
+                    field: format!("areas[{i}].areaId"),
+                    message: message.into(),
+                })
+            })
+            .collect();
+        if errors.is_empty() {
+            Ok(vec![still_at(&site)])
+        } else {
+            Err(ApiError::Validation(ValidationErrors(errors)))
+        }
+    }
+}
+
+/// A site's inspections dated within `from..=to` (`YYYY-MM-DD`).
+pub fn month_query(site: &str, from: &str, to: &str) -> Query {
+    Query::new(Inspection::COLLECTION)
+        .filter(Filter::eq("siteId", site))
+        .filter(Filter::new("date", FilterOp::Ge, from))
+        .filter(Filter::new("date", FilterOp::Le, to))
+        .order_by("date", Direction::Asc)
+}
+
+/// Reads `siteId` and `month` from a query string.
+pub fn site_and_month(query: &[(String, String)]) -> ApiResult<(String, Month)> {
+    let query = query_object(query)?;
+    let mut f = Fields::new(&query, &[])?;
+    let site = f.required_parsed("siteId", |raw| domain::id::parse_id(raw).map(str::to_owned));
+    let month = f.required_parsed("month", str::parse::<Month>);
+    Ok(f.finish(|| Some((site?, month?)))?)
+}
+
+/// `GET /v1/inspections/summary?siteId=&month=YYYY-MM`: the month's inspections and score;
+/// customers may read it for their own sites.
+pub async fn summary(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Query(query): QueryParams,
+) -> ApiResult<Json<InspectionSummary>> {
+    let (site_id, month) = site_and_month(&query)?;
+    let cx = Context {
+        caller: &caller,
+        state: &state,
+    };
+    let site = crate::readable_site(&caller, cx.data(), &site_id, "read inspection scores").await?;
+    let inspections: Vec<Inspection> = caller
+        .store()
+        .query_all(month_query(
+            &site.meta.id,
+            &month.first.to_string(),
+            &month.last.to_string(),
+        ))
+        .await?
+        .into_iter()
+        .map(|doc| Stored::<Inspection>::from_document(doc).map(|s| s.entity))
+        .collect::<ApiResult<_>>()?;
+    Ok(Json(InspectionSummary::of(
+        &site.meta.id,
+        &month.to_string(),
+        &inspections,
+    )))
+}

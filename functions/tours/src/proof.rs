@@ -1,0 +1,105 @@
+//! Proof of service: per site and month, the planned cleanings of each area against the
+//! visits recorded.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use calendars::schedule::SiteSchedule;
+use domain::Entity;
+use domain::sites::Area;
+use domain::store::{Direction, Filter, FilterOp, Query};
+use domain::tours::{AreaService, Visit};
+use platform::crud::Stored;
+use platform::error::ApiResult;
+use platform::resource::Context;
+use platform::{AppState, Caller};
+use serde_json::{Value, json};
+
+use crate::QueryParams;
+
+/// A site's visits checked in on local dates within `from..=to`.
+pub fn month_query(site: &str, from: &str, to: &str) -> Query {
+    Query::new(Visit::COLLECTION)
+        .filter(Filter::eq("siteId", site))
+        .filter(Filter::new("localDate", FilterOp::Ge, from))
+        .filter(Filter::new("localDate", FilterOp::Le, to))
+        .order_by("localDate", Direction::Asc)
+}
+
+/// `GET /v1/proof-of-service?siteId=&month=YYYY-MM`: for planners, and for a customer on its
+/// own sites (read-only).
+pub async fn proof_of_service(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Query(query): QueryParams,
+) -> ApiResult<Json<Value>> {
+    let (site_id, month) = crate::inspections::site_and_month(&query)?;
+    let cx = Context {
+        caller: &caller,
+        state: &state,
+    };
+    let data = cx.data();
+    let site = crate::readable_site(&caller, data, &site_id, "read proof of service").await?;
+    let schedule = SiteSchedule::load(data, &site).await?;
+    let mut areas = data
+        .repo::<Area>()
+        .all_where(vec![Filter::eq("siteId", site.meta.id.as_str())])
+        .await?;
+    areas.sort_by(|a, b| (&a.entity.name, &a.meta.id).cmp(&(&b.entity.name, &b.meta.id)));
+    let visits: Vec<Stored<Visit>> = caller
+        .store()
+        .query_all(month_query(
+            &site.meta.id,
+            &month.first.to_string(),
+            &month.last.to_string(),
+        ))
+        .await?
+        .into_iter()
+        .map(Stored::from_document)
+        .collect::<ApiResult<_>>()?;
+    let mut by_area: BTreeMap<&str, Vec<&Visit>> = BTreeMap::new();
+    for visit in &visits {
+        by_area
+            .entry(visit.entity.area_id.as_str())
+            .or_default()
+            .push(&visit.entity);
+    }
+    let mut rows = Vec::new();
+    for area in &areas {
+        let planned = schedule
+            .planned_dates(
+                &area.meta.id,
+                area.entity.area_type_id.as_str(),
+                month.first,
+                month.last,
+            )?
+            .len();
+        let visits = by_area
+            .get(area.meta.id.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        rows.push(AreaService::new(
+            &area.meta.id,
+            &area.entity.name,
+            planned,
+            visits,
+        ));
+    }
+    let total = |f: fn(&AreaService) -> usize| rows.iter().map(f).sum::<usize>();
+    let (planned, done) = (total(|r| r.planned), total(|r| r.done.min(r.planned)));
+    Ok(Json(json!({
+        "siteId": site.meta.id,
+        "siteName": site.entity.name,
+        "month": month.to_string(),
+        "timeZone": schedule.tz.name(),
+        "areas": rows,
+        "totals": {
+            "planned": planned,
+            "done": total(|r| r.done),
+            "skipped": total(|r| r.skipped),
+            "notAccessible": total(|r| r.not_accessible),
+            "fulfilmentPercent": (planned > 0)
+                .then(|| domain::sites::round2(done as f64 * 100.0 / planned as f64)),
+        },
+    })))
+}

@@ -1,0 +1,234 @@
+//! A cleaner's tour sheet for one day: which areas, in which order, when, and what is done.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::Json;
+use axum::extract::State;
+use calendars::schedule::SiteSchedule;
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
+use chrono_tz::Tz;
+use domain::Fields;
+use domain::UserId;
+use domain::calendars::{TimeWindow, local_instant, parse_date};
+use domain::sites::{LocalTime, round2};
+use domain::store::Filter;
+use domain::tours::{Tour, Visit, VisitStatus};
+use platform::crud::{Stored, TenantData};
+use platform::error::ApiResult;
+use platform::http::query_object;
+use platform::resource::Context;
+use platform::{ApiError, AppState, Caller, Role};
+use serde::Serialize;
+
+use crate::{AreaIndex, QueryParams, weekday_of};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stop {
+    pub position: usize,
+    pub area_id: String,
+    pub area_name: String,
+    pub site_id: String,
+    pub site_name: String,
+    pub floor: i64,
+    pub minutes: f64,
+    /// When the cleaner should be here, going through the stops in order from the start time.
+    pub planned_start: DateTime<FixedOffset>,
+    pub planned_end: DateTime<FixedOffset>,
+    /// The area's cleaning windows that day (from its calendars).
+    pub windows: Vec<TimeWindow>,
+    /// Why the site is closed that day, if it is: skip the stop.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed: Option<String>,
+    /// The latest visit of the day, if checked in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visit_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visit_status: Option<VisitStatus>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TourOfDay {
+    pub tour_id: String,
+    pub name: String,
+    pub tour_type: domain::tours::TourType,
+    pub date: NaiveDate,
+    pub time_zone: &'static str,
+    pub start_time: LocalTime,
+    pub planned_minutes: f64,
+    pub stops: Vec<Stop>,
+}
+
+/// The tour's stops on `date` (in the time zone of its first site), or none if the tour does
+/// not run that weekday.
+pub async fn tour_of_day(
+    data: TenantData<'_>,
+    tour: &Stored<Tour>,
+    date: NaiveDate,
+    index: &AreaIndex,
+    visits: &BTreeMap<String, &Stored<Visit>>,
+    schedules: &mut BTreeMap<String, SiteSchedule>,
+) -> ApiResult<Option<TourOfDay>> {
+    let Some(day) = tour.entity.day(weekday_of(date)) else {
+        return Ok(None);
+    };
+    let tz: Tz = day
+        .area_ids
+        .iter()
+        .find_map(|a| index.site_of(a.as_str()))
+        .map_or(chrono_tz::UTC, |s| s.entity.time_zone.0);
+    let mut clock = local_instant(tz, date, tour.entity.start_time).fixed_offset();
+    let mut stops = Vec::new();
+    for area_id in &day.area_ids {
+        let (Some(area), Some(site), Some(load)) = (
+            index.areas.get(area_id.as_str()),
+            index.site_of(area_id.as_str()),
+            index.workload(area_id.as_str()),
+        ) else {
+            continue;
+        };
+        if !schedules.contains_key(&site.meta.id) {
+            schedules.insert(site.meta.id.clone(), SiteSchedule::load(data, site).await?);
+        }
+        let schedule = &schedules[&site.meta.id];
+        let area_type = area.entity.area_type_id.as_str();
+        let closed = schedule.closure_on(date).map(|c| c.reason.clone());
+        let minutes = if closed.is_some() {
+            0.0
+        } else {
+            load.minutes_per_cleaning
+        };
+        let end = clock + Duration::seconds((minutes * 60.0).round() as i64);
+        let visit = visits.get(area_id.as_str());
+        stops.push(Stop {
+            position: stops.len() + 1,
+            area_id: area_id.to_string(),
+            area_name: area.entity.name.clone(),
+            site_id: site.meta.id.clone(),
+            site_name: site.entity.name.clone(),
+            floor: area.entity.floor,
+            minutes: round2(load.minutes_per_cleaning),
+            planned_start: clock,
+            planned_end: end,
+            windows: schedule.windows(area_id.as_str(), area_type, date)?,
+            closed,
+            visit_id: visit.map(|v| v.meta.id.clone()),
+            visit_status: visit.map(|v| v.entity.status),
+        });
+        clock = end;
+    }
+    let planned: f64 = stops
+        .iter()
+        .filter(|s| s.closed.is_none())
+        .map(|s| s.minutes)
+        .sum();
+    Ok(Some(TourOfDay {
+        tour_id: tour.meta.id.clone(),
+        name: tour.entity.name.clone(),
+        tour_type: tour.entity.tour_type,
+        date,
+        time_zone: tz.name(),
+        start_time: tour.entity.start_time,
+        planned_minutes: round2(planned),
+        stops,
+    }))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TourSheet {
+    cleaner_id: String,
+    date: NaiveDate,
+    tours: Vec<TourOfDay>,
+}
+
+/// `GET /v1/tour-sheets?date=YYYY-MM-DD[&cleanerId=]`: a cleaner's own sheet (planners name
+/// the cleaner). Without a date, today in the time zone of the tours' sites.
+pub async fn tour_sheet(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Query(query): QueryParams,
+) -> ApiResult<Json<serde_json::Value>> {
+    let query = query_object(&query)?;
+    let mut f = Fields::new(&query, &[])?;
+    let date = f.optional_parsed("date", parse_date);
+    let cleaner = f.optional_parsed("cleanerId", UserId::parse);
+    let (date, cleaner) = f.finish(|| Some((date, cleaner)))?;
+    let cleaner = match (caller.role, cleaner) {
+        (Role::Cleaner, Some(other)) if other != caller.user => {
+            return Err(ApiError::Forbidden(
+                "a cleaner sees only her own tour sheet".into(),
+            ));
+        }
+        (Role::Cleaner, _) => caller.user.clone(),
+        (Role::Admin | Role::Dispatcher, Some(cleaner)) => cleaner,
+        (Role::Admin | Role::Dispatcher, None) => {
+            return Err(ApiError::field("cleanerId", "is required for planners"));
+        }
+        (Role::Customer, _) => {
+            return Err(ApiError::Forbidden(
+                "the customer role may not read tour sheets".into(),
+            ));
+        }
+    };
+    let cx = Context {
+        caller: &caller,
+        state: &state,
+    };
+    let data = cx.data();
+    let tours = data
+        .repo::<Tour>()
+        .all_where(vec![Filter::eq("cleanerId", cleaner.as_str())])
+        .await?;
+    let ids: BTreeSet<String> = tours.iter().flat_map(|t| t.entity.area_ids()).collect();
+    let index = AreaIndex::load(data, &ids).await?;
+    let date = match date {
+        Some(date) => date,
+        None => {
+            let tz = ids
+                .iter()
+                .find_map(|a| index.site_of(a))
+                .map_or(chrono_tz::UTC, |s| s.entity.time_zone.0);
+            state.clock.now().with_timezone(&tz).date_naive()
+        }
+    };
+    let day_visits = visits_of_day(data, cleaner.as_str(), date).await?;
+    let latest: BTreeMap<String, &Stored<Visit>> = day_visits
+        .iter()
+        .map(|v| (v.entity.area_id.to_string(), v))
+        .collect();
+    let mut sheet = Vec::new();
+    let mut schedules = BTreeMap::new();
+    for tour in &tours {
+        if let Some(day) = tour_of_day(data, tour, date, &index, &latest, &mut schedules).await? {
+            sheet.push(day);
+        }
+    }
+    sheet.sort_by_key(|t| (t.start_time, t.tour_id.clone()));
+    Ok(Json(
+        serde_json::to_value(TourSheet {
+            cleaner_id: cleaner.to_string(),
+            date,
+            tours: sheet,
+        })
+        .map_err(ApiError::internal)?,
+    ))
+}
+
+/// The cleaner's visits checked in on a local date, oldest first.
+async fn visits_of_day(
+    data: TenantData<'_>,
+    cleaner: &str,
+    date: NaiveDate,
+) -> ApiResult<Vec<Stored<Visit>>> {
+    let mut visits: Vec<Stored<Visit>> = data
+        .store
+        .query_all(crate::visits::day_query(cleaner, &date.to_string()))
+        .await?
+        .into_iter()
+        .map(Stored::from_document)
+        .collect::<ApiResult<_>>()?;
+    visits.sort_by_key(|v| v.entity.checked_in_at);
+    Ok(visits)
+}

@@ -1,0 +1,200 @@
+//! Tours and the tenant's tour settings.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::Entity;
+use domain::store::Write;
+use domain::tours::{OverloadPolicy, Tour, TourSettings};
+use domain::{FieldError, ValidationErrors};
+use platform::crud::{Stored, TenantData, entity_response};
+use platform::error::ApiResult;
+use platform::http::{FilterParam, IfMatch, JsonBody, ParamKind};
+use platform::resource::{Context, Resource};
+use platform::{ApiError, AppState, Caller, Role};
+use serde_json::{Map, Value};
+
+use crate::AreaIndex;
+
+pub struct Tours;
+
+impl Resource for Tours {
+    type Entity = Tour;
+    const PATH: &'static str = "/v1/tours";
+    const FILTERS: &'static [FilterParam] = &[
+        FilterParam {
+            name: "cleanerId",
+            kind: ParamKind::Id,
+        },
+        FilterParam {
+            name: "tourType",
+            kind: ParamKind::Text,
+        },
+    ];
+
+    /// A cleaner sees her own tours; customers none.
+    fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
+        crate::staff(caller, "read tours")?;
+        Ok(match caller.role {
+            Role::Cleaner => vec![("cleanerId", Value::from(caller.user.as_str()))],
+            _ => Vec::new(),
+        })
+    }
+
+    /// Every area must exist; a day over the cap is refused (422) when the tenant says so.
+    async fn references(tour: &Tour, cx: &Context<'_>) -> ApiResult<Vec<Write>> {
+        let index = AreaIndex::load(cx.data(), &tour.area_ids()).await?;
+        let mut errors = Vec::new();
+        for (d, day) in tour.days.iter().enumerate() {
+            for (a, area) in day.area_ids.iter().enumerate() {
+                if !index.areas.contains_key(area.as_str()) {
+                    errors.push(FieldError {
+                        field: format!("days[{d}].areaIds[{a}]"),
+                        message: "no area has this id".into(),
+                    });
+                }
+            }
+        }
+        if errors.is_empty() && settings(cx.data()).await?.entity.overload == OverloadPolicy::Refuse
+        {
+            for (d, load) in tour
+                .day_loads(&index.minutes_per_cleaning())
+                .iter()
+                .enumerate()
+            {
+                if load.overloaded() {
+                    errors.push(FieldError {
+                        field: format!("days[{d}]"),
+                        message: format!(
+                            "plans {} minutes of cleaning, {} over the cap of \
+                             maxMinutesPerDay {}",
+                            load.planned_minutes, load.over_by_minutes, load.max_minutes
+                        ),
+                    });
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(Vec::new())
+        } else {
+            Err(ApiError::Validation(ValidationErrors(errors)))
+        }
+    }
+
+    /// Adds each day's planned minutes (`load`) and warnings for overloaded days and areas
+    /// that no longer exist.
+    async fn present(
+        items: Vec<Stored<Tour>>,
+        cx: &Context<'_>,
+    ) -> ApiResult<Vec<Map<String, Value>>> {
+        let ids = items.iter().flat_map(|t| t.entity.area_ids()).collect();
+        let index = AreaIndex::load(cx.data(), &ids).await?;
+        let minutes = index.minutes_per_cleaning();
+        Ok(items
+            .iter()
+            .map(|tour| {
+                let loads = tour.entity.day_loads(&minutes);
+                let mut warnings: Vec<String> = loads
+                    .iter()
+                    .filter(|l| l.overloaded())
+                    .map(|l| {
+                        format!(
+                            "{}: {} minutes planned, {} over the cap",
+                            serde_json::to_value(l.day)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_owned))
+                                .unwrap_or_default(),
+                            l.planned_minutes,
+                            l.over_by_minutes
+                        )
+                    })
+                    .collect();
+                warnings.extend(
+                    tour.entity
+                        .area_ids()
+                        .into_iter()
+                        .filter(|a| !index.areas.contains_key(a))
+                        .map(|a| format!("area {a} no longer exists")),
+                );
+                let mut json = tour.to_json();
+                json.insert(
+                    "load".into(),
+                    serde_json::to_value(loads).unwrap_or(Value::Null),
+                );
+                json.insert("warnings".into(), Value::from(warnings));
+                json
+            })
+            .collect())
+    }
+}
+
+/// The tenant's tour settings; the defaults (version 0) until an admin saves them.
+async fn settings(data: TenantData<'_>) -> ApiResult<Stored<TourSettings>> {
+    Ok(data
+        .repo::<TourSettings>()
+        .find(TourSettings::ID)
+        .await?
+        .unwrap_or_else(|| Stored {
+            meta: domain::Metadata {
+                id: TourSettings::ID.into(),
+                version: 0,
+                created_at: chrono::DateTime::UNIX_EPOCH,
+                updated_at: chrono::DateTime::UNIX_EPOCH,
+            },
+            entity: TourSettings::default(),
+        }))
+}
+
+/// `GET /v1/tour-settings`.
+pub async fn read_settings(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
+    caller.require(&Role::PLANNERS, "read tour settings")?;
+    let cx = Context {
+        caller: &caller,
+        state: &state,
+    };
+    let current = settings(cx.data()).await?;
+    Ok(entity_response(
+        StatusCode::OK,
+        &current.meta,
+        current.to_json(),
+        None,
+    ))
+}
+
+/// `PUT /v1/tour-settings` (admins) with `If-Match` of the current version (`"0"` before the
+/// first save).
+pub async fn replace_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+    IfMatch(version): IfMatch,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    caller.require(&[Role::Admin], "change tour settings")?;
+    let new = TourSettings::parse(&body)?;
+    let cx = Context {
+        caller: &caller,
+        state: &state,
+    };
+    let repo = cx.repo::<TourSettings>();
+    let saved = if version == 0 {
+        match repo.create_with_id(TourSettings::ID, new, Vec::new()).await {
+            Ok(saved) => saved,
+            // Someone saved first: the client's version 0 is stale.
+            Err(ApiError::Conflict(_)) => {
+                return Err(ApiError::PreconditionFailed {
+                    current: platform::http::etag_value(settings(cx.data()).await?.meta.version),
+                });
+            }
+            Err(other) => return Err(other),
+        }
+    } else {
+        repo.replace(TourSettings::ID, version, new, Vec::new())
+            .await?
+    };
+    Ok(entity_response(
+        StatusCode::OK,
+        &saved.meta,
+        saved.to_json(),
+        None,
+    ))
+}

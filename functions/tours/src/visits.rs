@@ -1,0 +1,293 @@
+//! Check-in codes, check-in and check-out: the proof that an area was cleaned.
+//!
+//! An area's printed QR code holds `CO1.{areaId}.{signature}`, the signature an HMAC over the
+//! tenant and the area, so a code cannot be guessed, and a code of one tenant checks in
+//! nowhere else.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use calendars::schedule::SiteSchedule;
+use domain::sites::{Area, LocalTime, Site};
+use domain::store::{Filter, FilterOp, Query};
+use domain::tours::{
+    CheckIn, CheckOut, Tour, Visit, VisitFlag, VisitId, VisitStatus, check_client_time, window_flag,
+};
+use domain::{Entity, TenantId};
+use platform::crud::{Stored, entity_response};
+use platform::error::ApiResult;
+use platform::http::{FilterParam, IfMatch, JsonBody, ParamKind};
+use platform::resource::{Context, Resource};
+use platform::signing::Signer;
+use platform::{ApiError, AppState, Caller, Role};
+use serde_json::{Value, json};
+
+use crate::weekday_of;
+
+const CODE_PREFIX: &str = "CO1";
+const CODE_PURPOSE: &str = "check-in";
+
+/// The text of an area's QR code.
+pub fn check_in_code_text(signer: &Signer, tenant: &TenantId, area_id: &str) -> String {
+    let signature = signer.sign(CODE_PURPOSE, &[tenant.as_str(), area_id]);
+    format!("{CODE_PREFIX}.{area_id}.{signature}")
+}
+
+/// The area a code names, if the code was issued for this tenant.
+fn verify_code(signer: &Signer, tenant: &TenantId, code: &str) -> Option<String> {
+    let mut parts = code.trim().splitn(3, '.');
+    let (prefix, area, signature) = (parts.next()?, parts.next()?, parts.next()?);
+    (prefix == CODE_PREFIX
+        && domain::id::parse_id(area).is_ok()
+        && signer.verify(CODE_PURPOSE, &[tenant.as_str(), area], signature))
+    .then(|| area.to_owned())
+}
+
+/// `GET /v1/check-in-codes/{areaId}`: what to print on the area's QR label.
+pub async fn check_in_code(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(area_id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    caller.require(&Role::PLANNERS, "print check-in codes")?;
+    let cx = Context {
+        caller: &caller,
+        state: &state,
+    };
+    let area = cx.repo::<Area>().get(&area_id).await?;
+    let code = check_in_code_text(state.signer()?, &caller.tenant, &area.meta.id);
+    Ok(Json(json!({
+        "areaId": area.meta.id,
+        "areaName": area.entity.name,
+        "siteId": area.entity.site_id,
+        "code": code,
+    })))
+}
+
+/// A cleaner's open visit at an area.
+pub fn open_visit_query(cleaner: &str, area: &str) -> Query {
+    Query::new(Visit::COLLECTION)
+        .filter(Filter::eq("cleanerId", cleaner))
+        .filter(Filter::eq("areaId", area))
+        .filter(Filter::eq("status", VisitStatus::InProgress.as_str()))
+}
+
+/// A cleaner's visits of one local day.
+pub fn day_query(cleaner: &str, date: &str) -> Query {
+    Query::new(Visit::COLLECTION)
+        .filter(Filter::eq("cleanerId", cleaner))
+        .filter(Filter::new("localDate", FilterOp::Eq, date))
+}
+
+fn visit_response(status: StatusCode, visit: &Stored<Visit>) -> Response {
+    entity_response(
+        status,
+        &visit.meta,
+        visit.to_json(),
+        (status == StatusCode::CREATED).then(|| format!("/v1/visits/{}", visit.meta.id)),
+    )
+}
+
+/// `POST /v1/visits/check-in` `{code, at?, tourId?, visitId?}`: records that the caller
+/// arrived at the code's area. A forged or foreign code is refused (422 on `code`); a
+/// check-in outside the area's window, on a closed day or off the tour is recorded with a
+/// flag saying so. Retrying returns the visit already open (200), never a second one.
+pub async fn check_in(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    caller.require(&Role::ALL[..3], "check in")?;
+    let request = CheckIn::parse(&body)?;
+    let now = state.clock.now();
+    let at = request.at.unwrap_or(now);
+    check_client_time(at, now).map_err(|message| ApiError::field("at", message))?;
+    let area_id = verify_code(state.signer()?, &caller.tenant, &request.code).ok_or_else(|| {
+        ApiError::field(
+            "code",
+            "is not a check-in code of this tenant (forged, damaged or another tenant's)",
+        )
+    })?;
+    let cx = Context {
+        caller: &caller,
+        state: &state,
+    };
+    let repo = cx.repo::<Visit>();
+    if let Some(id) = &request.visit_id
+        && let Some(existing) = repo.find(id.as_str()).await?
+    {
+        return same_check_in(&existing, &caller, &area_id);
+    }
+    let open = cx
+        .caller
+        .store()
+        .query(&open_visit_query(caller.user.as_str(), &area_id).limit(1))
+        .await?;
+    if let Some(doc) = open.documents.into_iter().next() {
+        return Ok(visit_response(StatusCode::OK, &Stored::from_document(doc)?));
+    }
+    let area = cx
+        .repo::<Area>()
+        .find(&area_id)
+        .await?
+        .ok_or_else(|| ApiError::field("code", "names an area that no longer exists"))?;
+    let site = cx.repo::<Site>().get(area.entity.site_id.as_str()).await?;
+    let schedule = SiteSchedule::load(cx.data(), &site).await?;
+    let local = at.with_timezone(&schedule.tz);
+    let date = local.date_naive();
+    let time: LocalTime = local
+        .format("%H:%M")
+        .to_string()
+        .parse()
+        .map_err(ApiError::internal)?;
+    let mut flags = Vec::new();
+    if let Some(closure) = schedule.closure_on(date) {
+        flags.push(VisitFlag {
+            code: "site-closed".into(),
+            message: format!("the site is closed on {date}: {}", closure.reason),
+        });
+    } else if let Some(flag) = window_flag(
+        time,
+        &schedule.windows(&area_id, area.entity.area_type_id.as_str(), date)?,
+    ) {
+        flags.push(flag);
+    }
+    if let Some(tour_id) = &request.tour_id {
+        let tour = cx
+            .repo::<Tour>()
+            .find(tour_id.as_str())
+            .await?
+            .filter(|t| t.entity.cleaner_id == caller.user || caller.is_planner())
+            .ok_or_else(|| ApiError::field("tourId", "no tour of yours has this id"))?;
+        let planned = tour
+            .entity
+            .day(weekday_of(date))
+            .is_some_and(|d| d.area_ids.iter().any(|a| a.as_str() == area_id));
+        if !planned {
+            flags.push(VisitFlag {
+                code: "not-in-tour".into(),
+                message: format!("the tour does not visit this area on {date}"),
+            });
+        }
+    }
+    let visit = Visit {
+        area_id: domain::sites::AreaId::parse(&area.meta.id).map_err(ApiError::internal)?,
+        site_id: area.entity.site_id.clone(),
+        cleaner_id: caller.user.clone(),
+        tour_id: request.tour_id,
+        checked_in_at: at,
+        local_date: date,
+        checked_out_at: None,
+        duration_minutes: None,
+        status: VisitStatus::InProgress,
+        reason: None,
+        flags,
+    };
+    let id = request
+        .visit_id
+        .map_or_else(platform::crud::new_id, VisitId::into_string);
+    match repo.create_with_id(&id, visit, Vec::new()).await {
+        Ok(created) => Ok(visit_response(StatusCode::CREATED, &created)),
+        // A parallel retry with the same visitId won: answer with its visit.
+        Err(ApiError::Conflict(_)) => same_check_in(&repo.get(&id).await?, &caller, &area_id),
+        Err(other) => Err(other),
+    }
+}
+
+/// A check-in retried with a visit id already used: the same visit (200) if it is this
+/// cleaner's at this area, else a conflict.
+fn same_check_in(existing: &Stored<Visit>, caller: &Caller, area_id: &str) -> ApiResult<Response> {
+    if existing.entity.cleaner_id == caller.user && existing.entity.area_id.as_str() == area_id {
+        Ok(visit_response(StatusCode::OK, existing))
+    } else {
+        Err(ApiError::Conflict(
+            "visitId is already used by another visit; choose a new one".into(),
+        ))
+    }
+}
+
+/// `POST /v1/visits/{id}/check-out` `{status, reason?, at?}` with `If-Match`: closes the
+/// visit as done, skipped or not accessible, with its duration.
+pub async fn check_out(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    IfMatch(version): IfMatch,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    caller.require(&Role::ALL[..3], "check out")?;
+    let request = CheckOut::parse(&body)?;
+    let cx = Context {
+        caller: &caller,
+        state: &state,
+    };
+    let repo = cx.repo::<Visit>();
+    let current = repo
+        .find(&id)
+        .await?
+        .filter(|v| v.entity.cleaner_id == caller.user || caller.is_planner())
+        .ok_or_else(|| ApiError::NotFound {
+            kind: Visit::KIND,
+            id: id.clone(),
+        })?;
+    if current.meta.version != version {
+        return Err(ApiError::PreconditionFailed {
+            current: platform::http::etag_value(current.meta.version),
+        });
+    }
+    if current.entity.status != VisitStatus::InProgress {
+        return Err(ApiError::Conflict(format!(
+            "the visit is already checked out as {}",
+            current.entity.status.as_str()
+        )));
+    }
+    let now = state.clock.now();
+    let at = request.at.unwrap_or(now);
+    check_client_time(at, now).map_err(|message| ApiError::field("at", message))?;
+    if at < current.entity.checked_in_at {
+        return Err(ApiError::field("at", "must not be before the check-in"));
+    }
+    let mut visit = current.entity;
+    visit.duration_minutes = Some(domain::sites::round2(
+        (at - visit.checked_in_at).num_seconds() as f64 / 60.0,
+    ));
+    visit.checked_out_at = Some(at);
+    visit.status = request.status;
+    visit.reason = request.reason;
+    let saved = repo.replace(&id, version, visit, Vec::new()).await?;
+    Ok(visit_response(StatusCode::OK, &saved))
+}
+
+/// Visits are read through the generic routes; nobody writes them whole.
+pub struct Visits;
+
+impl Resource for Visits {
+    type Entity = Visit;
+    const PATH: &'static str = "/v1/visits";
+    const FILTERS: &'static [FilterParam] = &[
+        FilterParam {
+            name: "cleanerId",
+            kind: ParamKind::Id,
+        },
+        FilterParam {
+            name: "siteId",
+            kind: ParamKind::Id,
+        },
+        FilterParam {
+            name: "localDate",
+            kind: ParamKind::Text,
+        },
+    ];
+    const ORDERABLE: &'static [&'static str] = &["id", "checkedInAt"];
+    const WRITERS: &'static [Role] = &[];
+
+    /// A cleaner sees her own visits; customers see proof of service instead.
+    fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
+        crate::staff(caller, "read visits")?;
+        Ok(match caller.role {
+            Role::Cleaner => vec![("cleanerId", Value::from(caller.user.as_str()))],
+            _ => Vec::new(),
+        })
+    }
+}

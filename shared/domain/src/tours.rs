@@ -1,0 +1,759 @@
+//! Tours, visits and quality inspections: who cleans which areas in which order, proof that
+//! it was done, and how well.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::calendars::parse_date;
+use crate::entity::Entity;
+use crate::id::{Id, UserId};
+use crate::sites::{AreaId, LocalTime, SiteId, Weekday, round2};
+use crate::validation::{Fields, ValidationErrors};
+
+pub enum TourKind {}
+pub enum VisitKind {}
+pub enum InspectionKind {}
+pub type TourId = Id<TourKind>;
+pub type VisitId = Id<VisitKind>;
+pub type InspectionId = Id<InspectionKind>;
+
+/// Most areas one tour visits on one day.
+pub const MAX_AREAS_PER_DAY: usize = 300;
+
+fn parse_enum<T: for<'de> Deserialize<'de>>(raw: &str, allowed: &[&str]) -> Result<T, String> {
+    serde_json::from_value(Value::String(raw.to_owned()))
+        .map_err(|_| format!("must be one of: {}", allowed.join(", ")))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TourType {
+    Regular,
+    DeepCleaning,
+    InspectionRound,
+}
+
+impl FromStr for TourType {
+    type Err = String;
+    fn from_str(raw: &str) -> Result<Self, String> {
+        parse_enum(raw, &["regular", "deep-cleaning", "inspection-round"])
+    }
+}
+
+/// The areas a tour visits on one weekday, in visiting order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TourDay {
+    pub day: Weekday,
+    pub area_ids: Vec<AreaId>,
+}
+
+/// A cleaner's recurring shift: ordered areas per weekday.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tour {
+    pub name: String,
+    /// The cleaner (user id, the token's subject) who works the tour.
+    pub cleaner_id: UserId,
+    pub tour_type: TourType,
+    /// When the shift starts, in the local time of the tour's sites.
+    pub start_time: LocalTime,
+    /// The most cleaning minutes the tour may plan on one day.
+    pub max_minutes_per_day: u32,
+    pub days: Vec<TourDay>,
+}
+
+impl Tour {
+    pub fn day(&self, day: Weekday) -> Option<&TourDay> {
+        self.days.iter().find(|d| d.day == day)
+    }
+
+    /// Every area the tour visits on any day.
+    pub fn area_ids(&self) -> BTreeSet<String> {
+        self.days
+            .iter()
+            .flat_map(|d| d.area_ids.iter().map(|a| a.to_string()))
+            .collect()
+    }
+
+    /// The planned minutes of each day, from each area's minutes per cleaning.
+    pub fn day_loads(&self, minutes_per_cleaning: &BTreeMap<String, f64>) -> Vec<DayLoad> {
+        self.days
+            .iter()
+            .map(|day| {
+                let minutes: f64 = day
+                    .area_ids
+                    .iter()
+                    .filter_map(|a| minutes_per_cleaning.get(a.as_str()))
+                    .sum();
+                let max = f64::from(self.max_minutes_per_day);
+                DayLoad {
+                    day: day.day,
+                    areas: day.area_ids.len(),
+                    planned_minutes: round2(minutes),
+                    max_minutes: self.max_minutes_per_day,
+                    over_by_minutes: round2((minutes - max).max(0.0)),
+                }
+            })
+            .collect()
+    }
+}
+
+/// One day of a tour, measured against its cap.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DayLoad {
+    pub day: Weekday,
+    pub areas: usize,
+    pub planned_minutes: f64,
+    pub max_minutes: u32,
+    pub over_by_minutes: f64,
+}
+
+impl DayLoad {
+    pub fn overloaded(&self) -> bool {
+        self.over_by_minutes > 0.0
+    }
+}
+
+impl Entity for Tour {
+    const COLLECTION: &'static str = "tours";
+    const KIND: &'static str = "tour";
+    const READ_ONLY: &'static [&'static str] = &[
+        "id",
+        "version",
+        "createdAt",
+        "updatedAt",
+        "load",
+        "warnings",
+    ];
+
+    fn parse(body: &Value) -> Result<Self, ValidationErrors> {
+        let mut f = Fields::new(body, Self::READ_ONLY)?;
+        let name = f.required_str("name", 1..=200);
+        let cleaner_id = f.required_parsed("cleanerId", UserId::parse);
+        let tour_type = f.optional_parsed("tourType", str::parse::<TourType>);
+        let start_time = f.required_parsed("startTime", str::parse::<LocalTime>);
+        let max_minutes = f.required_f64("maxMinutesPerDay", 1.0..=1440.0);
+        if let Some(m) = max_minutes
+            && m.fract() != 0.0
+        {
+            f.error("maxMinutesPerDay", "must be a whole number of minutes");
+        }
+        let days = f.required_list("days", 7, |d| {
+            let day = d.required_parsed("day", str::parse::<Weekday>);
+            let areas = d.optional_parsed_list("areaIds", MAX_AREAS_PER_DAY, AreaId::parse);
+            if let Some(areas) = &areas {
+                let mut seen = BTreeSet::new();
+                if let Some(i) = areas.iter().position(|a| !seen.insert(a.as_str())) {
+                    d.error(&format!("areaIds[{i}]"), "is already in this day's tour");
+                }
+            }
+            Some(TourDay {
+                day: day?,
+                area_ids: areas.unwrap_or_default(),
+            })
+        });
+        if let Some(days) = &days {
+            let mut seen = BTreeSet::new();
+            if let Some(i) = days.iter().position(|d| !seen.insert(d.day)) {
+                f.error(
+                    &format!("days[{i}].day"),
+                    "appears twice; list each weekday once",
+                );
+            }
+        }
+        f.finish(|| {
+            Some(Tour {
+                name: name?,
+                cleaner_id: cleaner_id?,
+                tour_type: tour_type.unwrap_or(TourType::Regular),
+                start_time: start_time?,
+                max_minutes_per_day: max_minutes? as u32,
+                days: days?,
+            })
+        })
+    }
+}
+
+/// What happens to a tour whose planned minutes exceed its cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OverloadPolicy {
+    /// 422: the dispatcher must fix the tour first.
+    #[default]
+    Refuse,
+    /// Saved, with a warning on the tour.
+    Flag,
+}
+
+/// A tenant's rules for tours; one document, `settings/tours`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TourSettings {
+    pub overload: OverloadPolicy,
+}
+
+impl TourSettings {
+    pub const ID: &'static str = "tours";
+}
+
+impl Entity for TourSettings {
+    const COLLECTION: &'static str = "settings";
+    const KIND: &'static str = "tour settings";
+
+    fn parse(body: &Value) -> Result<Self, ValidationErrors> {
+        let mut f = Fields::new(body, Self::READ_ONLY)?;
+        let overload = f.required_parsed("overload", |raw| {
+            parse_enum::<OverloadPolicy>(raw, &["refuse", "flag"])
+        });
+        f.finish(|| {
+            Some(TourSettings {
+                overload: overload?,
+            })
+        })
+    }
+}
+
+/// A revocable calendar feed of one cleaner's tours or of one tour. The feed URL carries a
+/// token signed for the tenant and this document's id; deleting the document revokes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FeedToken {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cleaner_id: Option<UserId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tour_id: Option<TourId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Who created it: set from the token, never from the body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<UserId>,
+}
+
+impl Entity for FeedToken {
+    const COLLECTION: &'static str = "feedTokens";
+    const KIND: &'static str = "feed token";
+    const READ_ONLY: &'static [&'static str] = &[
+        "id",
+        "version",
+        "createdAt",
+        "updatedAt",
+        "ownerId",
+        "token",
+        "url",
+    ];
+
+    fn parse(body: &Value) -> Result<Self, ValidationErrors> {
+        let mut f = Fields::new(body, Self::READ_ONLY)?;
+        let cleaner_id = f.optional_parsed("cleanerId", UserId::parse);
+        let tour_id = f.optional_parsed("tourId", TourId::parse);
+        let name = f.optional_str("name", 1..=200);
+        match (f.has("cleanerId"), f.has("tourId")) {
+            (true, true) => f.error("tourId", "must be left out when cleanerId is given"),
+            (false, false) => f.error("cleanerId", "is required (or tourId)"),
+            _ => {}
+        }
+        f.finish(|| {
+            Some(FeedToken {
+                cleaner_id,
+                tour_id,
+                name,
+                owner_id: None,
+            })
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Visits
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VisitStatus {
+    InProgress,
+    Done,
+    Skipped,
+    NotAccessible,
+}
+
+impl VisitStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VisitStatus::InProgress => "in-progress",
+            VisitStatus::Done => "done",
+            VisitStatus::Skipped => "skipped",
+            VisitStatus::NotAccessible => "not-accessible",
+        }
+    }
+}
+
+/// Something about a visit that a dispatcher should look at; the visit still counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitFlag {
+    pub code: String,
+    pub message: String,
+}
+
+/// A cleaner's check-in (and check-out) at one area.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Visit {
+    pub area_id: AreaId,
+    pub site_id: SiteId,
+    pub cleaner_id: UserId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tour_id: Option<TourId>,
+    pub checked_in_at: DateTime<Utc>,
+    /// The check-in's date in the site's time zone (what month reports count by).
+    pub local_date: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_out_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_minutes: Option<f64>,
+    pub status: VisitStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub flags: Vec<VisitFlag>,
+}
+
+impl Entity for Visit {
+    const COLLECTION: &'static str = "visits";
+    const KIND: &'static str = "visit";
+
+    /// Visits are made by check-in and check-out, never written whole by a client.
+    fn parse(_body: &Value) -> Result<Self, ValidationErrors> {
+        Err(ValidationErrors::single(
+            "",
+            "visits are recorded by POST /v1/visits/check-in and /v1/visits/{id}/check-out",
+        ))
+    }
+}
+
+/// How far a client's own clock (`at`) may lie from ours, and how late an offline check-in
+/// may be synced.
+pub const MAX_CLOCK_AHEAD_MINUTES: i64 = 5;
+pub const MAX_SYNC_DELAY_DAYS: i64 = 7;
+
+fn parse_instant(raw: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| "must be an RFC 3339 timestamp, such as 2026-11-23T06:15:00+01:00".into())
+}
+
+/// The body of `POST /v1/visits/check-in`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckIn {
+    /// The text of the area's printed QR code.
+    pub code: String,
+    /// When it happened, if the phone was offline; otherwise now.
+    pub at: Option<DateTime<Utc>>,
+    pub tour_id: Option<TourId>,
+    /// A client-chosen id, so a retried check-in records one visit.
+    pub visit_id: Option<VisitId>,
+}
+
+impl CheckIn {
+    pub fn parse(body: &Value) -> Result<Self, ValidationErrors> {
+        let mut f = Fields::new(body, &[])?;
+        let code = f.required_str("code", 1..=200);
+        let at = f.optional_parsed("at", parse_instant);
+        let tour_id = f.optional_parsed("tourId", TourId::parse);
+        let visit_id = f.optional_parsed("visitId", VisitId::parse);
+        f.finish(|| {
+            Some(CheckIn {
+                code: code?,
+                at,
+                tour_id,
+                visit_id,
+            })
+        })
+    }
+}
+
+/// The body of `POST /v1/visits/{id}/check-out`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckOut {
+    pub status: VisitStatus,
+    pub reason: Option<String>,
+    pub at: Option<DateTime<Utc>>,
+}
+
+impl CheckOut {
+    pub fn parse(body: &Value) -> Result<Self, ValidationErrors> {
+        let mut f = Fields::new(body, &[])?;
+        let status = f.required_parsed("status", |raw| match raw {
+            "done" => Ok(VisitStatus::Done),
+            "skipped" => Ok(VisitStatus::Skipped),
+            "not-accessible" => Ok(VisitStatus::NotAccessible),
+            _ => Err("must be one of: done, skipped, not-accessible".into()),
+        });
+        let reason = f.optional_str("reason", 1..=500);
+        if status.is_some_and(|s| s != VisitStatus::Done) && reason.is_none() {
+            f.error(
+                "reason",
+                "is required when the area was skipped or not accessible",
+            );
+        }
+        let at = f.optional_parsed("at", parse_instant);
+        f.finish(|| {
+            Some(CheckOut {
+                status: status?,
+                reason,
+                at,
+            })
+        })
+    }
+}
+
+/// Checks a client's timestamp against now; the message names the rule.
+pub fn check_client_time(at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), String> {
+    if at > now + chrono::Duration::minutes(MAX_CLOCK_AHEAD_MINUTES) {
+        return Err("must not be in the future".into());
+    }
+    if at < now - chrono::Duration::days(MAX_SYNC_DELAY_DAYS) {
+        return Err(format!(
+            "must be within the last {MAX_SYNC_DELAY_DAYS} days"
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a check-in at local `time` on a day with these windows needs a flag.
+pub fn window_flag(time: LocalTime, windows: &[crate::calendars::TimeWindow]) -> Option<VisitFlag> {
+    if windows.is_empty() {
+        return Some(VisitFlag {
+            code: "not-scheduled".into(),
+            message: "no calendar schedules this area on this day".into(),
+        });
+    }
+    if windows.iter().any(|w| w.contains(time)) {
+        return None;
+    }
+    let list: Vec<String> = windows
+        .iter()
+        .map(|w| format!("{}-{}", w.earliest, w.latest))
+        .collect();
+    Some(VisitFlag {
+        code: "outside-window".into(),
+        message: format!(
+            "checked in at {time}, outside the cleaning window {}",
+            list.join(", ")
+        ),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quality inspections
+
+/// One checked point of an area's checklist.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChecklistResult {
+    pub item: String,
+    pub passed: bool,
+}
+
+/// One inspected area: an APPA appearance level (1 = orderly spotlessness .. 5 = unkempt
+/// neglect) or a pass/fail checklist.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InspectedArea {
+    pub area_id: AreaId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appa_level: Option<u8>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checklist: Vec<ChecklistResult>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl InspectedArea {
+    /// 0 to 100: APPA level 1 is 100 %, each level below it 25 points less; a checklist is
+    /// the share of passed points.
+    pub fn score_percent(&self) -> f64 {
+        match self.appa_level {
+            Some(level) => (5.0 - f64::from(level)) * 25.0,
+            None => {
+                let passed = self.checklist.iter().filter(|c| c.passed).count();
+                passed as f64 * 100.0 / self.checklist.len().max(1) as f64
+            }
+        }
+    }
+}
+
+/// A scored quality check of some of a site's areas on one day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Inspection {
+    pub site_id: SiteId,
+    pub date: NaiveDate,
+    /// Who inspected: set from the token, never from the body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inspector_id: Option<UserId>,
+    pub areas: Vec<InspectedArea>,
+    /// The mean of the areas' scores (computed).
+    pub score_percent: f64,
+}
+
+impl Entity for Inspection {
+    const COLLECTION: &'static str = "inspections";
+    const KIND: &'static str = "inspection";
+    const READ_ONLY: &'static [&'static str] = &[
+        "id",
+        "version",
+        "createdAt",
+        "updatedAt",
+        "scorePercent",
+        "inspectorId",
+    ];
+
+    /// The inspector is not in the body: the handler sets it from the caller.
+    fn parse(body: &Value) -> Result<Self, ValidationErrors> {
+        let mut f = Fields::new(body, Self::READ_ONLY)?;
+        let site_id = f.required_parsed("siteId", SiteId::parse);
+        let date = f.required_parsed("date", parse_date);
+        let areas = f.required_list("areas", 500, |a| {
+            let area_id = a.required_parsed("areaId", AreaId::parse);
+            let level = a.optional_f64("appaLevel", 1.0..=5.0);
+            if level.is_some_and(|l| l.fract() != 0.0) {
+                a.error("appaLevel", "must be a whole level from 1 to 5");
+            }
+            let checklist = a.optional_list("checklist", 100, |c| {
+                let item = c.required_str("item", 1..=200);
+                let passed = c.optional_bool("passed");
+                if passed.is_none() {
+                    c.error("passed", "is required (true or false)");
+                }
+                Some(ChecklistResult {
+                    item: item?,
+                    passed: passed?,
+                })
+            });
+            match (&level, &checklist) {
+                (Some(_), Some(_)) => {
+                    a.error("checklist", "must be left out when appaLevel is given");
+                }
+                (None, None) if !a.has("appaLevel") && !a.has("checklist") => {
+                    a.error("appaLevel", "is required (or a checklist)");
+                }
+                (None, Some(list)) if list.is_empty() => {
+                    a.error("checklist", "must have at least one point");
+                }
+                _ => {}
+            }
+            let note = a.optional_str("note", 1..=2000);
+            Some(InspectedArea {
+                area_id: area_id?,
+                appa_level: level.map(|l| l as u8),
+                checklist: checklist.unwrap_or_default(),
+                note,
+            })
+        });
+        if let Some(list) = &areas {
+            if list.is_empty() {
+                f.error("areas", "must have at least one inspected area");
+            }
+            let mut seen = BTreeSet::new();
+            if let Some(i) = list.iter().position(|a| !seen.insert(a.area_id.as_str())) {
+                f.error(&format!("areas[{i}].areaId"), "is inspected twice");
+            }
+        }
+        f.finish(|| {
+            let areas = areas?;
+            Some(Inspection {
+                site_id: site_id?,
+                date: date?,
+                inspector_id: None,
+                score_percent: mean_score(&areas),
+                areas,
+            })
+        })
+    }
+}
+
+fn mean_score(areas: &[InspectedArea]) -> f64 {
+    let total: f64 = areas.iter().map(InspectedArea::score_percent).sum();
+    round2(total / areas.len().max(1) as f64)
+}
+
+/// A site's inspections of one month, summed up.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InspectionSummary {
+    pub site_id: String,
+    pub month: String,
+    pub inspections: usize,
+    pub inspected_areas: usize,
+    /// The mean over every inspected area of the month; absent without inspections.
+    pub score_percent: Option<f64>,
+}
+
+impl InspectionSummary {
+    pub fn of(site_id: &str, month: &str, inspections: &[Inspection]) -> Self {
+        let areas: Vec<&InspectedArea> = inspections.iter().flat_map(|i| &i.areas).collect();
+        let total: f64 = areas.iter().map(|a| a.score_percent()).sum();
+        Self {
+            site_id: site_id.to_owned(),
+            month: month.to_owned(),
+            inspections: inspections.len(),
+            inspected_areas: areas.len(),
+            score_percent: (!areas.is_empty()).then(|| round2(total / areas.len() as f64)),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proof of service
+
+/// A calendar month, `YYYY-MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Month {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+}
+
+impl FromStr for Month {
+    type Err = String;
+    fn from_str(raw: &str) -> Result<Self, String> {
+        let bad = || "must be a month YYYY-MM".to_owned();
+        if raw.len() != 7 {
+            return Err(bad());
+        }
+        let first =
+            NaiveDate::parse_from_str(&format!("{raw}-01"), "%Y-%m-%d").map_err(|_| bad())?;
+        let next = first
+            .checked_add_months(chrono::Months::new(1))
+            .ok_or_else(bad)?;
+        Ok(Month {
+            first,
+            last: next.pred_opt().ok_or_else(bad)?,
+        })
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.first.format("%Y-%m"))
+    }
+}
+
+/// One area's planned and recorded cleanings in a month.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AreaService {
+    pub area_id: String,
+    pub area_name: String,
+    pub planned: usize,
+    pub done: usize,
+    pub skipped: usize,
+    pub not_accessible: usize,
+    /// Done as a share of planned, capped at 100; absent when nothing was planned.
+    pub fulfilment_percent: Option<f64>,
+}
+
+impl AreaService {
+    pub fn new(area_id: &str, area_name: &str, planned: usize, visits: &[&Visit]) -> Self {
+        let count = |status| visits.iter().filter(|v| v.status == status).count();
+        let done = count(VisitStatus::Done);
+        Self {
+            area_id: area_id.to_owned(),
+            area_name: area_name.to_owned(),
+            planned,
+            done,
+            skipped: count(VisitStatus::Skipped),
+            not_accessible: count(VisitStatus::NotAccessible),
+            fulfilment_percent: (planned > 0)
+                .then(|| round2((done as f64 * 100.0 / planned as f64).min(100.0))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_tour_reports_its_minutes_per_day_against_its_cap() {
+        let tour = Tour::parse(&json!({
+            "name": "Early", "cleanerId": "maria", "startTime": "06:00", "maxMinutesPerDay": 60,
+            "days": [{"day": "mon", "areaIds": ["a1", "a2"]}, {"day": "tue", "areaIds": ["a1"]}]
+        }))
+        .unwrap();
+        let minutes = BTreeMap::from([("a1".to_owned(), 40.0), ("a2".to_owned(), 30.0)]);
+        let loads = tour.day_loads(&minutes);
+        assert_eq!(loads[0].planned_minutes, 70.0);
+        assert_eq!(loads[0].over_by_minutes, 10.0);
+        assert!(loads[0].overloaded());
+        assert!(!loads[1].overloaded());
+        assert_eq!(tour.tour_type, TourType::Regular);
+    }
+
+    #[test]
+    fn bad_tours_name_their_fields() {
+        let err = Tour::parse(&json!({
+            "name": "x", "cleanerId": "m", "startTime": "6am", "maxMinutesPerDay": 0,
+            "tourType": "party",
+            "days": [{"day": "mon", "areaIds": ["a1", "a1"]}, {"day": "mon", "areaIds": ["b/c"]}]
+        }))
+        .unwrap_err();
+        let fields: Vec<_> = err.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "tourType",
+                "startTime",
+                "maxMinutesPerDay",
+                "days[0].areaIds[1]",
+                "days[1].areaIds[0]",
+            ],
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn inspections_score_appa_levels_and_checklists() {
+        let inspection = Inspection::parse(&json!({
+            "siteId": "s1", "date": "2026-11-02",
+            "areas": [
+                {"areaId": "a1", "appaLevel": 1},
+                {"areaId": "a2", "appaLevel": 3},
+                {"areaId": "a3", "checklist": [
+                    {"item": "floor", "passed": true}, {"item": "bins", "passed": false}
+                ]}
+            ]
+        }))
+        .unwrap();
+        assert_eq!(
+            inspection.score_percent, 66.67,
+            "(100 + 50 + 50) / 3, rounded"
+        );
+        let err = Inspection::parse(&json!({
+            "siteId": "s1", "date": "2026-11-02",
+            "areas": [{"areaId": "a1", "appaLevel": 6}, {"areaId": "a2"}]
+        }))
+        .unwrap_err();
+        let fields: Vec<_> = err.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["areas[0].appaLevel", "areas[1].appaLevel"]);
+    }
+
+    #[test]
+    fn check_out_needs_a_reason_unless_done() {
+        assert!(CheckOut::parse(&json!({"status": "done"})).is_ok());
+        let err = CheckOut::parse(&json!({"status": "skipped"})).unwrap_err();
+        assert_eq!(err.0[0].field, "reason");
+    }
+
+    #[test]
+    fn months_know_their_last_day() {
+        let feb: Month = "2028-02".parse().unwrap();
+        assert_eq!(feb.last.to_string(), "2028-02-29");
+        assert!("2028-13".parse::<Month>().is_err());
+        assert!("2028-1".parse::<Month>().is_err());
+    }
+}
