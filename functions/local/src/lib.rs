@@ -58,9 +58,10 @@ USAGE:
     cleanops [serve] [--port N] [--data-dir DIR]
         Serves every function on http://127.0.0.1:N (default: $PORT, else 8080),
         keeping data in DIR (default: $CLEANOPS_DATA_DIR, else .cleanops).
-    cleanops token --tenant T --role R [--user U] [--hours H] [--data-dir DIR]
+    cleanops token --tenant T --role R [--user U] [--customer C] [--hours H] [--data-dir DIR]
         Prints a bearer token signed by the local key (roles: admin, dispatcher,
-        cleaner, customer; valid H hours, default 12).
+        cleaner, customer; valid H hours, default 12). The customer role needs
+        --customer: the customerId of the sites it may see.
 ";
 
 #[derive(Debug, PartialEq)]
@@ -73,6 +74,7 @@ enum Command {
         tenant: String,
         role: Role,
         user: String,
+        customer: Option<String>,
         hours: i64,
         data_dir: PathBuf,
     },
@@ -124,6 +126,15 @@ fn parse(args: &[String]) -> Result<Command, String> {
                 .map_err(|e| format!("--role: {e}"))?;
             let user = take("user").unwrap_or_else(|| "local-user".into());
             domain::UserId::parse(&user).map_err(|e| format!("--user {e}"))?;
+            let customer = take("customer");
+            match (&role, &customer) {
+                (Role::Customer, None) => return Err("the customer role needs --customer".into()),
+                (Role::Customer, Some(c)) => {
+                    domain::id::parse_id(c).map_err(|e| format!("--customer {e}"))?;
+                }
+                (_, Some(_)) => return Err("--customer is for the customer role only".into()),
+                (_, None) => {}
+            }
             let hours = match take("hours") {
                 Some(raw) => raw
                     .parse()
@@ -136,6 +147,7 @@ fn parse(args: &[String]) -> Result<Command, String> {
                 tenant,
                 role,
                 user,
+                customer,
                 hours,
                 data_dir,
             }
@@ -159,6 +171,7 @@ pub fn main() -> ExitCode {
             tenant,
             role,
             user,
+            customer,
             hours,
             data_dir,
         }) => runtime()
@@ -167,7 +180,13 @@ pub fn main() -> ExitCode {
                 DevIssuer::load_or_create(&data_dir).map(|issuer| {
                     println!(
                         "{}",
-                        issuer.token(&tenant, &user, role, chrono::Duration::hours(hours))
+                        issuer.token_with_customer(
+                            &tenant,
+                            &user,
+                            role,
+                            customer.as_deref(),
+                            chrono::Duration::hours(hours)
+                        )
                     )
                 })
             }),
@@ -301,15 +320,20 @@ mod tests {
                 tenant: "acme".into(),
                 role: Role::Cleaner,
                 user: "local-user".into(),
+                customer: None,
                 hours: 2,
                 data_dir: "d".into()
             }
         );
+        let customer = parse(&args("token --tenant acme --role customer --customer c1")).unwrap();
+        assert!(matches!(customer, Command::Token { customer: Some(c), .. } if c == "c1"));
         for bad in [
             "--port x",
             "token --role admin",
             "token --tenant a/b --role admin",
             "token --tenant a --role boss",
+            "token --tenant a --role customer",
+            "token --tenant a --role admin --customer c1",
             "--colour red",
             "stray",
         ] {

@@ -210,6 +210,20 @@ impl Resource for Areas {
         },
     ];
 
+    /// Areas carry no customer, so customers read them through their sites' reports (proof of
+    /// service), not here.
+    fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
+        caller.require(
+            &[
+                platform::Role::Admin,
+                platform::Role::Dispatcher,
+                platform::Role::Cleaner,
+            ],
+            "read areas",
+        )?;
+        Ok(Vec::new())
+    }
+
     /// The site and area type must exist (in the caller's tenant) and stay while we write.
     async fn references(area: &Area, cx: &Context<'_>) -> ApiResult<Vec<Write>> {
         let site = cx.repo::<Site>().find(area.site_id.as_str()).await?;
@@ -269,6 +283,14 @@ async fn site_workload(
         state: &state,
     };
     let site = cx.repo::<Site>().get(&id).await?;
+    if let Some(own) = Sites::scope(&caller)?.first()
+        && site.entity.customer_id.as_deref() != own.1.as_str()
+    {
+        return Err(ApiError::NotFound {
+            kind: "site",
+            id: id.clone(),
+        });
+    }
     let areas: Vec<Area> = cx
         .repo::<Area>()
         .all_where(vec![Filter::eq("siteId", site.meta.id.as_str())])

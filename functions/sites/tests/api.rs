@@ -689,11 +689,36 @@ async fn cleaners_and_customers_read_but_may_not_write() {
             )
             .await;
         patch.assert_problem(StatusCode::FORBIDDEN);
+        // A customer sees only sites of its own customer (`c1`); this one has none.
+        let expected = match role {
+            Role::Customer => StatusCode::NOT_FOUND,
+            _ => StatusCode::OK,
+        };
         assert_eq!(
             api.get(&token, &format!("/v1/sites/{site}")).await.status,
-            StatusCode::OK
+            expected
         );
     }
+    let mut own = site_body("Customer's");
+    own["customerId"] = json!("c1");
+    let own = api.created(&admin, "/v1/sites", own).await.id();
+    let customer = api.token("acme", Role::Customer);
+    let visible = api.get(&customer, "/v1/sites").await;
+    assert_eq!(visible.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(visible.body["items"][0]["id"], own.as_str());
+    let asked_for_other = api.get(&customer, "/v1/sites?customerId=c2").await;
+    assert_eq!(asked_for_other.body["items"], json!([]));
+    let workload = |id: &str| format!("/v1/sites/{id}/workload");
+    assert_eq!(
+        api.get(&customer, &workload(&own)).await.status,
+        StatusCode::OK
+    );
+    api.get(&customer, &workload(&site))
+        .await
+        .assert_problem(StatusCode::NOT_FOUND);
+    api.get(&customer, "/v1/areas")
+        .await
+        .assert_problem(StatusCode::FORBIDDEN);
     assert_eq!(
         api.get(&admin, "/v1/area-types").await.body["items"]
             .as_array()

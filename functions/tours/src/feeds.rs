@@ -120,6 +120,21 @@ fn not_found() -> ApiError {
     }
 }
 
+/// `GET /v1/feeds?token=`: the same feed, for clients that want the token in the query.
+pub async fn feed_by_query(
+    state: State<AppState>,
+    axum::extract::Query(query): crate::QueryParams,
+) -> ApiResult<Response> {
+    let token = query
+        .into_iter()
+        .find(|(name, _)| name == "token")
+        .map(|(_, token)| token)
+        .ok_or_else(|| {
+            ApiError::Unauthenticated("a feed needs its token: /v1/feeds/{token}.ics".into())
+        })?;
+    feed(state, Path(token)).await
+}
+
 /// `GET /v1/feeds/{token}.ics`: the feed as `text/calendar`. A forged, foreign or revoked
 /// token is a 404, the same for each.
 pub async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Response> {
@@ -232,7 +247,12 @@ async fn events(
                 uid: format!("{}-{date}@cleanops", tour.meta.id),
                 start: first.planned_start.with_timezone(&chrono::Utc),
                 end: last.planned_end.with_timezone(&chrono::Utc),
-                summary: format!("{}: {} areas", tour.entity.name, open.len()),
+                summary: format!(
+                    "{}: {} area{}",
+                    tour.entity.name,
+                    open.len(),
+                    if open.len() == 1 { "" } else { "s" }
+                ),
                 description: description.join("\n"),
                 location,
             });

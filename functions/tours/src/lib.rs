@@ -3,11 +3,12 @@
 //! - `/v1/tours` (CRUD): a cleaner's ordered areas per weekday, with planned minutes per day
 //!   against a cap; `/v1/tour-settings` says whether an overload is refused or flagged.
 //! - `GET /v1/tour-sheets`: today's (or a date's) tour sheet of a cleaner.
-//! - `GET /v1/check-in-codes/{areaId}`: the signed text of an area's printed QR code.
+//! - `GET /v1/check-in-codes/{areaId}` and `?siteId=`: the signed texts of areas' QR labels.
 //! - `POST /v1/visits/check-in`, `POST /v1/visits/{id}/check-out`, `GET /v1/visits`.
 //! - `/v1/inspections` (CRUD) and `GET /v1/inspections/summary`: scored quality checks.
 //! - `GET /v1/proof-of-service`: planned against done cleanings per area and month.
-//! - `/v1/feed-tokens` and `GET /v1/feeds/{token}`: revocable iCalendar feeds.
+//! - `/v1/feed-tokens`, and `GET /v1/feeds/{token}.ics` or `/v1/feeds?token=`: revocable
+//!   iCalendar feeds.
 
 mod feeds;
 mod inspections;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
             get(tour::read_settings).put(tour::replace_settings),
         )
         .route("/v1/tour-sheets", get(sheet::tour_sheet))
+        .route("/v1/check-in-codes", get(visits::site_check_in_codes))
         .route("/v1/check-in-codes/{area_id}", get(visits::check_in_code))
         .merge(resource::routes::<visits::Visits>())
         .route("/v1/visits/check-in", post(visits::check_in))
@@ -44,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/inspections/summary", get(inspections::summary))
         .route("/v1/proof-of-service", get(proof::proof_of_service))
         .merge(resource::routes::<feeds::FeedTokens>())
+        .route("/v1/feeds", get(feeds::feed_by_query))
         .route("/v1/feeds/{token}", get(feeds::feed))
 }
 

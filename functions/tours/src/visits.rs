@@ -65,6 +65,52 @@ pub async fn check_in_code(
     })))
 }
 
+/// `GET /v1/check-in-codes?siteId=`: the labels of every area of a site, to print at once.
+pub async fn site_check_in_codes(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Query(query): crate::QueryParams,
+) -> ApiResult<Json<Value>> {
+    caller.require(&Role::PLANNERS, "print check-in codes")?;
+    let query = platform::http::query_object(&query)?;
+    let mut f = domain::Fields::new(&query, &[])?;
+    let site_id = f.required_parsed("siteId", |raw| domain::id::parse_id(raw).map(str::to_owned));
+    let site_id = f.finish(|| site_id)?;
+    let cx = Context {
+        caller: &caller,
+        state: &state,
+    };
+    let site = cx.repo::<Site>().get(&site_id).await?;
+    let mut areas = cx
+        .repo::<Area>()
+        .all_where(vec![Filter::eq("siteId", site.meta.id.as_str())])
+        .await?;
+    areas.sort_by(|a, b| {
+        (a.entity.floor, &a.entity.name, &a.meta.id).cmp(&(
+            b.entity.floor,
+            &b.entity.name,
+            &b.meta.id,
+        ))
+    });
+    let signer = state.signer()?;
+    let labels: Vec<Value> = areas
+        .iter()
+        .map(|area| {
+            json!({
+                "areaId": area.meta.id,
+                "areaName": area.entity.name,
+                "floor": area.entity.floor,
+                "code": check_in_code_text(signer, &caller.tenant, &area.meta.id),
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "siteId": site.meta.id,
+        "siteName": site.entity.name,
+        "items": labels,
+    })))
+}
+
 /// A cleaner's open visit at an area.
 pub fn open_visit_query(cleaner: &str, area: &str) -> Query {
     Query::new(Visit::COLLECTION)
