@@ -21,6 +21,10 @@ pub struct SiteSchedule {
     pub calendars: Vec<Stored<Calendar>>,
     /// The site's own closures and the tenant-wide ones, with their ids.
     pub closures: Vec<(String, Closure)>,
+    /// Each calendar's days within `covered`, worked out once: a rule is expanded from its
+    /// start, so a lookup per day would repeat that walk for every day asked.
+    covered: Option<(NaiveDate, NaiveDate)>,
+    days: Vec<Vec<NaiveDate>>,
 }
 
 fn rule_error(calendar: &Stored<Calendar>, e: String) -> ApiError {
@@ -57,7 +61,42 @@ impl SiteSchedule {
             tz: site.entity.time_zone.0,
             site_id,
             calendars,
+            covered: None,
+            days: Vec::new(),
         })
+    }
+
+    /// Expands every calendar over `from..=to` once, so lookups within it are cheap.
+    pub fn covering(mut self, from: NaiveDate, to: NaiveDate) -> ApiResult<Self> {
+        self.days = self
+            .calendars
+            .iter()
+            .map(|c| {
+                c.entity
+                    .dates(self.tz, from, to)
+                    .map_err(|e| rule_error(c, e))
+            })
+            .collect::<ApiResult<_>>()?;
+        self.covered = Some((from, to));
+        Ok(self)
+    }
+
+    /// The days calendar `index` falls on within `from..=to`.
+    fn dates_of(&self, index: usize, from: NaiveDate, to: NaiveDate) -> ApiResult<Vec<NaiveDate>> {
+        match self.covered {
+            Some((start, end)) if start <= from && to <= end => Ok(self.days[index]
+                .iter()
+                .copied()
+                .filter(|d| from <= *d && *d <= to)
+                .collect()),
+            _ => {
+                let calendar = &self.calendars[index];
+                calendar
+                    .entity
+                    .dates(self.tz, from, to)
+                    .map_err(|e| rule_error(calendar, e))
+            }
+        }
     }
 
     /// The calendars that schedule this area.
@@ -66,9 +105,20 @@ impl SiteSchedule {
         area_id: &'a str,
         area_type_id: &'a str,
     ) -> impl Iterator<Item = &'a Stored<Calendar>> + 'a {
-        self.calendars
-            .iter()
-            .filter(move |c| c.entity.applies_to(&self.site_id, area_id, area_type_id))
+        self.indexes_for(area_id, area_type_id)
+            .map(|i| &self.calendars[i])
+    }
+
+    fn indexes_for<'a>(
+        &'a self,
+        area_id: &'a str,
+        area_type_id: &'a str,
+    ) -> impl Iterator<Item = usize> + 'a {
+        (0..self.calendars.len()).filter(move |&i| {
+            self.calendars[i]
+                .entity
+                .applies_to(&self.site_id, area_id, area_type_id)
+        })
     }
 
     /// The closure that closes the site on `date`, if any.
@@ -91,13 +141,9 @@ impl SiteSchedule {
             return Ok(Vec::new());
         }
         let mut windows = Vec::new();
-        for calendar in self.for_area(area_id, area_type_id) {
-            let dates = calendar
-                .entity
-                .dates(self.tz, date, date)
-                .map_err(|e| rule_error(calendar, e))?;
-            if !dates.is_empty() {
-                windows.push(calendar.entity.window);
+        for i in self.indexes_for(area_id, area_type_id) {
+            if !self.dates_of(i, date, date)?.is_empty() {
+                windows.push(self.calendars[i].entity.window);
             }
         }
         windows.sort_by_key(|w| (w.earliest, w.latest));
@@ -115,12 +161,8 @@ impl SiteSchedule {
         to: NaiveDate,
     ) -> ApiResult<BTreeSet<NaiveDate>> {
         let mut planned = BTreeSet::new();
-        for calendar in self.for_area(area_id, area_type_id) {
-            let dates = calendar
-                .entity
-                .dates(self.tz, from, to)
-                .map_err(|e| rule_error(calendar, e))?;
-            planned.extend(dates);
+        for i in self.indexes_for(area_id, area_type_id) {
+            planned.extend(self.dates_of(i, from, to)?);
         }
         planned.retain(|d| self.closure_on(*d).is_none());
         Ok(planned)

@@ -22,7 +22,7 @@ use platform::{ApiError, AppState, Caller, Role};
 use serde_json::{Map, Value};
 
 use crate::AreaIndex;
-use crate::sheet::tour_of_day;
+use crate::sheet::{Schedules, tour_of_day};
 
 const FEED_PURPOSE: &str = "feed";
 /// Days of the past and of the future a feed shows.
@@ -197,9 +197,12 @@ async fn events(
 ) -> ApiResult<Vec<Event>> {
     let ids: BTreeSet<String> = tours.iter().flat_map(|t| t.entity.area_ids()).collect();
     let index = AreaIndex::load(data, &ids).await?;
-    let mut schedules = BTreeMap::new();
     let no_visits = BTreeMap::new();
     let today = now.date_naive();
+    let mut schedules = Schedules::covering(
+        today - Duration::days(PAST_DAYS),
+        today + Duration::days(FUTURE_DAYS),
+    );
     let mut events = Vec::new();
     for tour in tours {
         for offset in -PAST_DAYS..=FUTURE_DAYS {

@@ -41,7 +41,9 @@ pub async fn proof_of_service(
     };
     let data = cx.data();
     let site = crate::readable_site(&caller, data, &site_id, "read proof of service").await?;
-    let schedule = SiteSchedule::load(data, &site).await?;
+    let schedule = SiteSchedule::load(data, &site)
+        .await?
+        .covering(month.first, month.last)?;
     let mut areas = data
         .repo::<Area>()
         .all_where(vec![Filter::eq("siteId", site.meta.id.as_str())])

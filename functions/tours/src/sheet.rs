@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use domain::Fields;
 use domain::UserId;
 use domain::calendars::{TimeWindow, local_instant, parse_date};
-use domain::sites::{LocalTime, round2};
+use domain::sites::{LocalTime, Site, round2};
 use domain::store::Filter;
 use domain::tours::{Tour, Visit, VisitStatus};
 use platform::crud::{Stored, TenantData};
@@ -47,6 +47,34 @@ pub struct Stop {
     pub visit_status: Option<VisitStatus>,
 }
 
+/// The schedules of the sites a request touches, each read once and expanded over the days
+/// the request covers.
+pub struct Schedules {
+    from: NaiveDate,
+    to: NaiveDate,
+    by_site: BTreeMap<String, SiteSchedule>,
+}
+
+impl Schedules {
+    pub fn covering(from: NaiveDate, to: NaiveDate) -> Self {
+        Self {
+            from,
+            to,
+            by_site: BTreeMap::new(),
+        }
+    }
+
+    async fn of(&mut self, data: TenantData<'_>, site: &Stored<Site>) -> ApiResult<&SiteSchedule> {
+        if !self.by_site.contains_key(&site.meta.id) {
+            let schedule = SiteSchedule::load(data, site)
+                .await?
+                .covering(self.from, self.to)?;
+            self.by_site.insert(site.meta.id.clone(), schedule);
+        }
+        Ok(&self.by_site[&site.meta.id])
+    }
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TourOfDay {
@@ -68,7 +96,7 @@ pub async fn tour_of_day(
     date: NaiveDate,
     index: &AreaIndex,
     visits: &BTreeMap<String, &Stored<Visit>>,
-    schedules: &mut BTreeMap<String, SiteSchedule>,
+    schedules: &mut Schedules,
 ) -> ApiResult<Option<TourOfDay>> {
     let Some(day) = tour.entity.day(weekday_of(date)) else {
         return Ok(None);
@@ -88,10 +116,7 @@ pub async fn tour_of_day(
         ) else {
             continue;
         };
-        if !schedules.contains_key(&site.meta.id) {
-            schedules.insert(site.meta.id.clone(), SiteSchedule::load(data, site).await?);
-        }
-        let schedule = &schedules[&site.meta.id];
+        let schedule = schedules.of(data, site).await?;
         let area_type = area.entity.area_type_id.as_str();
         let closed = schedule.closure_on(date).map(|c| c.reason.clone());
         let minutes = if closed.is_some() {
@@ -199,7 +224,7 @@ pub async fn tour_sheet(
         .map(|v| (v.entity.area_id.to_string(), v))
         .collect();
     let mut sheet = Vec::new();
-    let mut schedules = BTreeMap::new();
+    let mut schedules = Schedules::covering(date, date);
     for tour in &tours {
         if let Some(day) = tour_of_day(data, tour, date, &index, &latest, &mut schedules).await? {
             sheet.push(day);

@@ -855,19 +855,29 @@ async fn the_ics_feed_parses_with_an_independent_parser_and_can_be_revoked() {
     let app = start().await;
     let admin = app.token("acme", Role::Admin);
     let seed = seed(&app, &admin).await;
-    app.created(
-        &admin,
-        "/v1/tours",
-        json!({
-            "name": "Maria early", "cleanerId": "maria", "startTime": "06:00",
-            "maxMinutesPerDay": 480,
-            "days": [
-                {"day": "mon", "areaIds": [seed.office, seed.lobby]},
-                {"day": "thu", "areaIds": [seed.kitchen]}
-            ]
-        }),
-    )
-    .await;
+    let janas = app
+        .created(
+            &admin,
+            "/v1/tours",
+            tour("Jana late", "jana", 480, &[&seed.kitchen]),
+        )
+        .await
+        .id();
+    let marias = app
+        .created(
+            &admin,
+            "/v1/tours",
+            json!({
+                "name": "Maria early", "cleanerId": "maria", "startTime": "06:00",
+                "maxMinutesPerDay": 480,
+                "days": [
+                    {"day": "mon", "areaIds": [seed.office, seed.lobby]},
+                    {"day": "thu", "areaIds": [seed.kitchen]}
+                ]
+            }),
+        )
+        .await
+        .id();
     let maria = app.token_of("acme", "maria", Role::Cleaner, None);
     // A cleaner subscribes to her own schedule only.
     let not_hers = app
@@ -955,6 +965,36 @@ async fn the_ics_feed_parses_with_an_independent_parser_and_can_be_revoked() {
     let uids: std::collections::BTreeSet<&str> =
         events.iter().map(|e| e["uid"].as_str().unwrap()).collect();
     assert_eq!(uids.len(), events.len(), "UIDs are unique");
+
+    // A feed of one tour holds that tour's events only; only its cleaner (or a planner) makes one.
+    let tour_feed = app
+        .created(&maria, "/v1/feed-tokens", json!({"tourId": marias}))
+        .await;
+    let tour_events = parse_with_icalendar(
+        &reqwest::get(app.url(tour_feed.body["url"].as_str().unwrap()))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(tour_events["name"], "cleanops: Maria early");
+    assert_eq!(
+        tour_events["events"].as_array().unwrap().len(),
+        events.len()
+    );
+    let not_her_tour = app
+        .post(&maria, "/v1/feed-tokens", json!({"tourId": janas}))
+        .await;
+    assert_eq!(not_her_tour.error_fields(), ["tourId"]);
+    let both = app
+        .post(
+            &admin,
+            "/v1/feed-tokens",
+            json!({"tourId": janas, "cleanerId": "jana"}),
+        )
+        .await;
+    assert_eq!(both.error_fields(), ["tourId"]);
 
     // A tampered or foreign token gets nothing; a revoked one neither.
     let forged = url.replace("acme.", "globex.");

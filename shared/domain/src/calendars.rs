@@ -51,6 +51,20 @@ impl Recurrence {
         self.0.parse().expect("checked when parsed")
     }
 
+    /// Days after which a rule without COUNT repeats itself exactly (daily and weekly rules):
+    /// starting it that many days later, or a multiple, yields the same later occurrences.
+    /// With UNTIL, also the last day a start may be moved to.
+    fn period_days(&self) -> Option<(i64, Option<NaiveDate>)> {
+        let rule = self.rule();
+        let interval = i64::from(rule.get_interval().max(1));
+        let until = rule.get_until().map(|u| u.date_naive() - Duration::days(1));
+        match (rule.get_count(), rule.get_freq()) {
+            (None, rrule::Frequency::Daily) => Some((interval, until)),
+            (None, rrule::Frequency::Weekly) => Some((7 * interval, until)),
+            _ => None,
+        }
+    }
+
     /// The rule's occurrences from `start`, in `start`'s time zone.
     fn iter(&self, start: DateTime<Tz>) -> Result<rrule::RRuleSet, String> {
         let start = start.with_timezone(&rrule::Tz::Tz(start.timezone()));
@@ -323,7 +337,7 @@ impl Calendar {
         if last < from || last < self.start_date {
             return Ok(Vec::new());
         }
-        let start = local_instant(tz, self.start_date, self.window.earliest);
+        let start = local_instant(tz, self.fast_forward(from), self.window.earliest);
         let mut dates = Vec::new();
         for occurrence in &self.rrule.iter(start)? {
             let date = occurrence.date_naive();
@@ -335,6 +349,26 @@ impl Calendar {
             }
         }
         Ok(dates)
+    }
+
+    /// A start on the rule's own grid shortly before `from`, so an old daily or weekly rule is
+    /// not walked from its first day (seven years of a daily rule take most of a millisecond).
+    /// It stays strictly before `from`: a start that misses the rule's days would still count
+    /// as an occurrence, and those before `from` are dropped.
+    fn fast_forward(&self, from: NaiveDate) -> NaiveDate {
+        let Some((period, until)) = self.rrule.period_days() else {
+            return self.start_date;
+        };
+        let behind = (from - self.start_date).num_days() - 1;
+        if behind < period {
+            return self.start_date;
+        }
+        let start = self.start_date + Duration::days(behind / period * period);
+        match until {
+            // A start after UNTIL is an invalid rule; the rule ends by itself anyway.
+            Some(until) if start > until => self.start_date,
+            _ => start,
+        }
     }
 
     /// The occurrences within `from..=to`, in the site's time zone, without the closed days.
@@ -464,6 +498,52 @@ mod tests {
         assert_eq!(t.to_rfc3339(), "2026-03-29T03:30:00+02:00");
         let repeated = local_instant(tz, date("2026-10-25"), "02:30".parse().unwrap());
         assert_eq!(repeated.to_rfc3339(), "2026-10-25T02:30:00+02:00");
+    }
+
+    #[test]
+    fn starting_late_on_the_rules_grid_gives_the_same_days() {
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let rules = [
+            "FREQ=DAILY",
+            "FREQ=DAILY;INTERVAL=3",
+            "FREQ=WEEKLY;BYDAY=MO,WE,FR",
+            "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,SA",
+            "FREQ=WEEKLY;INTERVAL=3;WKST=SU;BYDAY=SU,MO",
+            "FREQ=DAILY;BYDAY=MO,TU;BYMONTH=3,10",
+            "FREQ=WEEKLY;UNTIL=20260401T000000Z",
+            "FREQ=DAILY;COUNT=400",
+            "FREQ=MONTHLY;BYDAY=1MO",
+        ];
+        for rule in rules {
+            // Started on a Thursday, which most of the rules do not fall on.
+            let cal = Calendar::parse(&json!({
+                "siteId": "s1", "name": "x", "rrule": rule, "startDate": "2024-02-29",
+                "window": {"earliest": "02:30", "latest": "04:00"}
+            }))
+            .unwrap();
+            for (from, to) in [
+                ("2024-02-29", "2024-04-30"),
+                ("2025-03-27", "2025-04-03"),
+                ("2026-03-29", "2026-03-29"),
+                ("2026-10-20", "2026-11-30"),
+            ] {
+                let (from, to) = (date(from), date(to));
+                let walked: Vec<NaiveDate> = {
+                    let start = local_instant(tz, cal.start_date, cal.window.earliest);
+                    (&cal.rrule.iter(start).unwrap())
+                        .into_iter()
+                        .map(|t| t.date_naive())
+                        .take_while(|d| *d <= to)
+                        .filter(|d| *d >= from)
+                        .collect()
+                };
+                assert_eq!(
+                    cal.dates(tz, from, to).unwrap(),
+                    walked,
+                    "{rule} {from}..{to}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,77 @@
+//! The `tours` binary needs its signing key (a catalog secret): without one, or with a weak
+//! one, it stops naming the variable; with one it serves.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use platform::Role;
+use platform::auth::DevIssuer;
+
+const BIN: &str = env!("CARGO_BIN_EXE_tours");
+const KEY_VAR: &str = "CLEANOPS_SIGNING_KEY";
+
+fn tours(issuer: &DevIssuer, data_dir: &std::path::Path) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .env_clear()
+        .env("AUTH_ISSUER", &issuer.issuer)
+        .env("AUTH_AUDIENCE", &issuer.audience)
+        .env("AUTH_JWKS", serde_json::to_string(&issuer.jwks()).unwrap())
+        .env("CLEANOPS_DATA_DIR", data_dir)
+        .env("LOG_FORMAT", "text")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
+}
+
+#[test]
+fn a_missing_or_weak_signing_key_stops_start_up_naming_it() {
+    let issuer = DevIssuer::generate().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for key in [None, Some("c2hvcnQ="), Some("not base64!")] {
+        let mut command = tours(&issuer, dir.path());
+        if let Some(key) = key {
+            command.env(KEY_VAR, key);
+        }
+        let output = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{key:?}: started anyway");
+        assert!(stderr.contains(KEY_VAR), "{key:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[tokio::test]
+async fn with_its_key_it_serves() {
+    let issuer = DevIssuer::generate().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = tours(&issuer, dir.path())
+        .env(KEY_VAR, "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+        .env("PORT", port.to_string())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    while http.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(child.try_wait().unwrap().is_none(), "the function exited");
+        assert!(started.elapsed() < Duration::from_secs(20), "did not start");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let token = issuer.token("acme", "u1", Role::Admin, chrono::Duration::hours(1));
+    let status = http
+        .get(format!("{base}/v1/check-in-codes/nope"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 404);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
