@@ -29,6 +29,7 @@ pub fn router_of(name: &str) -> Option<fn() -> Router<AppState>> {
         "sites" => Some(sites::router),
         "calendars" => Some(calendars::router),
         "tours" => Some(tours::router),
+        "planning" => Some(planning::router),
         "fanout" => Some(fanout::router),
         "workload-report" => Some(workload_report::router),
         _ => None,

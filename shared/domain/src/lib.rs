@@ -9,6 +9,7 @@ pub mod entity;
 pub mod ical;
 pub mod id;
 pub mod meta;
+pub mod planning;
 pub mod publish;
 pub mod sites;
 pub mod store;

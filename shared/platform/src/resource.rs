@@ -180,7 +180,7 @@ async fn create<R: Resource>(
     ))
 }
 
-async fn read<R: Resource>(
+pub async fn read<R: Resource>(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -210,7 +210,7 @@ async fn read<R: Resource>(
     ))
 }
 
-async fn list<R: Resource>(
+pub async fn list<R: Resource>(
     State(state): State<AppState>,
     caller: Caller,
     Query(query): Query<Vec<(String, String)>>,
@@ -323,7 +323,7 @@ fn merge_patch(target: &mut Value, patch: &Value) {
     }
 }
 
-async fn delete<R: Resource>(
+pub async fn delete<R: Resource>(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,

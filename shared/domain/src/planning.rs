@@ -1,0 +1,775 @@
+//! Turns a tenant's cleaning week into routing problems, one per day, and the planner's
+//! routes back into a plan: tours per cleaner and day, what could not be planned and why, and
+//! the plan's figures against the current tours.
+//!
+//! Times are minutes after local midnight of the planned day, and locations are sites (travel
+//! inside a site is zero) and the cleaners' homes. Travel time between two points is the
+//! great-circle distance times a road factor, at a given speed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::calendars::TimeWindow;
+use crate::entity::Entity;
+use crate::id::UserId;
+use crate::sites::{AccessWindow, GeoPoint, LocalTime, WEEKDAYS, Weekday, round2};
+use crate::validation::{Fields, ValidationErrors};
+
+/// A cleaner as the planner sees her: where she starts, when she works, how much she may
+/// clean a day. Stored in `cleaners`, the id being her user id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cleaner {
+    /// Her user id (the `sub` of her token, the `cleanerId` of her tours).
+    pub user_id: UserId,
+    pub name: String,
+    /// Where her working day starts and ends.
+    pub home: GeoPoint,
+    pub shifts: Vec<AccessWindow>,
+    pub max_minutes_per_day: u32,
+}
+
+impl Entity for Cleaner {
+    const COLLECTION: &'static str = "cleaners";
+    const KIND: &'static str = "cleaner";
+
+    fn parse(body: &Value) -> Result<Self, ValidationErrors> {
+        let mut f = Fields::new(body, Self::READ_ONLY)?;
+        let user_id = f.required_parsed("userId", UserId::parse);
+        let name = f.required_str("name", 1..=200);
+        let home = f.required_object("home", |h| {
+            let lat = h.required_f64("lat", -90.0..=90.0);
+            let lng = h.required_f64("lng", -180.0..=180.0);
+            Some(GeoPoint {
+                lat: lat?,
+                lng: lng?,
+            })
+        });
+        let shifts = f.required_list("shifts", 14, |s| {
+            let day = s.required_parsed("day", str::parse::<Weekday>);
+            let from = s.required_parsed("from", str::parse::<LocalTime>);
+            let to = s.required_parsed("to", str::parse::<LocalTime>);
+            if let (Some(from), Some(to)) = (from, to)
+                && to <= from
+            {
+                s.error("to", "must be later than from");
+                return None;
+            }
+            Some(AccessWindow {
+                day: day?,
+                from: from?,
+                to: to?,
+            })
+        });
+        if let Some(shifts) = &shifts {
+            let mut days = BTreeSet::new();
+            if let Some(i) = shifts.iter().position(|s| !days.insert(s.day)) {
+                f.error(&format!("shifts[{i}].day"), "has a shift already");
+            }
+        }
+        let max = f.required_f64("maxMinutesPerDay", 1.0..=1440.0);
+        f.finish(|| {
+            Some(Cleaner {
+                user_id: user_id?,
+                name: name?,
+                home: home?,
+                shifts: shifts?,
+                max_minutes_per_day: max? as u32,
+            })
+        })
+    }
+}
+
+/// How travel time follows from coordinates.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TravelModel {
+    /// Road distance over great-circle distance.
+    pub road_factor: f64,
+    pub speed_kmh: f64,
+}
+
+impl Default for TravelModel {
+    fn default() -> Self {
+        Self {
+            road_factor: 1.3,
+            speed_kmh: 25.0,
+        }
+    }
+}
+
+impl TravelModel {
+    /// Whole minutes from `a` to `b`, rounded up.
+    pub fn minutes(&self, a: GeoPoint, b: GeoPoint) -> i64 {
+        if a == b {
+            return 0;
+        }
+        let km = haversine_km(a, b) * self.road_factor;
+        (km / self.speed_kmh * 60.0).ceil() as i64
+    }
+}
+
+pub fn haversine_km(a: GeoPoint, b: GeoPoint) -> f64 {
+    let (la, lb) = (a.lat.to_radians(), b.lat.to_radians());
+    let dlat = lb - la;
+    let dlng = (b.lng - a.lng).to_radians();
+    let h = (dlat / 2.0).sin().powi(2) + la.cos() * lb.cos() * (dlng / 2.0).sin().powi(2);
+    2.0 * 6371.0 * h.sqrt().asin()
+}
+
+/// The weekdays (0 = Monday) an area cleaned `per_week` times is cleaned in week `week`,
+/// spread evenly: 3 a week is Monday, Wednesday, Friday; 0.5 is Wednesday every other week.
+pub fn spread_days(per_week: f64, week: i64) -> Vec<usize> {
+    if per_week <= 0.0 {
+        return Vec::new();
+    }
+    if per_week < 1.0 {
+        // Once every `period` weeks, mid-week.
+        let period = (1.0 / per_week).round().max(1.0) as i64;
+        return if week.rem_euclid(period) == 0 {
+            vec![2]
+        } else {
+            Vec::new()
+        };
+    }
+    let per_day = (per_week / 7.0).ceil() as usize;
+    let count = (per_week.round() as usize).min(7 * per_day);
+    let on_days = count.min(7);
+    // Working days first: up to five cleanings a week fall Monday to Friday.
+    let span = if on_days <= 5 { 5.0 } else { 7.0 };
+    (0..on_days)
+        .map(|i| ((i as f64 + 0.5) * span / on_days as f64).floor() as usize)
+        .collect()
+}
+
+/// One site of the week's problem.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanSite {
+    pub site_id: String,
+    pub name: String,
+    pub location: GeoPoint,
+    /// Empty: no restriction.
+    pub access_hours: Vec<AccessWindow>,
+}
+
+/// One area to be cleaned in the week.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanArea {
+    pub area_id: String,
+    pub name: String,
+    /// Index into the week's sites.
+    pub site: usize,
+    pub minutes_per_cleaning: f64,
+    pub cleanings_per_week: f64,
+    /// The days its calendars schedule it, with their windows; `None` without a calendar
+    /// (the week's cleanings are then spread over the days).
+    pub scheduled: Option<BTreeMap<NaiveDate, Vec<TimeWindow>>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Week {
+    /// A Monday.
+    pub start: NaiveDate,
+    pub sites: Vec<PlanSite>,
+    pub areas: Vec<PlanArea>,
+    /// Cleaners by user id.
+    pub cleaners: Vec<(String, Cleaner)>,
+    pub travel: TravelModel,
+}
+
+/// An area the plan leaves out on a day, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Unplanned {
+    pub area_id: String,
+    pub date: NaiveDate,
+    pub reason: String,
+}
+
+/// One job of a day's problem.
+#[derive(Debug, Clone, PartialEq)]
+struct DayJob {
+    area: usize,
+    window: (i64, i64),
+    minutes: i64,
+}
+
+/// A day's routing problem and what it is made of.
+pub struct DayProblem {
+    pub date: NaiveDate,
+    pub problem: planner::Problem,
+    /// Area index of each job.
+    pub job_areas: Vec<usize>,
+    /// Cleaner index of each vehicle.
+    pub vehicle_cleaners: Vec<usize>,
+    pub unplanned: Vec<Unplanned>,
+}
+
+/// 0 for Monday to 6 for Sunday.
+fn weekday_index(day: Weekday) -> usize {
+    day as usize
+}
+
+fn minutes(t: LocalTime) -> i64 {
+    i64::from(t.minutes())
+}
+
+impl Week {
+    /// The day problems of the week, Monday first.
+    pub fn problems(&self) -> Vec<DayProblem> {
+        let week_number = self.start.iso_week().week() as i64;
+        let mut by_day: Vec<Vec<DayJob>> = vec![Vec::new(); 7];
+        let mut unplanned: Vec<Vec<Unplanned>> = vec![Vec::new(); 7];
+        for (a, area) in self.areas.iter().enumerate() {
+            let site = &self.sites[area.site];
+            let days: Vec<(usize, Vec<TimeWindow>)> = match &area.scheduled {
+                Some(dates) => dates
+                    .iter()
+                    .filter_map(|(date, windows)| {
+                        let offset = (*date - self.start).num_days();
+                        (0..7)
+                            .contains(&offset)
+                            .then(|| (offset as usize, windows.clone()))
+                    })
+                    .collect(),
+                None => spread_days(area.cleanings_per_week, week_number)
+                    .into_iter()
+                    .map(|d| (d, Vec::new()))
+                    .collect(),
+            };
+            for (day, windows) in days {
+                let date = self.start + Duration::days(day as i64);
+                let refuse = |reason: String| Unplanned {
+                    area_id: area.area_id.clone(),
+                    date,
+                    reason,
+                };
+                match day_window(site, day, &windows) {
+                    Err(reason) => unplanned[day].push(refuse(reason)),
+                    Ok((from, to)) => {
+                        let need = area.minutes_per_cleaning.ceil() as i64;
+                        if to - from < need {
+                            unplanned[day].push(refuse(format!(
+                                "takes {need} minutes, longer than its window of {} minutes",
+                                to - from
+                            )));
+                        } else {
+                            by_day[day].push(DayJob {
+                                area: a,
+                                window: (from, to - need),
+                                minutes: need,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        (0..7)
+            .map(|day| self.day_problem(day, &by_day[day], std::mem::take(&mut unplanned[day])))
+            .collect()
+    }
+
+    fn day_problem(&self, day: usize, jobs: &[DayJob], unplanned: Vec<Unplanned>) -> DayProblem {
+        let date = self.start + Duration::days(day as i64);
+        let working: Vec<usize> = (0..self.cleaners.len())
+            .filter(|&c| {
+                self.cleaners[c]
+                    .1
+                    .shifts
+                    .iter()
+                    .any(|s| weekday_index(s.day) == day)
+            })
+            .collect();
+        // Locations: the sites, then the working cleaners' homes.
+        let mut points: Vec<GeoPoint> = self.sites.iter().map(|s| s.location).collect();
+        points.extend(working.iter().map(|&c| self.cleaners[c].1.home));
+        let n = points.len();
+        let mut travel = vec![0; n * n];
+        for a in 0..n {
+            for b in 0..n {
+                travel[a * n + b] = self.travel.minutes(points[a], points[b]);
+            }
+        }
+        let vehicles = working
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| {
+                let cleaner = &self.cleaners[c].1;
+                let shift = cleaner
+                    .shifts
+                    .iter()
+                    .find(|s| weekday_index(s.day) == day)
+                    .expect("a working cleaner has a shift");
+                planner::Vehicle {
+                    start: self.sites.len() + i,
+                    end: self.sites.len() + i,
+                    shift_start: minutes(shift.from),
+                    shift_end: minutes(shift.to),
+                    capacity: i64::from(cleaner.max_minutes_per_day),
+                }
+            })
+            .collect();
+        let problem = planner::Problem {
+            locations: n,
+            travel,
+            jobs: jobs
+                .iter()
+                .map(|j| planner::Job {
+                    location: self.areas[j.area].site,
+                    demand: j.minutes,
+                    ready: j.window.0,
+                    due: j.window.1,
+                    service: j.minutes,
+                })
+                .collect(),
+            vehicles,
+        };
+        DayProblem {
+            date,
+            problem,
+            job_areas: jobs.iter().map(|j| j.area).collect(),
+            vehicle_cleaners: working,
+            unplanned,
+        }
+    }
+}
+
+/// The window an area may be cleaned in on weekday `day` (0 = Monday): its calendars'
+/// windows (the widest span they cover) within the site's access hours, or why there is none.
+fn day_window(site: &PlanSite, day: usize, windows: &[TimeWindow]) -> Result<(i64, i64), String> {
+    let (mut from, mut to) = (0, 24 * 60);
+    if !windows.is_empty() {
+        from = windows
+            .iter()
+            .map(|w| minutes(w.earliest))
+            .min()
+            .unwrap_or(0);
+        to = windows
+            .iter()
+            .map(|w| minutes(w.latest))
+            .max()
+            .unwrap_or(24 * 60);
+    }
+    if site.access_hours.is_empty() {
+        return Ok((from, to));
+    }
+    let access: Vec<&AccessWindow> = site
+        .access_hours
+        .iter()
+        .filter(|w| weekday_index(w.day) == day)
+        .collect();
+    if access.is_empty() {
+        return Err(format!(
+            "the site {} cannot be entered on {}",
+            site.name, WEEKDAYS[day]
+        ));
+    }
+    // The longest overlap of the cleaning window with one access window.
+    access
+        .iter()
+        .map(|w| (from.max(minutes(w.from)), to.min(minutes(w.to))))
+        .filter(|(a, b)| a < b)
+        .max_by_key(|(a, b)| b - a)
+        .ok_or_else(|| {
+            format!(
+                "its cleaning window does not overlap the access hours of {} on {}",
+                site.name, WEEKDAYS[day]
+            )
+        })
+}
+
+/// A planned stop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedStop {
+    pub area_id: String,
+    pub site_id: String,
+    pub start: LocalTime,
+    pub end: LocalTime,
+}
+
+/// One cleaner's day in a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedTour {
+    pub cleaner_id: String,
+    pub date: NaiveDate,
+    pub leave: LocalTime,
+    pub back: LocalTime,
+    pub stops: Vec<PlannedStop>,
+    pub cleaning_minutes: i64,
+    pub travel_minutes: i64,
+    pub waiting_minutes: i64,
+}
+
+/// A plan's figures for the week.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Kpis {
+    /// Distinct cleaners with work in the week.
+    pub cleaners: usize,
+    /// The most cleaners working on one day.
+    pub cleaners_on_busiest_day: usize,
+    /// Cleaning, travel and waiting: from leaving home to coming back.
+    pub paid_minutes: i64,
+    pub cleaning_minutes: i64,
+    pub travel_minutes: i64,
+    pub waiting_minutes: i64,
+    /// Paid minutes beyond each cleaner's maximum per day.
+    pub overtime_minutes: i64,
+    pub unplanned: usize,
+}
+
+fn clock(minutes: i64) -> LocalTime {
+    let m = minutes.clamp(0, 24 * 60);
+    format!("{:02}:{:02}", m / 60, m % 60)
+        .parse()
+        .expect("a time of day")
+}
+
+/// The planner's routes of one day as tours.
+pub fn tours_of(week: &Week, day: &DayProblem, solution: &planner::Solution) -> Vec<PlannedTour> {
+    let p = &day.problem;
+    solution
+        .routes
+        .iter()
+        .map(|route| {
+            let v = &p.vehicles[route.vehicle];
+            let cleaner = day.vehicle_cleaners[route.vehicle];
+            let (mut at, mut time, mut travel, mut cleaning) = (v.start, v.shift_start, 0, 0);
+            let first = &p.jobs[route.jobs[0]];
+            // Leave home just in time for the first stop.
+            let leave = (first.ready - p.travel(v.start, first.location)).max(v.shift_start);
+            time = time.max(leave);
+            let mut stops = Vec::new();
+            for &job in &route.jobs {
+                let j = &p.jobs[job];
+                let t = p.travel(at, j.location);
+                travel += t;
+                time = (time + t).max(j.ready);
+                let area = &week.areas[day.job_areas[job]];
+                stops.push(PlannedStop {
+                    area_id: area.area_id.clone(),
+                    site_id: week.sites[area.site].site_id.clone(),
+                    start: clock(time),
+                    end: clock(time + j.service),
+                });
+                time += j.service;
+                cleaning += j.service;
+                at = j.location;
+            }
+            let t = p.travel(at, v.end);
+            travel += t;
+            time += t;
+            let paid = time - leave;
+            PlannedTour {
+                cleaner_id: week.cleaners[cleaner].0.clone(),
+                date: day.date,
+                leave: clock(leave),
+                back: clock(time),
+                stops,
+                cleaning_minutes: cleaning,
+                travel_minutes: travel,
+                waiting_minutes: paid - cleaning - travel,
+            }
+        })
+        .collect()
+}
+
+/// Why the planner could not place a job: the job's own limits, or not enough cleaners.
+pub fn unplanned_reason(day: &DayProblem, job: usize) -> String {
+    use planner::Unservable;
+    let minutes = day.problem.jobs[job].service;
+    match day.problem.unservable(job) {
+        None => "no cleaner had time for it that day (add a cleaner or a shift)".into(),
+        Some(Unservable::NoVehicle) => "no cleaner works that day".into(),
+        Some(Unservable::Capacity) => {
+            format!("takes {minutes} minutes, more than any cleaner may clean in a day")
+        }
+        Some(Unservable::ShiftTooShort) => {
+            format!("takes {minutes} minutes, longer than any shift allows with the travel")
+        }
+        Some(Unservable::TooLate) => "no shift reaches the site within its window".into(),
+        Some(Unservable::EmptyWindow) => "its window is empty".into(),
+    }
+}
+
+/// The figures of a set of tours, with the cleaners' daily maxima for overtime.
+pub fn kpis(tours: &[PlannedTour], max_minutes: &BTreeMap<String, u32>, unplanned: usize) -> Kpis {
+    let mut per_day: BTreeMap<NaiveDate, BTreeSet<&str>> = BTreeMap::new();
+    let mut k = Kpis {
+        unplanned,
+        ..Kpis::default()
+    };
+    let mut cleaners = BTreeSet::new();
+    for tour in tours {
+        cleaners.insert(tour.cleaner_id.as_str());
+        per_day
+            .entry(tour.date)
+            .or_default()
+            .insert(tour.cleaner_id.as_str());
+        let paid = tour.cleaning_minutes + tour.travel_minutes + tour.waiting_minutes;
+        k.paid_minutes += paid;
+        k.cleaning_minutes += tour.cleaning_minutes;
+        k.travel_minutes += tour.travel_minutes;
+        k.waiting_minutes += tour.waiting_minutes;
+        let max = max_minutes
+            .get(&tour.cleaner_id)
+            .copied()
+            .map_or(i64::MAX, i64::from);
+        k.overtime_minutes += (paid - max).max(0);
+    }
+    k.cleaners = cleaners.len();
+    k.cleaners_on_busiest_day = per_day.values().map(BTreeSet::len).max().unwrap_or(0);
+    k
+}
+
+/// Rounds minutes for presentation.
+pub fn hours(minutes: i64) -> f64 {
+    round2(minutes as f64 / 60.0)
+}
+
+/// The Monday on or after `date`.
+pub fn next_monday(date: NaiveDate) -> NaiveDate {
+    let offset = (7 - date.weekday().num_days_from_monday()) % 7;
+    date + Duration::days(i64::from(offset))
+}
+
+/// What the search aims for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlanObjective {
+    /// Fewest cleaners first, then least travel: in cleaning, fewer people matter most.
+    #[default]
+    Fleet,
+    /// Least travel.
+    Distance,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlanStatus {
+    Running,
+    Draft,
+    Active,
+}
+
+/// A plan version: a week's tours per cleaner and day, computed, then activated or not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    pub week_start: NaiveDate,
+    pub status: PlanStatus,
+    pub objective: PlanObjective,
+    pub seconds: f64,
+    /// 0 to 1 while running.
+    pub progress: f64,
+    pub tours: Vec<PlannedTour>,
+    pub unplanned: Vec<Unplanned>,
+    pub kpis: Kpis,
+    /// The same figures for the tours in force when the plan was made.
+    pub current: Kpis,
+}
+
+impl Entity for Plan {
+    const COLLECTION: &'static str = "plans";
+    const KIND: &'static str = "plan";
+
+    /// Plans are computed (`POST /v1/plans`), never written by a client.
+    fn parse(_body: &Value) -> Result<Self, ValidationErrors> {
+        Err(ValidationErrors::single(
+            "",
+            "plans are made by POST /v1/plans and activated by POST /v1/plans/{id}/activate",
+        ))
+    }
+}
+
+/// The body of `POST /v1/plans`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanRequest {
+    pub week_start: Option<NaiveDate>,
+    pub seconds: f64,
+    pub objective: PlanObjective,
+}
+
+/// Longest search a request may ask for, in seconds.
+pub const MAX_PLAN_SECONDS: f64 = 60.0;
+
+impl PlanRequest {
+    pub fn parse(body: &Value) -> Result<Self, ValidationErrors> {
+        let mut f = Fields::new(body, &[])?;
+        let week_start = f.optional_parsed("weekStart", crate::calendars::parse_date);
+        if week_start.is_some_and(|d| d.weekday() != chrono::Weekday::Mon) {
+            f.error("weekStart", "must be a Monday");
+        }
+        let seconds = f.optional_f64("seconds", 0.1..=MAX_PLAN_SECONDS);
+        let objective = f.optional_parsed("objective", |raw| match raw {
+            "fleet" => Ok(PlanObjective::Fleet),
+            "distance" => Ok(PlanObjective::Distance),
+            _ => Err("must be one of: fleet, distance".into()),
+        });
+        f.finish(|| {
+            Some(PlanRequest {
+                week_start,
+                seconds: seconds.unwrap_or(5.0),
+                objective: objective.unwrap_or_default(),
+            })
+        })
+    }
+}
+
+/// Plans the week: each day's problem solved within its share of `seconds` (by the caller's
+/// clock), `progress` told after each day.
+pub fn plan_week(
+    week: &Week,
+    seconds: f64,
+    objective: PlanObjective,
+    elapsed: &dyn Fn() -> std::time::Duration,
+    progress: &mut dyn FnMut(f64),
+) -> (Vec<PlannedTour>, Vec<Unplanned>) {
+    let days = week.problems();
+    let mut tours = Vec::new();
+    let mut unplanned = Vec::new();
+    for (i, day) in days.iter().enumerate() {
+        unplanned.extend(day.unplanned.iter().cloned());
+        if !day.problem.jobs.is_empty() {
+            let offset = elapsed();
+            let options = planner::Options {
+                seed: 1,
+                objective: match objective {
+                    PlanObjective::Fleet => planner::Objective::Fleet,
+                    PlanObjective::Distance => planner::Objective::Distance,
+                },
+                time_budget: std::time::Duration::from_secs_f64(seconds / days.len() as f64),
+                max_iterations: None,
+            };
+            let since = || elapsed().saturating_sub(offset);
+            let solution = planner::solve(&day.problem, &options, &since, &mut |_, _| true);
+            tours.extend(tours_of(week, day, &solution));
+            unplanned.extend(solution.unassigned.iter().map(|&job| Unplanned {
+                area_id: week.areas[day.job_areas[job]].area_id.clone(),
+                date: day.date,
+                reason: unplanned_reason(day, job),
+            }));
+        }
+        progress((i + 1) as f64 / days.len() as f64);
+    }
+    unplanned.sort_by(|a, b| (a.date, &a.area_id).cmp(&(b.date, &b.area_id)));
+    (tours, unplanned)
+}
+
+/// A tour in force, as the comparison needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurrentTour {
+    pub cleaner_id: String,
+    pub start: LocalTime,
+    /// Weekday (0 = Monday) and the area ids in order.
+    pub days: Vec<(usize, Vec<String>)>,
+}
+
+/// Current tours as plan tours, for comparison: each tour's areas of each weekday in order,
+/// from the cleaner's home (if she is known) at the tour's start time, without waiting.
+pub fn current_tours(week: &Week, tours: &[CurrentTour]) -> Vec<PlannedTour> {
+    let areas: BTreeMap<&str, &PlanArea> =
+        week.areas.iter().map(|a| (a.area_id.as_str(), a)).collect();
+    let homes: BTreeMap<&str, GeoPoint> = week
+        .cleaners
+        .iter()
+        .map(|(id, c)| (id.as_str(), c.home))
+        .collect();
+    let mut out = Vec::new();
+    for CurrentTour {
+        cleaner_id: cleaner,
+        start,
+        days,
+    } in tours
+    {
+        for (day, area_ids) in days {
+            let stops: Vec<&PlanArea> = area_ids
+                .iter()
+                .filter_map(|a| areas.get(a.as_str()).copied())
+                .collect();
+            if stops.is_empty() {
+                continue;
+            }
+            let home = homes.get(cleaner.as_str()).copied();
+            let mut at = home.unwrap_or(week.sites[stops[0].site].location);
+            let (mut travel, mut cleaning) = (0, 0);
+            let mut time = minutes(*start);
+            let mut planned = Vec::new();
+            for area in &stops {
+                let site = &week.sites[area.site];
+                let t = week.travel.minutes(at, site.location);
+                travel += t;
+                time += t;
+                let need = area.minutes_per_cleaning.ceil() as i64;
+                planned.push(PlannedStop {
+                    area_id: area.area_id.clone(),
+                    site_id: site.site_id.clone(),
+                    start: clock(time),
+                    end: clock(time + need),
+                });
+                time += need;
+                cleaning += need;
+                at = site.location;
+            }
+            if let Some(home) = home {
+                let t = week.travel.minutes(at, home);
+                travel += t;
+                time += t;
+            }
+            out.push(PlannedTour {
+                cleaner_id: cleaner.clone(),
+                date: week.start + Duration::days(*day as i64),
+                leave: *start,
+                back: clock(time),
+                stops: planned,
+                cleaning_minutes: cleaning,
+                travel_minutes: travel,
+                waiting_minutes: 0,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weekly_cleanings_are_spread_over_the_week() {
+        assert_eq!(spread_days(3.0, 1), [0, 2, 4], "Mon, Wed, Fri");
+        assert_eq!(spread_days(2.0, 1), [1, 3], "Tue, Thu");
+        assert_eq!(spread_days(1.0, 1), [2]);
+        assert_eq!(spread_days(5.0, 1), [0, 1, 2, 3, 4]);
+        assert_eq!(spread_days(7.0, 1), [0, 1, 2, 3, 4, 5, 6]);
+        assert_eq!(spread_days(6.0, 1).len(), 6);
+        assert_eq!(spread_days(0.5, 2), [2]);
+        assert_eq!(spread_days(0.5, 3), Vec::<usize>::new());
+        assert_eq!(spread_days(0.0, 3), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn travel_follows_the_great_circle_with_the_road_factor() {
+        let berlin = GeoPoint {
+            lat: 52.52,
+            lng: 13.405,
+        };
+        let potsdam = GeoPoint {
+            lat: 52.39,
+            lng: 13.065,
+        };
+        let km = haversine_km(berlin, potsdam);
+        assert!((26.0..28.0).contains(&km), "{km}");
+        let model = TravelModel::default();
+        assert_eq!(model.minutes(berlin, berlin), 0);
+        assert_eq!(
+            model.minutes(berlin, potsdam),
+            (km * 1.3 / 25.0 * 60.0).ceil() as i64
+        );
+    }
+}
