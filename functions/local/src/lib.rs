@@ -30,6 +30,7 @@ pub fn router_of(name: &str) -> Option<fn() -> Router<AppState>> {
         "calendars" => Some(calendars::router),
         "tours" => Some(tours::router),
         "planning" => Some(planning::router),
+        "planning-worker" => Some(planning_worker::router),
         "fanout" => Some(fanout::router),
         "workload-report" => Some(workload_report::router),
         _ => None,

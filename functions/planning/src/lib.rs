@@ -435,6 +435,76 @@ async fn activate(
     ))
 }
 
+/// Where the nightly re-plan is pushed (the `planning-worker` function).
+pub const PUSH_PATH: &str = "/push/planning";
+/// The nightly plan's search time per tenant: `NIGHTLY_PLAN_SECONDS`, default 20.
+pub const NIGHTLY_SECONDS_VAR: &str = "NIGHTLY_PLAN_SECONDS";
+
+fn nightly_seconds() -> f64 {
+    std::env::var(NIGHTLY_SECONDS_VAR)
+        .ok()
+        .and_then(|raw| raw.parse::<f64>().ok())
+        .filter(|s| *s > 0.0 && *s <= 240.0)
+        .unwrap_or(20.0)
+}
+
+/// The nightly re-plan: one message per tenant through the fan-out.
+pub fn worker_router() -> Router<AppState> {
+    Router::new().route(PUSH_PATH, post(nightly))
+}
+
+/// Plans the week after the scheduled run as a draft `nightly-{weekStart}` (replacing an
+/// earlier nightly draft of that week), once per scheduled run however often delivered.
+async fn nightly(
+    State(state): State<AppState>,
+    job: platform::push::PushJob,
+) -> platform::push::PushOutcome {
+    use platform::push::PushOutcome;
+    let data = TenantData {
+        store: job.store(),
+        clock: &*state.clock,
+    };
+    let week_start =
+        domain::planning::next_monday(job.scheduled_for.date_naive() + Duration::days(1));
+    let inputs = match load_inputs(data, week_start).await {
+        Ok(inputs) => inputs,
+        Err(e) => return PushOutcome::Retry(e.to_string()),
+    };
+    let request = PlanRequest {
+        week_start: Some(week_start),
+        seconds: nightly_seconds(),
+        objective: Default::default(),
+    };
+    let plan = match compute(inputs, &request, Arc::new(Mutex::new(0.0))).await {
+        Ok(plan) => plan,
+        Err(e) => return PushOutcome::Retry(e.to_string()),
+    };
+    let id = format!("nightly-{week_start}");
+    let fields = match entity_fields(&plan) {
+        Ok(fields) => fields,
+        Err(e) => return job.reject(&e.to_string(), state.clock.now()).await,
+    };
+    let write = match data.repo::<Plan>().find(&id).await {
+        // An activated plan stays as it is; only a draft is replaced.
+        Ok(Some(existing)) if existing.entity.status == PlanStatus::Active => {
+            return job.complete(Vec::new(), state.clock.now()).await;
+        }
+        Ok(Some(existing)) => Write::Update {
+            collection: Plan::COLLECTION,
+            id,
+            expected_version: existing.meta.version,
+            fields,
+        },
+        Ok(None) => Write::Create {
+            collection: Plan::COLLECTION,
+            id,
+            fields,
+        },
+        Err(e) => return PushOutcome::Retry(e.to_string()),
+    };
+    job.complete(vec![write], state.clock.now()).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
