@@ -85,7 +85,11 @@ pub struct Inputs {
 }
 
 /// Reads the tenant's sites, areas, calendars, closures, cleaners and tours for the week.
-pub async fn load_inputs(data: TenantData<'_>, week_start: NaiveDate) -> ApiResult<Inputs> {
+pub async fn load_inputs(
+    data: TenantData<'_>,
+    week_start: NaiveDate,
+    travel: TravelModel,
+) -> ApiResult<Inputs> {
     let sites = data.repo::<Site>().all_where(Vec::new()).await?;
     let areas = data.repo::<Area>().all_where(Vec::new()).await?;
     let types: BTreeMap<String, AreaType> = data
@@ -137,6 +141,7 @@ pub async fn load_inputs(data: TenantData<'_>, week_start: NaiveDate) -> ApiResu
             site,
             minutes_per_cleaning: load.minutes_per_cleaning,
             cleanings_per_week: load.effective_cleanings_per_week,
+            skills: area_type.skills.clone(),
             scheduled,
         });
     }
@@ -156,7 +161,7 @@ pub async fn load_inputs(data: TenantData<'_>, week_start: NaiveDate) -> ApiResu
             .iter()
             .map(|c| (c.entity.user_id.to_string(), c.entity.clone()))
             .collect(),
-        travel: TravelModel::default(),
+        travel,
     };
     let current = tours
         .iter()
@@ -251,7 +256,7 @@ async fn create_plan(
     let week_start = request
         .week_start
         .unwrap_or_else(|| domain::planning::next_monday(today + Duration::days(1)));
-    let inputs = load_inputs(cx.data(), week_start).await?;
+    let inputs = load_inputs(cx.data(), week_start, request.travel).await?;
     let repo = cx.repo::<Plan>();
     let running = Plan {
         week_start,
@@ -466,7 +471,7 @@ async fn nightly(
     };
     let week_start =
         domain::planning::next_monday(job.scheduled_for.date_naive() + Duration::days(1));
-    let inputs = match load_inputs(data, week_start).await {
+    let inputs = match load_inputs(data, week_start, TravelModel::default()).await {
         Ok(inputs) => inputs,
         Err(e) => return PushOutcome::Retry(e.to_string()),
     };
@@ -474,6 +479,7 @@ async fn nightly(
         week_start: Some(week_start),
         seconds: nightly_seconds(),
         objective: Default::default(),
+        travel: TravelModel::default(),
     };
     let plan = match compute(inputs, &request, Arc::new(Mutex::new(0.0))).await {
         Ok(plan) => plan,

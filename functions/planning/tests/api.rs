@@ -293,6 +293,23 @@ async fn an_infeasible_request_comes_back_with_a_reason_per_area() {
         .created(&admin, "/v1/areas", area(&open, "Office", 50))
         .await
         .id();
+    let glass = app
+        .created(
+            &admin,
+            "/v1/area-types",
+            json!({"name": "Glass", "performanceSqmPerHour": 100, "cleaningsPerWeek": 1,
+                   "skills": ["windows"]}),
+        )
+        .await
+        .id();
+    let facade = app
+        .created(
+            &admin,
+            "/v1/areas",
+            json!({"siteId": open, "name": "Facade", "sizeSqm": 50, "areaTypeId": glass}),
+        )
+        .await
+        .id();
     app.created(
         &admin,
         "/v1/calendars",
@@ -328,8 +345,12 @@ async fn an_infeasible_request_comes_back_with_a_reason_per_area() {
         reasons[night.as_str()].contains("does not overlap the access hours"),
         "{reasons:?}"
     );
+    assert!(
+        reasons[facade.as_str()].contains("needs windows"),
+        "{reasons:?}"
+    );
     assert!(!reasons.contains_key(fine.as_str()));
-    assert_eq!(plan.body["kpis"]["unplanned"], 3);
+    assert_eq!(plan.body["kpis"]["unplanned"], 4);
     let stops: Vec<&str> = plan.body["tours"]
         .as_array()
         .unwrap()

@@ -30,6 +30,9 @@ pub struct Cleaner {
     pub home: GeoPoint,
     pub shifts: Vec<AccessWindow>,
     pub max_minutes_per_day: u32,
+    /// What she can do beyond regular cleaning (see an area type's `skills`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skills: Vec<String>,
 }
 
 impl Entity for Cleaner {
@@ -71,6 +74,7 @@ impl Entity for Cleaner {
             }
         }
         let max = f.required_f64("maxMinutesPerDay", 1.0..=1440.0);
+        let skills = f.optional_parsed_list("skills", 20, crate::sites::parse_skill);
         f.finish(|| {
             Some(Cleaner {
                 user_id: user_id?,
@@ -78,6 +82,7 @@ impl Entity for Cleaner {
                 home: home?,
                 shifts: shifts?,
                 max_minutes_per_day: max? as u32,
+                skills: skills.unwrap_or_default(),
             })
         })
     }
@@ -164,6 +169,8 @@ pub struct PlanArea {
     pub site: usize,
     pub minutes_per_cleaning: f64,
     pub cleanings_per_week: f64,
+    /// Skills its area type needs.
+    pub skills: Vec<String>,
     /// The days its calendars schedule it, with their windows; `None` without a calendar
     /// (the week's cleanings are then spread over the days).
     pub scheduled: Option<BTreeMap<NaiveDate, Vec<TimeWindow>>>,
@@ -206,6 +213,8 @@ pub struct DayProblem {
     /// Cleaner index of each vehicle.
     pub vehicle_cleaners: Vec<usize>,
     pub unplanned: Vec<Unplanned>,
+    /// Skill names by bit.
+    pub skills: Vec<String>,
 }
 
 /// 0 for Monday to 6 for Sunday.
@@ -272,8 +281,31 @@ impl Week {
             .collect()
     }
 
+    /// Skill names, one bit each (the first 64 named by areas or cleaners).
+    fn skill_bits(&self) -> Vec<String> {
+        let mut names: BTreeSet<&str> = BTreeSet::new();
+        names.extend(
+            self.areas
+                .iter()
+                .flat_map(|a| a.skills.iter().map(String::as_str)),
+        );
+        names.extend(
+            self.cleaners
+                .iter()
+                .flat_map(|(_, c)| c.skills.iter().map(String::as_str)),
+        );
+        names.into_iter().take(64).map(str::to_owned).collect()
+    }
+
     fn day_problem(&self, day: usize, jobs: &[DayJob], unplanned: Vec<Unplanned>) -> DayProblem {
         let date = self.start + Duration::days(day as i64);
+        let skills = self.skill_bits();
+        let mask = |names: &[String]| -> u64 {
+            names
+                .iter()
+                .filter_map(|n| skills.iter().position(|s| s == n))
+                .fold(0, |m, bit| m | (1 << bit))
+        };
         let working: Vec<usize> = (0..self.cleaners.len())
             .filter(|&c| {
                 self.cleaners[c]
@@ -309,6 +341,7 @@ impl Week {
                     shift_start: minutes(shift.from),
                     shift_end: minutes(shift.to),
                     capacity: i64::from(cleaner.max_minutes_per_day),
+                    skills: mask(&cleaner.skills),
                 }
             })
             .collect();
@@ -323,12 +356,14 @@ impl Week {
                     ready: j.window.0,
                     due: j.window.1,
                     service: j.minutes,
+                    skills: mask(&self.areas[j.area].skills),
                 })
                 .collect(),
             vehicles,
         };
         DayProblem {
             date,
+            skills,
             problem,
             job_areas: jobs.iter().map(|j| j.area).collect(),
             vehicle_cleaners: working,
@@ -486,6 +521,17 @@ pub fn unplanned_reason(day: &DayProblem, job: usize) -> String {
     match day.problem.unservable(job) {
         None => "no cleaner had time for it that day (add a cleaner or a shift)".into(),
         Some(Unservable::NoVehicle) => "no cleaner works that day".into(),
+        Some(Unservable::Skills) => {
+            let needs = day.problem.jobs[job].skills;
+            let names: Vec<&str> = (0..day.skills.len())
+                .filter(|bit| needs & (1 << bit) != 0)
+                .map(|bit| day.skills[bit].as_str())
+                .collect();
+            format!(
+                "needs {} and no cleaner working that day has it",
+                names.join(" and ")
+            )
+        }
         Some(Unservable::Capacity) => {
             format!("takes {minutes} minutes, more than any cleaner may clean in a day")
         }
@@ -593,6 +639,7 @@ pub struct PlanRequest {
     pub week_start: Option<NaiveDate>,
     pub seconds: f64,
     pub objective: PlanObjective,
+    pub travel: TravelModel,
 }
 
 /// Longest search a request may ask for, in seconds.
@@ -611,11 +658,21 @@ impl PlanRequest {
             "distance" => Ok(PlanObjective::Distance),
             _ => Err("must be one of: fleet, distance".into()),
         });
+        let travel = f.optional_object("travel", |t| {
+            let defaults = TravelModel::default();
+            let road_factor = t.optional_f64("roadFactor", 1.0..=3.0);
+            let speed = t.optional_f64("speedKmh", 3.0..=130.0);
+            Some(TravelModel {
+                road_factor: road_factor.unwrap_or(defaults.road_factor),
+                speed_kmh: speed.unwrap_or(defaults.speed_kmh),
+            })
+        });
         f.finish(|| {
             Some(PlanRequest {
                 week_start,
                 seconds: seconds.unwrap_or(5.0),
                 objective: objective.unwrap_or_default(),
+                travel: travel.unwrap_or_default(),
             })
         })
     }

@@ -259,6 +259,19 @@ impl Entity for Site {
     }
 }
 
+/// A skill name: 1 to 40 lower-case letters, digits and `-`.
+pub fn parse_skill(raw: &str) -> Result<String, String> {
+    if (1..=40).contains(&raw.len())
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        Ok(raw.to_owned())
+    } else {
+        Err("must be a skill name: 1 to 40 lower-case letters, digits and -".into())
+    }
+}
+
 /// The index of the first window that overlaps an earlier one on the same day.
 fn first_overlap(windows: &[AccessWindow]) -> Option<usize> {
     windows.iter().enumerate().find_map(|(i, w)| {
@@ -284,6 +297,9 @@ pub struct AreaType {
     pub correction_factor: f64,
     /// Default `normal`.
     pub priority: Priority,
+    /// What a cleaner must be able to do for this kind of room (e.g. `windows`, `clean-room`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skills: Vec<String>,
 }
 
 impl Entity for AreaType {
@@ -298,6 +314,7 @@ impl Entity for AreaType {
         let per_week = f.required_f64("cleaningsPerWeek", 0.0..=MAX_CLEANINGS_PER_WEEK);
         let correction = f.optional_f64("correctionFactor", 0.1..=10.0);
         let priority = f.optional_parsed("priority", str::parse::<Priority>);
+        let skills = f.optional_parsed_list("skills", 20, parse_skill);
         f.finish(|| {
             Some(AreaType {
                 name: name?,
@@ -306,6 +323,7 @@ impl Entity for AreaType {
                 cleanings_per_week: per_week?,
                 correction_factor: correction.unwrap_or(1.0),
                 priority: priority.unwrap_or_default(),
+                skills: skills.unwrap_or_default(),
             })
         })
     }

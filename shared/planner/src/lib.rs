@@ -27,6 +27,8 @@ pub struct Job {
     pub ready: i64,
     pub due: i64,
     pub service: i64,
+    /// Skills the job needs, one bit each; a vehicle must have them all.
+    pub skills: u64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +39,14 @@ pub struct Vehicle {
     pub shift_start: i64,
     pub shift_end: i64,
     pub capacity: i64,
+    /// Skills the vehicle (the cleaner) has, one bit each.
+    pub skills: u64,
+}
+
+impl Vehicle {
+    pub fn can_do(&self, job: &Job) -> bool {
+        job.skills & !self.skills == 0
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -122,6 +132,10 @@ impl Problem {
         }
         let mut reason = Unservable::NoVehicle;
         for v in &self.vehicles {
+            if !v.can_do(j) {
+                reason = reason.max(Unservable::Skills);
+                continue;
+            }
             if j.demand > v.capacity {
                 reason = reason.max(Unservable::Capacity);
                 continue;
@@ -145,6 +159,8 @@ impl Problem {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Unservable {
     NoVehicle,
+    /// No vehicle has the skills it needs.
+    Skills,
     /// Its window cannot be reached from any start.
     TooLate,
     /// No shift is long enough for travel there, the service and travel back.
@@ -233,6 +249,16 @@ pub fn check(problem: &Problem, solution: &Solution) -> Result<Summary, String> 
             return Err(format!(
                 "route {r}: load {load} over the capacity {}",
                 vehicle.capacity
+            ));
+        }
+        if let Some(&job) = route
+            .jobs
+            .iter()
+            .find(|&&j| !vehicle.can_do(&problem.jobs[j]))
+        {
+            return Err(format!(
+                "route {r}: vehicle {} lacks the skills of job {job}",
+                route.vehicle
             ));
         }
     }

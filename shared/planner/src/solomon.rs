@@ -60,6 +60,7 @@ pub fn parse(text: &str) -> Result<Instance, String> {
             ready: scaled(r[4]),
             due: scaled(r[5]),
             service: scaled(r[6]),
+            skills: 0,
         })
         .collect();
     let vehicle = Vehicle {
@@ -68,6 +69,7 @@ pub fn parse(text: &str) -> Result<Instance, String> {
         shift_start: scaled(depot[4]),
         shift_end: scaled(depot[5]),
         capacity,
+        skills: 0,
     };
     Ok(Instance {
         name,

@@ -151,12 +151,19 @@ impl<'a> Search<'a> {
                 others
             })
             .collect();
-        let mut classes: Vec<(usize, usize, i64, i64, i64)> = Vec::new();
+        let mut classes: Vec<(usize, usize, i64, i64, i64, u64)> = Vec::new();
         let class = p
             .vehicles
             .iter()
             .map(|v| {
-                let key = (v.start, v.end, v.shift_start, v.shift_end, v.capacity);
+                let key = (
+                    v.start,
+                    v.end,
+                    v.shift_start,
+                    v.shift_end,
+                    v.capacity,
+                    v.skills,
+                );
                 classes.iter().position(|c| *c == key).unwrap_or_else(|| {
                     classes.push(key);
                     classes.len() - 1
@@ -355,7 +362,7 @@ impl<'a> Search<'a> {
         let mut empty_classes_tried: u64 = 0;
         for (t, tour) in state.tours.iter().enumerate() {
             let v = &self.p.vehicles[tour.vehicle];
-            if tour.load + j.demand > v.capacity {
+            if tour.load + j.demand > v.capacity || !v.can_do(j) {
                 continue;
             }
             let m = tour.jobs.len();

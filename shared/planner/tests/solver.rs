@@ -33,6 +33,7 @@ fn generated(n: usize, vehicles: usize, seed: u64) -> Problem {
                 ready,
                 due: ready + width,
                 service: 100,
+                skills: 0,
             }
         })
         .collect();
@@ -42,6 +43,7 @@ fn generated(n: usize, vehicles: usize, seed: u64) -> Problem {
         shift_start: 0,
         shift_end: day,
         capacity: 100,
+        skills: 0,
     };
     Problem {
         locations,
@@ -143,14 +145,26 @@ fn jobs_no_vehicle_can_serve_are_left_unassigned_with_the_reason() {
     problem.jobs[2].service = 10_000;
     problem.jobs[3].ready = 0;
     problem.jobs[3].due = 1;
+    problem.jobs[4].skills = 0b10;
     assert_eq!(problem.unservable(0), Some(Unservable::EmptyWindow));
     assert_eq!(problem.unservable(1), Some(Unservable::Capacity));
     assert_eq!(problem.unservable(2), Some(Unservable::ShiftTooShort));
     assert_eq!(problem.unservable(3), Some(Unservable::TooLate));
+    assert_eq!(problem.unservable(4), Some(Unservable::Skills));
     let solution = run(&problem, &iterations(1, 500));
     let summary = check(&problem, &solution).unwrap();
-    assert_eq!(solution.unassigned, [0, 1, 2, 3]);
-    assert_eq!(summary.unassigned, 4);
+    assert_eq!(solution.unassigned, [0, 1, 2, 3, 4]);
+    assert_eq!(summary.unassigned, 5);
+    // A vehicle with the skill takes the job.
+    problem.vehicles[2].skills = 0b11;
+    let solution = run(&problem, &iterations(1, 500));
+    check(&problem, &solution).unwrap();
+    let route = solution
+        .routes
+        .iter()
+        .find(|r| r.jobs.contains(&4))
+        .unwrap();
+    assert_eq!(route.vehicle, 2);
 }
 
 #[test]
