@@ -1,7 +1,7 @@
 //! The `sites` binary as Cloud Run starts it: bad configuration stops it with a message that
 //! names the variable; an unreachable Firestore makes requests 503, never a crash.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use platform::Role;
@@ -19,17 +19,7 @@ fn free_port() -> u16 {
 
 /// The binary with a valid auth config and a clean environment otherwise.
 fn sites(issuer: &DevIssuer, data_dir: &std::path::Path) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .env_clear()
-        .env("AUTH_ISSUER", &issuer.issuer)
-        .env("AUTH_AUDIENCE", &issuer.audience)
-        .env("AUTH_JWKS", serde_json::to_string(&issuer.jwks()).unwrap())
-        .env("CLEANOPS_DATA_DIR", data_dir)
-        .env("LOG_FORMAT", "text")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    command
+    platform::testing::function_command(BIN, issuer, data_dir)
 }
 
 /// The variable a message must name, the variables set, and those removed.

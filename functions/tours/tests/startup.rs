@@ -1,7 +1,7 @@
 //! The `tours` binary needs its signing key (a catalog secret): without one, or with a weak
 //! one, it stops naming the variable; with one it serves.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use platform::Role;
@@ -11,17 +11,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_tours");
 const KEY_VAR: &str = "CLEANOPS_SIGNING_KEY";
 
 fn tours(issuer: &DevIssuer, data_dir: &std::path::Path) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .env_clear()
-        .env("AUTH_ISSUER", &issuer.issuer)
-        .env("AUTH_AUDIENCE", &issuer.audience)
-        .env("AUTH_JWKS", serde_json::to_string(&issuer.jwks()).unwrap())
-        .env("CLEANOPS_DATA_DIR", data_dir)
-        .env("LOG_FORMAT", "text")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    command
+    platform::testing::function_command(BIN, issuer, data_dir)
 }
 
 #[test]

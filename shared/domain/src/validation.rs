@@ -219,12 +219,8 @@ impl<'a> Fields<'a> {
     }
 
     /// An array of objects (at most `max`), each read by `read`.
-    pub fn optional_list<T>(
-        &mut self,
-        name: &'a str,
-        max: usize,
-        mut read: impl FnMut(&mut Fields<'a>) -> Option<T>,
-    ) -> Option<Vec<T>> {
+    /// The array `name`, if present, an array, and at most `max` long (else an error).
+    fn array(&mut self, name: &'a str, max: usize) -> Option<&'a Vec<Value>> {
         let value = self.take(name)?;
         let Some(items) = value.as_array() else {
             self.error(name, "must be an array");
@@ -234,6 +230,16 @@ impl<'a> Fields<'a> {
             self.error(name, format!("must have at most {max} entries"));
             return None;
         }
+        Some(items)
+    }
+
+    pub fn optional_list<T>(
+        &mut self,
+        name: &'a str,
+        max: usize,
+        mut read: impl FnMut(&mut Fields<'a>) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let items = self.array(name, max)?;
         let mut parsed = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let path = self.path(&format!("{name}[{i}]"));
@@ -277,15 +283,7 @@ impl<'a> Fields<'a> {
         max: usize,
         mut parse: impl FnMut(&str) -> Result<T, String>,
     ) -> Option<Vec<T>> {
-        let value = self.take(name)?;
-        let Some(items) = value.as_array() else {
-            self.error(name, "must be an array");
-            return None;
-        };
-        if items.len() > max {
-            self.error(name, format!("must have at most {max} entries"));
-            return None;
-        }
+        let items = self.array(name, max)?;
         let mut parsed = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let entry = format!("{name}[{i}]");

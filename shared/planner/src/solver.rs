@@ -262,7 +262,7 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Removes `positions` (job indices within the tour, ascending) from tour `t`.
+    /// Removes the jobs of tour `t` whose position `keep` refuses.
     fn remove(&self, state: &mut State, t: usize, keep: impl Fn(usize) -> bool) {
         let tour = &mut state.tours[t];
         let mut i = 0;
@@ -279,19 +279,7 @@ impl<'a> Search<'a> {
             state.tour_of[job] = NONE;
             state.unassigned.push(job);
         }
-        let mut tour = std::mem::replace(
-            &mut state.tours[t],
-            Tour {
-                vehicle: 0,
-                jobs: Vec::new(),
-                load: 0,
-                travel: 0,
-                earliest: Vec::new(),
-                latest: Vec::new(),
-            },
-        );
-        self.refresh(&mut tour);
-        state.tours[t] = tour;
+        self.refresh(&mut state.tours[t]);
     }
 
     fn ruin(&mut self, state: &mut State) {
@@ -429,20 +417,8 @@ impl<'a> Search<'a> {
         for job in pending {
             match self.best_insertion(state, job) {
                 Some((_, t, pos)) => {
-                    let mut tour = std::mem::replace(
-                        &mut state.tours[t],
-                        Tour {
-                            vehicle: 0,
-                            jobs: Vec::new(),
-                            load: 0,
-                            travel: 0,
-                            earliest: Vec::new(),
-                            latest: Vec::new(),
-                        },
-                    );
-                    tour.jobs.insert(pos, job);
-                    self.refresh(&mut tour);
-                    state.tours[t] = tour;
+                    state.tours[t].jobs.insert(pos, job);
+                    self.refresh(&mut state.tours[t]);
                     state.tour_of[job] = t as u32;
                 }
                 None => state.unassigned.push(job),

@@ -229,3 +229,26 @@ impl TestApp {
         reply
     }
 }
+
+/// A function binary as Cloud Run would start it: a clean environment with a valid auth
+/// configuration for `issuer`, the embedded store in `data_dir`, text logs, stderr captured.
+pub fn function_command(
+    binary: &str,
+    issuer: &DevIssuer,
+    data_dir: &std::path::Path,
+) -> std::process::Command {
+    let mut command = std::process::Command::new(binary);
+    command
+        .env_clear()
+        .env("AUTH_ISSUER", &issuer.issuer)
+        .env("AUTH_AUDIENCE", &issuer.audience)
+        .env(
+            "AUTH_JWKS",
+            serde_json::to_string(&issuer.jwks()).expect("a JWKS serialises"),
+        )
+        .env("CLEANOPS_DATA_DIR", data_dir)
+        .env("LOG_FORMAT", "text")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    command
+}
