@@ -1,0 +1,51 @@
+# Least privilege: each function runs as its own service account with only the roles its
+# code needs; the scheduler and the push subscriptions each call as an identity of their own.
+
+resource "google_service_account" "function" {
+  for_each     = local.functions
+  account_id   = "fn-${each.key}"
+  display_name = "cleanops function ${each.key}"
+}
+
+resource "google_service_account" "scheduler" {
+  account_id   = "cleanops-scheduler"
+  display_name = "cleanops Cloud Scheduler caller"
+}
+
+resource "google_service_account" "pubsub_push" {
+  account_id   = "cleanops-pubsub-push"
+  display_name = "cleanops Pub/Sub push caller"
+}
+
+# Every function reads and writes its tenants' documents in Firestore.
+resource "google_project_iam_member" "firestore_user" {
+  for_each = local.functions
+  project  = var.project_id
+  role     = "roles/datastore.user"
+  member   = "serviceAccount:${google_service_account.function[each.key].email}"
+}
+
+# Scheduled functions (the fan-out) publish to the job topics.
+resource "google_pubsub_topic_iam_member" "publisher" {
+  for_each = {
+    for pair in setproduct(
+      [for name, f in local.functions : name if anytrue([for t in f.triggers : t.kind == "schedule"])],
+      keys(local.push_triggers)
+    ) : "${pair[0]}/${pair[1]}" => { function = pair[0], topic = pair[1] }
+  }
+  topic  = google_pubsub_topic.job[each.value.topic].name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.function[each.value.function].email}"
+}
+
+# Secrets go to the functions that list them in the catalog, and to no other.
+resource "google_secret_manager_secret_iam_member" "accessor" {
+  for_each = {
+    for pair in flatten([
+      for name, f in local.functions : [for s in try(f.secrets, []) : { function = name, secret = s }]
+    ]) : "${pair.function}/${pair.secret}" => pair
+  }
+  secret_id = google_secret_manager_secret.secret[each.value.secret].id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.function[each.value.function].email}"
+}

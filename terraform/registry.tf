@@ -1,0 +1,17 @@
+resource "google_artifact_registry_repository" "functions" {
+  #checkov:skip=CKV_GCP_84:Images hold only compiled public code; Google-managed encryption suffices.
+  location      = var.region
+  repository_id = "cleanops"
+  description   = "One image per function of the catalog, tagged with the commit."
+  format        = "DOCKER"
+
+  cleanup_policies {
+    id     = "keep-recent"
+    action = "KEEP"
+    most_recent_versions {
+      keep_count = 20
+    }
+  }
+
+  depends_on = [google_project_service.apis]
+}

@@ -1,0 +1,48 @@
+variable "project_id" {
+  description = "The Google Cloud project to deploy into."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the Cloud Run services, Artifact Registry and the scheduler jobs."
+  type        = string
+  default     = "europe-west3"
+}
+
+variable "firestore_location" {
+  description = "Location of the Firestore database (a region or multi-region such as eur3)."
+  type        = string
+  default     = "eur3"
+}
+
+variable "image_tag" {
+  description = "The image tag every function runs (Cloud Build passes the commit SHA)."
+  type        = string
+}
+
+variable "auth_issuer" {
+  description = "Issuer (iss) of accepted user tokens, e.g. https://securetoken.google.com/PROJECT."
+  type        = string
+}
+
+variable "auth_audience" {
+  description = "Audience (aud) user tokens must name."
+  type        = string
+}
+
+variable "auth_jwks" {
+  description = "The token issuer's public keys as a JWKS document (JSON)."
+  type        = string
+}
+
+variable "cors_allowed_origins" {
+  description = "Comma-separated frontend origins allowed from browsers (empty: none)."
+  type        = string
+  default     = ""
+}
+
+variable "documents_retention_days" {
+  description = "Days a replaced or deleted document version is kept in the bucket."
+  type        = number
+  default     = 90
+}
