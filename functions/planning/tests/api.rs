@@ -144,7 +144,10 @@ async fn a_demo_tenant_is_planned_end_to_end_and_activated() {
     for tour in tours {
         let (leave, back) = (minutes(&tour["leave"]), minutes(&tour["back"]));
         assert!(leave >= 6 * 60 && back <= 14 * 60, "{tour}");
-        assert!(tour["cleaningMinutes"].as_i64().unwrap() <= 420);
+        assert!(
+            back - leave <= 420,
+            "paid time within the daily maximum: {tour}"
+        );
         let mut clock = leave;
         for stop in tour["stops"].as_array().unwrap() {
             assert!(minutes(&stop["start"]) >= clock, "stops in order: {tour}");
@@ -181,6 +184,7 @@ async fn a_demo_tenant_is_planned_end_to_end_and_activated() {
     );
     let kpis = &plan.body["kpis"];
     assert!(kpis["cleaners"].as_u64().unwrap() <= 3);
+    assert_eq!(kpis["overtimeMinutes"], 0);
     assert_eq!(
         kpis["paidMinutes"].as_i64().unwrap(),
         kpis["cleaningMinutes"].as_i64().unwrap()

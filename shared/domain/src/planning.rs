@@ -335,11 +335,14 @@ impl Week {
                     .iter()
                     .find(|s| weekday_index(s.day) == day)
                     .expect("a working cleaner has a shift");
+                // Paid time (leaving home to coming back) stays within her daily maximum:
+                // the day ends at the shift's end or `maxMinutesPerDay` after its start.
+                let max = i64::from(cleaner.max_minutes_per_day);
                 planner::Vehicle {
                     start: self.sites.len() + i,
                     end: self.sites.len() + i,
                     shift_start: minutes(shift.from),
-                    shift_end: minutes(shift.to),
+                    shift_end: minutes(shift.to).min(minutes(shift.from) + max),
                     capacity: i64::from(cleaner.max_minutes_per_day),
                     skills: mask(&cleaner.skills),
                 }
