@@ -63,6 +63,8 @@ const BLINK_RATE: f64 = 0.01;
 /// Start and end temperatures, in travel units (scaled by the mean travel of an edge).
 const START_TEMPERATURE: f64 = 1.0;
 const END_TEMPERATURE: f64 = 0.01;
+/// Share of the budget spent squeezing the fleet under the fleet objective.
+const FLEET_SHARE: f64 = 0.5;
 /// How often (in iterations) the clock is read and progress reported.
 const REPORT_EVERY: u64 = 256;
 
@@ -138,6 +140,8 @@ struct Search<'a> {
     class: Vec<usize>,
     unassigned_penalty: i64,
     vehicle_cost: i64,
+    /// Whether recreate may start an empty route (not while squeezing the fleet).
+    allow_new_routes: bool,
     rng: Rng,
 }
 
@@ -183,6 +187,7 @@ impl<'a> Search<'a> {
             class,
             unassigned_penalty: (longest * (n as i64 + 2) * 2).max(vehicle_cost * 4),
             vehicle_cost,
+            allow_new_routes: true,
             rng: Rng::new(options.seed),
         }
     }
@@ -354,6 +359,9 @@ impl<'a> Search<'a> {
                 continue;
             }
             let m = tour.jobs.len();
+            if m == 0 && !self.allow_new_routes {
+                continue;
+            }
             let extra = if m == 0 {
                 let class = self.class[tour.vehicle];
                 if class < 64 {
@@ -403,16 +411,26 @@ impl<'a> Search<'a> {
         best
     }
 
-    fn recreate(&mut self, state: &mut State) {
+    /// Puts the unassigned jobs back; `absences` (how often each job was left out) makes the
+    /// often-left-out go first half of the time.
+    fn recreate(&mut self, state: &mut State, absences: Option<&[u64]>) {
         let mut pending = std::mem::take(&mut state.unassigned);
         pending.retain(|&j| self.servable[j]);
         let depot = self.p.vehicles.first().map_or(0, |v| v.start);
-        match self.rng.below(11) {
-            0..=3 => self.rng.shuffle(&mut pending),
-            4..=7 => pending.sort_by_key(|&j| std::cmp::Reverse(self.p.jobs[j].demand)),
-            8..=9 => pending
-                .sort_by_key(|&j| std::cmp::Reverse(self.p.travel(depot, self.p.jobs[j].location))),
-            _ => pending.sort_by_key(|&j| self.p.travel(depot, self.p.jobs[j].location)),
+        if let Some(absences) = absences
+            && self.rng.unit() < 0.5
+        {
+            self.rng.shuffle(&mut pending);
+            pending.sort_by_key(|&j| std::cmp::Reverse(absences[j]));
+        } else {
+            match self.rng.below(11) {
+                0..=3 => self.rng.shuffle(&mut pending),
+                4..=7 => pending.sort_by_key(|&j| std::cmp::Reverse(self.p.jobs[j].demand)),
+                8..=9 => pending.sort_by_key(|&j| {
+                    std::cmp::Reverse(self.p.travel(depot, self.p.jobs[j].location))
+                }),
+                _ => pending.sort_by_key(|&j| self.p.travel(depot, self.p.jobs[j].location)),
+            }
         }
         for job in pending {
             match self.best_insertion(state, job) {
@@ -433,25 +451,63 @@ impl<'a> Search<'a> {
         state.unassigned.dedup();
     }
 
-    /// In the fleet objective, now and then a whole short route is emptied too.
+    /// Empties one of the shortest routes (its jobs become unassigned), to try the fleet
+    /// without it.
     fn ruin_route(&mut self, state: &mut State) {
-        let used: Vec<usize> = (0..state.tours.len())
-            .filter(|&t| !state.tours[t].jobs.is_empty())
+        let shortest = state
+            .tours
+            .iter()
+            .filter(|t| !t.jobs.is_empty())
+            .map(|t| t.jobs.len())
+            .min();
+        let Some(shortest) = shortest else { return };
+        let candidates: Vec<usize> = (0..state.tours.len())
+            .filter(|&t| state.tours[t].jobs.len() == shortest)
             .collect();
-        if used.len() < 2 {
-            return;
-        }
-        // The shorter of two random routes.
-        let (a, b) = (
-            used[self.rng.below(used.len())],
-            used[self.rng.below(used.len())],
-        );
-        let t = if state.tours[a].jobs.len() <= state.tours[b].jobs.len() {
-            a
-        } else {
-            b
-        };
+        let t = candidates[self.rng.below(candidates.len())];
         self.remove(state, t, |_| false);
+    }
+
+    fn missing(&self, state: &State) -> usize {
+        state
+            .unassigned
+            .iter()
+            .filter(|&&j| self.servable[j])
+            .count()
+    }
+
+    /// One step of fleet squeezing (SISR's fleet minimisation): with every job placed, the
+    /// solution is kept if it is the best so far and a shortest route is emptied; then
+    /// ruin and recreate without new routes, kept if fewer jobs, or jobs left out less
+    /// often, stay unplaced.
+    fn squeeze_fleet(
+        &mut self,
+        current: &mut State,
+        candidate: &mut State,
+        best: &mut State,
+        best_cost: &mut i64,
+        absences: &mut [u64],
+    ) {
+        if self.missing(current) == 0 {
+            let cost = self.cost(current);
+            if cost < *best_cost {
+                best.clone_from(current);
+                *best_cost = cost;
+            }
+            self.ruin_route(current);
+        }
+        candidate.clone_from(current);
+        self.allow_new_routes = false;
+        self.ruin(candidate);
+        self.recreate(candidate, Some(absences));
+        self.allow_new_routes = true;
+        for &job in &candidate.unassigned {
+            absences[job] += 1;
+        }
+        let weight = |s: &State| s.unassigned.iter().map(|&j| absences[j]).sum::<u64>();
+        if self.missing(candidate) < self.missing(current) || weight(candidate) < weight(current) {
+            std::mem::swap(current, candidate);
+        }
     }
 }
 
@@ -481,7 +537,7 @@ pub fn solve(
 ) -> Solution {
     let mut search = Search::new(problem, options);
     let mut current = search.empty_state();
-    search.recreate(&mut current);
+    search.recreate(&mut current, None);
     let mut current_cost = search.cost(&current);
     let mut best = current.clone();
     let mut best_cost = current_cost;
@@ -498,6 +554,13 @@ pub fn solve(
     let budget = options.time_budget.as_secs_f64().max(1e-9);
     let mut fraction = 0.0;
     let mut iterations: u64 = 0;
+    // With the fleet objective, the first part of the budget squeezes the fleet.
+    let squeeze_until = match options.objective {
+        Objective::Fleet => FLEET_SHARE,
+        Objective::Distance => 0.0,
+    };
+    let mut squeezed = squeeze_until == 0.0;
+    let mut absences = vec![0u64; problem.jobs.len()];
     loop {
         if iterations.is_multiple_of(REPORT_EVERY) {
             let spent = elapsed();
@@ -520,13 +583,26 @@ pub fn solve(
             }
         }
         iterations += 1;
+        if fraction < squeeze_until {
+            search.squeeze_fleet(
+                &mut current,
+                &mut candidate,
+                &mut best,
+                &mut best_cost,
+                &mut absences,
+            );
+            continue;
+        }
+        if !squeezed {
+            // Travel is minimised from the smallest fleet found.
+            squeezed = true;
+            current.clone_from(&best);
+            current_cost = best_cost;
+        }
         let temperature = t0 * (t1 / t0).powf(fraction.min(1.0));
         candidate.clone_from(&current);
-        if options.objective == Objective::Fleet && search.rng.unit() < 0.1 {
-            search.ruin_route(&mut candidate);
-        }
         search.ruin(&mut candidate);
-        search.recreate(&mut candidate);
+        search.recreate(&mut candidate, None);
         let cost = search.cost(&candidate);
         let threshold = current_cost as f64 - temperature * search.rng.unit().max(1e-300).ln();
         if (cost as f64) < threshold {
