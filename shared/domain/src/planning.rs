@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::calendars::TimeWindow;
 use crate::entity::Entity;
 use crate::id::UserId;
-use crate::sites::{AccessWindow, GeoPoint, LocalTime, WEEKDAYS, Weekday, round2};
+use crate::sites::{AccessWindow, GeoPoint, LocalTime, WEEKDAYS, Weekday};
 use crate::validation::{Fields, ValidationErrors};
 
 /// A cleaner as the planner sees her: where she starts, when she works, how much she may
@@ -574,11 +574,6 @@ pub fn kpis(tours: &[PlannedTour], max_minutes: &BTreeMap<String, u32>, unplanne
     k.cleaners = cleaners.len();
     k.cleaners_on_busiest_day = per_day.values().map(BTreeSet::len).max().unwrap_or(0);
     k
-}
-
-/// Rounds minutes for presentation.
-pub fn hours(minutes: i64) -> f64 {
-    round2(minutes as f64 / 60.0)
 }
 
 /// The Monday on or after `date`.
