@@ -42,10 +42,7 @@ pub fn router() -> Router<AppState> {
 
 /// Schedules are the staff's business; customers are shown what was done, not the plan.
 pub fn staff_only(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
-    caller.require(
-        &[Role::Admin, Role::Dispatcher, Role::Cleaner],
-        "read schedules",
-    )?;
+    caller.require(&Role::STAFF, "read schedules")?;
     Ok(Vec::new())
 }
 

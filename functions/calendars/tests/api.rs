@@ -20,12 +20,7 @@ struct Seed {
 }
 
 fn site(name: &str) -> Value {
-    json!({
-        "name": name,
-        "address": {"street": "Friedrichstr. 1", "city": "Berlin", "country": "DE"},
-        "location": {"lat": 52.52, "lng": 13.39},
-        "timeZone": "Europe/Berlin"
-    })
+    platform::testing::site_json(name, 52.52, 13.39)
 }
 
 /// Two sites; an office type cleaned 5 times a week; an office area at the first site.

@@ -319,10 +319,7 @@ fn tours_of_plan(
             let start = days.iter().map(|d| d.leave).min().expect("a day at least");
             let mut tour_days = Vec::new();
             for day in &days {
-                let weekday = domain::sites::WEEKDAYS
-                    [(day.date - plan.week_start).num_days().rem_euclid(7) as usize]
-                    .parse()
-                    .map_err(ApiError::internal)?;
+                let weekday = domain::sites::Weekday::of(day.date);
                 let area_ids = day
                     .stops
                     .iter()

@@ -16,11 +16,9 @@ async fn start() -> TestApp {
 }
 
 fn site(name: &str, lat: f64, lng: f64, access: Value) -> Value {
-    json!({
-        "name": name, "timeZone": "Europe/Berlin",
-        "address": {"street": "Str. 1", "city": "Berlin", "country": "DE"},
-        "location": {"lat": lat, "lng": lng}, "accessHours": access
-    })
+    let mut site = platform::testing::site_json(name, lat, lng);
+    site["accessHours"] = access;
+    site
 }
 
 fn weekdays(from: &str, to: &str) -> Value {

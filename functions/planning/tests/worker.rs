@@ -47,11 +47,7 @@ async fn the_nightly_push_plans_the_coming_week_once() {
         .created(
             &admin,
             "/v1/sites",
-            json!({
-                "name": "HQ", "timeZone": "Europe/Berlin",
-                "address": {"street": "Str. 1", "city": "Berlin", "country": "DE"},
-                "location": {"lat": 52.52, "lng": 13.40}
-            }),
+            platform::testing::site_json("HQ", 52.52, 13.40),
         )
         .await
         .id();

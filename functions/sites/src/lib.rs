@@ -213,14 +213,7 @@ impl Resource for Areas {
     /// Areas carry no customer, so customers read them through their sites' reports (proof of
     /// service), not here.
     fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
-        caller.require(
-            &[
-                platform::Role::Admin,
-                platform::Role::Dispatcher,
-                platform::Role::Cleaner,
-            ],
-            "read areas",
-        )?;
+        caller.require(&platform::Role::STAFF, "read areas")?;
         Ok(Vec::new())
     }
 

@@ -29,11 +29,7 @@ async fn main() {
         .created(
             &admin,
             "/v1/sites",
-            json!({
-                "name": "HQ", "timeZone": "Europe/Berlin",
-                "address": {"street": "Friedrichstr. 1", "city": "Berlin", "country": "DE"},
-                "location": {"lat": 52.52, "lng": 13.39}
-            }),
+            platform::testing::site_json("HQ", 52.52, 13.39),
         )
         .await
         .id();

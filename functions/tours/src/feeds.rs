@@ -54,7 +54,7 @@ impl Resource for FeedTokens {
         name: "ownerId",
         kind: ParamKind::Id,
     }];
-    const WRITERS: &'static [Role] = &[Role::Admin, Role::Dispatcher, Role::Cleaner];
+    const WRITERS: &'static [Role] = &Role::STAFF;
 
     /// A cleaner sees (and revokes) the feeds she created.
     fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {

@@ -21,8 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use axum::Router;
 use axum::routing::{get, post};
-use chrono::{Datelike, NaiveDate};
-use domain::sites::{Area, AreaType, AreaWorkload, Site, WEEKDAYS, Weekday};
+use domain::sites::{Area, AreaType, AreaWorkload, Site};
 use platform::crud::{Stored, TenantData};
 use platform::error::ApiResult;
 use platform::resource;
@@ -52,16 +51,9 @@ pub fn router() -> Router<AppState> {
 
 type QueryParams = axum::extract::Query<Vec<(String, String)>>;
 
-/// The weekday of a date.
-fn weekday_of(date: NaiveDate) -> Weekday {
-    WEEKDAYS[date.weekday().num_days_from_monday() as usize]
-        .parse()
-        .expect("seven weekdays")
-}
-
 /// Staff only: customers see proof of service and inspection summaries, nothing else here.
 fn staff(caller: &Caller, action: &str) -> ApiResult<()> {
-    caller.require(&[Role::Admin, Role::Dispatcher, Role::Cleaner], action)
+    caller.require(&Role::STAFF, action)
 }
 
 /// Areas by id with their area types, read in two batches; missing ids are left out.

@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use domain::Fields;
 use domain::UserId;
 use domain::calendars::{TimeWindow, local_instant, parse_date};
-use domain::sites::{LocalTime, Site, round2};
+use domain::sites::{LocalTime, Site, Weekday, round2};
 use domain::store::Filter;
 use domain::tours::{Tour, Visit, VisitStatus};
 use platform::crud::{Stored, TenantData};
@@ -20,7 +20,7 @@ use platform::resource::Context;
 use platform::{ApiError, AppState, Caller, Role};
 use serde::Serialize;
 
-use crate::{AreaIndex, QueryParams, weekday_of};
+use crate::{AreaIndex, QueryParams};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -98,7 +98,7 @@ pub async fn tour_of_day(
     visits: &BTreeMap<String, &Stored<Visit>>,
     schedules: &mut Schedules,
 ) -> ApiResult<Option<TourOfDay>> {
-    let Some(day) = tour.entity.day(weekday_of(date)) else {
+    let Some(day) = tour.entity.day(Weekday::of(date)) else {
         return Ok(None);
     };
     let tz: Tz = day

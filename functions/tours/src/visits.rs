@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use calendars::schedule::SiteSchedule;
-use domain::sites::{Area, LocalTime, Site};
+use domain::sites::{Area, LocalTime, Site, Weekday};
 use domain::store::{Filter, FilterOp, Query};
 use domain::tours::{
     CheckIn, CheckOut, Tour, Visit, VisitFlag, VisitId, VisitStatus, check_client_time, window_flag,
@@ -22,8 +22,6 @@ use platform::resource::{Context, Resource};
 use platform::signing::Signer;
 use platform::{ApiError, AppState, Caller, Role};
 use serde_json::{Value, json};
-
-use crate::weekday_of;
 
 const CODE_PREFIX: &str = "CO1";
 const CODE_PURPOSE: &str = "check-in";
@@ -144,7 +142,7 @@ pub async fn check_in(
     caller: Caller,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    caller.require(&Role::ALL[..3], "check in")?;
+    caller.require(&Role::STAFF, "check in")?;
     let request = CheckIn::parse(&body)?;
     let now = state.clock.now();
     let at = request.at.unwrap_or(now);
@@ -208,7 +206,7 @@ pub async fn check_in(
             .ok_or_else(|| ApiError::field("tourId", "no tour of yours has this id"))?;
         let planned = tour
             .entity
-            .day(weekday_of(date))
+            .day(Weekday::of(date))
             .is_some_and(|d| d.area_ids.iter().any(|a| a.as_str() == area_id));
         if !planned {
             flags.push(VisitFlag {
@@ -262,7 +260,7 @@ pub async fn check_out(
     IfMatch(version): IfMatch,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    caller.require(&Role::ALL[..3], "check out")?;
+    caller.require(&Role::STAFF, "check out")?;
     let request = CheckOut::parse(&body)?;
     let cx = Context {
         caller: &caller,

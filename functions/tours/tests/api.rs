@@ -17,12 +17,9 @@ async fn start() -> TestApp {
 }
 
 fn site(name: &str, customer: &str) -> Value {
-    json!({
-        "name": name, "customerId": customer,
-        "address": {"street": "Friedrichstr. 1", "postalCode": "10117", "city": "Berlin", "country": "DE"},
-        "location": {"lat": 52.52, "lng": 13.39},
-        "timeZone": "Europe/Berlin"
-    })
+    let mut site = platform::testing::site_json(name, 52.52, 13.39);
+    site["customerId"] = json!(customer);
+    site
 }
 
 struct Seed {

@@ -217,11 +217,6 @@ pub struct DayProblem {
     pub skills: Vec<String>,
 }
 
-/// 0 for Monday to 6 for Sunday.
-fn weekday_index(day: Weekday) -> usize {
-    day as usize
-}
-
 fn minutes(t: LocalTime) -> i64 {
     i64::from(t.minutes())
 }
@@ -312,7 +307,7 @@ impl Week {
                     .1
                     .shifts
                     .iter()
-                    .any(|s| weekday_index(s.day) == day)
+                    .any(|s| s.day.index() == day)
             })
             .collect();
         // Locations: the sites, then the working cleaners' homes.
@@ -333,7 +328,7 @@ impl Week {
                 let shift = cleaner
                     .shifts
                     .iter()
-                    .find(|s| weekday_index(s.day) == day)
+                    .find(|s| s.day.index() == day)
                     .expect("a working cleaner has a shift");
                 // Paid time (leaving home to coming back) stays within her daily maximum:
                 // the day ends at the shift's end or `maxMinutesPerDay` after its start.
@@ -397,7 +392,7 @@ fn day_window(site: &PlanSite, day: usize, windows: &[TimeWindow]) -> Result<(i6
     let access: Vec<&AccessWindow> = site
         .access_hours
         .iter()
-        .filter(|w| weekday_index(w.day) == day)
+        .filter(|w| w.day.index() == day)
         .collect();
     if access.is_empty() {
         return Err(format!(

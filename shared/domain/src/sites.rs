@@ -85,9 +85,34 @@ pub enum Weekday {
 pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// Parses an enum from its serialized name, naming the allowed names on failure.
-fn parse_enum<T: for<'de> Deserialize<'de>>(raw: &str, allowed: &[&str]) -> Result<T, String> {
+pub(crate) fn parse_enum<T: for<'de> Deserialize<'de>>(
+    raw: &str,
+    allowed: &[&str],
+) -> Result<T, String> {
     serde_json::from_value(Value::String(raw.to_owned()))
         .map_err(|_| format!("must be one of: {}", allowed.join(", ")))
+}
+
+impl Weekday {
+    /// The weekday of a date.
+    pub fn of(date: chrono::NaiveDate) -> Self {
+        use chrono::Datelike;
+        const ALL: [Weekday; 7] = [
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+            Weekday::Sat,
+            Weekday::Sun,
+        ];
+        ALL[date.weekday().num_days_from_monday() as usize]
+    }
+
+    /// 0 for Monday to 6 for Sunday.
+    pub fn index(self) -> usize {
+        self as usize
+    }
 }
 
 impl FromStr for Weekday {

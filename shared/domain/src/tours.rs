@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::calendars::parse_date;
 use crate::entity::Entity;
 use crate::id::{Id, UserId};
-use crate::sites::{AreaId, LocalTime, SiteId, Weekday, round2};
+use crate::sites::{AreaId, LocalTime, SiteId, Weekday, parse_enum, round2};
 use crate::validation::{Fields, ValidationErrors};
 
 pub enum TourKind {}
@@ -23,11 +23,6 @@ pub type InspectionId = Id<InspectionKind>;
 
 /// Most areas one tour visits on one day.
 pub const MAX_AREAS_PER_DAY: usize = 300;
-
-fn parse_enum<T: for<'de> Deserialize<'de>>(raw: &str, allowed: &[&str]) -> Result<T, String> {
-    serde_json::from_value(Value::String(raw.to_owned()))
-        .map_err(|_| format!("must be one of: {}", allowed.join(", ")))
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

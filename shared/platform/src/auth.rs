@@ -30,6 +30,8 @@ impl Role {
     pub const ALL: [Role; 4] = [Role::Admin, Role::Dispatcher, Role::Cleaner, Role::Customer];
     /// Roles that plan and change master data.
     pub const PLANNERS: [Role; 2] = [Role::Admin, Role::Dispatcher];
+    /// The cleaning company's own people: everyone but customers.
+    pub const STAFF: [Role; 3] = [Role::Admin, Role::Dispatcher, Role::Cleaner];
 
     pub fn as_str(self) -> &'static str {
         match self {

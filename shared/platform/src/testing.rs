@@ -252,3 +252,14 @@ pub fn function_command(
         .stderr(std::process::Stdio::piped());
     command
 }
+
+/// A site in Berlin as the sites function takes it; tests add what they need (a customer,
+/// access hours).
+pub fn site_json(name: &str, lat: f64, lng: f64) -> serde_json::Value {
+    serde_json::json!({
+        "name": name,
+        "address": {"street": "Friedrichstr. 1", "city": "Berlin", "country": "DE"},
+        "location": {"lat": lat, "lng": lng},
+        "timeZone": "Europe/Berlin"
+    })
+}
