@@ -1,8 +1,9 @@
-//! The deployment matches the catalog: every catalog function has its image build step in
-//! cloudbuild.yaml (and the deploy waits for it), terraform derives every service, push
-//! subscription and scheduler job from the catalog, and nothing is deployed that the catalog
-//! does not list. The offline tools (terraform fmt, checkov, check-jsonschema) run in
-//! scripts/test; this checks what they cannot: agreement with the catalog.
+//! The deployment matches the catalog: cloudbuild.yaml compiles and builds an image for every
+//! catalog function (its `_FUNCTIONS` list) and the deploy waits for the images, terraform
+//! derives every service, push subscription and scheduler job from the catalog, and nothing is
+//! deployed that the catalog does not list. The offline tools (terraform fmt, checkov,
+//! check-jsonschema) run in scripts/test; this checks what they cannot: agreement with the
+//! catalog.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -63,40 +64,50 @@ fn resources<'a>(terraform: &'a str, kind: &str) -> Vec<(&'a str, &'a str)> {
     found
 }
 
+/// The names in cloudbuild.yaml's `_FUNCTIONS` substitution.
+fn built_functions(cloudbuild: &str) -> Vec<&str> {
+    cloudbuild
+        .lines()
+        .find_map(|line| line.trim_start().strip_prefix("_FUNCTIONS:"))
+        .map(|names| names.split_whitespace().collect())
+        .unwrap_or_default()
+}
+
 /// What is missing or extra, as sentences; empty when the deployment matches the catalog.
 fn deployment_gaps(catalog: &Catalog, cloudbuild: &str, terraform: &str) -> Vec<String> {
     let mut gaps = Vec::new();
     let names: BTreeSet<&str> = catalog.functions.iter().map(|f| f.name.as_str()).collect();
-    let steps = steps(cloudbuild);
-    let images: BTreeSet<&str> = steps
-        .iter()
-        .filter_map(|(id, _)| id.strip_prefix("image-"))
-        .collect();
-    let deploy = steps
-        .iter()
-        .find(|(id, _)| id == "deploy")
-        .map(|(_, text)| text.as_str());
-    if deploy.is_none() {
-        gaps.push("cloudbuild.yaml has no deploy step".to_owned());
-    }
-    for name in &names {
-        match steps.iter().find(|(id, _)| *id == format!("image-{name}")) {
-            None => gaps.push(format!("{name}: no image build step in cloudbuild.yaml")),
-            Some((_, text)) if !text.contains(&format!("--build-arg FUNCTION={name} ")) => {
-                gaps.push(format!("{name}: its image step does not build {name}"));
-            }
-            Some(_) => {}
-        }
-        if deploy.is_some_and(|d| !d.contains(&format!("\"image-{name}\""))) {
-            gaps.push(format!(
-                "{name}: the deploy step does not wait for its image"
-            ));
-        }
-    }
-    for image in images.difference(&names) {
+    let built: BTreeSet<&str> = built_functions(cloudbuild).into_iter().collect();
+    for name in names.difference(&built) {
         gaps.push(format!(
-            "cloudbuild.yaml builds image-{image}, which is not in the catalog"
+            "{name}: not in cloudbuild.yaml's _FUNCTIONS (no binary, no image)"
         ));
+    }
+    for name in built.difference(&names) {
+        gaps.push(format!(
+            "cloudbuild.yaml's _FUNCTIONS names {name}, which is not in the catalog"
+        ));
+    }
+    let steps = steps(cloudbuild);
+    let step = |id: &str| {
+        steps
+            .iter()
+            .find(|(step, _)| step == id)
+            .map(|(_, text)| text.as_str())
+    };
+    let loops_over_functions = |text: &str| text.contains("for fn in ${_FUNCTIONS}; do");
+    match step("compile") {
+        Some(text) if loops_over_functions(text) && text.contains("cargo build --release") => {}
+        _ => gaps.push("cloudbuild.yaml: no compile step building each of _FUNCTIONS".to_owned()),
+    }
+    match step("images") {
+        Some(text)
+            if loops_over_functions(text)
+                && text.contains(r#"--build-arg BINARY=prebuilt --build-arg FUNCTION="$$fn""#) => {}
+        _ => gaps.push("cloudbuild.yaml: no images step building each of _FUNCTIONS".to_owned()),
+    }
+    if !step("deploy").is_some_and(|text| text.contains(r#""images""#)) {
+        gaps.push("cloudbuild.yaml: no deploy step waiting for the images".to_owned());
     }
     if !terraform.contains(r#"file("${path.module}/../functions/catalog.json")"#) {
         gaps.push("terraform does not read functions/catalog.json".to_owned());
@@ -160,8 +171,11 @@ fn the_deployment_matches_the_catalog() {
     let catalog = Catalog::load().unwrap();
     let gaps = deployment_gaps(&catalog, &read("cloudbuild.yaml"), &terraform());
     assert!(gaps.is_empty(), "{gaps:#?}");
+    // Both ways to the binary: compiled in the image, or prebuilt by the compile step.
     let dockerfile = read("Dockerfile");
     assert!(dockerfile.contains(r#"cargo build --release --locked -p "$FUNCTION""#));
+    assert!(dockerfile.contains("COPY dist/${FUNCTION} /function"));
+    assert!(dockerfile.contains("FROM ${BINARY} AS binary"));
     assert!(dockerfile.contains("FROM gcr.io/distroless/"));
 }
 
@@ -175,21 +189,26 @@ fn a_function_added_to_the_catalog_without_its_infrastructure_is_found() {
     let gaps = deployment_gaps(&catalog, &read("cloudbuild.yaml"), &terraform());
     assert_eq!(
         gaps,
-        [
-            "billing: no image build step in cloudbuild.yaml",
-            "billing: the deploy step does not wait for its image"
-        ]
+        ["billing: not in cloudbuild.yaml's _FUNCTIONS (no binary, no image)"]
     );
 
-    // And the other way round: a step or a service for a function the catalog lacks.
+    // And the other way round: a build or a service for a function the catalog lacks.
     let catalog = Catalog::load().unwrap();
-    let cloudbuild = read("cloudbuild.yaml").replace("- id: image-sites", "- id: image-legacy");
+    let cloudbuild = read("cloudbuild.yaml").replace("_FUNCTIONS: sites ", "_FUNCTIONS: legacy ");
     let gaps = deployment_gaps(&catalog, &cloudbuild, &terraform());
-    assert!(gaps.contains(&"sites: no image build step in cloudbuild.yaml".to_owned()));
-    assert!(
-        gaps.contains(
-            &"cloudbuild.yaml builds image-legacy, which is not in the catalog".to_owned()
-        )
+    assert_eq!(
+        gaps,
+        [
+            "sites: not in cloudbuild.yaml's _FUNCTIONS (no binary, no image)",
+            "cloudbuild.yaml's _FUNCTIONS names legacy, which is not in the catalog"
+        ]
+    );
+    // A build that no longer builds per function is found too.
+    let cloudbuild = read("cloudbuild.yaml").replace("- id: images", "- id: pictures");
+    let gaps = deployment_gaps(&catalog, &cloudbuild, &terraform());
+    assert_eq!(
+        gaps,
+        ["cloudbuild.yaml: no images step building each of _FUNCTIONS"]
     );
     let terraform = format!(
         "{}\nresource \"google_cloud_run_v2_service\" \"sites\" {{\n  name = \"sites\"\n}}\n",
