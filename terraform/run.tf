@@ -23,7 +23,7 @@ resource "google_cloud_run_v2_service" "function" {
     }
 
     containers {
-      image = "${local.image_base}/${each.key}:${var.image_tag}"
+      image = "${local.image_base}/${each.key}:${lookup(var.image_tags, each.key, var.image_tag)}"
 
       resources {
         limits = {

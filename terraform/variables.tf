@@ -16,8 +16,14 @@ variable "firestore_location" {
 }
 
 variable "image_tag" {
-  description = "The image tag every function runs (Cloud Build passes the commit SHA)."
+  description = "The image tag the functions run (a commit SHA: every function's image carries each build's commit)."
   type        = string
+}
+
+variable "image_tags" {
+  description = "Per function, a tag that overrides image_tag. Cloud Build passes each image's source-hash tag, so a function whose sources did not change keeps its revision."
+  type        = map(string)
+  default     = {}
 }
 
 variable "auth_issuer" {
