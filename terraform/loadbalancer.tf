@@ -13,7 +13,7 @@ locals {
     for name, f in local.functions : name => f if f.ingress == "public"
   }
   # The default route goes to the first public function of the catalog.
-  lb_default = var.domain == "" ? "" : [for f in local.catalog.functions : f.name if f.ingress == "public"][0]
+  lb_default = var.domain == "" ? "" : module.catalog.public_functions[0]
 }
 
 resource "google_compute_region_network_endpoint_group" "function" {

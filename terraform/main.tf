@@ -2,23 +2,19 @@
 # (functions/catalog.json) and the Firestore index list (shared/store/firestore.indexes.json).
 # A function added to the catalog gets its service, identity, triggers and image from them.
 
+module "catalog" {
+  source       = "./modules/catalog"
+  catalog_file = "${path.module}/../functions/catalog.json"
+  indexes_file = "${path.module}/../shared/store/firestore.indexes.json"
+}
+
 locals {
-  catalog   = jsondecode(file("${path.module}/../functions/catalog.json"))
-  functions = { for f in local.catalog.functions : f.name => f }
-
-  # Pub/Sub push triggers, by topic.
-  push_triggers = merge([
-    for f in local.catalog.functions : {
-      for t in f.triggers : t.topic => merge(t, { function = f.name }) if t.kind == "push"
-    }
-  ]...)
-
-  # Cloud Scheduler triggers, by job.
-  schedule_triggers = merge([
-    for f in local.catalog.functions : {
-      for t in f.triggers : t.job => merge(t, { function = f.name }) if t.kind == "schedule"
-    }
-  ]...)
+  functions         = module.catalog.functions
+  push_triggers     = module.catalog.push_triggers
+  schedule_triggers = module.catalog.schedule_triggers
+  push_audience     = module.catalog.push_audience
+  secret_env        = module.catalog.secret_env
+  indexes           = module.catalog.indexes
 
   # Who may invoke each private function: the scheduler's or the push subscriptions' identity.
   invoker_email = {
@@ -29,16 +25,7 @@ locals {
     ) if f.ingress == "private"
   }
 
-  # The OIDC audience pushes and scheduler calls carry, and the function expects.
-  push_audience = { for name, f in local.functions : name => "cleanops-${name}" }
-
   image_base = "${var.region}-docker.pkg.dev/${var.project_id}/${google_artifact_registry_repository.functions.repository_id}"
-
-  secret_env = {
-    "signing-key" = "CLEANOPS_SIGNING_KEY"
-  }
-
-  indexes = jsondecode(file("${path.module}/../shared/store/firestore.indexes.json")).indexes
 }
 
 resource "google_project_service" "apis" {

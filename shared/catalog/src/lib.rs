@@ -36,8 +36,9 @@ pub struct Function {
     pub secrets: Vec<Secret>,
 }
 
-/// A secret a function needs, and the environment variable it arrives in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A secret a function needs, and the environment variable it arrives in: `CLEANOPS_` and its
+/// catalog name in upper snake case (terraform derives the variable by that rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Secret {
     /// `CLEANOPS_SIGNING_KEY`: signs check-in codes and calendar feed tokens.
