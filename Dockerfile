@@ -1,6 +1,6 @@
 # One image per function: docker build --build-arg FUNCTION=sites -t sites .
-# By default the build stage compiles only the chosen function (release profile: thin LTO,
-# stripped). With --build-arg BINARY=prebuilt the binary is taken from dist/<function> in the
+# By default the build stage compiles only the chosen function (the dist profile: fat LTO, one
+# codegen unit, stripped). With --build-arg BINARY=prebuilt the binary is taken from dist/<function> in the
 # context instead: Cloud Build compiles every function once with a cached target directory,
 # and scripts/image builds images on a machine without a Docker engine.
 # The runtime stage is distroless (glibc, CA certificates, no shell), running as non-root.
@@ -13,8 +13,8 @@ WORKDIR /src
 COPY . .
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
-    cargo build --release --locked -p "$FUNCTION" \
-    && cp "target/release/$FUNCTION" /function
+    cargo build --profile dist --locked -p "$FUNCTION" \
+    && cp "target/dist/$FUNCTION" /function
 
 FROM scratch AS prebuilt
 ARG FUNCTION

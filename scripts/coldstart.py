@@ -4,6 +4,7 @@ sees it. Runs the release binary N times on the embedded store and prints the me
 
     cargo build --release -p sites && scripts/coldstart.py [binary] [runs]
 """
+import base64
 import http.client
 import json
 import os
@@ -29,7 +30,8 @@ def free_port():
 def once(data_dir):
     port = free_port()
     env = dict(os.environ, PORT=str(port), AUTH_ISSUER="coldstart", AUTH_AUDIENCE="cleanops",
-               AUTH_JWKS=json.dumps(jwks), CLEANOPS_DATA_DIR=data_dir, RUST_LOG="warn")
+               AUTH_JWKS=json.dumps(jwks), CLEANOPS_DATA_DIR=data_dir, RUST_LOG="warn",
+               CLEANOPS_SIGNING_KEY=base64.b64encode(os.urandom(32)).decode())
     started = time.perf_counter()
     process = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL)
     try:

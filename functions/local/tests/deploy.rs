@@ -98,7 +98,8 @@ fn deployment_gaps(catalog: &Catalog, cloudbuild: &str, terraform: &str) -> Vec<
     };
     let loops_over_functions = |text: &str| text.contains("for fn in ${_FUNCTIONS}; do");
     match step("compile") {
-        Some(text) if loops_over_functions(text) && text.contains("cargo build --release") => {}
+        Some(text) if loops_over_functions(text) && text.contains("cargo build --profile dist") => {
+        }
         _ => gaps.push("cloudbuild.yaml: no compile step building each of _FUNCTIONS".to_owned()),
     }
     match step("images") {
@@ -176,7 +177,7 @@ fn the_deployment_matches_the_catalog() {
     assert!(gaps.is_empty(), "{gaps:#?}");
     // Both ways to the binary: compiled in the image, or prebuilt by the compile step.
     let dockerfile = read("Dockerfile");
-    assert!(dockerfile.contains(r#"cargo build --release --locked -p "$FUNCTION""#));
+    assert!(dockerfile.contains(r#"cargo build --profile dist --locked -p "$FUNCTION""#));
     assert!(dockerfile.contains("COPY dist/${FUNCTION} /function"));
     assert!(dockerfile.contains("FROM ${BINARY} AS binary"));
     assert!(dockerfile.contains("FROM gcr.io/distroless/"));
