@@ -105,7 +105,7 @@ fn deployment_gaps(catalog: &Catalog, cloudbuild: &str, terraform: &str) -> Vec<
     match step("images") {
         Some(text)
             if loops_over_functions(text)
-                && text.contains(r#"--build-arg BINARY=prebuilt --build-arg FUNCTION="$$fn""#) => {}
+                && text.contains(r#"--target prebuilt --build-arg FUNCTION="$$fn""#) => {}
         _ => gaps.push("cloudbuild.yaml: no images step building each of _FUNCTIONS".to_owned()),
     }
     if !step("deploy").is_some_and(|text| text.contains(r#""images""#)) {
@@ -178,8 +178,11 @@ fn the_deployment_matches_the_catalog() {
     // Both ways to the binary: compiled in the image, or prebuilt by the compile step.
     let dockerfile = read("Dockerfile");
     assert!(dockerfile.contains(r#"cargo build --profile dist --locked -p "$FUNCTION""#));
-    assert!(dockerfile.contains("COPY dist/${FUNCTION} /function"));
-    assert!(dockerfile.contains("FROM ${BINARY} AS binary"));
+    assert!(
+        dockerfile
+            .contains("FROM runtime AS prebuilt\nARG FUNCTION\nCOPY dist/${FUNCTION} /function")
+    );
+    assert!(dockerfile.contains("FROM runtime AS compiled\nCOPY --from=build /function /function"));
     assert!(dockerfile.contains("FROM gcr.io/distroless/"));
 }
 
