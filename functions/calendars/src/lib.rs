@@ -7,7 +7,7 @@
 
 pub mod schedule;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -23,7 +23,7 @@ use domain::store::{Filter, Write};
 use domain::{FieldError, Fields, ValidationErrors};
 use platform::crud::{Stored, still_at};
 use platform::error::ApiResult;
-use platform::http::{FilterParam, ParamKind, query_object};
+use platform::http::{FilterParam, query_object};
 use platform::resource::{self, Context, Resource};
 use platform::{ApiError, AppState, Caller, Role};
 use serde::Serialize;
@@ -52,16 +52,7 @@ struct Closures;
 impl Resource for Calendars {
     type Entity = Calendar;
     const PATH: &'static str = "/v1/calendars";
-    const FILTERS: &'static [FilterParam] = &[
-        FilterParam {
-            name: "siteId",
-            kind: ParamKind::Id,
-        },
-        FilterParam {
-            name: "areaId",
-            kind: ParamKind::Id,
-        },
-    ];
+    const FILTERS: &'static [FilterParam] = &[FilterParam::id("siteId"), FilterParam::id("areaId")];
 
     fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
         staff_only(caller)
@@ -140,13 +131,7 @@ async fn frequency_checks(
     cx: &Context<'_>,
 ) -> ApiResult<Vec<Option<FrequencyCheck>>> {
     let site_ids: BTreeSet<String> = items.iter().map(|c| c.entity.site_id.to_string()).collect();
-    let sites: BTreeMap<String, Site> = cx
-        .repo::<Site>()
-        .get_many(&site_ids.iter().cloned().collect::<Vec<_>>())
-        .await?
-        .into_iter()
-        .map(|s| (s.meta.id, s.entity))
-        .collect();
+    let sites = cx.repo::<Site>().get_map(site_ids.iter().cloned()).await?;
     let mut areas: Vec<Stored<Area>> = Vec::new();
     for site in &site_ids {
         areas.extend(
@@ -155,22 +140,15 @@ async fn frequency_checks(
                 .await?,
         );
     }
-    let mut type_ids: BTreeSet<String> = areas
+    let type_ids = areas
         .iter()
         .map(|a| a.entity.area_type_id.to_string())
-        .collect();
-    type_ids.extend(
-        items
-            .iter()
-            .filter_map(|c| c.entity.area_type_id.as_ref().map(ToString::to_string)),
-    );
-    let types: BTreeMap<String, AreaType> = cx
-        .repo::<AreaType>()
-        .get_many(&type_ids.into_iter().collect::<Vec<_>>())
-        .await?
-        .into_iter()
-        .map(|t| (t.meta.id, t.entity))
-        .collect();
+        .chain(
+            items
+                .iter()
+                .filter_map(|c| c.entity.area_type_id.as_ref().map(ToString::to_string)),
+        );
+    let types = cx.repo::<AreaType>().get_map(type_ids).await?;
     items
         .iter()
         .map(|calendar| {
@@ -189,7 +167,9 @@ async fn frequency_checks(
                 })
                 .filter_map(|a| {
                     let area_type = types.get(a.entity.area_type_id.as_str())?;
-                    Some(AreaWorkload::of(&a.entity, area_type).effective_cleanings_per_week)
+                    Some(
+                        AreaWorkload::of(&a.entity, &area_type.entity).effective_cleanings_per_week,
+                    )
                 })
                 .collect();
             if agreed.is_empty()
@@ -198,10 +178,10 @@ async fn frequency_checks(
                     .as_ref()
                     .and_then(|t| types.get(t.as_str()))
             {
-                agreed.push(area_type.cleanings_per_week);
+                agreed.push(area_type.entity.cleanings_per_week);
             }
             let scheduled = calendar
-                .cleanings_per_week(site.time_zone.0)
+                .cleanings_per_week(site.entity.time_zone.0)
                 .map_err(ApiError::internal)?;
             Ok(Some(FrequencyCheck::new(scheduled, agreed)))
         })
@@ -211,10 +191,7 @@ async fn frequency_checks(
 impl Resource for Closures {
     type Entity = Closure;
     const PATH: &'static str = "/v1/closures";
-    const FILTERS: &'static [FilterParam] = &[FilterParam {
-        name: "siteId",
-        kind: ParamKind::Id,
-    }];
+    const FILTERS: &'static [FilterParam] = &[FilterParam::id("siteId")];
     const ORDERABLE: &'static [&'static str] = &["id", "from"];
 
     fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {

@@ -25,7 +25,7 @@ use domain::store::{Query, Write};
 use domain::tours::{Tour, TourDay, TourType};
 use platform::crud::{TenantData, entity_fields, entity_response};
 use platform::error::ApiResult;
-use platform::http::{FilterParam, IfMatch, JsonBody, ParamKind};
+use platform::http::{FilterParam, IfMatch, JsonBody};
 use platform::resource::{self, Context, Resource};
 use platform::{ApiError, AppState, Caller, Role};
 use serde_json::Value;
@@ -46,10 +46,7 @@ pub struct Cleaners;
 impl Resource for Cleaners {
     type Entity = Cleaner;
     const PATH: &'static str = "/v1/cleaners";
-    const FILTERS: &'static [FilterParam] = &[FilterParam {
-        name: "userId",
-        kind: ParamKind::Id,
-    }];
+    const FILTERS: &'static [FilterParam] = &[FilterParam::id("userId")];
 
     fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
         caller.require(&Role::PLANNERS, "read cleaners")?;
@@ -63,10 +60,7 @@ impl Resource for Plans {
     type Entity = Plan;
     const PATH: &'static str = "/v1/plans";
     const ORDERABLE: &'static [&'static str] = &["id", "weekStart"];
-    const FILTERS: &'static [FilterParam] = &[FilterParam {
-        name: "status",
-        kind: ParamKind::Text,
-    }];
+    const FILTERS: &'static [FilterParam] = &[FilterParam::text("status")];
     /// Plans are computed and activated, never written whole; admins may delete drafts.
     const WRITERS: &'static [Role] = &[Role::Admin];
 

@@ -3,7 +3,7 @@
 //! Routes: `/v1/sites`, `/v1/area-types`, `/v1/areas` (create, get, list, replace, patch,
 //! delete) and `GET /v1/sites/{id}/workload`. Admins and dispatchers write; every role reads.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -14,7 +14,7 @@ use domain::sites::{Area, AreaType, AreaWorkload, Site, SiteWorkload};
 use domain::store::{Direction, Filter, Query, Write};
 use platform::crud::{Stored, still_at};
 use platform::error::ApiResult;
-use platform::http::{FilterParam, ParamKind};
+use platform::http::FilterParam;
 use platform::resource::{self, Context, Resource};
 use platform::{ApiError, AppState, Caller};
 use serde_json::{Map, Value};
@@ -95,16 +95,7 @@ async fn read_report(
 }
 
 /// Filters of the job listing.
-const JOB_FILTERS: &[FilterParam] = &[
-    FilterParam {
-        name: "job",
-        kind: ParamKind::Text,
-    },
-    FilterParam {
-        name: "state",
-        kind: ParamKind::Text,
-    },
-];
+const JOB_FILTERS: &[FilterParam] = &[FilterParam::text("job"), FilterParam::text("state")];
 
 /// `GET /v1/jobs`: the tenant's job runs, the latest finished first; `?job=` and `?state=`
 /// (`done`, `rejected`) filter.
@@ -132,12 +123,11 @@ async fn area_types_of<'a>(
     areas: impl Iterator<Item = &'a Area>,
     cx: &Context<'_>,
 ) -> ApiResult<BTreeMap<String, AreaType>> {
-    let ids: BTreeSet<String> = areas.map(|a| a.area_type_id.to_string()).collect();
     let types = cx
         .repo::<AreaType>()
-        .get_many(&ids.into_iter().collect::<Vec<_>>())
+        .get_map(areas.map(|a| a.area_type_id.to_string()))
         .await?;
-    Ok(types.into_iter().map(|t| (t.meta.id, t.entity)).collect())
+    Ok(types.into_iter().map(|(id, t)| (id, t.entity)).collect())
 }
 
 /// True if at least one area matches `filter` (used to refuse orphaning deletes).
@@ -149,10 +139,7 @@ async fn any_area(cx: &Context<'_>, filter: Filter) -> ApiResult<bool> {
 impl Resource for Sites {
     type Entity = Site;
     const PATH: &'static str = "/v1/sites";
-    const FILTERS: &'static [FilterParam] = &[FilterParam {
-        name: "customerId",
-        kind: ParamKind::Id,
-    }];
+    const FILTERS: &'static [FilterParam] = &[FilterParam::id("customerId")];
 
     /// A customer sees its own sites only.
     fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
@@ -177,10 +164,7 @@ impl Resource for Sites {
 impl Resource for AreaTypes {
     type Entity = AreaType;
     const PATH: &'static str = "/v1/area-types";
-    const FILTERS: &'static [FilterParam] = &[FilterParam {
-        name: "priority",
-        kind: ParamKind::Text,
-    }];
+    const FILTERS: &'static [FilterParam] = &[FilterParam::text("priority")];
 
     async fn before_delete(id: &str, cx: &Context<'_>) -> ApiResult<()> {
         if any_area(cx, Filter::eq("areaTypeId", id)).await? {
@@ -196,18 +180,9 @@ impl Resource for Areas {
     type Entity = Area;
     const PATH: &'static str = "/v1/areas";
     const FILTERS: &'static [FilterParam] = &[
-        FilterParam {
-            name: "siteId",
-            kind: ParamKind::Id,
-        },
-        FilterParam {
-            name: "areaTypeId",
-            kind: ParamKind::Id,
-        },
-        FilterParam {
-            name: "floor",
-            kind: ParamKind::Integer,
-        },
+        FilterParam::id("siteId"),
+        FilterParam::id("areaTypeId"),
+        FilterParam::integer("floor"),
     ];
 
     /// Areas carry no customer, so customers read them through their sites' reports (proof of

@@ -15,7 +15,7 @@ use domain::store::{Filter, TenantStore, Write};
 use domain::tours::{FeedToken, Tour};
 use platform::crud::{Stored, TenantData};
 use platform::error::ApiResult;
-use platform::http::{FilterParam, ParamKind};
+use platform::http::FilterParam;
 use platform::resource::{Context, Resource};
 use platform::signing::Signer;
 use platform::{ApiError, AppState, Caller, Role};
@@ -50,10 +50,7 @@ pub struct FeedTokens;
 impl Resource for FeedTokens {
     type Entity = FeedToken;
     const PATH: &'static str = "/v1/feed-tokens";
-    const FILTERS: &'static [FilterParam] = &[FilterParam {
-        name: "ownerId",
-        kind: ParamKind::Id,
-    }];
+    const FILTERS: &'static [FilterParam] = &[FilterParam::id("ownerId")];
     const WRITERS: &'static [Role] = &Role::STAFF;
 
     /// A cleaner sees (and revokes) the feeds she created.

@@ -3,12 +3,12 @@
 use axum::Json;
 use axum::extract::State;
 use domain::sites::{Area, Site};
-use domain::store::{Direction, Filter, FilterOp, Query, Write};
+use domain::store::Write;
 use domain::tours::{Inspection, InspectionSummary, Month};
-use domain::{Entity, FieldError, Fields, ValidationErrors};
-use platform::crud::{Stored, still_at};
+use domain::{FieldError, Fields, ValidationErrors};
+use platform::crud::still_at;
 use platform::error::ApiResult;
-use platform::http::{FilterParam, ParamKind, query_object};
+use platform::http::{FilterParam, query_object};
 use platform::resource::{Context, Resource};
 use platform::{ApiError, AppState, Caller};
 use serde_json::Value;
@@ -20,10 +20,7 @@ pub struct Inspections;
 impl Resource for Inspections {
     type Entity = Inspection;
     const PATH: &'static str = "/v1/inspections";
-    const FILTERS: &'static [FilterParam] = &[FilterParam {
-        name: "siteId",
-        kind: ParamKind::Id,
-    }];
+    const FILTERS: &'static [FilterParam] = &[FilterParam::id("siteId")];
     const ORDERABLE: &'static [&'static str] = &["id", "date"];
 
     fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
@@ -44,21 +41,16 @@ impl Resource for Inspections {
             .find(inspection.site_id.as_str())
             .await?
             .ok_or_else(|| ApiError::field("siteId", "no site has this id"))?;
-        let ids: Vec<String> = inspection
-            .areas
-            .iter()
-            .map(|a| a.area_id.to_string())
-            .collect();
-        let areas = cx.repo::<Area>().get_many(&ids).await?;
+        let areas = cx
+            .repo::<Area>()
+            .get_map(inspection.areas.iter().map(|a| a.area_id.to_string()))
+            .await?;
         let errors: Vec<FieldError> = inspection
             .areas
             .iter()
             .enumerate()
             .filter_map(|(i, inspected)| {
-                let message = match areas
-                    .iter()
-                    .find(|a| a.meta.id == inspected.area_id.as_str())
-                {
+                let message = match areas.get(inspected.area_id.as_str()) {
                     None => "no area has this id",
                     Some(area) if area.entity.site_id != inspection.site_id => {
                         "is an area of another site"
@@ -77,15 +69,6 @@ impl Resource for Inspections {
             Err(ApiError::Validation(ValidationErrors(errors)))
         }
     }
-}
-
-/// A site's inspections dated within `from..=to` (`YYYY-MM-DD`).
-pub fn month_query(site: &str, from: &str, to: &str) -> Query {
-    Query::new(Inspection::COLLECTION)
-        .filter(Filter::eq("siteId", site))
-        .filter(Filter::new("date", FilterOp::Ge, from))
-        .filter(Filter::new("date", FilterOp::Le, to))
-        .order_by("date", Direction::Asc)
 }
 
 /// Reads `siteId` and `month` from a query string.
@@ -110,17 +93,12 @@ pub async fn summary(
         state: &state,
     };
     let site = crate::readable_site(&caller, cx.data(), &site_id, "read inspection scores").await?;
-    let inspections: Vec<Inspection> = caller
-        .store()
-        .query_all(month_query(
-            &site.meta.id,
-            &month.first.to_string(),
-            &month.last.to_string(),
-        ))
-        .await?
-        .into_iter()
-        .map(|doc| Stored::<Inspection>::from_document(doc).map(|s| s.entity))
-        .collect::<ApiResult<_>>()?;
+    let inspections: Vec<Inspection> =
+        crate::read_site_month::<Inspection>(&caller, "date", &site.meta.id, &month)
+            .await?
+            .into_iter()
+            .map(|stored| stored.entity)
+            .collect();
     Ok(Json(InspectionSummary::of(
         &site.meta.id,
         &month.to_string(),

@@ -6,26 +6,15 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::State;
 use calendars::schedule::SiteSchedule;
-use domain::Entity;
 use domain::sites::Area;
-use domain::store::{Direction, Filter, FilterOp, Query};
+use domain::store::Filter;
 use domain::tours::{AreaService, Visit};
-use platform::crud::Stored;
 use platform::error::ApiResult;
 use platform::resource::Context;
 use platform::{AppState, Caller};
 use serde_json::{Value, json};
 
 use crate::QueryParams;
-
-/// A site's visits checked in on local dates within `from..=to`.
-pub fn month_query(site: &str, from: &str, to: &str) -> Query {
-    Query::new(Visit::COLLECTION)
-        .filter(Filter::eq("siteId", site))
-        .filter(Filter::new("localDate", FilterOp::Ge, from))
-        .filter(Filter::new("localDate", FilterOp::Le, to))
-        .order_by("localDate", Direction::Asc)
-}
 
 /// `GET /v1/proof-of-service?siteId=&month=YYYY-MM`: for planners, and for a customer on its
 /// own sites (read-only).
@@ -49,17 +38,8 @@ pub async fn proof_of_service(
         .all_where(vec![Filter::eq("siteId", site.meta.id.as_str())])
         .await?;
     areas.sort_by(|a, b| (&a.entity.name, &a.meta.id).cmp(&(&b.entity.name, &b.meta.id)));
-    let visits: Vec<Stored<Visit>> = caller
-        .store()
-        .query_all(month_query(
-            &site.meta.id,
-            &month.first.to_string(),
-            &month.last.to_string(),
-        ))
-        .await?
-        .into_iter()
-        .map(Stored::from_document)
-        .collect::<ApiResult<_>>()?;
+    let visits =
+        crate::read_site_month::<Visit>(&caller, "localDate", &site.meta.id, &month).await?;
     let mut by_area: BTreeMap<&str, Vec<&Visit>> = BTreeMap::new();
     for visit in &visits {
         by_area

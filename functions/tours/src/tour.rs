@@ -9,7 +9,7 @@ use domain::tours::{OverloadPolicy, Tour, TourSettings};
 use domain::{FieldError, ValidationErrors};
 use platform::crud::{Stored, TenantData, entity_response};
 use platform::error::ApiResult;
-use platform::http::{FilterParam, IfMatch, JsonBody, ParamKind};
+use platform::http::{FilterParam, IfMatch, JsonBody};
 use platform::resource::{Context, Resource};
 use platform::{ApiError, AppState, Caller, Role};
 use serde_json::{Map, Value};
@@ -21,16 +21,8 @@ pub struct Tours;
 impl Resource for Tours {
     type Entity = Tour;
     const PATH: &'static str = "/v1/tours";
-    const FILTERS: &'static [FilterParam] = &[
-        FilterParam {
-            name: "cleanerId",
-            kind: ParamKind::Id,
-        },
-        FilterParam {
-            name: "tourType",
-            kind: ParamKind::Text,
-        },
-    ];
+    const FILTERS: &'static [FilterParam] =
+        &[FilterParam::id("cleanerId"), FilterParam::text("tourType")];
 
     /// A cleaner sees her own tours; customers none.
     fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {

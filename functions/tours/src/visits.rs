@@ -17,7 +17,7 @@ use domain::tours::{
 use domain::{Entity, TenantId};
 use platform::crud::{Stored, entity_response};
 use platform::error::ApiResult;
-use platform::http::{FilterParam, IfMatch, JsonBody, ParamKind};
+use platform::http::{FilterParam, IfMatch, JsonBody};
 use platform::resource::{Context, Resource};
 use platform::signing::Signer;
 use platform::{ApiError, AppState, Caller, Role};
@@ -310,18 +310,9 @@ impl Resource for Visits {
     type Entity = Visit;
     const PATH: &'static str = "/v1/visits";
     const FILTERS: &'static [FilterParam] = &[
-        FilterParam {
-            name: "cleanerId",
-            kind: ParamKind::Id,
-        },
-        FilterParam {
-            name: "siteId",
-            kind: ParamKind::Id,
-        },
-        FilterParam {
-            name: "localDate",
-            kind: ParamKind::Text,
-        },
+        FilterParam::id("cleanerId"),
+        FilterParam::id("siteId"),
+        FilterParam::text("localDate"),
     ];
     const ORDERABLE: &'static [&'static str] = &["id", "checkedInAt"];
     const WRITERS: &'static [Role] = &[];

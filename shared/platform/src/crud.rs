@@ -1,6 +1,7 @@
 //! Typed access to one entity kind's collection, and the JSON responses that go with it:
 //! the same create / get / list / replace / delete rules for every entity of every function.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::marker::PhantomData;
 
 use axum::Json;
@@ -139,6 +140,25 @@ impl<'a, E: Entity> Repo<'a, E> {
             .into_iter()
             .map(Stored::from_document)
             .collect()
+    }
+
+    /// The stored entities among `ids`, by id, read in one batch: each id once, missing ones
+    /// left out.
+    pub async fn get_map(
+        &self,
+        ids: impl IntoIterator<Item = String>,
+    ) -> ApiResult<BTreeMap<String, Stored<E>>> {
+        let ids: Vec<String> = ids
+            .into_iter()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        Ok(self
+            .get_many(&ids)
+            .await?
+            .into_iter()
+            .map(|stored| (stored.meta.id.clone(), stored))
+            .collect())
     }
 
     /// Creates the entity under a new id, together with `guards` (preconditions on the

@@ -91,6 +91,30 @@ pub struct FilterParam {
     pub kind: ParamKind,
 }
 
+impl FilterParam {
+    /// A filter on a document id (`?siteId=...`).
+    pub const fn id(name: &'static str) -> Self {
+        Self {
+            name,
+            kind: ParamKind::Id,
+        }
+    }
+
+    pub const fn text(name: &'static str) -> Self {
+        Self {
+            name,
+            kind: ParamKind::Text,
+        }
+    }
+
+    pub const fn integer(name: &'static str) -> Self {
+        Self {
+            name,
+            kind: ParamKind::Integer,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamKind {
     /// A document id.
@@ -249,10 +273,7 @@ mod tests {
 
     #[test]
     fn every_bad_parameter_is_reported() {
-        let filters = [FilterParam {
-            name: "floor",
-            kind: ParamKind::Integer,
-        }];
+        let filters = [FilterParam::integer("floor")];
         let Err(ApiError::Validation(e)) = parse_list_params(
             &q(&[
                 ("limit", "0"),
