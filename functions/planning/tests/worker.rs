@@ -2,8 +2,9 @@
 //! message is delivered; only the push subscription's tokens are accepted.
 
 use base64::Engine as _;
+use planning::PUSH_PATH;
 use platform::Role;
-use platform::testing::{PUSH_AUDIENCE, PUSH_SERVICE_ACCOUNT, TestApp, spawn_app};
+use platform::testing::{PUSH_AUDIENCE, PUSH_SERVICE_ACCOUNT, spawn_app};
 use serde_json::{Value, json};
 
 fn envelope(tenant: &str, message_id: &str) -> Value {
@@ -20,18 +21,6 @@ fn envelope(tenant: &str, message_id: &str) -> Value {
         "subscription": "projects/demo/subscriptions/planning",
         "deliveryAttempt": 1
     })
-}
-
-async fn push(app: &TestApp, token: &str, body: &Value) -> u16 {
-    reqwest::Client::new()
-        .post(app.url(planning::PUSH_PATH))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
 }
 
 #[tokio::test]
@@ -85,8 +74,14 @@ async fn the_nightly_push_plans_the_coming_week_once() {
         chrono::Duration::minutes(5),
     );
     let user = app.token("acme", Role::Admin);
-    assert_eq!(push(&app, &user, &envelope("acme", "m0")).await, 401);
-    assert_eq!(push(&app, &token, &envelope("acme", "m1")).await, 204);
+    assert_eq!(
+        app.push(&user, PUSH_PATH, &envelope("acme", "m0")).await,
+        401
+    );
+    assert_eq!(
+        app.push(&token, PUSH_PATH, &envelope("acme", "m1")).await,
+        204
+    );
     let plan = app.get(&admin, "/v1/plans/nightly-2026-11-30").await;
     assert_eq!(plan.status, reqwest::StatusCode::OK, "{}", plan.body);
     assert_eq!(plan.body["status"], "draft");
@@ -99,7 +94,10 @@ async fn the_nightly_push_plans_the_coming_week_once() {
         .sum();
     assert_eq!(stops, 4 * 5);
     // Delivered again: acked, nothing changes.
-    assert_eq!(push(&app, &token, &envelope("acme", "m2")).await, 204);
+    assert_eq!(
+        app.push(&token, PUSH_PATH, &envelope("acme", "m2")).await,
+        204
+    );
     let again = app.get(&admin, "/v1/plans/nightly-2026-11-30").await;
     assert_eq!(again.etag(), plan.etag());
     assert_eq!(
@@ -110,7 +108,10 @@ async fn the_nightly_push_plans_the_coming_week_once() {
         1
     );
     // Another tenant's message plans that tenant only.
-    assert_eq!(push(&app, &token, &envelope("globex", "m3")).await, 204);
+    assert_eq!(
+        app.push(&token, PUSH_PATH, &envelope("globex", "m3")).await,
+        204
+    );
     assert_eq!(
         app.get(
             &app.token("globex", Role::Admin),

@@ -72,18 +72,6 @@ async fn seed(app: &TestApp, tenant: &str) {
         .unwrap();
 }
 
-async fn push(app: &TestApp, token: &str, body: &Value) -> u16 {
-    reqwest::Client::new()
-        .post(app.url(PUSH_PATH))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
 async fn all(
     app: &TestApp,
     tenant: &str,
@@ -108,9 +96,9 @@ async fn a_job_writes_the_tenants_dated_report() {
     let app = spawn_app(workload_report::router(), Default::default()).await;
     seed(&app, "acme").await;
     assert_eq!(
-        push(
-            &app,
+        app.push(
             &valid_token(&app),
+            PUSH_PATH,
             &envelope(job_attributes("acme"), "m1")
         )
         .await,
@@ -138,7 +126,7 @@ async fn the_same_message_delivered_100_times_in_parallel_has_one_effect() {
     let deliveries: Vec<_> = (0..100)
         .map(|_| {
             let (app, token, body) = (app.clone(), token.clone(), body.clone());
-            tokio::spawn(async move { push(&app, &token, &body).await })
+            tokio::spawn(async move { app.push(&token, PUSH_PATH, &body).await })
         })
         .collect();
     for delivery in deliveries {
@@ -149,7 +137,7 @@ async fn the_same_message_delivered_100_times_in_parallel_has_one_effect() {
         );
     }
     // Redeliveries of any that asked for it are acked as duplicates.
-    assert_eq!(push(&app, &token, &body).await, 204);
+    assert_eq!(app.push(&token, PUSH_PATH, &body).await, 204);
     let reports = all(&app, "acme", REPORTS).await;
     assert_eq!(reports.len(), 1);
     assert_eq!(reports[0].meta.version, 1, "written once");
@@ -213,7 +201,7 @@ async fn only_the_push_subscriptions_tokens_are_accepted() {
         ),
     ];
     for (case, token, expected) in cases {
-        assert_eq!(push(&app, &token, &body).await, expected, "{case}");
+        assert_eq!(app.push(&token, PUSH_PATH, &body).await, expected, "{case}");
     }
     let no_token = reqwest::Client::new()
         .post(app.url(PUSH_PATH))
@@ -236,21 +224,26 @@ async fn a_poison_message_is_acked_and_recorded_with_its_reason() {
     let token = valid_token(&app);
     let bad_time = json!({"tenant": "acme", "job": "workload-report", "scheduledFor": "tomorrow"});
     assert_eq!(
-        push(&app, &token, &envelope(bad_time, "m2")).await,
+        app.push(&token, PUSH_PATH, &envelope(bad_time, "m2")).await,
         204,
         "acked, not retried forever"
     );
     let mut wrong_key = job_attributes("acme");
     wrong_key["idempotencyKey"] = json!("something-else");
-    assert_eq!(push(&app, &token, &envelope(wrong_key, "m3")).await, 204);
     assert_eq!(
-        push(&app, &token, &json!({"not": "an envelope"})).await,
+        app.push(&token, PUSH_PATH, &envelope(wrong_key, "m3"))
+            .await,
         204
     );
     assert_eq!(
-        push(
-            &app,
+        app.push(&token, PUSH_PATH, &json!({"not": "an envelope"}))
+            .await,
+        204
+    );
+    assert_eq!(
+        app.push(
             &token,
+            PUSH_PATH,
             &envelope(json!({"job": "workload-report"}), "m4")
         )
         .await,

@@ -222,6 +222,14 @@ impl TestApp {
             .await
     }
 
+    /// POSTs a push delivery and returns only its status, which is all Pub/Sub reads of it.
+    pub async fn push(&self, token: &str, path: &str, envelope: &serde_json::Value) -> u16 {
+        self.post(token, path, envelope.clone())
+            .await
+            .status
+            .as_u16()
+    }
+
     /// POSTs and asserts a 201.
     pub async fn created(&self, token: &str, path: &str, body: serde_json::Value) -> Reply {
         let reply = self.post(token, path, body).await;
