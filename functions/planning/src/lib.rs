@@ -352,11 +352,7 @@ async fn activate(
         state: &state,
     };
     let plan = cx.repo::<Plan>().get(&id).await?;
-    if plan.meta.version != version {
-        return Err(ApiError::PreconditionFailed {
-            current: platform::http::etag_value(plan.meta.version),
-        });
-    }
+    plan.expect_version(version)?;
     if plan.entity.status != PlanStatus::Draft {
         return Err(ApiError::Conflict(format!(
             "only a draft can be activated; this plan is {}",

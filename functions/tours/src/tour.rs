@@ -173,9 +173,7 @@ pub async fn replace_settings(
             Ok(saved) => saved,
             // Someone saved first: the client's version 0 is stale.
             Err(ApiError::Conflict(_)) => {
-                return Err(ApiError::PreconditionFailed {
-                    current: platform::http::etag_value(settings(cx.data()).await?.meta.version),
-                });
+                return Err(ApiError::stale(settings(cx.data()).await?.meta.version));
             }
             Err(other) => return Err(other),
         }

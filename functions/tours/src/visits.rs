@@ -275,11 +275,7 @@ pub async fn check_out(
             kind: Visit::KIND,
             id: id.clone(),
         })?;
-    if current.meta.version != version {
-        return Err(ApiError::PreconditionFailed {
-            current: platform::http::etag_value(current.meta.version),
-        });
-    }
+    current.expect_version(version)?;
     if current.entity.status != VisitStatus::InProgress {
         return Err(ApiError::Conflict(format!(
             "the visit is already checked out as {}",

@@ -38,6 +38,16 @@ impl<E: Entity> Stored<E> {
         })
     }
 
+    /// A 412 unless `version` (from `If-Match`) is the current one: checked before work that
+    /// the store's own check at write time would reject only after it was done.
+    pub fn expect_version(&self, version: u64) -> ApiResult<()> {
+        if self.meta.version == version {
+            Ok(())
+        } else {
+            Err(ApiError::stale(self.meta.version))
+        }
+    }
+
     /// The JSON a client sees: metadata first, then the entity's fields.
     pub fn to_json(&self) -> Map<String, Value> {
         let fields = match serde_json::to_value(&self.entity) {

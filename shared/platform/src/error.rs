@@ -47,6 +47,13 @@ impl ApiError {
         ApiError::Internal(e.to_string())
     }
 
+    /// 412: the client's `If-Match` names an older version than `current`, which it is told.
+    pub fn stale(current: u64) -> Self {
+        ApiError::PreconditionFailed {
+            current: crate::http::etag_value(current),
+        }
+    }
+
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError::Validation(ValidationErrors::single(field, message))
     }
@@ -103,9 +110,7 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::VersionMismatch { actual, .. } => ApiError::PreconditionFailed {
-                current: crate::http::etag_value(actual),
-            },
+            StoreError::VersionMismatch { actual, .. } => ApiError::stale(actual),
             StoreError::NotFound { .. } => ApiError::Conflict(
                 "the entity was deleted while the request was being handled".into(),
             ),

@@ -291,11 +291,7 @@ async fn patch<R: Resource>(
         state: &state,
     };
     let current = cx.repo::<R::Entity>().get(&id).await?;
-    if current.meta.version != version {
-        return Err(ApiError::PreconditionFailed {
-            current: crate::http::etag_value(current.meta.version),
-        });
-    }
+    current.expect_version(version)?;
     let mut merged = Value::Object(crate::crud::entity_fields(&current.entity)?);
     merge_patch(&mut merged, &patch);
     let entity = R::prepare(R::Entity::parse(&merged)?, &cx)?;
