@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 async fn start() -> TestApp {
-    let routes: Router<platform::AppState> = sites::router().merge(calendars::router());
+    let routes: Router<platform::AppState> = calendars::router();
     spawn_app(routes, platform::HttpConfig::default()).await
 }
 
@@ -25,20 +25,24 @@ fn site(name: &str) -> Value {
 
 /// Two sites; an office type cleaned 5 times a week; an office area at the first site.
 async fn seed(app: &TestApp, token: &str) -> Seed {
-    let site_id = app.created(token, "/v1/sites", site("HQ")).await.id();
-    let other_site = app.created(token, "/v1/sites", site("Depot")).await.id();
+    let site_id = app
+        .seed::<domain::sites::Site>(token, site("HQ"))
+        .await
+        .id();
+    let other_site = app
+        .seed::<domain::sites::Site>(token, site("Depot"))
+        .await
+        .id();
     let office = app
-        .created(
+        .seed::<domain::sites::AreaType>(
             token,
-            "/v1/area-types",
             json!({"name": "Office", "performanceSqmPerHour": 200, "cleaningsPerWeek": 5}),
         )
         .await
         .id();
     let lobby = app
-        .created(
+        .seed::<domain::sites::Area>(
             token,
-            "/v1/areas",
             json!({"siteId": site_id, "name": "Lobby", "sizeSqm": 100, "areaTypeId": office}),
         )
         .await

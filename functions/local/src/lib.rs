@@ -32,6 +32,7 @@ pub fn router_of(name: &str) -> Option<fn() -> Router<AppState>> {
         "planning" => Some(planning::router),
         "planning-worker" => Some(planning_worker::router),
         "fanout" => Some(fanout::router),
+        "jobs" => Some(jobs::router),
         "workload-report" => Some(workload_report::router),
         _ => None,
     }

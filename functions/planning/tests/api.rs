@@ -8,10 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 async fn start() -> TestApp {
-    let routes: Router<platform::AppState> = sites::router()
-        .merge(calendars::router())
-        .merge(tours::router())
-        .merge(planning::router());
+    let routes: Router<platform::AppState> = planning::router();
     spawn_app(routes, platform::HttpConfig::default()).await
 }
 
@@ -51,9 +48,8 @@ async fn demo(app: &TestApp, token: &str) -> Vec<String> {
         ("Mall", 52.55, 13.45),
     ] {
         sites.push(
-            app.created(
+            app.seed::<domain::sites::Site>(
                 token,
-                "/v1/sites",
                 site(name, lat, lng, weekdays("05:00", "20:00")),
             )
             .await
@@ -61,17 +57,15 @@ async fn demo(app: &TestApp, token: &str) -> Vec<String> {
         );
     }
     let office = app
-        .created(
+        .seed::<domain::sites::AreaType>(
             token,
-            "/v1/area-types",
             json!({"name": "Office", "performanceSqmPerHour": 250, "cleaningsPerWeek": 5}),
         )
         .await
         .id();
     let meeting = app
-        .created(
+        .seed::<domain::sites::AreaType>(
             token,
-            "/v1/area-types",
             json!({"name": "Meeting room", "performanceSqmPerHour": 200, "cleaningsPerWeek": 3}),
         )
         .await
@@ -88,12 +82,11 @@ async fn demo(app: &TestApp, token: &str) -> Vec<String> {
                 "siteId": site_id, "name": format!("Room {s}.{i}"), "sizeSqm": size,
                 "areaTypeId": area_type
             });
-            areas.push(app.created(token, "/v1/areas", body).await.id());
+            areas.push(app.seed::<domain::sites::Area>(token, body).await.id());
         }
     }
-    app.created(
+    app.seed::<domain::calendars::Calendar>(
         token,
-        "/v1/calendars",
         json!({
             "siteId": sites[0], "areaId": areas[0], "name": "Lobby mornings",
             "rrule": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "startDate": "2026-01-05",
@@ -202,12 +195,10 @@ async fn a_demo_tenant_is_planned_end_to_end_and_activated() {
         .await;
     assert_eq!(active.status, StatusCode::OK, "{}", active.body);
     assert_eq!(active.body["status"], "active");
-    let tours_now = app.get(&admin, "/v1/tours?limit=200").await;
-    let cleaners: std::collections::BTreeSet<&str> = tours_now.body["items"]
-        .as_array()
-        .unwrap()
+    let tours_now = app.stored::<domain::tours::Tour>(&admin).await;
+    let cleaners: std::collections::BTreeSet<&str> = tours_now
         .iter()
-        .map(|t| t["cleanerId"].as_str().unwrap())
+        .map(|t| t.entity.cleaner_id.as_str())
         .collect();
     assert_eq!(cleaners.len(), kpis["cleaners"].as_u64().unwrap() as usize);
     app.send(
@@ -250,17 +241,15 @@ async fn an_infeasible_request_comes_back_with_a_reason_per_area() {
     let app = start().await;
     let admin = app.token("acme", Role::Admin);
     let open = app
-        .created(
+        .seed::<domain::sites::Site>(
             &admin,
-            "/v1/sites",
             site("Open", 52.52, 13.40, weekdays("05:00", "22:00")),
         )
         .await
         .id();
     let sundays = app
-        .created(
+        .seed::<domain::sites::Site>(
             &admin,
-            "/v1/sites",
             site(
                 "Sundays only",
                 52.50,
@@ -271,50 +260,46 @@ async fn an_infeasible_request_comes_back_with_a_reason_per_area() {
         .await
         .id();
     let area_type = app
-        .created(
+        .seed::<domain::sites::AreaType>(
             &admin,
-            "/v1/area-types",
             json!({"name": "Hall", "performanceSqmPerHour": 100, "cleaningsPerWeek": 1}),
         )
         .await
         .id();
     let area = |site: &str, name: &str, size: u32| json!({"siteId": site, "name": name, "sizeSqm": size, "areaTypeId": area_type});
     let huge = app
-        .created(&admin, "/v1/areas", area(&open, "Hangar", 1000))
+        .seed::<domain::sites::Area>(&admin, area(&open, "Hangar", 1000))
         .await
         .id();
     let closed = app
-        .created(&admin, "/v1/areas", area(&sundays, "Chapel", 50))
+        .seed::<domain::sites::Area>(&admin, area(&sundays, "Chapel", 50))
         .await
         .id();
     let night = app
-        .created(&admin, "/v1/areas", area(&open, "Server room", 50))
+        .seed::<domain::sites::Area>(&admin, area(&open, "Server room", 50))
         .await
         .id();
     let fine = app
-        .created(&admin, "/v1/areas", area(&open, "Office", 50))
+        .seed::<domain::sites::Area>(&admin, area(&open, "Office", 50))
         .await
         .id();
     let glass = app
-        .created(
+        .seed::<domain::sites::AreaType>(
             &admin,
-            "/v1/area-types",
             json!({"name": "Glass", "performanceSqmPerHour": 100, "cleaningsPerWeek": 1,
                    "skills": ["windows"]}),
         )
         .await
         .id();
     let facade = app
-        .created(
+        .seed::<domain::sites::Area>(
             &admin,
-            "/v1/areas",
             json!({"siteId": open, "name": "Facade", "sizeSqm": 50, "areaTypeId": glass}),
         )
         .await
         .id();
-    app.created(
+    app.seed::<domain::calendars::Calendar>(
         &admin,
-        "/v1/calendars",
         json!({
             "siteId": open, "areaId": night, "name": "Nights", "rrule": "FREQ=WEEKLY;BYDAY=WE",
             "startDate": "2026-01-07", "window": {"earliest": "23:00", "latest": "23:30"}

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::routing::get;
 use axum::{Json, response::IntoResponse};
 use domain::Entity;
@@ -15,8 +15,8 @@ use domain::store::{Direction, Filter, Query, Write};
 use platform::crud::{Stored, still_at};
 use platform::error::ApiResult;
 use platform::http::FilterParam;
-use platform::resource::{self, Context, Resource};
-use platform::{ApiError, AppState, Caller};
+use platform::resource::{self, Resource};
+use platform::{ApiError, AppState, Caller, RequestContext};
 use serde_json::{Map, Value};
 
 /// The function's routes; the runtime adds auth, `/healthz`, CORS and tracing.
@@ -28,51 +28,34 @@ pub fn router() -> Router<AppState> {
         .route("/v1/sites/{id}/workload", get(site_workload))
         .route("/v1/workload-reports", get(list_reports))
         .route("/v1/workload-reports/{date}", get(read_report))
-        .route("/v1/jobs", get(list_jobs))
 }
 
 /// Where the `workload-report` worker keeps its dated reports.
 const REPORTS: &str = "workloadReports";
 
-/// Reports and job runs are for those who plan.
+/// Reports are for those who plan.
 fn require_planner(caller: &Caller, what: &str) -> ApiResult<()> {
     caller.require(&platform::Role::PLANNERS, &format!("read {what}"))
 }
 
 type QueryParams = axum::extract::Query<Vec<(String, String)>>;
 
-/// A listing of stored documents without an entity type of their own.
-async fn list_documents(
-    caller: &Caller,
-    collection: &'static str,
-    query: &[(String, String)],
-    filters: &[FilterParam],
-    order: (&'static str, Direction),
-) -> ApiResult<axum::response::Response> {
-    let params = platform::http::parse_list_params(query, filters, &[order.0], order)?;
-    let (documents, next) = platform::crud::list_page(caller.store(), collection, &params).await?;
-    let items = documents
-        .into_iter()
-        .map(platform::crud::document_json)
-        .collect();
-    Ok(platform::crud::list_response(items, next))
-}
-
 /// `GET /v1/workload-reports`: the newest first, `limit` and `pageToken` as in every listing.
 async fn list_reports(
-    caller: Caller,
+    cx: RequestContext,
     axum::extract::Query(query): QueryParams,
 ) -> ApiResult<axum::response::Response> {
-    require_planner(&caller, "workload reports")?;
-    list_documents(&caller, REPORTS, &query, &[], ("id", Direction::Desc)).await
+    require_planner(&cx.caller, "workload reports")?;
+    platform::crud::document_listing(cx.store(), REPORTS, &query, &[], ("id", Direction::Desc))
+        .await
 }
 
 /// `GET /v1/workload-reports/{date}` (`YYYY-MM-DD`).
 async fn read_report(
-    caller: Caller,
+    cx: RequestContext,
     Path(date): Path<String>,
 ) -> ApiResult<axum::response::Response> {
-    require_planner(&caller, "workload reports")?;
+    require_planner(&cx.caller, "workload reports")?;
     let not_found = || ApiError::NotFound {
         kind: "workload report",
         id: date.clone(),
@@ -80,7 +63,7 @@ async fn read_report(
     if domain::id::parse_id(&date).is_err() {
         return Err(not_found());
     }
-    let doc = caller
+    let doc = cx
         .store()
         .get(REPORTS, &date)
         .await?
@@ -94,26 +77,6 @@ async fn read_report(
     ))
 }
 
-/// Filters of the job listing.
-const JOB_FILTERS: &[FilterParam] = &[FilterParam::text("job"), FilterParam::text("state")];
-
-/// `GET /v1/jobs`: the tenant's job runs, the latest finished first; `?job=` and `?state=`
-/// (`done`, `rejected`) filter.
-async fn list_jobs(
-    caller: Caller,
-    axum::extract::Query(query): QueryParams,
-) -> ApiResult<axum::response::Response> {
-    require_planner(&caller, "jobs")?;
-    list_documents(
-        &caller,
-        platform::push::JOBS,
-        &query,
-        JOB_FILTERS,
-        ("finishedAt", Direction::Desc),
-    )
-    .await
-}
-
 struct Sites;
 struct AreaTypes;
 struct Areas;
@@ -121,7 +84,7 @@ struct Areas;
 /// The area types the areas refer to, by id, read in one batch.
 async fn area_types_of<'a>(
     areas: impl Iterator<Item = &'a Area>,
-    cx: &Context<'_>,
+    cx: &RequestContext,
 ) -> ApiResult<BTreeMap<String, AreaType>> {
     let types = cx
         .repo::<AreaType>()
@@ -131,9 +94,9 @@ async fn area_types_of<'a>(
 }
 
 /// True if at least one area matches `filter` (used to refuse orphaning deletes).
-async fn any_area(cx: &Context<'_>, filter: Filter) -> ApiResult<bool> {
+async fn any_area(cx: &RequestContext, filter: Filter) -> ApiResult<bool> {
     let query = Query::new(Area::COLLECTION).filter(filter).limit(1);
-    Ok(!cx.caller.store().query(&query).await?.documents.is_empty())
+    Ok(!cx.store().query(&query).await?.documents.is_empty())
 }
 
 impl Resource for Sites {
@@ -143,15 +106,10 @@ impl Resource for Sites {
 
     /// A customer sees its own sites only.
     fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
-        Ok(match (&caller.role, &caller.customer) {
-            (platform::Role::Customer, Some(customer)) => {
-                vec![("customerId", Value::from(customer.as_str()))]
-            }
-            _ => Vec::new(),
-        })
+        Ok(caller.customer_scope())
     }
 
-    async fn before_delete(id: &str, cx: &Context<'_>) -> ApiResult<()> {
+    async fn before_delete(id: &str, cx: &RequestContext) -> ApiResult<()> {
         if any_area(cx, Filter::eq("siteId", id)).await? {
             return Err(ApiError::Conflict(format!(
                 "site {id} still has areas; delete or move them first"
@@ -166,7 +124,7 @@ impl Resource for AreaTypes {
     const PATH: &'static str = "/v1/area-types";
     const FILTERS: &'static [FilterParam] = &[FilterParam::text("priority")];
 
-    async fn before_delete(id: &str, cx: &Context<'_>) -> ApiResult<()> {
+    async fn before_delete(id: &str, cx: &RequestContext) -> ApiResult<()> {
         if any_area(cx, Filter::eq("areaTypeId", id)).await? {
             return Err(ApiError::Conflict(format!(
                 "area type {id} is used by areas; change them first"
@@ -193,7 +151,7 @@ impl Resource for Areas {
     }
 
     /// The site and area type must exist (in the caller's tenant) and stay while we write.
-    async fn references(area: &Area, cx: &Context<'_>) -> ApiResult<Vec<Write>> {
+    async fn references(area: &Area, cx: &RequestContext) -> ApiResult<Vec<Write>> {
         let site = cx.repo::<Site>().find(area.site_id.as_str()).await?;
         let area_type = cx
             .repo::<AreaType>()
@@ -221,7 +179,7 @@ impl Resource for Areas {
     /// Adds the computed work-loading to each area.
     async fn present(
         items: Vec<Stored<Area>>,
-        cx: &Context<'_>,
+        cx: &RequestContext,
     ) -> ApiResult<Vec<Map<String, Value>>> {
         let types = area_types_of(items.iter().map(|a| &a.entity), cx).await?;
         Ok(items
@@ -241,19 +199,9 @@ impl Resource for Areas {
 }
 
 /// `GET /v1/sites/{id}/workload`: the site's weekly minutes, by area type and in total.
-async fn site_workload(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult<impl IntoResponse> {
-    let cx = Context {
-        caller: &caller,
-        state: &state,
-    };
+async fn site_workload(cx: RequestContext, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
     let site = cx.repo::<Site>().get(&id).await?;
-    if let Some(own) = Sites::scope(&caller)?.first()
-        && site.entity.customer_id.as_deref() != own.1.as_str()
-    {
+    if !cx.caller.sees_customer(site.entity.customer_id.as_deref()) {
         return Err(ApiError::NotFound {
             kind: "site",
             id: id.clone(),
@@ -275,49 +223,14 @@ async fn site_workload(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use store::indexes;
 
-    /// Every query the function can issue, and every page after the first.
-    fn all_queries() -> Vec<Query> {
+    /// Every listing the routes accept, each filter subset and order, first pages and later
+    /// ones; the function's other queries are checked as the HTTP tests run them.
+    #[test]
+    fn declared_firestore_indexes_serve_every_listing() {
         let mut queries = resource::list_queries::<Sites>();
         queries.extend(resource::list_queries::<AreaTypes>());
         queries.extend(resource::list_queries::<Areas>());
-        for field in ["siteId", "areaTypeId"] {
-            queries.push(
-                Query::new(Area::COLLECTION)
-                    .filter(Filter::eq(field, "x"))
-                    .limit(1),
-            );
-        }
-        for mask in 0..4u32 {
-            let mut jobs = Query::new(platform::push::JOBS).order_by("finishedAt", Direction::Desc);
-            for (i, filter) in JOB_FILTERS.iter().enumerate() {
-                if mask & (1 << i) != 0 {
-                    jobs = jobs.filter(Filter::eq(filter.name, "x"));
-                }
-            }
-            let cursor = domain::store::Cursor {
-                value: "v".into(),
-                id: "v".into(),
-            };
-            queries.extend([jobs.clone(), jobs.start_after(Some(cursor))]);
-        }
-        let reports = Query::new(REPORTS).order_by("id", domain::store::Direction::Desc);
-        queries.push(reports.start_after(Some(domain::store::Cursor {
-            value: "v".into(),
-            id: "v".into(),
-        })));
-        let workload = Query::new(Area::COLLECTION).filter(Filter::eq("siteId", "x"));
-        let next_page = workload.clone().start_after(Some(domain::store::Cursor {
-            value: "v".into(),
-            id: "v".into(),
-        }));
-        queries.extend([workload, next_page]);
-        queries
-    }
-
-    #[test]
-    fn declared_firestore_indexes_serve_every_query_of_the_function() {
-        indexes::assert_served(all_queries());
+        store::indexes::assert_served(queries);
     }
 }

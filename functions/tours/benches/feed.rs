@@ -20,23 +20,16 @@ fn median(mut times: Vec<Duration>) -> Duration {
 
 #[tokio::main]
 async fn main() {
-    let routes = sites::router()
-        .merge(calendars::router())
-        .merge(tours::router());
+    let routes = tours::router();
     let app = spawn_app(routes, platform::HttpConfig::default()).await;
     let admin = app.token("bench", Role::Admin);
     let site = app
-        .created(
-            &admin,
-            "/v1/sites",
-            platform::testing::site_json("HQ", 52.52, 13.39),
-        )
+        .seed::<domain::sites::Site>(&admin, platform::testing::site_json("HQ", 52.52, 13.39))
         .await
         .id();
     let area_type = app
-        .created(
+        .seed::<domain::sites::AreaType>(
             &admin,
-            "/v1/area-types",
             json!({"name": "Office", "performanceSqmPerHour": 300, "cleaningsPerWeek": 7}),
         )
         .await
@@ -44,16 +37,13 @@ async fn main() {
     let mut areas = Vec::new();
     for i in 0..30 {
         let area = app
-            .created(
-                &admin,
-                "/v1/areas",
+            .seed::<domain::sites::Area>(&admin,
                 json!({"siteId": site, "name": format!("Room {i}"), "sizeSqm": 40, "areaTypeId": area_type}),
             )
             .await
             .id();
-        app.created(
+        app.seed::<domain::calendars::Calendar>(
             &admin,
-            "/v1/calendars",
             json!({
                 "siteId": site, "areaId": area, "name": format!("Room {i} daily"),
                 "rrule": "FREQ=DAILY", "startDate": "2020-01-01",

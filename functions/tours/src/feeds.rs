@@ -3,7 +3,6 @@
 //! The signature proves the tenant; the stored feed token makes it revocable.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -11,14 +10,15 @@ use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use domain::TenantId;
 use domain::ical::{self, Event};
-use domain::store::{Filter, TenantStore, Write};
+use domain::store::{Filter, Write};
 use domain::tours::{FeedToken, Tour};
-use platform::crud::{Stored, TenantData};
+use platform::TenantData;
+use platform::crud::Stored;
 use platform::error::ApiResult;
 use platform::http::FilterParam;
-use platform::resource::{Context, Resource};
+use platform::resource::Resource;
 use platform::signing::Signer;
-use platform::{ApiError, AppState, Caller, Role};
+use platform::{ApiError, AppState, Caller, RequestContext, Role};
 use serde_json::{Map, Value};
 
 use crate::AreaIndex;
@@ -62,13 +62,13 @@ impl Resource for FeedTokens {
         })
     }
 
-    fn prepare(mut feed: FeedToken, cx: &Context<'_>) -> ApiResult<FeedToken> {
+    fn prepare(mut feed: FeedToken, cx: &RequestContext) -> ApiResult<FeedToken> {
         feed.owner_id = Some(cx.caller.user.clone());
         Ok(feed)
     }
 
     /// The tour must exist; a cleaner subscribes to her own schedule only.
-    async fn references(feed: &FeedToken, cx: &Context<'_>) -> ApiResult<Vec<Write>> {
+    async fn references(feed: &FeedToken, cx: &RequestContext) -> ApiResult<Vec<Write>> {
         let own = |cleaner: &domain::UserId| cx.caller.is_planner() || *cleaner == cx.caller.user;
         if let Some(cleaner) = &feed.cleaner_id
             && !own(cleaner)
@@ -94,9 +94,9 @@ impl Resource for FeedTokens {
     /// Adds the token and the feed's URL (the signature makes both the same secret).
     async fn present(
         items: Vec<Stored<FeedToken>>,
-        cx: &Context<'_>,
+        cx: &RequestContext,
     ) -> ApiResult<Vec<Map<String, Value>>> {
-        let signer = cx.state.signer()?;
+        let signer = cx.signer()?;
         Ok(items
             .iter()
             .map(|feed| {
@@ -138,11 +138,7 @@ pub async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> A
     let token = token.strip_suffix(".ics").unwrap_or(&token);
     let (tenant, id) = verify_feed_token(state.signer()?, token).ok_or_else(not_found)?;
     tracing::Span::current().record("tenant", tenant.as_str());
-    let store = TenantStore::new(Arc::clone(&state.store), tenant);
-    let data = TenantData {
-        store: &store,
-        clock: &*state.clock,
-    };
+    let data = &TenantData::of(&state, tenant);
     let feed = data
         .repo::<FeedToken>()
         .find(&id)
@@ -162,7 +158,7 @@ pub async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> A
             .collect(),
         (None, None) => Vec::new(),
     };
-    let now = state.clock.now();
+    let now = data.now();
     let events = events(data, &tours, now).await?;
     let name = feed.entity.name.clone().unwrap_or_else(|| {
         match (&feed.entity.cleaner_id, tours.first()) {
@@ -188,7 +184,7 @@ pub async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> A
 /// One event per tour and day it runs, from a week ago to eight weeks ahead: from the start
 /// time to the planned end of the last open stop, the stops in order in the description.
 async fn events(
-    data: TenantData<'_>,
+    data: &TenantData,
     tours: &[Stored<Tour>],
     now: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<Vec<Event>> {

@@ -1,7 +1,6 @@
 //! Quality inspections and their monthly score per site.
 
 use axum::Json;
-use axum::extract::State;
 use domain::sites::{Area, Site};
 use domain::store::Write;
 use domain::tours::{Inspection, InspectionSummary, Month};
@@ -9,8 +8,8 @@ use domain::{FieldError, Fields, ValidationErrors};
 use platform::crud::still_at;
 use platform::error::ApiResult;
 use platform::http::{FilterParam, query_object};
-use platform::resource::{Context, Resource};
-use platform::{ApiError, AppState, Caller};
+use platform::resource::Resource;
+use platform::{ApiError, Caller, RequestContext};
 use serde_json::Value;
 
 use crate::QueryParams;
@@ -29,13 +28,13 @@ impl Resource for Inspections {
     }
 
     /// The inspector is whoever records the inspection.
-    fn prepare(mut inspection: Inspection, cx: &Context<'_>) -> ApiResult<Inspection> {
+    fn prepare(mut inspection: Inspection, cx: &RequestContext) -> ApiResult<Inspection> {
         inspection.inspector_id = Some(cx.caller.user.clone());
         Ok(inspection)
     }
 
     /// The site must exist and every inspected area must be one of its areas.
-    async fn references(inspection: &Inspection, cx: &Context<'_>) -> ApiResult<Vec<Write>> {
+    async fn references(inspection: &Inspection, cx: &RequestContext) -> ApiResult<Vec<Write>> {
         let site = cx
             .repo::<Site>()
             .find(inspection.site_id.as_str())
@@ -83,18 +82,13 @@ pub fn site_and_month(query: &[(String, String)]) -> ApiResult<(String, Month)> 
 /// `GET /v1/inspections/summary?siteId=&month=YYYY-MM`: the month's inspections and score;
 /// customers may read it for their own sites.
 pub async fn summary(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: RequestContext,
     axum::extract::Query(query): QueryParams,
 ) -> ApiResult<Json<InspectionSummary>> {
     let (site_id, month) = site_and_month(&query)?;
-    let cx = Context {
-        caller: &caller,
-        state: &state,
-    };
-    let site = crate::readable_site(&caller, cx.data(), &site_id, "read inspection scores").await?;
+    let site = crate::readable_site(&cx, &site_id, "read inspection scores").await?;
     let inspections: Vec<Inspection> =
-        crate::read_site_month::<Inspection>(&caller, "date", &site.meta.id, &month)
+        crate::read_site_month::<Inspection>(cx.data(), "date", &site.meta.id, &month)
             .await?
             .into_iter()
             .map(|stored| stored.entity)

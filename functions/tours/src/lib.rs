@@ -25,10 +25,11 @@ use domain::Entity;
 use domain::sites::{Area, AreaType, AreaWorkload, Site};
 use domain::store::{Direction, Filter, FilterOp, Query};
 use domain::tours::Month;
-use platform::crud::{Stored, TenantData};
+use platform::TenantData;
+use platform::crud::Stored;
 use platform::error::ApiResult;
 use platform::resource;
-use platform::{ApiError, AppState, Caller, Role};
+use platform::{ApiError, AppState, Caller, RequestContext, Role};
 
 /// The function's routes; the runtime adds auth, `/healthz`, CORS and tracing.
 pub fn router() -> Router<AppState> {
@@ -67,7 +68,7 @@ struct AreaIndex {
 }
 
 impl AreaIndex {
-    async fn load(data: TenantData<'_>, ids: &BTreeSet<String>) -> ApiResult<Self> {
+    async fn load(data: &TenantData, ids: &BTreeSet<String>) -> ApiResult<Self> {
         let areas = data.repo::<Area>().get_map(ids.iter().cloned()).await?;
         let types = data
             .repo::<AreaType>()
@@ -123,13 +124,12 @@ fn site_month_query<E: Entity>(date_field: &str, site_id: &str, month: &Month) -
 }
 
 async fn read_site_month<E: Entity>(
-    caller: &Caller,
+    data: &TenantData,
     date_field: &str,
     site_id: &str,
     month: &Month,
 ) -> ApiResult<Vec<Stored<E>>> {
-    caller
-        .store()
+    data.store()
         .query_all(site_month_query::<E>(date_field, site_id, month))
         .await?
         .into_iter()
@@ -140,14 +140,14 @@ async fn read_site_month<E: Entity>(
 /// The site a month report is about: planners see every site, a customer only its own (any
 /// other is "not found"), cleaners none.
 async fn readable_site(
-    caller: &Caller,
-    data: TenantData<'_>,
+    cx: &RequestContext,
     site_id: &str,
     action: &str,
 ) -> ApiResult<Stored<Site>> {
-    caller.require(&[Role::Admin, Role::Dispatcher, Role::Customer], action)?;
-    let site = data.repo::<Site>().get(site_id).await?;
-    if caller.role == Role::Customer && site.entity.customer_id != caller.customer {
+    cx.caller
+        .require(&[Role::Admin, Role::Dispatcher, Role::Customer], action)?;
+    let site = cx.repo::<Site>().get(site_id).await?;
+    if !cx.caller.sees_customer(site.entity.customer_id.as_deref()) {
         return Err(ApiError::NotFound {
             kind: "site",
             id: site_id.to_owned(),
@@ -159,31 +159,14 @@ async fn readable_site(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use domain::store::Cursor;
 
+    /// Every listing the routes accept; the other queries are checked as the HTTP tests run.
     #[test]
-    fn declared_firestore_indexes_serve_every_query_of_the_function() {
+    fn declared_firestore_indexes_serve_every_listing() {
         let mut queries = resource::list_queries::<tour::Tours>();
         queries.extend(resource::list_queries::<visits::Visits>());
         queries.extend(resource::list_queries::<inspections::Inspections>());
         queries.extend(resource::list_queries::<feeds::FeedTokens>());
-        let month: Month = "2026-01".parse().unwrap();
-        for query in [
-            Query::new("tours").filter(Filter::eq("cleanerId", "x")),
-            visits::open_visit_query("c", "a"),
-            visits::day_query("c", "2026-01-01"),
-            site_month_query::<domain::tours::Inspection>("date", "s", &month),
-            site_month_query::<domain::tours::Visit>("localDate", "s", &month),
-            Query::new("calendars").filter(Filter::eq("siteId", "x")),
-            Query::new("areas").filter(Filter::eq("siteId", "x")),
-            Query::new("closures"),
-        ] {
-            let next = query.clone().start_after(Some(Cursor {
-                value: "v".into(),
-                id: "v".into(),
-            }));
-            queries.extend([query, next]);
-        }
         store::indexes::assert_served(queries);
     }
 }

@@ -4,14 +4,11 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::State;
-use calendars::schedule::SiteSchedule;
 use domain::sites::Area;
 use domain::store::Filter;
 use domain::tours::{AreaService, Visit};
+use platform::RequestContext;
 use platform::error::ApiResult;
-use platform::resource::Context;
-use platform::{AppState, Caller};
 use serde_json::{Value, json};
 
 use crate::QueryParams;
@@ -19,18 +16,13 @@ use crate::QueryParams;
 /// `GET /v1/proof-of-service?siteId=&month=YYYY-MM`: for planners, and for a customer on its
 /// own sites (read-only).
 pub async fn proof_of_service(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: RequestContext,
     axum::extract::Query(query): QueryParams,
 ) -> ApiResult<Json<Value>> {
     let (site_id, month) = crate::inspections::site_and_month(&query)?;
-    let cx = Context {
-        caller: &caller,
-        state: &state,
-    };
     let data = cx.data();
-    let site = crate::readable_site(&caller, data, &site_id, "read proof of service").await?;
-    let schedule = SiteSchedule::load(data, &site)
+    let site = crate::readable_site(&cx, &site_id, "read proof of service").await?;
+    let schedule = platform::schedule::load(data, &site)
         .await?
         .covering(month.first, month.last)?;
     let mut areas = data
@@ -38,8 +30,7 @@ pub async fn proof_of_service(
         .all_where(vec![Filter::eq("siteId", site.meta.id.as_str())])
         .await?;
     areas.sort_by(|a, b| (&a.entity.name, &a.meta.id).cmp(&(&b.entity.name, &b.meta.id)));
-    let visits =
-        crate::read_site_month::<Visit>(&caller, "localDate", &site.meta.id, &month).await?;
+    let visits = crate::read_site_month::<Visit>(data, "localDate", &site.meta.id, &month).await?;
     let mut by_area: BTreeMap<&str, Vec<&Visit>> = BTreeMap::new();
     for visit in &visits {
         by_area
@@ -81,7 +72,7 @@ pub async fn proof_of_service(
             "skipped": total(|r| r.skipped),
             "notAccessible": total(|r| r.not_accessible),
             "fulfilmentPercent": (planned > 0)
-                .then(|| domain::sites::round2(done as f64 * 100.0 / planned as f64)),
+                .then(|| domain::number::round2(done as f64 * 100.0 / planned as f64)),
         },
     })))
 }

@@ -3,21 +3,22 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::Json;
-use axum::extract::State;
-use calendars::schedule::SiteSchedule;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use chrono_tz::Tz;
 use domain::Fields;
 use domain::UserId;
 use domain::calendars::{TimeWindow, local_instant, parse_date};
-use domain::sites::{LocalTime, Site, Weekday, round2};
+use domain::number::round2;
+use domain::schedule::SiteSchedule;
+use domain::sites::Site;
 use domain::store::Filter;
+use domain::time::{LocalTime, Weekday};
 use domain::tours::{Tour, Visit, VisitStatus};
-use platform::crud::{Stored, TenantData};
+use platform::TenantData;
+use platform::crud::Stored;
 use platform::error::ApiResult;
 use platform::http::query_object;
-use platform::resource::Context;
-use platform::{ApiError, AppState, Caller, Role};
+use platform::{ApiError, RequestContext, Role};
 use serde::Serialize;
 
 use crate::{AreaIndex, QueryParams};
@@ -64,9 +65,9 @@ impl Schedules {
         }
     }
 
-    async fn of(&mut self, data: TenantData<'_>, site: &Stored<Site>) -> ApiResult<&SiteSchedule> {
+    async fn of(&mut self, data: &TenantData, site: &Stored<Site>) -> ApiResult<&SiteSchedule> {
         if !self.by_site.contains_key(&site.meta.id) {
-            let schedule = SiteSchedule::load(data, site)
+            let schedule = platform::schedule::load(data, site)
                 .await?
                 .covering(self.from, self.to)?;
             self.by_site.insert(site.meta.id.clone(), schedule);
@@ -91,7 +92,7 @@ pub struct TourOfDay {
 /// The tour's stops on `date` (in the time zone of its first site), or none if the tour does
 /// not run that weekday.
 pub async fn tour_of_day(
-    data: TenantData<'_>,
+    data: &TenantData,
     tour: &Stored<Tour>,
     date: NaiveDate,
     index: &AreaIndex,
@@ -171,8 +172,7 @@ struct TourSheet {
 /// `GET /v1/tour-sheets?date=YYYY-MM-DD[&cleanerId=]`: a cleaner's own sheet (planners name
 /// the cleaner). Without a date, today in the time zone of the tours' sites.
 pub async fn tour_sheet(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: RequestContext,
     axum::extract::Query(query): QueryParams,
 ) -> ApiResult<Json<serde_json::Value>> {
     let query = query_object(&query)?;
@@ -180,13 +180,13 @@ pub async fn tour_sheet(
     let date = f.optional_parsed("date", parse_date);
     let cleaner = f.optional_parsed("cleanerId", UserId::parse);
     let (date, cleaner) = f.finish(|| Some((date, cleaner)))?;
-    let cleaner = match (caller.role, cleaner) {
-        (Role::Cleaner, Some(other)) if other != caller.user => {
+    let cleaner = match (cx.caller.role, cleaner) {
+        (Role::Cleaner, Some(other)) if other != cx.caller.user => {
             return Err(ApiError::Forbidden(
                 "a cleaner sees only her own tour sheet".into(),
             ));
         }
-        (Role::Cleaner, _) => caller.user.clone(),
+        (Role::Cleaner, _) => cx.caller.user.clone(),
         (Role::Admin | Role::Dispatcher, Some(cleaner)) => cleaner,
         (Role::Admin | Role::Dispatcher, None) => {
             return Err(ApiError::field("cleanerId", "is required for planners"));
@@ -196,10 +196,6 @@ pub async fn tour_sheet(
                 "the customer role may not read tour sheets".into(),
             ));
         }
-    };
-    let cx = Context {
-        caller: &caller,
-        state: &state,
     };
     let data = cx.data();
     let tours = data
@@ -215,7 +211,7 @@ pub async fn tour_sheet(
                 .iter()
                 .find_map(|a| index.site_of(a))
                 .map_or(chrono_tz::UTC, |s| s.entity.time_zone.0);
-            state.clock.now().with_timezone(&tz).date_naive()
+            cx.now().with_timezone(&tz).date_naive()
         }
     };
     let day_visits = visits_of_day(data, cleaner.as_str(), date).await?;
@@ -243,12 +239,12 @@ pub async fn tour_sheet(
 
 /// The cleaner's visits checked in on a local date, oldest first.
 async fn visits_of_day(
-    data: TenantData<'_>,
+    data: &TenantData,
     cleaner: &str,
     date: NaiveDate,
 ) -> ApiResult<Vec<Stored<Visit>>> {
     let mut visits: Vec<Stored<Visit>> = data
-        .store
+        .store()
         .query_all(crate::visits::day_query(cleaner, &date.to_string()))
         .await?
         .into_iter()

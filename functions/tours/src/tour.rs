@@ -1,17 +1,17 @@
 //! Tours and the tenant's tour settings.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::Entity;
 use domain::store::Write;
 use domain::tours::{OverloadPolicy, Tour, TourSettings};
 use domain::{FieldError, ValidationErrors};
-use platform::crud::{Stored, TenantData, entity_response};
+use platform::TenantData;
+use platform::crud::{Stored, entity_response};
 use platform::error::ApiResult;
 use platform::http::{FilterParam, IfMatch, JsonBody};
-use platform::resource::{Context, Resource};
-use platform::{ApiError, AppState, Caller, Role};
+use platform::resource::Resource;
+use platform::{ApiError, Caller, RequestContext, Role};
 use serde_json::{Map, Value};
 
 use crate::AreaIndex;
@@ -34,7 +34,7 @@ impl Resource for Tours {
     }
 
     /// Every area must exist; a day over the cap is refused (422) when the tenant says so.
-    async fn references(tour: &Tour, cx: &Context<'_>) -> ApiResult<Vec<Write>> {
+    async fn references(tour: &Tour, cx: &RequestContext) -> ApiResult<Vec<Write>> {
         let index = AreaIndex::load(cx.data(), &tour.area_ids()).await?;
         let mut errors = Vec::new();
         for (d, day) in tour.days.iter().enumerate() {
@@ -77,7 +77,7 @@ impl Resource for Tours {
     /// that no longer exist.
     async fn present(
         items: Vec<Stored<Tour>>,
-        cx: &Context<'_>,
+        cx: &RequestContext,
     ) -> ApiResult<Vec<Map<String, Value>>> {
         let ids = items.iter().flat_map(|t| t.entity.area_ids()).collect();
         let index = AreaIndex::load(cx.data(), &ids).await?;
@@ -121,7 +121,7 @@ impl Resource for Tours {
 }
 
 /// The tenant's tour settings; the defaults (version 0) until an admin saves them.
-async fn settings(data: TenantData<'_>) -> ApiResult<Stored<TourSettings>> {
+async fn settings(data: &TenantData) -> ApiResult<Stored<TourSettings>> {
     Ok(data
         .repo::<TourSettings>()
         .find(TourSettings::ID)
@@ -138,12 +138,8 @@ async fn settings(data: TenantData<'_>) -> ApiResult<Stored<TourSettings>> {
 }
 
 /// `GET /v1/tour-settings`.
-pub async fn read_settings(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
-    caller.require(&Role::PLANNERS, "read tour settings")?;
-    let cx = Context {
-        caller: &caller,
-        state: &state,
-    };
+pub async fn read_settings(cx: RequestContext) -> ApiResult<Response> {
+    cx.caller.require(&Role::PLANNERS, "read tour settings")?;
     let current = settings(cx.data()).await?;
     Ok(entity_response(
         StatusCode::OK,
@@ -156,17 +152,12 @@ pub async fn read_settings(State(state): State<AppState>, caller: Caller) -> Api
 /// `PUT /v1/tour-settings` (admins) with `If-Match` of the current version (`"0"` before the
 /// first save).
 pub async fn replace_settings(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: RequestContext,
     IfMatch(version): IfMatch,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    caller.require(&[Role::Admin], "change tour settings")?;
+    cx.caller.require(&[Role::Admin], "change tour settings")?;
     let new = TourSettings::parse(&body)?;
-    let cx = Context {
-        caller: &caller,
-        state: &state,
-    };
     let repo = cx.repo::<TourSettings>();
     let saved = if version == 0 {
         match repo.create_with_id(TourSettings::ID, new, Vec::new()).await {

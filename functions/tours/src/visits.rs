@@ -5,22 +5,22 @@
 //! nowhere else.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use calendars::schedule::SiteSchedule;
-use domain::sites::{Area, LocalTime, Site, Weekday};
+use domain::sites::{Area, Site};
 use domain::store::{Filter, FilterOp, Query};
+use domain::time::LocalTime;
 use domain::tours::{
-    CheckIn, CheckOut, Tour, Visit, VisitFlag, VisitId, VisitStatus, check_client_time, window_flag,
+    CheckIn, CheckOut, Tour, Visit, VisitId, VisitStatus, check_client_time, check_in_flags,
 };
 use domain::{Entity, TenantId};
 use platform::crud::{Stored, entity_response};
 use platform::error::ApiResult;
 use platform::http::{FilterParam, IfMatch, JsonBody};
-use platform::resource::{Context, Resource};
+use platform::resource::Resource;
 use platform::signing::Signer;
-use platform::{ApiError, AppState, Caller, Role};
+use platform::{ApiError, Caller, RequestContext, Role};
 use serde_json::{Value, json};
 
 const CODE_PREFIX: &str = "CO1";
@@ -44,17 +44,12 @@ fn verify_code(signer: &Signer, tenant: &TenantId, code: &str) -> Option<String>
 
 /// `GET /v1/check-in-codes/{areaId}`: what to print on the area's QR label.
 pub async fn check_in_code(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: RequestContext,
     Path(area_id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    caller.require(&Role::PLANNERS, "print check-in codes")?;
-    let cx = Context {
-        caller: &caller,
-        state: &state,
-    };
+    cx.caller.require(&Role::PLANNERS, "print check-in codes")?;
     let area = cx.repo::<Area>().get(&area_id).await?;
-    let code = check_in_code_text(state.signer()?, &caller.tenant, &area.meta.id);
+    let code = check_in_code_text(cx.signer()?, &cx.caller.tenant, &area.meta.id);
     Ok(Json(json!({
         "areaId": area.meta.id,
         "areaName": area.entity.name,
@@ -65,19 +60,14 @@ pub async fn check_in_code(
 
 /// `GET /v1/check-in-codes?siteId=`: the labels of every area of a site, to print at once.
 pub async fn site_check_in_codes(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: RequestContext,
     axum::extract::Query(query): crate::QueryParams,
 ) -> ApiResult<Json<Value>> {
-    caller.require(&Role::PLANNERS, "print check-in codes")?;
+    cx.caller.require(&Role::PLANNERS, "print check-in codes")?;
     let query = platform::http::query_object(&query)?;
     let mut f = domain::Fields::new(&query, &[])?;
     let site_id = f.required_parsed("siteId", |raw| domain::id::parse_id(raw).map(str::to_owned));
     let site_id = f.finish(|| site_id)?;
-    let cx = Context {
-        caller: &caller,
-        state: &state,
-    };
     let site = cx.repo::<Site>().get(&site_id).await?;
     let mut areas = cx
         .repo::<Area>()
@@ -90,7 +80,7 @@ pub async fn site_check_in_codes(
             &b.meta.id,
         ))
     });
-    let signer = state.signer()?;
+    let signer = cx.signer()?;
     let labels: Vec<Value> = areas
         .iter()
         .map(|area| {
@@ -98,7 +88,7 @@ pub async fn site_check_in_codes(
                 "areaId": area.meta.id,
                 "areaName": area.entity.name,
                 "floor": area.entity.floor,
-                "code": check_in_code_text(signer, &caller.tenant, &area.meta.id),
+                "code": check_in_code_text(signer, &cx.caller.tenant, &area.meta.id),
             })
         })
         .collect();
@@ -137,36 +127,27 @@ fn visit_response(status: StatusCode, visit: &Stored<Visit>) -> Response {
 /// arrived at the code's area. A forged or foreign code is refused (422 on `code`); a
 /// check-in outside the area's window, on a closed day or off the tour is recorded with a
 /// flag saying so. Retrying returns the visit already open (200), never a second one.
-pub async fn check_in(
-    State(state): State<AppState>,
-    caller: Caller,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Response> {
-    caller.require(&Role::STAFF, "check in")?;
+pub async fn check_in(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult<Response> {
+    cx.caller.require(&Role::STAFF, "check in")?;
     let request = CheckIn::parse(&body)?;
-    let now = state.clock.now();
+    let now = cx.now();
     let at = request.at.unwrap_or(now);
     check_client_time(at, now).map_err(|message| ApiError::field("at", message))?;
-    let area_id = verify_code(state.signer()?, &caller.tenant, &request.code).ok_or_else(|| {
+    let area_id = verify_code(cx.signer()?, &cx.caller.tenant, &request.code).ok_or_else(|| {
         ApiError::field(
             "code",
             "is not a check-in code of this tenant (forged, damaged or another tenant's)",
         )
     })?;
-    let cx = Context {
-        caller: &caller,
-        state: &state,
-    };
     let repo = cx.repo::<Visit>();
     if let Some(id) = &request.visit_id
         && let Some(existing) = repo.find(id.as_str()).await?
     {
-        return same_check_in(&existing, &caller, &area_id);
+        return same_check_in(&existing, &cx.caller, &area_id);
     }
     let open = cx
-        .caller
         .store()
-        .query(&open_visit_query(caller.user.as_str(), &area_id).limit(1))
+        .query(&open_visit_query(cx.caller.user.as_str(), &area_id).limit(1))
         .await?;
     if let Some(doc) = open.documents.into_iter().next() {
         return Ok(visit_response(StatusCode::OK, &Stored::from_document(doc)?));
@@ -177,7 +158,7 @@ pub async fn check_in(
         .await?
         .ok_or_else(|| ApiError::field("code", "names an area that no longer exists"))?;
     let site = cx.repo::<Site>().get(area.entity.site_id.as_str()).await?;
-    let schedule = SiteSchedule::load(cx.data(), &site).await?;
+    let schedule = platform::schedule::load(cx.data(), &site).await?;
     let local = at.with_timezone(&schedule.tz);
     let date = local.date_naive();
     let time: LocalTime = local
@@ -185,40 +166,28 @@ pub async fn check_in(
         .to_string()
         .parse()
         .map_err(ApiError::internal)?;
-    let mut flags = Vec::new();
-    if let Some(closure) = schedule.closure_on(date) {
-        flags.push(VisitFlag {
-            code: "site-closed".into(),
-            message: format!("the site is closed on {date}: {}", closure.reason),
-        });
-    } else if let Some(flag) = window_flag(
+    let tour = match &request.tour_id {
+        Some(tour_id) => Some(
+            cx.repo::<Tour>()
+                .find(tour_id.as_str())
+                .await?
+                .filter(|t| t.entity.cleaner_id == cx.caller.user || cx.caller.is_planner())
+                .ok_or_else(|| ApiError::field("tourId", "no tour of yours has this id"))?,
+        ),
+        None => None,
+    };
+    let flags = check_in_flags(
+        &schedule,
+        &area_id,
+        area.entity.area_type_id.as_str(),
+        date,
         time,
-        &schedule.windows(&area_id, area.entity.area_type_id.as_str(), date)?,
-    ) {
-        flags.push(flag);
-    }
-    if let Some(tour_id) = &request.tour_id {
-        let tour = cx
-            .repo::<Tour>()
-            .find(tour_id.as_str())
-            .await?
-            .filter(|t| t.entity.cleaner_id == caller.user || caller.is_planner())
-            .ok_or_else(|| ApiError::field("tourId", "no tour of yours has this id"))?;
-        let planned = tour
-            .entity
-            .day(Weekday::of(date))
-            .is_some_and(|d| d.area_ids.iter().any(|a| a.as_str() == area_id));
-        if !planned {
-            flags.push(VisitFlag {
-                code: "not-in-tour".into(),
-                message: format!("the tour does not visit this area on {date}"),
-            });
-        }
-    }
+        tour.as_ref().map(|t| &t.entity),
+    )?;
     let visit = Visit {
         area_id: domain::sites::AreaId::parse(&area.meta.id).map_err(ApiError::internal)?,
         site_id: area.entity.site_id.clone(),
-        cleaner_id: caller.user.clone(),
+        cleaner_id: cx.caller.user.clone(),
         tour_id: request.tour_id,
         checked_in_at: at,
         local_date: date,
@@ -234,7 +203,7 @@ pub async fn check_in(
     match repo.create_with_id(&id, visit, Vec::new()).await {
         Ok(created) => Ok(visit_response(StatusCode::CREATED, &created)),
         // A parallel retry with the same visitId won: answer with its visit.
-        Err(ApiError::Conflict(_)) => same_check_in(&repo.get(&id).await?, &caller, &area_id),
+        Err(ApiError::Conflict(_)) => same_check_in(&repo.get(&id).await?, &cx.caller, &area_id),
         Err(other) => Err(other),
     }
 }
@@ -254,23 +223,18 @@ fn same_check_in(existing: &Stored<Visit>, caller: &Caller, area_id: &str) -> Ap
 /// `POST /v1/visits/{id}/check-out` `{status, reason?, at?}` with `If-Match`: closes the
 /// visit as done, skipped or not accessible, with its duration.
 pub async fn check_out(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: RequestContext,
     Path(id): Path<String>,
     IfMatch(version): IfMatch,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    caller.require(&Role::STAFF, "check out")?;
+    cx.caller.require(&Role::STAFF, "check out")?;
     let request = CheckOut::parse(&body)?;
-    let cx = Context {
-        caller: &caller,
-        state: &state,
-    };
     let repo = cx.repo::<Visit>();
     let current = repo
         .find(&id)
         .await?
-        .filter(|v| v.entity.cleaner_id == caller.user || caller.is_planner())
+        .filter(|v| v.entity.cleaner_id == cx.caller.user || cx.caller.is_planner())
         .ok_or_else(|| ApiError::NotFound {
             kind: Visit::KIND,
             id: id.clone(),
@@ -282,14 +246,14 @@ pub async fn check_out(
             current.entity.status.as_str()
         )));
     }
-    let now = state.clock.now();
+    let now = cx.now();
     let at = request.at.unwrap_or(now);
     check_client_time(at, now).map_err(|message| ApiError::field("at", message))?;
     if at < current.entity.checked_in_at {
         return Err(ApiError::field("at", "must not be before the check-in"));
     }
     let mut visit = current.entity;
-    visit.duration_minutes = Some(domain::sites::round2(
+    visit.duration_minutes = Some(domain::number::round2(
         (at - visit.checked_in_at).num_seconds() as f64 / 60.0,
     ));
     visit.checked_out_at = Some(at);

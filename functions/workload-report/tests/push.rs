@@ -9,7 +9,9 @@ use domain::store::{Query, TenantStore, Write};
 use domain::{Entity, TenantId};
 use platform::testing::{PUSH_AUDIENCE, PUSH_SERVICE_ACCOUNT, TestApp, spawn_app};
 use serde_json::{Value, json};
-use workload_report::{PUSH_PATH, REPORTS};
+use workload_report::REPORTS;
+
+const PUSH_PATH: &str = "/push/workload-report";
 
 const SCHEDULED: &str = "2026-11-24T02:00:00Z";
 

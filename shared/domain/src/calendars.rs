@@ -14,7 +14,8 @@ use serde_json::Value;
 
 use crate::entity::Entity;
 use crate::id::Id;
-use crate::sites::{AreaId, AreaTypeId, LocalTime, SiteId};
+use crate::sites::{AreaId, AreaTypeId, SiteId};
+use crate::time::LocalTime;
 use crate::validation::{Fields, ValidationErrors};
 
 pub enum CalendarKind {}
@@ -430,7 +431,7 @@ impl FrequencyCheck {
             (scheduled_per_week - agreed).abs() <= FREQUENCY_TOLERANCE * agreed.max(0.1)
         });
         Self {
-            scheduled_per_week: crate::sites::round2(scheduled_per_week),
+            scheduled_per_week: crate::number::round2(scheduled_per_week),
             agreed_per_week: agreed,
             matches,
         }

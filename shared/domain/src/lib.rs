@@ -9,10 +9,13 @@ pub mod entity;
 pub mod ical;
 pub mod id;
 pub mod meta;
+pub mod number;
 pub mod planning;
 pub mod publish;
+pub mod schedule;
 pub mod sites;
 pub mod store;
+pub mod time;
 pub mod tours;
 pub mod validation;
 

@@ -15,7 +15,8 @@ use serde_json::Value;
 use crate::calendars::TimeWindow;
 use crate::entity::Entity;
 use crate::id::UserId;
-use crate::sites::{AccessWindow, GeoPoint, LocalTime, WEEKDAYS, Weekday};
+use crate::sites::{AccessWindow, GeoPoint};
+use crate::time::{LocalTime, WEEKDAYS, Weekday};
 use crate::validation::{Fields, ValidationErrors};
 
 /// A cleaner as the planner sees her: where she starts, when she works, how much she may

@@ -5,15 +5,16 @@
 //! cleanings per week (its own, or its area type's).
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::entity::Entity;
 use crate::id::Id;
-use crate::validation::{Fields, ValidationErrors};
+use crate::number::round2;
+use crate::time::{LocalTime, TimeZone, Weekday};
+use crate::validation::{Fields, ValidationErrors, parse_enum};
 
 pub enum SiteKind {}
 pub enum AreaTypeKind {}
@@ -27,31 +28,6 @@ pub const MAX_CLEANINGS_PER_WEEK: f64 = 35.0;
 
 // ---------------------------------------------------------------------------------------------
 // Value types
-
-/// An IANA time zone name, such as `Europe/Berlin`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TimeZone(pub chrono_tz::Tz);
-
-impl FromStr for TimeZone {
-    type Err = String;
-    fn from_str(raw: &str) -> Result<Self, String> {
-        chrono_tz::Tz::from_str(raw)
-            .map(TimeZone)
-            .map_err(|_| "must be an IANA time zone name, such as Europe/Berlin".to_owned())
-    }
-}
-impl Serialize for TimeZone {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.0.name())
-    }
-}
-impl<'de> Deserialize<'de> for TimeZone {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?
-            .parse()
-            .map_err(serde::de::Error::custom)
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct GeoPoint {
@@ -68,100 +44,6 @@ pub struct Address {
     pub city: String,
     /// ISO 3166-1 alpha-2, upper case.
     pub country: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Weekday {
-    Mon,
-    Tue,
-    Wed,
-    Thu,
-    Fri,
-    Sat,
-    Sun,
-}
-
-pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
-/// Parses an enum from its serialized name, naming the allowed names on failure.
-pub(crate) fn parse_enum<T: for<'de> Deserialize<'de>>(
-    raw: &str,
-    allowed: &[&str],
-) -> Result<T, String> {
-    serde_json::from_value(Value::String(raw.to_owned()))
-        .map_err(|_| format!("must be one of: {}", allowed.join(", ")))
-}
-
-impl Weekday {
-    /// The weekday of a date.
-    pub fn of(date: chrono::NaiveDate) -> Self {
-        use chrono::Datelike;
-        const ALL: [Weekday; 7] = [
-            Weekday::Mon,
-            Weekday::Tue,
-            Weekday::Wed,
-            Weekday::Thu,
-            Weekday::Fri,
-            Weekday::Sat,
-            Weekday::Sun,
-        ];
-        ALL[date.weekday().num_days_from_monday() as usize]
-    }
-
-    /// 0 for Monday to 6 for Sunday.
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
-
-impl FromStr for Weekday {
-    type Err = String;
-    fn from_str(raw: &str) -> Result<Self, String> {
-        parse_enum(raw, &WEEKDAYS)
-    }
-}
-
-/// A local wall-clock time as minutes after midnight; `24:00` is the end of the day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct LocalTime(u16);
-
-impl LocalTime {
-    pub fn minutes(self) -> u16 {
-        self.0
-    }
-}
-impl FromStr for LocalTime {
-    type Err = String;
-    fn from_str(raw: &str) -> Result<Self, String> {
-        let bad = || "must be a time HH:MM between 00:00 and 24:00".to_owned();
-        let (h, m) = raw.split_once(':').ok_or_else(bad)?;
-        if h.len() != 2 || m.len() != 2 {
-            return Err(bad());
-        }
-        let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-        if m > 59 || h > 24 || (h == 24 && m != 0) {
-            return Err(bad());
-        }
-        Ok(LocalTime(h * 60 + m))
-    }
-}
-impl fmt::Display for LocalTime {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:02}:{:02}", self.0 / 60, self.0 % 60)
-    }
-}
-impl Serialize for LocalTime {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-impl<'de> Deserialize<'de> for LocalTime {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?
-            .parse()
-            .map_err(serde::de::Error::custom)
-    }
 }
 
 /// A window on one weekday when the site may be entered, in the site's time zone.
@@ -406,11 +288,6 @@ impl Entity for Area {
 // ---------------------------------------------------------------------------------------------
 // Work-loading
 
-/// Rounds to hundredths for presentation; sums are taken before rounding.
-pub fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
-
 /// The computed workload of one area.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -514,6 +391,77 @@ impl SiteWorkload {
     }
 }
 
+/// One site's line in a workload report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SiteReport {
+    pub site_id: String,
+    pub site_name: String,
+    #[serde(flatten)]
+    pub workload: SiteWorkload,
+}
+
+/// A tenant's weekly workload on one day: every site's, and the totals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadReport {
+    pub date: String,
+    pub scheduled_for: String,
+    pub sites: Vec<SiteReport>,
+    /// Sites whose areas refer to a missing area type: reported, not fatal.
+    pub problems: Vec<String>,
+    pub total_areas: usize,
+    pub total_size_sqm: f64,
+    pub total_minutes_per_week: f64,
+    pub total_hours_per_week: f64,
+}
+
+impl WorkloadReport {
+    /// The report dated by `scheduled_for` (UTC) from a tenant's sites (with their ids), areas
+    /// and area types.
+    pub fn build(
+        scheduled_for: &chrono::DateTime<chrono::Utc>,
+        sites: &[(String, Site)],
+        areas: &[Area],
+        area_types: &BTreeMap<String, AreaType>,
+    ) -> Self {
+        let mut by_site: BTreeMap<&str, Vec<Area>> = BTreeMap::new();
+        for area in areas {
+            by_site
+                .entry(area.site_id.as_str())
+                .or_default()
+                .push(area.clone());
+        }
+        let mut reports = Vec::new();
+        let mut problems = Vec::new();
+        for (site_id, site) in sites {
+            let site_areas = by_site
+                .get(site_id.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            match SiteWorkload::compute(site_id, site_areas, area_types) {
+                Ok(workload) => reports.push(SiteReport {
+                    site_id: site_id.clone(),
+                    site_name: site.name.clone(),
+                    workload,
+                }),
+                Err(problem) => problems.push(format!("site {site_id}: {problem}")),
+            }
+        }
+        let minutes: f64 = reports.iter().map(|r| r.workload.minutes_per_week).sum();
+        Self {
+            date: scheduled_for.format("%Y-%m-%d").to_string(),
+            scheduled_for: crate::meta::format_timestamp(scheduled_for),
+            total_areas: reports.iter().map(|r| r.workload.areas).sum(),
+            total_size_sqm: round2(reports.iter().map(|r| r.workload.size_sqm).sum()),
+            total_minutes_per_week: round2(minutes),
+            total_hours_per_week: round2(minutes / 60.0),
+            sites: reports,
+            problems,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -570,10 +518,37 @@ mod tests {
     }
 
     #[test]
-    fn local_times_parse_strictly() {
-        assert_eq!("24:00".parse::<LocalTime>().unwrap().minutes(), 1440);
-        for bad in ["24:01", "7:00", "12:60", "ab:cd"] {
-            assert!(bad.parse::<LocalTime>().is_err(), "{bad}");
-        }
+    fn the_report_sums_every_site_and_names_the_sites_it_cannot_compute() {
+        let types = BTreeMap::from([("office".to_owned(), office())]);
+        let site = |name: &str| {
+            Site::parse(
+                &json!({"name": name, "address": {"street": "S 1", "city": "Berlin",
+                "country": "DE"}, "location": {"lat": 52.5, "lng": 13.4},
+                "timeZone": "Europe/Berlin"}),
+            )
+            .unwrap()
+        };
+        let mut orphan = area(10.0, None);
+        orphan.site_id = SiteId::parse("s2").unwrap();
+        orphan.area_type_id = AreaTypeId::parse("gone").unwrap();
+        let scheduled = "2026-11-24T02:00:00Z".parse().unwrap();
+        let report = WorkloadReport::build(
+            &scheduled,
+            &[("s1".into(), site("HQ")), ("s2".into(), site("Depot"))],
+            &[area(50.0, None), area(100.0, Some(1.0)), orphan],
+            &types,
+        );
+        assert_eq!(report.date, "2026-11-24");
+        assert_eq!(report.sites.len(), 1);
+        assert_eq!(report.sites[0].site_name, "HQ");
+        assert_eq!(report.total_areas, 2);
+        assert_eq!(report.total_minutes_per_week, 126.0);
+        assert_eq!(report.total_hours_per_week, 2.1);
+        assert_eq!(report.problems.len(), 1);
+        assert!(
+            report.problems[0].starts_with("site s2:"),
+            "{:?}",
+            report.problems
+        );
     }
 }

@@ -292,6 +292,31 @@ pub enum Write {
 }
 
 impl Write {
+    /// Creates the document, or replaces it at the version it was read at (`current`): a
+    /// derived document (a report, a nightly draft) rewritten by each run. A document changed
+    /// or created meanwhile fails the commit, like any lost race.
+    pub fn upsert(
+        collection: &'static str,
+        id: impl Into<String>,
+        current: Option<&Metadata>,
+        fields: Map<String, Value>,
+    ) -> Self {
+        let id = id.into();
+        match current {
+            Some(meta) => Write::Update {
+                collection,
+                id,
+                expected_version: meta.version,
+                fields,
+            },
+            None => Write::Create {
+                collection,
+                id,
+                fields,
+            },
+        }
+    }
+
     pub fn target(&self) -> (&'static str, &str) {
         match self {
             Write::Create { collection, id, .. }

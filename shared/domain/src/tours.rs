@@ -11,7 +11,10 @@ use serde_json::Value;
 use crate::calendars::parse_date;
 use crate::entity::Entity;
 use crate::id::{Id, UserId};
-use crate::sites::{AreaId, LocalTime, SiteId, Weekday, parse_enum, round2};
+use crate::number::round2;
+use crate::sites::{AreaId, SiteId};
+use crate::time::{LocalTime, Weekday};
+use crate::validation::parse_enum;
 use crate::validation::{Fields, ValidationErrors};
 
 pub enum TourKind {}
@@ -287,10 +290,24 @@ impl VisitStatus {
     }
 }
 
+/// What a visit's flag says, as a code clients can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VisitFlagCode {
+    /// A closure closes the site on the day.
+    SiteClosed,
+    /// No calendar schedules the area on the day.
+    NotScheduled,
+    /// The check-in lies outside every cleaning window of the day.
+    OutsideWindow,
+    /// The named tour does not visit the area on that weekday.
+    NotInTour,
+}
+
 /// Something about a visit that a dispatcher should look at; the visit still counts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisitFlag {
-    pub code: String,
+    pub code: VisitFlagCode,
     pub message: String,
 }
 
@@ -423,7 +440,7 @@ pub fn check_client_time(at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), St
 pub fn window_flag(time: LocalTime, windows: &[crate::calendars::TimeWindow]) -> Option<VisitFlag> {
     if windows.is_empty() {
         return Some(VisitFlag {
-            code: "not-scheduled".into(),
+            code: VisitFlagCode::NotScheduled,
             message: "no calendar schedules this area on this day".into(),
         });
     }
@@ -435,12 +452,46 @@ pub fn window_flag(time: LocalTime, windows: &[crate::calendars::TimeWindow]) ->
         .map(|w| format!("{}-{}", w.earliest, w.latest))
         .collect();
     Some(VisitFlag {
-        code: "outside-window".into(),
+        code: VisitFlagCode::OutsideWindow,
         message: format!(
             "checked in at {time}, outside the cleaning window {}",
             list.join(", ")
         ),
     })
+}
+
+/// The flags of a check-in at `area` (of `area_type`) at local `date` and `time`: a closed
+/// site, or else a day without a calendar or a time outside its windows; and, when the
+/// cleaner named `tour`, a tour that does not visit the area on that weekday.
+pub fn check_in_flags(
+    schedule: &crate::schedule::SiteSchedule,
+    area: &str,
+    area_type: &str,
+    date: NaiveDate,
+    time: LocalTime,
+    tour: Option<&Tour>,
+) -> Result<Vec<VisitFlag>, crate::schedule::ScheduleError> {
+    let mut flags = Vec::new();
+    if let Some(closure) = schedule.closure_on(date) {
+        flags.push(VisitFlag {
+            code: VisitFlagCode::SiteClosed,
+            message: format!("the site is closed on {date}: {}", closure.reason),
+        });
+    } else if let Some(flag) = window_flag(time, &schedule.windows(area, area_type, date)?) {
+        flags.push(flag);
+    }
+    if let Some(tour) = tour {
+        let planned = tour
+            .day(Weekday::of(date))
+            .is_some_and(|d| d.area_ids.iter().any(|a| a.as_str() == area));
+        if !planned {
+            flags.push(VisitFlag {
+                code: VisitFlagCode::NotInTour,
+                message: format!("the tour does not visit this area on {date}"),
+            });
+        }
+    }
+    Ok(flags)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -672,6 +723,99 @@ impl AreaService {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    mod check_in_flags {
+        use super::*;
+        use crate::calendars::{Calendar, Closure};
+        use crate::schedule::SiteSchedule;
+
+        /// Site s1 cleaned on weekdays 18:00-20:00, closed on 2026-12-24.
+        fn schedule() -> SiteSchedule {
+            let weekdays = Calendar::parse(&json!({
+                "siteId": "s1", "name": "Weekdays", "rrule": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+                "startDate": "2026-01-05", "window": {"earliest": "18:00", "latest": "20:00"}
+            }))
+            .unwrap();
+            let holiday = Closure::parse(&json!({"from": "2026-12-24", "to": "2026-12-24",
+                "reason": "Christmas Eve"}))
+            .unwrap();
+            SiteSchedule::new(
+                "s1",
+                chrono_tz::Europe::Berlin,
+                vec![("c1".into(), weekdays)],
+                [("h1".into(), holiday)],
+            )
+        }
+
+        /// Maria's tour: a1 on Mondays only.
+        fn mondays() -> Tour {
+            Tour::parse(&json!({
+                "name": "Evening", "cleanerId": "maria", "startTime": "18:00",
+                "maxMinutesPerDay": 120, "days": [{"day": "mon", "areaIds": ["a1"]}]
+            }))
+            .unwrap()
+        }
+
+        fn codes(date: &str, time: &str, tour: Option<&Tour>) -> Vec<VisitFlagCode> {
+            check_in_flags(
+                &schedule(),
+                "a1",
+                "t1",
+                date.parse().unwrap(),
+                time.parse().unwrap(),
+                tour,
+            )
+            .unwrap()
+            .into_iter()
+            .map(|f| f.code)
+            .collect()
+        }
+
+        #[test]
+        fn a_check_in_inside_the_window_on_a_tour_day_has_no_flag() {
+            assert_eq!(codes("2026-12-07", "18:30", Some(&mondays())), []);
+        }
+
+        #[test]
+        fn a_check_in_outside_the_window_is_flagged() {
+            assert_eq!(
+                codes("2026-12-07", "16:00", None),
+                [VisitFlagCode::OutsideWindow]
+            );
+        }
+
+        #[test]
+        fn a_check_in_on_a_day_without_a_calendar_is_flagged() {
+            assert_eq!(
+                codes("2026-12-06", "18:30", None),
+                [VisitFlagCode::NotScheduled]
+            );
+        }
+
+        #[test]
+        fn a_closed_day_is_flagged_as_closed_and_not_also_outside_its_window() {
+            assert_eq!(
+                codes("2026-12-24", "10:00", None),
+                [VisitFlagCode::SiteClosed]
+            );
+        }
+
+        #[test]
+        fn a_day_the_named_tour_does_not_visit_is_flagged() {
+            assert_eq!(
+                codes("2026-12-08", "18:30", Some(&mondays())),
+                [VisitFlagCode::NotInTour]
+            );
+        }
+
+        #[test]
+        fn flag_codes_serialise_in_kebab_case() {
+            assert_eq!(
+                serde_json::to_value(VisitFlagCode::OutsideWindow).unwrap(),
+                json!("outside-window")
+            );
+        }
+    }
 
     #[test]
     fn a_tour_reports_its_minutes_per_day_against_its_cap() {

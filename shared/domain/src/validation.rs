@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::ops::RangeInclusive;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -332,6 +332,12 @@ impl<'a> Fields<'a> {
         }
         build().ok_or_else(|| ValidationErrors::single("", "the body is incomplete"))
     }
+}
+
+/// Parses an enum from its serialized name, naming the allowed names on failure.
+pub fn parse_enum<T: for<'de> Deserialize<'de>>(raw: &str, allowed: &[&str]) -> Result<T, String> {
+    serde_json::from_value(Value::String(raw.to_owned()))
+        .map_err(|_| format!("must be one of: {}", allowed.join(", ")))
 }
 
 #[cfg(test)]

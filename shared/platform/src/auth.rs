@@ -7,7 +7,6 @@ use std::path::Path;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use domain::store::TenantStore;
 use domain::{TenantId, UserId};
 use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -70,21 +69,35 @@ pub struct Claims {
     pub customer: Option<String>,
 }
 
-/// Who is calling, as proven by the token. Holding a `Caller` is the only way to reach the
-/// store, and it reaches only the caller's tenant.
-#[derive(Clone)]
+/// Who is calling, as proven by the token: tenant, user, role. The store is reached through the
+/// [`crate::context::RequestContext`] built from it, and only in the caller's tenant.
+#[derive(Debug, Clone)]
 pub struct Caller {
     pub tenant: TenantId,
     pub user: UserId,
     pub role: Role,
     /// The customer a customer-role user belongs to (from the token's `customer` claim).
     pub customer: Option<String>,
-    store: TenantStore,
 }
 
 impl Caller {
-    pub fn store(&self) -> &TenantStore {
-        &self.store
+    /// The customer-scope rule, written once: a customer sees only what belongs to its own
+    /// customer; the company's own people see every customer's.
+    pub fn sees_customer(&self, customer_id: Option<&str>) -> bool {
+        match self.role {
+            Role::Customer => customer_id.is_some() && customer_id == self.customer.as_deref(),
+            _ => true,
+        }
+    }
+
+    /// The same rule as a listing condition on `customerId` (none for the company's people).
+    pub fn customer_scope(&self) -> Vec<(&'static str, serde_json::Value)> {
+        match (self.role, &self.customer) {
+            (Role::Customer, Some(customer)) => {
+                vec![("customerId", serde_json::Value::from(customer.as_str()))]
+            }
+            _ => Vec::new(),
+        }
     }
 
     pub fn is_planner(&self) -> bool {
@@ -148,7 +161,6 @@ where
         };
         Ok(Caller {
             customer,
-            store: TenantStore::new(state.store.clone(), tenant.clone()),
             tenant,
             user,
             role: claims.role,

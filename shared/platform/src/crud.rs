@@ -73,13 +73,13 @@ pub fn document_json(doc: Document) -> Map<String, Value> {
     with_meta(&doc.meta, doc.fields)
 }
 
-/// The document fields an entity is stored as.
-pub fn entity_fields<E: Entity>(entity: &E) -> ApiResult<Map<String, Value>> {
+/// The document fields an entity (or any other stored value) is stored as.
+pub fn entity_fields<E: serde::Serialize>(entity: &E) -> ApiResult<Map<String, Value>> {
     match serde_json::to_value(entity) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(ApiError::internal(format!(
             "a {} does not serialise to an object",
-            E::KIND
+            std::any::type_name::<E>()
         ))),
         Err(e) => Err(ApiError::internal(e)),
     }
@@ -88,20 +88,6 @@ pub fn entity_fields<E: Entity>(entity: &E) -> ApiResult<Map<String, Value>> {
 /// A new document id: a UUIDv7, so ids sort roughly by creation time.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
-}
-
-/// One tenant's data: what a `Caller` hands a handler, and what a verified feed token hands
-/// the feed (which has no caller).
-#[derive(Clone, Copy)]
-pub struct TenantData<'a> {
-    pub store: &'a TenantStore,
-    pub clock: &'a dyn Clock,
-}
-
-impl<'a> TenantData<'a> {
-    pub fn repo<E: Entity>(&self) -> Repo<'a, E> {
-        Repo::new(self.store, self.clock)
-    }
 }
 
 /// One entity kind's collection in the caller's tenant.
@@ -294,6 +280,23 @@ pub async fn list_page(
         .as_ref()
         .map(|cursor| encode_page_token(params.order_field, cursor));
     Ok((page.documents, next))
+}
+
+/// A listing response of documents without an entity type of their own (job runs, reports),
+/// with the listing's query parameters: `filters`, one `order`, `limit` and `pageToken`.
+pub async fn document_listing(
+    store: &TenantStore,
+    collection: &'static str,
+    query: &[(String, String)],
+    filters: &[crate::http::FilterParam],
+    order: (&'static str, domain::store::Direction),
+) -> ApiResult<Response> {
+    let params = crate::http::parse_list_params(query, filters, &[order.0], order)?;
+    let (documents, next) = list_page(store, collection, &params).await?;
+    Ok(list_response(
+        documents.into_iter().map(document_json).collect(),
+        next,
+    ))
 }
 
 /// The store query behind a listing.

@@ -121,6 +121,13 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// A stored rule that cannot expand is our data's fault, never the caller's.
+impl From<domain::schedule::ScheduleError> for ApiError {
+    fn from(e: domain::schedule::ScheduleError) -> Self {
+        ApiError::internal(e)
+    }
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Problem<'a> {

@@ -8,15 +8,19 @@
 
 pub mod auth;
 pub mod config;
+pub mod context;
 pub mod crud;
 pub mod error;
 pub mod http;
+pub mod job;
 pub mod local_topic;
 pub mod logging;
+pub mod planning;
 pub mod pubsub;
 pub mod push;
 pub mod resource;
 mod runtime;
+pub mod schedule;
 pub mod signing;
 pub mod tenants;
 #[cfg(feature = "testing")]
@@ -25,5 +29,7 @@ pub mod trace;
 
 pub use auth::{Caller, Role};
 pub use config::ConfigError;
+pub use context::{RequestContext, TenantData};
 pub use error::ApiError;
+pub use job::{BackgroundJob, JobError};
 pub use runtime::{AppState, HttpConfig, SystemClock, app, run, serve, shutdown_signal};

@@ -25,6 +25,7 @@ use serde_json::Value;
 
 use crate::auth::Verifier;
 use crate::config::{self, ConfigError};
+use crate::context::TenantData;
 use crate::error::ApiError;
 use crate::runtime::AppState;
 
@@ -232,9 +233,10 @@ pub struct PushJob {
     pub delivery_attempt: Option<u32>,
     /// When this delivery began to be handled.
     pub started_at: DateTime<Utc>,
-    /// The message's data, decoded (JSON if it parses, else a string; null when empty).
-    pub data: Value,
-    store: TenantStore,
+    /// The message's data, decoded (JSON if it parses, else a string; null when empty): the
+    /// job's typed payload is read from it.
+    pub payload: Value,
+    data: TenantData,
 }
 
 /// Why a delivery cannot be processed, ever: acked and, when its tenant is known, recorded.
@@ -251,8 +253,9 @@ pub fn idempotency_key(job: &str, tenant: &TenantId, scheduled_for: &DateTime<Ut
 }
 
 impl PushJob {
-    pub fn store(&self) -> &TenantStore {
-        &self.store
+    /// The message's tenant's data: the one way a worker reaches the store.
+    pub fn data(&self) -> &TenantData {
+        &self.data
     }
 
     fn parse(envelope: PushEnvelope, state: &AppState) -> Result<Self, Poison> {
@@ -300,7 +303,7 @@ impl PushJob {
                 ),
             });
         }
-        let data = match &envelope.message.data {
+        let payload = match &envelope.message.data {
             None => Value::Null,
             Some(encoded) => {
                 let bytes = base64::engine::general_purpose::STANDARD
@@ -315,7 +318,7 @@ impl PushJob {
             }
         };
         Ok(Self {
-            store: TenantStore::new(state.store.clone(), tenant.clone()),
+            data: TenantData::of(state, tenant.clone()),
             tenant,
             job,
             scheduled_for,
@@ -323,7 +326,7 @@ impl PushJob {
             message_id: envelope.message.message_id,
             delivery_attempt: envelope.delivery_attempt,
             started_at: state.clock.now(),
-            data,
+            payload,
         })
     }
 
@@ -350,7 +353,7 @@ impl PushJob {
     pub async fn complete(&self, effect: Vec<Write>, at: DateTime<Utc>) -> PushOutcome {
         let mut writes = vec![self.delivery_record("done", None, at)];
         writes.extend(effect);
-        match self.store.commit(writes, at).await {
+        match self.data.store().commit(writes, at).await {
             Ok(_) => PushOutcome::Done,
             Err(StoreError::AlreadyExists { collection, .. }) if collection == JOBS => {
                 PushOutcome::Duplicate
@@ -365,14 +368,20 @@ impl PushJob {
     }
 
     async fn already_done(&self) -> Result<bool, StoreError> {
-        Ok(self.store.get(JOBS, &self.idempotency_key).await?.is_some())
+        Ok(self
+            .data
+            .store()
+            .get(JOBS, &self.idempotency_key)
+            .await?
+            .is_some())
     }
 
     /// Records the delivery as rejected with `reason` and acks it: it will never succeed.
     pub async fn reject(&self, reason: &str, at: DateTime<Utc>) -> PushOutcome {
         tracing::error!(job = %self.job, key = %self.idempotency_key, reason, "job rejected");
         match self
-            .store
+            .data
+            .store()
             .commit(vec![self.delivery_record("rejected", Some(reason), at)], at)
             .await
         {

@@ -10,7 +10,7 @@
 use std::future::Future;
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -19,29 +19,11 @@ use domain::store::Write;
 use serde_json::{Map, Value};
 
 use crate::auth::{Caller, Role};
-use crate::crud::{Repo, Stored, entity_response, list_response, no_content};
+use crate::context::RequestContext;
+use crate::crud::{Stored, entity_response, list_response, no_content};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{FilterParam, IfMatch, JsonBody, parse_list_params};
 use crate::runtime::AppState;
-
-/// What a handler hands to a resource's hooks.
-pub struct Context<'a> {
-    pub caller: &'a Caller,
-    pub state: &'a AppState,
-}
-
-impl Context<'_> {
-    pub fn repo<E: Entity>(&self) -> Repo<'_, E> {
-        Repo::new(self.caller.store(), &*self.state.clock)
-    }
-
-    pub fn data(&self) -> crate::crud::TenantData<'_> {
-        crate::crud::TenantData {
-            store: self.caller.store(),
-            clock: &*self.state.clock,
-        }
-    }
-}
 
 /// Implemented by a function on a marker type of its own, naming the entity it serves.
 pub trait Resource: Send + Sync + 'static {
@@ -64,7 +46,7 @@ pub trait Resource: Send + Sync + 'static {
     }
 
     /// Completes a parsed entity with what only the server knows (who recorded it).
-    fn prepare(entity: Self::Entity, _cx: &Context<'_>) -> ApiResult<Self::Entity> {
+    fn prepare(entity: Self::Entity, _cx: &RequestContext) -> ApiResult<Self::Entity> {
         Ok(entity)
     }
 
@@ -72,7 +54,7 @@ pub trait Resource: Send + Sync + 'static {
     /// that make the commit fail if they change meanwhile.
     fn references(
         _entity: &Self::Entity,
-        _cx: &Context<'_>,
+        _cx: &RequestContext,
     ) -> impl Future<Output = ApiResult<Vec<Write>>> + Send {
         async { Ok(Vec::new()) }
     }
@@ -80,13 +62,16 @@ pub trait Resource: Send + Sync + 'static {
     /// The JSON of each item, with computed fields added.
     fn present(
         items: Vec<Stored<Self::Entity>>,
-        _cx: &Context<'_>,
+        _cx: &RequestContext,
     ) -> impl Future<Output = ApiResult<Vec<Map<String, Value>>>> + Send {
         async move { Ok(items.iter().map(Stored::to_json).collect()) }
     }
 
     /// Refuses (409) to delete an entity that others still refer to.
-    fn before_delete(_id: &str, _cx: &Context<'_>) -> impl Future<Output = ApiResult<()>> + Send {
+    fn before_delete(
+        _id: &str,
+        _cx: &RequestContext,
+    ) -> impl Future<Output = ApiResult<()>> + Send {
         async { Ok(()) }
     }
 }
@@ -142,7 +127,7 @@ pub fn routes<R: Resource>() -> Router<AppState> {
 
 async fn present_one<R: Resource>(
     stored: Stored<R::Entity>,
-    cx: &Context<'_>,
+    cx: &RequestContext,
 ) -> ApiResult<Map<String, Value>> {
     R::present(vec![stored], cx)
         .await?
@@ -154,16 +139,8 @@ fn require_writer<R: Resource>(caller: &Caller, action: &str) -> ApiResult<()> {
     caller.require(R::WRITERS, &format!("{action} a {}", R::Entity::KIND))
 }
 
-async fn create<R: Resource>(
-    State(state): State<AppState>,
-    caller: Caller,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Response> {
-    require_writer::<R>(&caller, "create")?;
-    let cx = Context {
-        caller: &caller,
-        state: &state,
-    };
+async fn create<R: Resource>(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult<Response> {
+    require_writer::<R>(&cx.caller, "create")?;
     let entity = R::prepare(R::Entity::parse(&body)?, &cx)?;
     let guards = R::references(&entity, &cx).await?;
     let stored = cx.repo::<R::Entity>().create(entity, guards).await?;
@@ -180,19 +157,11 @@ async fn create<R: Resource>(
     ))
 }
 
-pub async fn read<R: Resource>(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    let cx = Context {
-        caller: &caller,
-        state: &state,
-    };
+pub async fn read<R: Resource>(cx: RequestContext, Path(id): Path<String>) -> ApiResult<Response> {
     let stored = cx.repo::<R::Entity>().get(&id).await?;
     // Out of the caller's scope is the same as not there: nothing hints that it exists.
     let json = stored.to_json();
-    if R::scope(&caller)?
+    if R::scope(&cx.caller)?
         .iter()
         .any(|(field, value)| json.get(*field) != Some(value))
     {
@@ -211,8 +180,7 @@ pub async fn read<R: Resource>(
 }
 
 pub async fn list<R: Resource>(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: RequestContext,
     Query(query): Query<Vec<(String, String)>>,
 ) -> ApiResult<Response> {
     let mut params = parse_list_params(
@@ -221,7 +189,7 @@ pub async fn list<R: Resource>(
         R::ORDERABLE,
         ("id", domain::store::Direction::Asc),
     )?;
-    for (field, value) in R::scope(&caller)? {
+    for (field, value) in R::scope(&cx.caller)? {
         match params.filters.iter().find(|(f, _)| *f == field) {
             // Asking for someone else's: nothing to see.
             Some((_, asked)) if *asked != value => return Ok(list_response(Vec::new(), None)),
@@ -229,16 +197,12 @@ pub async fn list<R: Resource>(
             None => params.filters.push((field, value)),
         }
     }
-    let cx = Context {
-        caller: &caller,
-        state: &state,
-    };
     let (items, next) = cx.repo::<R::Entity>().list(&params).await?;
     Ok(list_response(R::present(items, &cx).await?, next))
 }
 
 async fn save<R: Resource>(
-    cx: &Context<'_>,
+    cx: &RequestContext,
     id: &str,
     version: u64,
     entity: R::Entity,
@@ -259,37 +223,27 @@ async fn save<R: Resource>(
 
 /// `PUT`: the body is the whole new entity.
 async fn replace<R: Resource>(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: RequestContext,
     Path(id): Path<String>,
     IfMatch(version): IfMatch,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    require_writer::<R>(&caller, "change")?;
-    let cx = Context {
-        caller: &caller,
-        state: &state,
-    };
+    require_writer::<R>(&cx.caller, "change")?;
     let entity = R::prepare(R::Entity::parse(&body)?, &cx)?;
     save::<R>(&cx, &id, version, entity).await
 }
 
 /// `PATCH`: a JSON merge patch (RFC 7396) on the current entity; the result must be valid.
 async fn patch<R: Resource>(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: RequestContext,
     Path(id): Path<String>,
     IfMatch(version): IfMatch,
     JsonBody(patch): JsonBody,
 ) -> ApiResult<Response> {
-    require_writer::<R>(&caller, "change")?;
+    require_writer::<R>(&cx.caller, "change")?;
     if !patch.is_object() {
         return Err(ApiError::field("", "a merge patch must be a JSON object"));
     }
-    let cx = Context {
-        caller: &caller,
-        state: &state,
-    };
     let current = cx.repo::<R::Entity>().get(&id).await?;
     current.expect_version(version)?;
     let mut merged = Value::Object(crate::crud::entity_fields(&current.entity)?);
@@ -320,16 +274,11 @@ fn merge_patch(target: &mut Value, patch: &Value) {
 }
 
 pub async fn delete<R: Resource>(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: RequestContext,
     Path(id): Path<String>,
     IfMatch(version): IfMatch,
 ) -> ApiResult<Response> {
-    require_writer::<R>(&caller, "delete")?;
-    let cx = Context {
-        caller: &caller,
-        state: &state,
-    };
+    require_writer::<R>(&cx.caller, "delete")?;
     // Existence first, so another tenant's id is a 404 and never a 409 that leaks usage.
     cx.repo::<R::Entity>().get(&id).await?;
     R::before_delete(&id, &cx).await?;

@@ -9,10 +9,34 @@ use domain::store::DocumentStore;
 
 use crate::auth::{DevIssuer, Role};
 use crate::push::{GOOGLE_ISSUER, PushVerifier};
-use crate::runtime::{AppState, HttpConfig, SystemClock, app, serve};
+use crate::runtime::{AppState, HttpConfig, app, serve};
+
+/// The tests' clock: it stands still unless a test moves it, so what a request stamps is
+/// known in advance.
+pub struct TestClock(std::sync::Mutex<chrono::DateTime<chrono::Utc>>);
+
+impl TestClock {
+    pub fn at(now: chrono::DateTime<chrono::Utc>) -> Self {
+        Self(std::sync::Mutex::new(now))
+    }
+    pub fn set(&self, now: chrono::DateTime<chrono::Utc>) {
+        *self.0.lock().expect("clock") = now;
+    }
+    pub fn advance(&self, by: chrono::Duration) {
+        *self.0.lock().expect("clock") += by;
+    }
+}
+
+impl domain::Clock for TestClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        *self.0.lock().expect("clock")
+    }
+}
 
 pub struct TestApp {
     pub address: SocketAddr,
+    /// The app's clock, fixed at the start of the test (whole seconds) until moved.
+    pub clock: Arc<TestClock>,
     pub issuer: DevIssuer,
     pub state: AppState,
     /// Keeps the store's directory until the test ends.
@@ -86,9 +110,22 @@ async fn fresh_store(data_dir: &std::path::Path) -> Arc<dyn DocumentStore> {
     )
 }
 
-/// Starts `routes` as the runtime would, on 127.0.0.1 with an OS-chosen port. Queries that no
-/// declared Firestore index serves fail, as they would in production.
+/// Starts `routes` as the runtime would, on 127.0.0.1 with an OS-chosen port, its clock fixed
+/// at the current second. Queries that no declared Firestore index serves fail, as they would
+/// in production.
 pub async fn spawn_app(routes: Router<AppState>, http: HttpConfig) -> TestApp {
+    let now = chrono::Utc::now();
+    let start = now - chrono::Duration::nanoseconds(i64::from(now.timestamp_subsec_nanos()));
+    spawn_app_at(routes, http, start).await
+}
+
+/// [`spawn_app`] with the clock fixed at `now`.
+pub async fn spawn_app_at(
+    routes: Router<AppState>,
+    http: HttpConfig,
+    now: chrono::DateTime<chrono::Utc>,
+) -> TestApp {
+    let clock = Arc::new(TestClock::at(now));
     let data_dir = tempfile::tempdir().expect("temp dir");
     let store = Arc::new(store::indexes::IndexCheckedStore::new(
         fresh_store(data_dir.path()).await,
@@ -106,7 +143,7 @@ pub async fn spawn_app(routes: Router<AppState>, http: HttpConfig) -> TestApp {
         verifier: Arc::new(issuer.verifier()),
         push: Some(Arc::new(push)),
         publisher: Some(Arc::new(crate::local_topic::LocalTopic::new(store.clone()))),
-        clock: Arc::new(SystemClock),
+        clock: clock.clone(),
         signer: Some(Arc::new(crate::signing::Signer::generate())),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -124,6 +161,7 @@ pub async fn spawn_app(routes: Router<AppState>, http: HttpConfig) -> TestApp {
     });
     TestApp {
         address,
+        clock,
         issuer,
         state,
         data_dir,
@@ -235,6 +273,49 @@ impl TestApp {
         let reply = self.post(token, path, body).await;
         assert_eq!(reply.status, reqwest::StatusCode::CREATED, "{}", reply.body);
         reply
+    }
+}
+
+impl TestApp {
+    /// The data of the tenant `token` belongs to, as a handler would reach it.
+    pub fn data_of(&self, token: &str) -> crate::TenantData {
+        let claims = self.state.verifier.verify(token).expect("a valid token");
+        let tenant = domain::TenantId::parse_external(&claims.tenant).expect("a tenant");
+        crate::TenantData::of(&self.state, tenant)
+    }
+
+    /// Stores an entity of another function's collection straight into the token's tenant, so
+    /// a function's tests need no other function: `body` is parsed as a client's would be.
+    /// Answers like a create (201, `id`, `ETag`).
+    pub async fn seed<E: domain::Entity>(&self, token: &str, body: serde_json::Value) -> Reply {
+        let entity = E::parse(&body).unwrap_or_else(|e| panic!("a valid {}: {e}", E::KIND));
+        let stored = self
+            .data_of(token)
+            .repo::<E>()
+            .create(entity, Vec::new())
+            .await
+            .expect("stored");
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ETAG,
+            crate::http::etag_value(stored.meta.version)
+                .parse()
+                .expect("an ETag"),
+        );
+        Reply {
+            status: reqwest::StatusCode::CREATED,
+            headers,
+            body: serde_json::Value::Object(stored.to_json()),
+        }
+    }
+
+    /// Every stored entity of a kind in the token's tenant.
+    pub async fn stored<E: domain::Entity>(&self, token: &str) -> Vec<crate::crud::Stored<E>> {
+        self.data_of(token)
+            .repo::<E>()
+            .all_where(Vec::new())
+            .await
+            .expect("readable")
     }
 }
 

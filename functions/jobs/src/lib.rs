@@ -1,0 +1,41 @@
+//! The `jobs` function (platform context): what became of the tenant's job runs.
+//!
+//! Route: `GET /v1/jobs`, the runs the workers recorded (one per job, tenant and scheduled
+//! time), the latest finished first; `?job=` and `?state=` (`done`, `rejected`) filter, and
+//! `limit` and `pageToken` page as in every listing. Admins and dispatchers read it.
+//!
+//! Its own deployable because it is public and serves people, unlike the private fan-out and
+//! the workers that write the runs.
+
+use axum::Router;
+use axum::extract::Query;
+use axum::response::Response;
+use axum::routing::get;
+use domain::store::Direction;
+use platform::error::ApiResult;
+use platform::http::FilterParam;
+use platform::push::JOBS;
+use platform::{AppState, RequestContext, Role};
+
+/// The filters of the listing.
+pub const FILTERS: &[FilterParam] = &[FilterParam::text("job"), FilterParam::text("state")];
+
+/// The function's routes; the runtime adds auth, `/healthz`, CORS and tracing.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/v1/jobs", get(list_jobs))
+}
+
+async fn list_jobs(
+    cx: RequestContext,
+    Query(query): Query<Vec<(String, String)>>,
+) -> ApiResult<Response> {
+    cx.caller.require(&Role::PLANNERS, "read jobs")?;
+    platform::crud::document_listing(
+        cx.store(),
+        JOBS,
+        &query,
+        FILTERS,
+        ("finishedAt", Direction::Desc),
+    )
+    .await
+}

@@ -1,0 +1,5 @@
+//! The planning worker as Pub/Sub pushes to it, over real sockets on a fresh store per test.
+
+mod helpers;
+mod nightly;
+mod rejects;

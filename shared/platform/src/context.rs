@@ -1,0 +1,112 @@
+//! The way into a tenant's data. A handler extracts a [`RequestContext`] (the verified caller,
+//! its tenant's [`TenantData`] and the runtime's services); a worker's job run and a verified
+//! feed token hand out a [`TenantData`] of their own. Nothing else reaches the store, so a
+//! handler cannot name another tenant's data.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
+use domain::store::TenantStore;
+use domain::{Clock, Entity, TenantId};
+
+use crate::auth::Caller;
+use crate::crud::Repo;
+use crate::error::ApiError;
+use crate::runtime::AppState;
+use crate::signing::Signer;
+
+/// One tenant's data: its store, and the clock that stamps what is written.
+#[derive(Clone)]
+pub struct TenantData {
+    store: TenantStore,
+    clock: Arc<dyn Clock>,
+}
+
+impl TenantData {
+    pub fn new(store: TenantStore, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
+
+    /// `tenant`'s data in the runtime's store.
+    pub fn of(state: &AppState, tenant: TenantId) -> Self {
+        Self::new(
+            TenantStore::new(state.store.clone(), tenant),
+            state.clock.clone(),
+        )
+    }
+
+    pub fn tenant(&self) -> &TenantId {
+        self.store.tenant()
+    }
+
+    /// Typed access to one entity kind's collection.
+    pub fn repo<E: Entity>(&self) -> Repo<'_, E> {
+        Repo::new(&self.store, &*self.clock)
+    }
+
+    /// The raw store, for collections without an entity type (job runs, reports) and for
+    /// queries that are not a listing.
+    pub fn store(&self) -> &TenantStore {
+        &self.store
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}
+
+/// One request: who calls (from the verified token), the caller's tenant's data, and what the
+/// runtime holds. The extractor every authenticated handler takes.
+pub struct RequestContext {
+    pub caller: Caller,
+    data: TenantData,
+    state: AppState,
+}
+
+impl RequestContext {
+    pub fn data(&self) -> &TenantData {
+        &self.data
+    }
+
+    pub fn repo<E: Entity>(&self) -> Repo<'_, E> {
+        self.data.repo()
+    }
+
+    pub fn store(&self) -> &TenantStore {
+        self.data.store()
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.data.now()
+    }
+
+    pub fn tenant(&self) -> &TenantId {
+        &self.caller.tenant
+    }
+
+    /// The signer of check-in codes and feed tokens, or a 500 (logged) if this function was
+    /// deployed without its key.
+    pub fn signer(&self) -> Result<&Signer, ApiError> {
+        self.state.signer()
+    }
+}
+
+impl<S> FromRequestParts<S> for RequestContext
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let state = AppState::from_ref(state);
+        Ok(Self {
+            data: TenantData::of(&state, caller.tenant.clone()),
+            caller,
+            state,
+        })
+    }
+}
