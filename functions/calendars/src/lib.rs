@@ -21,7 +21,7 @@ use domain::store::{Filter, Write};
 use domain::{FieldError, Fields, ValidationErrors};
 use platform::crud::{Stored, still_at};
 use platform::error::ApiResult;
-use platform::http::{FilterParam, query_object};
+use platform::http::{FilterParam, Order, query_object};
 use platform::resource::{self, Resource};
 use platform::{ApiError, AppState, Caller, RequestContext, Role};
 use serde::Serialize;
@@ -188,7 +188,7 @@ impl Resource for Closures {
     type Entity = Closure;
     const PATH: &'static str = "/v1/closures";
     const FILTERS: &'static [FilterParam] = &[FilterParam::id("siteId")];
-    const ORDERABLE: &'static [&'static str] = &["id", "from"];
+    const ORDERS: &'static [Order] = &[Order::asc("id"), Order::desc("id"), Order::asc("from")];
 
     fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
         staff_only(caller)

@@ -20,7 +20,7 @@ use domain::store::{Query, Write};
 use domain::tours::{Tour, TourDay, TourType};
 use platform::crud::{entity_fields, entity_response};
 use platform::error::ApiResult;
-use platform::http::{FilterParam, IfMatch, JsonBody};
+use platform::http::{FilterParam, IfMatch, JsonBody, Order};
 use platform::resource::{self, Resource};
 use platform::{ApiError, AppState, Caller, RequestContext, Role};
 use serde_json::Value;
@@ -54,7 +54,11 @@ pub struct Plans;
 impl Resource for Plans {
     type Entity = Plan;
     const PATH: &'static str = "/v1/plans";
-    const ORDERABLE: &'static [&'static str] = &["id", "weekStart"];
+    const ORDERS: &'static [Order] = &[
+        Order::asc("id"),
+        Order::desc("id"),
+        Order::desc("weekStart"),
+    ];
     const FILTERS: &'static [FilterParam] = &[FilterParam::text("status")];
     /// Plans are computed and activated, never written whole; admins may delete drafts.
     const WRITERS: &'static [Role] = &[Role::Admin];

@@ -334,7 +334,7 @@ async fn lists_filter_order_and_page_without_gaps_or_repeats() {
     );
 
     let mut seen = Vec::new();
-    let mut path = "/v1/areas?orderBy=-name&limit=3".to_owned();
+    let mut path = "/v1/areas?orderBy=name&limit=3".to_owned();
     loop {
         let page = api.get(&admin, &path).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
@@ -347,15 +347,15 @@ async fn lists_filter_order_and_page_without_gaps_or_repeats() {
             )
         }));
         match page.body["nextPageToken"].as_str() {
-            Some(token) => path = format!("/v1/areas?orderBy=-name&limit=3&pageToken={token}"),
+            Some(token) => path = format!("/v1/areas?orderBy=name&limit=3&pageToken={token}"),
             None => break,
         }
     }
     assert_eq!(seen.len(), 8);
     // Names repeat ("Area 0" three times): ties are broken by id, in the same direction.
     assert!(
-        seen.windows(2).all(|w| w[0] > w[1]),
-        "strictly descending by (name, id): {seen:?}"
+        seen.windows(2).all(|w| w[0] < w[1]),
+        "strictly ascending by (name, id): {seen:?}"
     );
     let mut ids: Vec<_> = seen.iter().map(|(_, id)| id.clone()).collect();
     ids.sort();

@@ -7,7 +7,7 @@ use domain::tours::{Inspection, InspectionSummary, Month};
 use domain::{FieldError, Fields, ValidationErrors};
 use platform::crud::still_at;
 use platform::error::ApiResult;
-use platform::http::{FilterParam, query_object};
+use platform::http::{FilterParam, Order, query_object};
 use platform::resource::Resource;
 use platform::{ApiError, Caller, RequestContext};
 use serde_json::Value;
@@ -20,7 +20,7 @@ impl Resource for Inspections {
     type Entity = Inspection;
     const PATH: &'static str = "/v1/inspections";
     const FILTERS: &'static [FilterParam] = &[FilterParam::id("siteId")];
-    const ORDERABLE: &'static [&'static str] = &["id", "date"];
+    const ORDERS: &'static [Order] = &[Order::asc("id"), Order::desc("id"), Order::desc("date")];
 
     fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
         crate::staff(caller, "read inspections")?;

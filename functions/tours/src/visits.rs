@@ -17,7 +17,7 @@ use domain::tours::{
 use domain::{Entity, TenantId};
 use platform::crud::{Stored, entity_response};
 use platform::error::ApiResult;
-use platform::http::{FilterParam, IfMatch, JsonBody};
+use platform::http::{FilterParam, IfMatch, JsonBody, Order};
 use platform::resource::Resource;
 use platform::signing::Signer;
 use platform::{ApiError, Caller, RequestContext, Role};
@@ -274,7 +274,11 @@ impl Resource for Visits {
         FilterParam::id("siteId"),
         FilterParam::text("localDate"),
     ];
-    const ORDERABLE: &'static [&'static str] = &["id", "checkedInAt"];
+    const ORDERS: &'static [Order] = &[
+        Order::asc("id"),
+        Order::desc("id"),
+        Order::desc("checkedInAt"),
+    ];
     const WRITERS: &'static [Role] = &[];
 
     /// A cleaner sees her own visits; customers see proof of service instead.

@@ -291,7 +291,11 @@ pub async fn document_listing(
     filters: &[crate::http::FilterParam],
     order: (&'static str, domain::store::Direction),
 ) -> ApiResult<Response> {
-    let params = crate::http::parse_list_params(query, filters, &[order.0], order)?;
+    let orders = [crate::http::Order {
+        field: order.0,
+        direction: order.1,
+    }];
+    let params = crate::http::parse_list_params(query, filters, &orders, order)?;
     let (documents, next) = list_page(store, collection, &params).await?;
     Ok(list_response(
         documents.into_iter().map(document_json).collect(),

@@ -123,6 +123,37 @@ pub enum ParamKind {
     Integer,
 }
 
+/// An order a listing offers: a field and a direction. Each one costs composite indexes in
+/// Firestore (one per equality filter it combines with), so a listing offers the orders its
+/// screens use, not every field both ways.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Order {
+    pub field: &'static str,
+    pub direction: Direction,
+}
+
+impl Order {
+    pub const fn asc(field: &'static str) -> Self {
+        Self {
+            field,
+            direction: Direction::Asc,
+        }
+    }
+    pub const fn desc(field: &'static str) -> Self {
+        Self {
+            field,
+            direction: Direction::Desc,
+        }
+    }
+    /// As the `orderBy` parameter names it: the field, `-` before it for descending.
+    pub fn name(&self) -> String {
+        match self.direction {
+            Direction::Asc => self.field.to_owned(),
+            Direction::Desc => format!("-{}", self.field),
+        }
+    }
+}
+
 /// What a list request asked for, parsed from its query string.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListParams {
@@ -133,12 +164,12 @@ pub struct ListParams {
     pub start_after: Option<Cursor>,
 }
 
-/// Parses `limit`, `pageToken`, `orderBy` (one of `orderable`, `-` for descending; else
+/// Parses `limit`, `pageToken`, `orderBy` (one of `orders`, `-` for descending; else
 /// `default_order`) and the declared filters, reporting every bad or unknown parameter.
 pub fn parse_list_params(
     query: &[(String, String)],
     filters: &[FilterParam],
-    orderable: &[&'static str],
+    orders: &[Order],
     default_order: (&'static str, Direction),
 ) -> Result<ListParams, ApiError> {
     let mut errors = Vec::new();
@@ -176,15 +207,20 @@ pub fn parse_list_params(
                     Some(field) => (field, Direction::Desc),
                     None => (value.as_str(), Direction::Asc),
                 };
-                match orderable.iter().find(|o| **o == field) {
-                    Some(field) => (params.order_field, params.direction) = (field, direction),
-                    None => error(
-                        name,
-                        format!(
-                            "must be one of {} (prefix - for descending)",
-                            orderable.join(", ")
-                        ),
-                    ),
+                match orders
+                    .iter()
+                    .find(|o| o.field == field && o.direction == direction)
+                {
+                    Some(order) => {
+                        (params.order_field, params.direction) = (order.field, order.direction);
+                    }
+                    None => {
+                        let names: Vec<String> = orders.iter().map(Order::name).collect();
+                        error(
+                            name,
+                            format!("must be one of {} (- is descending)", names.join(", ")),
+                        );
+                    }
                 }
             }
             _ => match filters.iter().find(|f| f.name == name) {
@@ -282,13 +318,33 @@ mod tests {
                 ("nope", "1"),
             ]),
             &filters,
-            &["name"],
+            &[Order::asc("name")],
             ("id", Direction::Asc),
         ) else {
             panic!("expected validation errors")
         };
         let fields: Vec<_> = e.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["limit", "floor", "orderBy", "nope"]);
+    }
+
+    #[test]
+    fn an_order_is_offered_in_its_declared_direction_only() {
+        let orders = [Order::asc("name"), Order::desc("id")];
+        let order = |raw: &str| {
+            parse_list_params(
+                &q(&[("orderBy", raw)]),
+                &[],
+                &orders,
+                ("id", Direction::Asc),
+            )
+            .map(|p| (p.order_field, p.direction))
+        };
+        assert_eq!(order("name").unwrap(), ("name", Direction::Asc));
+        assert_eq!(order("-id").unwrap(), ("id", Direction::Desc));
+        let Err(ApiError::Validation(e)) = order("-name") else {
+            panic!("-name is not offered")
+        };
+        assert_eq!(e.0[0].message, "must be one of name, -id (- is descending)");
     }
 
     #[test]
@@ -301,7 +357,7 @@ mod tests {
         let params = parse_list_params(
             &q(&[("orderBy", "name"), ("pageToken", &token)]),
             &[],
-            &["name"],
+            &[Order::asc("name")],
             ("id", Direction::Asc),
         )
         .unwrap();
@@ -310,7 +366,7 @@ mod tests {
             parse_list_params(
                 &q(&[("pageToken", &token)]),
                 &[],
-                &["name"],
+                &[Order::asc("name")],
                 ("id", Direction::Asc)
             )
             .is_err()

@@ -22,7 +22,7 @@ use crate::auth::{Caller, Role};
 use crate::context::RequestContext;
 use crate::crud::{Stored, entity_response, list_response, no_content};
 use crate::error::{ApiError, ApiResult};
-use crate::http::{FilterParam, IfMatch, JsonBody, parse_list_params};
+use crate::http::{FilterParam, IfMatch, JsonBody, Order, parse_list_params};
 use crate::runtime::AppState;
 
 /// Implemented by a function on a marker type of its own, naming the entity it serves.
@@ -32,9 +32,10 @@ pub trait Resource: Send + Sync + 'static {
     const PATH: &'static str;
     /// Equality filters the listing accepts as query parameters.
     const FILTERS: &'static [FilterParam] = &[];
-    /// Fields the listing can be ordered by. Each needs composite indexes in Firestore (see
-    /// `store::indexes`), so the list is kept to what users sort by.
-    const ORDERABLE: &'static [&'static str] = &["id", "name"];
+    /// The orders the listing offers. Each needs composite indexes in Firestore (see
+    /// `store::indexes`), so the list is kept to what screens sort by: by default creation
+    /// order either way (ids are UUIDv7) and names A to Z.
+    const ORDERS: &'static [Order] = &[Order::asc("id"), Order::desc("id"), Order::asc("name")];
     /// Roles that may create, change and delete.
     const WRITERS: &'static [Role] = &Role::PLANNERS;
 
@@ -76,10 +77,10 @@ pub trait Resource: Send + Sync + 'static {
     }
 }
 
-/// Every store query `R`'s listing can issue: each subset of its filters, each order and
-/// direction, first pages and later ones. Tests check them all against the declared indexes.
+/// Every store query `R`'s listing can issue: each subset of its filters, each order it
+/// offers, first pages and later ones. Tests check them all against the declared indexes.
 pub fn list_queries<R: Resource>() -> Vec<domain::store::Query> {
-    use domain::store::{Cursor, Direction};
+    use domain::store::Cursor;
     let mut queries = Vec::new();
     for mask in 0..(1u32 << R::FILTERS.len()) {
         let filters: Vec<(&'static str, Value)> = R::FILTERS
@@ -88,24 +89,20 @@ pub fn list_queries<R: Resource>() -> Vec<domain::store::Query> {
             .filter(|(i, _)| mask & (1 << i) != 0)
             .map(|(_, f)| (f.name, Value::from("x")))
             .collect();
-        for order_field in R::ORDERABLE {
-            for direction in [Direction::Asc, Direction::Desc] {
-                for start_after in [
-                    None,
-                    Some(Cursor {
-                        value: Value::from("v"),
-                        id: "last".into(),
-                    }),
-                ] {
-                    let params = crate::http::ListParams {
-                        filters: filters.clone(),
-                        order_field,
-                        direction,
-                        limit: crate::http::DEFAULT_LIMIT,
-                        start_after,
-                    };
-                    queries.push(crate::crud::list_query(R::Entity::COLLECTION, &params));
-                }
+        for order in R::ORDERS {
+            let later_page = Cursor {
+                value: Value::from("v"),
+                id: "last".into(),
+            };
+            for start_after in [None, Some(later_page)] {
+                let params = crate::http::ListParams {
+                    filters: filters.clone(),
+                    order_field: order.field,
+                    direction: order.direction,
+                    limit: crate::http::DEFAULT_LIMIT,
+                    start_after,
+                };
+                queries.push(crate::crud::list_query(R::Entity::COLLECTION, &params));
             }
         }
     }
@@ -186,7 +183,7 @@ pub async fn list<R: Resource>(
     let mut params = parse_list_params(
         &query,
         R::FILTERS,
-        R::ORDERABLE,
+        R::ORDERS,
         ("id", domain::store::Direction::Asc),
     )?;
     for (field, value) in R::scope(&cx.caller)? {

@@ -214,8 +214,16 @@ pub fn suggested(shape: &QueryShape) -> Vec<CompositeIndex> {
     }
 }
 
-/// Whether `indexes` serve `shape`; the error names the indexes to declare.
-pub fn check(shape: &QueryShape, indexes: &[CompositeIndex]) -> Result<(), String> {
+/// The most composite indexes the declaration may hold: Firestore allows 200 per database,
+/// and the functions still to come need room.
+pub const INDEX_BUDGET: usize = 150;
+
+/// The composite indexes that serve `shape` (none where single-field indexes do), or why
+/// none can.
+pub fn serving<'a>(
+    shape: &QueryShape,
+    indexes: &'a [CompositeIndex],
+) -> Result<Vec<&'a CompositeIndex>, String> {
     if shape.ranges.len() > 1 {
         return Err(format!("{shape:?} has range filters on several fields"));
     }
@@ -224,25 +232,31 @@ pub fn check(shape: &QueryShape, indexes: &[CompositeIndex]) -> Result<(), Strin
     {
         return Err(format!("{shape:?} must order by its range field first"));
     }
-    let served = if shape.equalities.is_empty() {
-        // A single-field index serves one order.
-        shape.order.len() <= 1
-            || indexes
-                .iter()
-                .any(|i| index_matches(i, &shape.collection, &[], &shape.order))
-    } else {
-        let all: Vec<&str> = shape.equalities.iter().map(String::as_str).collect();
+    let find = |prefix: &[&str]| {
         indexes
             .iter()
-            .any(|i| index_matches(i, &shape.collection, &all, &shape.order))
-            || shape.equalities.iter().all(|e| {
-                indexes
-                    .iter()
-                    .any(|i| index_matches(i, &shape.collection, &[e.as_str()], &shape.order))
-            })
+            .find(|i| index_matches(i, &shape.collection, prefix, &shape.order))
     };
-    if served {
-        return Ok(());
+    let served = if shape.equalities.is_empty() {
+        // A single-field index serves one order.
+        if shape.order.len() <= 1 {
+            Some(Vec::new())
+        } else {
+            find(&[]).map(|i| vec![i])
+        }
+    } else {
+        let all: Vec<&str> = shape.equalities.iter().map(String::as_str).collect();
+        find(&all).map(|i| vec![i]).or_else(|| {
+            // Index merging: one index per equality field, each followed by the order.
+            shape
+                .equalities
+                .iter()
+                .map(|e| find(&[e.as_str()]))
+                .collect::<Option<Vec<_>>>()
+        })
+    };
+    if let Some(served) = served {
+        return Ok(served);
     }
     let missing = suggested(shape)
         .into_iter()
@@ -255,10 +269,88 @@ pub fn check(shape: &QueryShape, indexes: &[CompositeIndex]) -> Result<(), Strin
     ))
 }
 
+/// Whether `indexes` serve `shape`; the error names the indexes to declare.
+pub fn check(shape: &QueryShape, indexes: &[CompositeIndex]) -> Result<(), String> {
+    serving(shape, indexes).map(|_| ())
+}
+
+impl QueryShape {
+    /// One JSON line, as the query log keeps it.
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({
+            "collection": self.collection,
+            "equalities": self.equalities,
+            "ranges": self.ranges,
+            "order": self.order.iter().map(|(f, d)| [f.as_str(), order_name(*d)]).collect::<Vec<_>>(),
+        })
+    }
+
+    pub fn from_json(value: &Value) -> Option<Self> {
+        let strings = |key: &str| -> Option<BTreeSet<String>> {
+            value[key]
+                .as_array()?
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        };
+        let order = value["order"]
+            .as_array()?
+            .iter()
+            .map(|pair| {
+                let field = pair[0].as_str()?.to_owned();
+                let direction = match pair[1].as_str()? {
+                    "ASCENDING" => Direction::Asc,
+                    "DESCENDING" => Direction::Desc,
+                    _ => return None,
+                };
+                Some((field, direction))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Self {
+            collection: value["collection"].as_str()?.to_owned(),
+            equalities: strings("equalities")?,
+            ranges: strings("ranges")?,
+            order,
+        })
+    }
+}
+
+/// The environment variable naming the query log: a file every checked query shape is
+/// appended to, once per process. The test suite sets it, so that after a run the shapes
+/// that the tests really issued can be set against the declared indexes
+/// (`cargo run -p store --example index_usage`).
+pub const QUERY_LOG_VAR: &str = "CLEANOPS_QUERY_LOG";
+
+fn record(shape: &QueryShape) {
+    static SEEN: OnceLock<std::sync::Mutex<BTreeSet<String>>> = OnceLock::new();
+    let Some(path) = std::env::var_os(QUERY_LOG_VAR) else {
+        return;
+    };
+    let line = shape.to_json().to_string();
+    let fresh = SEEN
+        .get_or_init(Default::default)
+        .lock()
+        .map(|mut seen| seen.insert(line.clone()))
+        .unwrap_or(false);
+    if fresh {
+        use std::io::Write as _;
+        // One short append per line: lines of parallel test processes do not interleave.
+        if let Ok(mut file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
+            let _ = file.write_all(format!("{line}\n").as_bytes());
+        }
+    }
+}
+
 /// Checks every planned query of `query` against the declared indexes.
 pub fn check_query(query: &Query) -> StoreResult<()> {
     for planned in plan(query)? {
-        check(&planned.shape(), declared()).map_err(StoreError::Invalid)?;
+        let shape = planned.shape();
+        check(&shape, declared()).map_err(StoreError::Invalid)?;
+        record(&shape);
     }
     Ok(())
 }
@@ -315,8 +407,9 @@ pub fn assert_served(queries: Vec<Query>) {
     for query in queries {
         for planned in plan(&query).expect("a valid query") {
             let shape = planned.shape();
-            if check(&shape, declared()).is_err() {
-                missing.extend(suggested(&shape));
+            match check(&shape, declared()) {
+                Ok(()) => record(&shape),
+                Err(_) => missing.extend(suggested(&shape)),
             }
         }
     }
@@ -413,6 +506,41 @@ mod tests {
             ],
         );
         assert!(check(&shape, &[both]).is_ok());
+    }
+
+    #[test]
+    fn the_declared_indexes_stay_within_the_budget() {
+        let declared = declared().len();
+        assert!(
+            declared <= INDEX_BUDGET,
+            "{declared} composite indexes declared; the budget is {INDEX_BUDGET} (Firestore allows 200)"
+        );
+    }
+
+    #[test]
+    fn a_query_shape_survives_the_log() {
+        let shape = plan(
+            &Query::new("visits")
+                .filter(Filter::eq("siteId", "s1"))
+                .order_by("checkedInAt", Direction::Desc),
+        )
+        .unwrap()[0]
+            .shape();
+        assert_eq!(QueryShape::from_json(&shape.to_json()), Some(shape));
+    }
+
+    #[test]
+    fn serving_names_the_indexes_a_merged_query_uses() {
+        let shape = QueryShape {
+            collection: "areas".into(),
+            equalities: ["floor".to_owned(), "siteId".to_owned()].into(),
+            ranges: BTreeSet::new(),
+            order: vec![("id".into(), Direction::Asc)],
+        };
+        let site = index("areas", &[("siteId", "ASCENDING"), ("id", "ASCENDING")]);
+        let floor = index("areas", &[("floor", "ASCENDING"), ("id", "ASCENDING")]);
+        let indexes = [site.clone(), floor.clone()];
+        assert_eq!(serving(&shape, &indexes).unwrap(), [&floor, &site]);
     }
 
     #[test]
