@@ -2,7 +2,8 @@
 //! tenants and publishes one message per tenant to the job's topic, in batches of up to 1,000
 //! per publish call. Each message carries `tenant`, `job`, `scheduledFor` and the idempotency
 //! key derived from them, so a retried scheduler call has no second effect: workers record the
-//! key with their effect.
+//! key with their effect. An operator's run (`cleanops run JOB --tenant T`) may name one
+//! active tenant in the body; only that tenant's message is published.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -104,6 +105,33 @@ pub async fn fan_out(
     })
 }
 
+/// Publishes `job` for `tenant` alone; 422 unless it is a registered, active tenant.
+async fn fan_out_to(
+    store: &Arc<dyn DocumentStore>,
+    publisher: &dyn Publisher,
+    job: &str,
+    tenant: &TenantId,
+    scheduled_for: &DateTime<Utc>,
+) -> ApiResult<Result<FanoutResult, FanoutError>> {
+    if !platform::tenants::is_active(store, tenant).await? {
+        return Err(ApiError::field(
+            "tenant",
+            "is not a registered, active tenant",
+        ));
+    }
+    let message = job_message(job, tenant, scheduled_for);
+    Ok(publisher
+        .publish(job, vec![message])
+        .await
+        .map(|()| FanoutResult {
+            job: job.to_owned(),
+            scheduled_for: domain::meta::format_timestamp(scheduled_for),
+            tenants: 1,
+            publish_calls: 1,
+        })
+        .map_err(FanoutError::Publish))
+}
+
 async fn handle(
     State(state): State<AppState>,
     _: Invoker,
@@ -123,7 +151,10 @@ async fn handle(
                 format!("must be a job a worker subscribes to: {}", jobs.join(", "))
             })
     });
-    let job = fields.finish(|| job)?;
+    let tenant = fields.optional_parsed("tenant", |raw| {
+        TenantId::parse_external(raw).map_err(|e| e.to_string())
+    });
+    let (job, tenant) = fields.finish(|| Some((job?, tenant)))?;
     let scheduled_for = headers
         .get(SCHEDULE_TIME_HEADER)
         .and_then(|v| v.to_str().ok())
@@ -139,7 +170,20 @@ async fn handle(
         .publisher
         .clone()
         .ok_or_else(|| ApiError::internal("the fan-out has no publisher"))?;
-    match fan_out(&state.store, publisher.as_ref(), &job, &scheduled_for).await {
+    let outcome = match tenant {
+        Some(tenant) => {
+            fan_out_to(
+                &state.store,
+                publisher.as_ref(),
+                &job,
+                &tenant,
+                &scheduled_for,
+            )
+            .await?
+        }
+        None => fan_out(&state.store, publisher.as_ref(), &job, &scheduled_for).await,
+    };
+    match outcome {
         Ok(result) => Ok(Json(result)),
         // A retry of the whole call is safe: messages carry their idempotency keys.
         Err(FanoutError::Store(e)) => Err(e.into()),

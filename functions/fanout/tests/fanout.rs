@@ -211,3 +211,39 @@ fn declared_firestore_indexes_serve_the_tenant_registry_pages() {
         store::indexes::check_query(&query).unwrap();
     }
 }
+
+#[tokio::test]
+async fn a_run_for_one_tenant_publishes_its_message_only() {
+    let app = spawn_app(fanout::router(), Default::default()).await;
+    register(&app, ["acme".to_owned(), "globex".to_owned()]).await;
+    let (status, result) = call(
+        &app,
+        &token(&app),
+        json!({"job": "workload-report", "tenant": "globex"}),
+        Some(SCHEDULED),
+    )
+    .await;
+    assert_eq!(status, 200, "{result}");
+    assert_eq!(result["tenants"], 1);
+    let messages = published(&app).await;
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].fields["attributes"]["tenant"], "globex");
+}
+
+#[tokio::test]
+async fn a_run_for_an_unknown_tenant_is_a_422_naming_it() {
+    let app = spawn_app(fanout::router(), Default::default()).await;
+    register(&app, ["acme".to_owned()]).await;
+    let (status, body) = call(
+        &app,
+        &token(&app),
+        json!({"job": "workload-report", "tenant": "nobody"}),
+        Some(SCHEDULED),
+    )
+    .await;
+    assert_eq!(
+        (status, body["errors"][0]["field"].as_str()),
+        (422, Some("tenant"))
+    );
+    assert!(published(&app).await.is_empty());
+}

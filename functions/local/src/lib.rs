@@ -3,10 +3,11 @@
 //! functions own distinct `/v1/...` prefixes, so they compose at one origin.
 
 pub mod delivery;
+pub mod operator;
 pub mod scheduler;
 
 use std::io::Write as _;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -58,9 +59,15 @@ const USAGE: &str = "\
 cleanops: the local cloud
 
 USAGE:
-    cleanops [serve] [--port N] [--data-dir DIR]
-        Serves every function on http://127.0.0.1:N (default: $PORT, else 8080),
-        keeping data in DIR (default: $CLEANOPS_DATA_DIR, else .cleanops).
+    cleanops [serve] [--host ADDR] [--port N] [--data-dir DIR]
+        Serves every function on http://ADDR:N (default 127.0.0.1; 0.0.0.0 lets a
+        phone on the same network reach it; port: $PORT, else 8080), keeping data
+        in DIR (default: $CLEANOPS_DATA_DIR, else .cleanops).
+    cleanops run JOB [--tenant T] [--at TIME] [--host ADDR] [--port N] [--data-dir DIR] [--wait S]
+        Runs a scheduled job of the catalog now, through the fan-out and the push
+        path, as its latest tick (or the RFC 3339 TIME) would, for every active
+        tenant or T alone; waits up to S seconds (default 60) for each tenant's
+        record. A second run of the same tick has no second effect.
     cleanops token --tenant T --role R [--user U] [--customer C] [--hours H] [--data-dir DIR]
         Prints a bearer token signed by the local key (roles: admin, dispatcher,
         cleaner, customer; valid H hours, default 12). The customer role needs
@@ -70,7 +77,12 @@ USAGE:
 #[derive(Debug, PartialEq)]
 enum Command {
     Serve {
+        host: IpAddr,
         port: u16,
+        data_dir: PathBuf,
+    },
+    Run {
+        request: operator::RunRequest,
         data_dir: PathBuf,
     },
     Token {
@@ -84,19 +96,39 @@ enum Command {
     Help,
 }
 
+/// `--host` (default loopback) and `--port` (default `$PORT`, else 8080).
+fn address(take: &mut dyn FnMut(&str) -> Option<String>) -> Result<(IpAddr, u16), String> {
+    let host = match take("host") {
+        Some(raw) => raw
+            .parse()
+            .map_err(|_| format!("--host: expected an IP address such as 0.0.0.0, got {raw:?}"))?,
+        None => IpAddr::V4(Ipv4Addr::LOCALHOST),
+    };
+    let port = match take("port").or_else(|| std::env::var("PORT").ok()) {
+        Some(raw) => raw
+            .parse()
+            .map_err(|_| format!("--port: expected a port number, got {raw:?}"))?,
+        None => 8080,
+    };
+    Ok((host, port))
+}
+
 fn parse(args: &[String]) -> Result<Command, String> {
     let (command, rest) = match args.first().map(String::as_str) {
         Some("token") => ("token", &args[1..]),
         Some("serve") => ("serve", &args[1..]),
+        Some("run") => ("run", &args[1..]),
         Some("-h" | "--help" | "help") => return Ok(Command::Help),
         _ => ("serve", args),
     };
     let mut options = std::collections::BTreeMap::new();
+    let mut positional = Vec::new();
     let mut iter = rest.iter();
     while let Some(flag) = iter.next() {
-        let name = flag
-            .strip_prefix("--")
-            .ok_or_else(|| format!("unexpected argument {flag:?}"))?;
+        let Some(name) = flag.strip_prefix("--") else {
+            positional.push(flag.clone());
+            continue;
+        };
         let (name, value) = match name.split_once('=') {
             Some((n, v)) => (n.to_owned(), v.to_owned()),
             None => (
@@ -110,17 +142,61 @@ fn parse(args: &[String]) -> Result<Command, String> {
     }
     let mut take = |name: &str| options.remove(name);
     let data_dir = take("data-dir").map_or_else(store::data_dir, PathBuf::from);
+    let expect_positional = |count: usize| match positional.get(count) {
+        Some(extra) => Err(format!("unexpected argument {extra:?}")),
+        None => Ok(()),
+    };
     let command = match command {
         "serve" => {
-            let port = match take("port").or_else(|| std::env::var("PORT").ok()) {
-                Some(raw) => raw
-                    .parse()
-                    .map_err(|_| format!("--port: expected a port number, got {raw:?}"))?,
-                None => 8080,
+            expect_positional(0)?;
+            let (host, port) = address(&mut take)?;
+            Command::Serve {
+                host,
+                port,
+                data_dir,
+            }
+        }
+        "run" => {
+            let job = positional
+                .first()
+                .cloned()
+                .ok_or("run needs the JOB to run")?;
+            expect_positional(1)?;
+            let (host, port) = address(&mut take)?;
+            // A server bound to every interface is reached on loopback.
+            let host = if host.is_unspecified() {
+                IpAddr::V4(Ipv4Addr::LOCALHOST)
+            } else {
+                host
             };
-            Command::Serve { port, data_dir }
+            let at = take("at")
+                .map(|raw| {
+                    chrono::DateTime::parse_from_rfc3339(&raw)
+                        .map(|t| t.with_timezone(&chrono::Utc))
+                        .map_err(|_| format!("--at: expected an RFC 3339 time, got {raw:?}"))
+                })
+                .transpose()?;
+            let wait = match take("wait") {
+                Some(raw) => raw
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| (1..=3600).contains(s))
+                    .ok_or("--wait: expected 1 to 3600 seconds")?,
+                None => 60,
+            };
+            Command::Run {
+                request: operator::RunRequest {
+                    job,
+                    tenant: take("tenant"),
+                    at,
+                    base_url: format!("http://{}", SocketAddr::new(host, port)),
+                    wait: std::time::Duration::from_secs(wait),
+                },
+                data_dir,
+            }
         }
         _ => {
+            expect_positional(0)?;
             let tenant = take("tenant").ok_or("token needs --tenant")?;
             domain::TenantId::parse_external(&tenant).map_err(|e| format!("--tenant {e}"))?;
             let role = take("role")
@@ -193,9 +269,17 @@ pub fn main() -> ExitCode {
                     )
                 })
             }),
-        Ok(Command::Serve { port, data_dir }) => {
-            runtime().and_then(|runtime| runtime.block_on(serve(port, data_dir)))
-        }
+        Ok(Command::Serve {
+            host,
+            port,
+            data_dir,
+        }) => runtime().and_then(|runtime| runtime.block_on(serve(host, port, data_dir))),
+        Ok(Command::Run { request, data_dir }) => runtime().and_then(|runtime| {
+            runtime.block_on(async {
+                logging::init(LogFormat::from_env().map_err(|e| e.to_string())?, None);
+                operator::run(request, &data_dir).await
+            })
+        }),
         Err(message) => Err(format!("{message}\n\n{USAGE}")),
     };
     match result {
@@ -225,7 +309,7 @@ async fn register_tenant(data_dir: &std::path::Path, tenant: &str) -> Result<(),
         .map_err(|e| e.to_string())
 }
 
-async fn serve(port: u16, data_dir: PathBuf) -> Result<(), String> {
+async fn serve(host: IpAddr, port: u16, data_dir: PathBuf) -> Result<(), String> {
     logging::init(LogFormat::from_env().map_err(|e| e.to_string())?, None);
     let issuer = DevIssuer::load_or_create(&data_dir)?;
     let store =
@@ -256,9 +340,16 @@ async fn serve(port: u16, data_dir: PathBuf) -> Result<(), String> {
     let http = HttpConfig::from_env().map_err(|e| e.to_string())?;
     let catalog = Catalog::get().map_err(|e| e.to_string())?;
     let app = platform::app(functions(catalog)?, state, &http);
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port)))
+    let listener = tokio::net::TcpListener::bind(SocketAddr::new(host, port))
         .await
-        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+        .map_err(|e| format!("cannot listen on {host}:{port}: {e}"))?;
+    if !host.is_loopback() {
+        tracing::warn!(
+            %host,
+            "listening beyond loopback: anyone on this network can reach the local cloud, \
+             which signs tokens with a development key"
+        );
+    }
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     let data = data_dir.display();
     // A closed stdout (a detached terminal) must not stop the server.
@@ -305,14 +396,34 @@ mod tests {
     }
 
     #[test]
+    fn parses_a_run_of_a_job() {
+        let Command::Run { request, .. } = parse(&args(
+            "run workload-report --tenant acme --port 9000 --host 0.0.0.0 --at 2026-12-01T01:00:00Z",
+        ))
+        .unwrap() else {
+            panic!("a run")
+        };
+        assert_eq!(request.job, "workload-report");
+        assert_eq!(request.tenant.as_deref(), Some("acme"));
+        assert_eq!(request.base_url, "http://127.0.0.1:9000");
+        assert_eq!(request.at, Some("2026-12-01T01:00:00Z".parse().unwrap()));
+        assert_eq!(request.wait, std::time::Duration::from_secs(60));
+    }
+
+    #[test]
     fn parses_both_commands_and_refuses_nonsense() {
         assert_eq!(
             parse(&args("--port 9000 --data-dir /tmp/x")).unwrap(),
             Command::Serve {
+                host: IpAddr::V4(Ipv4Addr::LOCALHOST),
                 port: 9000,
                 data_dir: "/tmp/x".into()
             }
         );
+        assert!(matches!(
+            parse(&args("serve --host 0.0.0.0 --port 9000")).unwrap(),
+            Command::Serve { host, .. } if host.is_unspecified()
+        ));
         let token = parse(&args(
             "token --tenant acme --role cleaner --hours=2 --data-dir d",
         ))
@@ -339,6 +450,11 @@ mod tests {
             "token --tenant a --role admin --customer c1",
             "--colour red",
             "stray",
+            "--host phone",
+            "run",
+            "run workload-report extra",
+            "run workload-report --at yesterday",
+            "run workload-report --wait 0",
         ] {
             assert!(parse(&args(bad)).is_err(), "{bad}");
         }

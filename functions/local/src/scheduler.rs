@@ -159,34 +159,15 @@ impl Scheduler {
     }
 
     async fn call_fanout(&self, schedule: &Schedule, tick: DateTime<Utc>) -> Result<(), String> {
-        let now = Utc::now().timestamp();
-        let token = self.issuer.sign(&json!({
-            "iss": self.issuer.issuer, "aud": self.audience, "sub": "local-scheduler",
-            "email": self.account, "email_verified": true, "iat": now, "exp": now + 3600,
-        }));
-        let response = self
-            .http
-            .post(&schedule.url)
-            .bearer_auth(token)
-            .header("X-CloudScheduler-JobName", &schedule.job)
-            .header(
-                "X-CloudScheduler-ScheduleTime",
-                domain::meta::format_timestamp(&tick),
-            )
-            .json(&json!({ "job": schedule.job }))
-            .timeout(Duration::from_secs(600))
-            .send()
+        let invoker = Invoker {
+            issuer: &self.issuer,
+            audience: &self.audience,
+            account: &self.account,
+        };
+        invoker
+            .call_fanout(&self.http, schedule, tick, None)
             .await
-            .map_err(|e| e.to_string())?;
-        if response.status().is_success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "HTTP {}: {}",
-                response.status(),
-                response.text().await.unwrap_or_default()
-            ))
-        }
+            .map(drop)
     }
 
     /// Runs for as long as the process does, checking every `interval`.
@@ -194,6 +175,54 @@ impl Scheduler {
         loop {
             self.round(Utc::now()).await;
             tokio::time::sleep(interval).await;
+        }
+    }
+}
+
+/// Calls the fan-out as Cloud Scheduler does: signed as the scheduler's service account.
+pub struct Invoker<'a> {
+    pub issuer: &'a DevIssuer,
+    pub audience: &'a str,
+    pub account: &'a str,
+}
+
+impl Invoker<'_> {
+    /// POSTs `schedule`'s job for `tick` (to `tenant` only, if given); the fan-out's answer.
+    pub async fn call_fanout(
+        &self,
+        http: &reqwest::Client,
+        schedule: &Schedule,
+        tick: DateTime<Utc>,
+        tenant: Option<&TenantId>,
+    ) -> Result<serde_json::Value, String> {
+        let now = Utc::now().timestamp();
+        let token = self.issuer.sign(&json!({
+            "iss": self.issuer.issuer, "aud": self.audience, "sub": "local-scheduler",
+            "email": self.account, "email_verified": true, "iat": now, "exp": now + 3600,
+        }));
+        let mut body = json!({ "job": schedule.job });
+        if let Some(tenant) = tenant {
+            body["tenant"] = json!(tenant.as_str());
+        }
+        let response = http
+            .post(&schedule.url)
+            .bearer_auth(token)
+            .header("X-CloudScheduler-JobName", &schedule.job)
+            .header(
+                "X-CloudScheduler-ScheduleTime",
+                domain::meta::format_timestamp(&tick),
+            )
+            .json(&body)
+            .timeout(Duration::from_secs(600))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        if status.is_success() {
+            Ok(serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+        } else {
+            Err(format!("HTTP {status}: {text}"))
         }
     }
 }

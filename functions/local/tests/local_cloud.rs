@@ -1,45 +1,14 @@
 //! The local cloud binary as a user runs it: `token` prints a token, the server prints where it
 //! listens, serves the README's session, stops cleanly on SIGTERM and keeps its data.
 
-use std::io::{BufRead as _, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_cleanops");
+mod common;
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(data_dir: &Path) -> Server {
-    let mut child = Command::new(BIN)
-        .args(["--port", "0", "--data-dir"])
-        .arg(data_dir)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the local cloud starts");
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first_line = String::new();
-    stdout.read_line(&mut first_line).unwrap();
-    // Keep reading, as a terminal would, so the server's logs never block on a full pipe.
-    std::thread::spawn(move || stdout.lines().map_while(Result::ok).for_each(drop));
-    let base = first_line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://127.0.0.1:"))
-        .unwrap_or_else(|| panic!("no address in {first_line:?}"))
-        .to_owned();
-    Server { child, base }
-}
+use common::{BIN, start};
 
 fn token(data_dir: &Path, tenant: &str, role: &str) -> String {
     let out = Command::new(BIN)

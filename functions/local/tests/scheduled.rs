@@ -3,9 +3,6 @@
 //! delivers them to the `workload-report` worker; every tenant's report is written exactly
 //! once, and a restart fires and writes nothing again.
 
-use std::io::{BufRead as _, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,32 +15,9 @@ use serde_json::{Value, json};
 
 const TENANTS: [&str; 3] = ["alpha", "bravo", "charlie"];
 
-struct Server(Child);
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+mod common;
 
-fn start(data_dir: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cleanops"))
-        .args(["--port", "0", "--data-dir"])
-        .arg(data_dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    std::thread::spawn(move || stdout.lines().map_while(Result::ok).for_each(drop));
-    Server(child)
-}
-
-fn open(data_dir: &Path) -> Arc<dyn DocumentStore> {
-    Arc::new(store::EmbeddedStore::open(data_dir.join("store.sqlite3")).unwrap())
-}
+use common::{open, start};
 
 /// The last firing of the nightly schedule at or before `now`.
 fn last_nightly_tick(now: DateTime<Utc>) -> DateTime<Utc> {

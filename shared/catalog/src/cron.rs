@@ -100,11 +100,50 @@ impl Cron {
         }
         None
     }
+
+    /// The latest firing minute at or before `now` within the last `days` days: the tick a
+    /// run "now" belongs to.
+    pub fn latest_at_or_before(
+        &self,
+        now: DateTime<Utc>,
+        zone: Tz,
+        days: i64,
+    ) -> Option<DateTime<Utc>> {
+        // Walked backwards minute by minute: a daily job is found within 1,440 steps.
+        let mut minute = now.with_second(0)?.with_nanosecond(0)?;
+        let oldest = now - Duration::days(days);
+        while minute > oldest {
+            if self.matches(&minute.with_timezone(&zone)) {
+                return Some(minute);
+            }
+            minute -= Duration::minutes(1);
+        }
+        None
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_latest_tick_is_the_last_firing_at_or_before_now() {
+        let weekly = Cron::parse("0 3 * * 0").unwrap();
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        // Tuesday 2026-12-01: the last Sunday 03:00 in Berlin was 2026-11-29 02:00 UTC.
+        assert_eq!(
+            weekly.latest_at_or_before(utc("2026-12-01T20:00:00Z"), berlin, 8),
+            Some(utc("2026-11-29T02:00:00Z"))
+        );
+        assert_eq!(
+            weekly.latest_at_or_before(utc("2026-11-29T02:00:30Z"), berlin, 8),
+            Some(utc("2026-11-29T02:00:00Z"))
+        );
+        assert_eq!(
+            weekly.latest_at_or_before(utc("2026-12-01T20:00:00Z"), berlin, 1),
+            None
+        );
+    }
 
     fn utc(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()

@@ -61,6 +61,14 @@ pub async fn set_active(
     )))
 }
 
+/// Whether `tenant` is registered and active.
+pub async fn is_active(store: &Arc<dyn DocumentStore>, tenant: &TenantId) -> StoreResult<bool> {
+    Ok(registry(store)
+        .get(TENANTS, tenant.as_str())
+        .await?
+        .is_some_and(|doc| doc.fields.get("active") == Some(&json!(true))))
+}
+
 /// One page of active tenants in id order, and where the next page starts.
 pub async fn active_page(
     store: &Arc<dyn DocumentStore>,

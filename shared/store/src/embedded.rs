@@ -425,6 +425,16 @@ fn apply(
 
 #[async_trait]
 impl DocumentStore for EmbeddedStore {
+    #[tracing::instrument(
+        name = "store.get",
+        level = "debug",
+        skip_all,
+        fields(
+            store = "embedded",
+            tenant = %tenant,
+            collection = collection
+        )
+    )]
     async fn get(
         &self,
         tenant: &TenantId,
@@ -436,6 +446,17 @@ impl DocumentStore for EmbeddedStore {
             .await
     }
 
+    #[tracing::instrument(
+        name = "store.get_many",
+        level = "debug",
+        skip_all,
+        fields(
+            store = "embedded",
+            tenant = %tenant,
+            collection = collection,
+            ids = ids.len()
+        )
+    )]
     async fn get_many(
         &self,
         tenant: &TenantId,
@@ -453,6 +474,16 @@ impl DocumentStore for EmbeddedStore {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store.query",
+        level = "debug",
+        skip_all,
+        fields(
+            store = "embedded",
+            tenant = %tenant,
+            collection = query.collection
+        )
+    )]
     async fn query(&self, tenant: &TenantId, query: &Query) -> StoreResult<Page> {
         let (sql, params) = build_query(tenant.as_str(), query)?;
         let query = query.clone();
@@ -468,6 +499,16 @@ impl DocumentStore for EmbeddedStore {
         .await
     }
 
+    #[tracing::instrument(
+        name = "store.commit",
+        level = "debug",
+        skip_all,
+        fields(
+            store = "embedded",
+            tenant = %tenant,
+            writes = writes.len()
+        )
+    )]
     async fn commit(
         &self,
         tenant: &TenantId,

@@ -586,6 +586,16 @@ fn to_pb_query(planned: &crate::indexes::PlannedQuery) -> StoreResult<pb::Struct
 
 #[async_trait]
 impl DocumentStore for FirestoreStore {
+    #[tracing::instrument(
+        name = "store.get",
+        level = "debug",
+        skip_all,
+        fields(
+            store = "firestore",
+            tenant = %tenant,
+            collection = collection
+        )
+    )]
     async fn get(
         &self,
         tenant: &TenantId,
@@ -599,6 +609,17 @@ impl DocumentStore for FirestoreStore {
             .next())
     }
 
+    #[tracing::instrument(
+        name = "store.get_many",
+        level = "debug",
+        skip_all,
+        fields(
+            store = "firestore",
+            tenant = %tenant,
+            collection = collection,
+            ids = ids.len()
+        )
+    )]
     async fn get_many(
         &self,
         tenant: &TenantId,
@@ -621,6 +642,16 @@ impl DocumentStore for FirestoreStore {
             .collect()
     }
 
+    #[tracing::instrument(
+        name = "store.query",
+        level = "debug",
+        skip_all,
+        fields(
+            store = "firestore",
+            tenant = %tenant,
+            collection = query.collection
+        )
+    )]
     async fn query(&self, tenant: &TenantId, query: &Query) -> StoreResult<Page> {
         domain::store::validate_query(query)?;
         let order_field = query.order_field().to_owned();
@@ -641,6 +672,16 @@ impl DocumentStore for FirestoreStore {
         Ok(Page::from_documents(documents, query))
     }
 
+    #[tracing::instrument(
+        name = "store.commit",
+        level = "debug",
+        skip_all,
+        fields(
+            store = "firestore",
+            tenant = %tenant,
+            writes = writes.len()
+        )
+    )]
     async fn commit(
         &self,
         tenant: &TenantId,
