@@ -1,21 +1,14 @@
 //! The `sites` binary as Cloud Run starts it: bad configuration stops it with a message that
 //! names the variable; an unreachable Firestore makes requests 503, never a crash.
 
-use std::process::{Child, Command};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use platform::Role;
 use platform::auth::DevIssuer;
+use platform::testing::{CuttableProxy, KillOnDrop, free_port};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sites");
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// The binary with a valid auth config and a clean environment otherwise.
 fn sites(issuer: &DevIssuer, data_dir: &std::path::Path) -> Command {
@@ -61,14 +54,6 @@ fn bad_configuration_stops_start_up_naming_the_variable() {
     }
 }
 
-struct KillOnDrop(Child);
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn an_unreachable_firestore_at_start_up_is_a_clear_error() {
     let issuer = DevIssuer::generate().unwrap();
@@ -88,55 +73,12 @@ fn an_unreachable_firestore_at_start_up_is_a_clear_error() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
-/// A TCP proxy to `target` that can be cut: every connection dropped, no more accepted.
-struct Proxy {
-    port: u16,
-    accept: tokio::task::JoinHandle<()>,
-    connections: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
-}
-
-impl Proxy {
-    async fn start(target: String) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let connections = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let tracked = connections.clone();
-        let accept = tokio::spawn(async move {
-            loop {
-                let (mut inbound, _) = listener.accept().await.unwrap();
-                let target = target.clone();
-                let connection = tokio::spawn(async move {
-                    let mut outbound = tokio::net::TcpStream::connect(target).await.unwrap();
-                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                });
-                tracked.lock().unwrap().push(connection);
-            }
-        });
-        Self {
-            port,
-            accept,
-            connections,
-        }
-    }
-
-    /// Returns once the listener and every connection are gone.
-    async fn cut(self) {
-        self.accept.abort();
-        let _ = self.accept.await;
-        let connections: Vec<_> = self.connections.lock().unwrap().drain(..).collect();
-        for connection in connections {
-            connection.abort();
-            let _ = connection.await;
-        }
-    }
-}
-
 #[tokio::test]
 async fn firestore_lost_after_start_up_is_a_503_and_the_function_keeps_serving() {
     let emulator = std::env::var("FIRESTORE_EMULATOR_HOST").expect(
         "FIRESTORE_EMULATOR_HOST is not set: run scripts/test, which starts the Firestore emulator",
     );
-    let proxy = Proxy::start(emulator).await;
+    let proxy = CuttableProxy::start(emulator).await;
     let proxy_port = proxy.port;
     let issuer = DevIssuer::generate().unwrap();
     let dir = tempfile::tempdir().unwrap();

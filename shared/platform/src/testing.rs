@@ -352,3 +352,65 @@ pub fn site_json(name: &str, lat: f64, lng: f64) -> serde_json::Value {
         "timeZone": "Europe/Berlin"
     })
 }
+
+/// A port that was free a moment ago, for a child process to listen on.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A child process, killed when the test lets go of it.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A TCP proxy to `target` that can be cut: every connection dropped, no more accepted.
+pub struct CuttableProxy {
+    pub port: u16,
+    accept: tokio::task::JoinHandle<()>,
+    connections: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+impl CuttableProxy {
+    pub async fn start(target: String) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let connections = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let tracked = connections.clone();
+        let accept = tokio::spawn(async move {
+            loop {
+                let (mut inbound, _) = listener.accept().await.unwrap();
+                let target = target.clone();
+                let connection = tokio::spawn(async move {
+                    let mut outbound = tokio::net::TcpStream::connect(target).await.unwrap();
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                });
+                tracked.lock().unwrap().push(connection);
+            }
+        });
+        Self {
+            port,
+            accept,
+            connections,
+        }
+    }
+
+    /// Returns once the listener and every connection are gone.
+    pub async fn cut(self) {
+        self.accept.abort();
+        let _ = self.accept.await;
+        let connections: Vec<_> = self.connections.lock().unwrap().drain(..).collect();
+        for connection in connections {
+            connection.abort();
+            let _ = connection.await;
+        }
+    }
+}
+
