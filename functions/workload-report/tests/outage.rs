@@ -46,7 +46,10 @@ async fn a_store_outage_asks_pub_sub_to_redeliver() {
     .env("PORT", port.to_string())
     .env("CLEANOPS_STORE", "firestore")
     .env("FIRESTORE_PROJECT_ID", format!("outage-{port}"))
-    .env("FIRESTORE_EMULATOR_HOST", format!("127.0.0.1:{}", proxy.port))
+    .env(
+        "FIRESTORE_EMULATOR_HOST",
+        format!("127.0.0.1:{}", proxy.port),
+    )
     .env("PUSH_AUDIENCE", AUDIENCE)
     .env("PUSH_SERVICE_ACCOUNT", ACCOUNT)
     .env("PUSH_ISSUER", GOOGLE_ISSUER)
@@ -59,7 +62,10 @@ async fn a_store_outage_asks_pub_sub_to_redeliver() {
     let started = Instant::now();
     while http.get(format!("{base}/healthz")).send().await.is_err() {
         assert!(worker.0.try_wait().unwrap().is_none(), "the worker exited");
-        assert!(started.elapsed() < Duration::from_secs(20), "the worker did not start");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the worker did not start"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let now = chrono::Utc::now().timestamp();

@@ -413,4 +413,3 @@ impl CuttableProxy {
         }
     }
 }
-

@@ -1,0 +1,10 @@
+//! The tours function over real sockets, on a fresh store per test; the sites, areas and
+//! calendars tours refer to are seeded into the store (`TestApp::seed`).
+
+mod check_in;
+mod feeds;
+mod helpers;
+mod inspections;
+mod proof;
+mod sheets;
+mod tours;
