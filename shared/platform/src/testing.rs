@@ -260,6 +260,42 @@ impl TestApp {
             .await
     }
 
+    /// PUTs the whole entity at `path` with `If-Match: etag`.
+    pub async fn put(&self, token: &str, path: &str, body: serde_json::Value, etag: &str) -> Reply {
+        self.send(
+            reqwest::Method::PUT,
+            path,
+            Some(token),
+            Some(body),
+            Some(etag),
+        )
+        .await
+    }
+
+    /// PATCHes (JSON merge patch) the entity at `path` with `If-Match: etag`.
+    pub async fn patch(
+        &self,
+        token: &str,
+        path: &str,
+        body: serde_json::Value,
+        etag: &str,
+    ) -> Reply {
+        self.send(
+            reqwest::Method::PATCH,
+            path,
+            Some(token),
+            Some(body),
+            Some(etag),
+        )
+        .await
+    }
+
+    /// DELETEs the entity at `path` with `If-Match: etag`.
+    pub async fn delete(&self, token: &str, path: &str, etag: &str) -> Reply {
+        self.send(reqwest::Method::DELETE, path, Some(token), None, Some(etag))
+            .await
+    }
+
     /// POSTs a push delivery and returns only its status, which is all Pub/Sub reads of it.
     pub async fn push(&self, token: &str, path: &str, envelope: &serde_json::Value) -> u16 {
         self.post(token, path, envelope.clone())
