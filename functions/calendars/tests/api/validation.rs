@@ -1,0 +1,59 @@
+//! Bad calendars and closures: a 422 naming each field, and nothing written.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::seeded;
+
+#[tokio::test]
+async fn a_calendar_with_bad_fields_is_a_422_naming_each_and_writes_nothing() {
+    let (app, admin, seed) = seeded().await;
+    let reply = app
+        .post(
+            &admin,
+            "/v1/calendars",
+            json!({
+                "siteId": seed.site, "name": "", "rrule": "FREQ=FORTNIGHTLY",
+                "startDate": "2026-02-30", "endDate": "soon",
+                "window": {"earliest": "09:00", "latest": "07:00"}, "colour": "red"
+            }),
+        )
+        .await;
+    reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        reply.error_fields(),
+        [
+            "name",
+            "rrule",
+            "startDate",
+            "endDate",
+            "window.latest",
+            "colour"
+        ]
+    );
+    assert_eq!(
+        app.get(&admin, "/v1/calendars").await.body["items"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn an_area_of_another_site_is_a_422_on_area_id() {
+    let (app, admin, seed) = seeded().await;
+    let body = json!({
+        "siteId": seed.other_site, "areaId": seed.lobby, "name": "x", "rrule": "FREQ=DAILY",
+        "startDate": "2026-01-01", "window": {"earliest": "06:00", "latest": "07:00"}
+    });
+    let elsewhere = app.post(&admin, "/v1/calendars", body).await;
+    elsewhere.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(elsewhere.error_fields(), ["areaId"]);
+}
+
+#[tokio::test]
+async fn a_closure_ending_before_it_starts_is_a_422_on_to() {
+    let (app, admin, _) = seeded().await;
+    let body = json!({"siteId": "nope", "from": "2026-12-24", "to": "2026-12-23", "reason": "x"});
+    let closure = app.post(&admin, "/v1/closures", body).await;
+    closure.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(closure.error_fields(), ["to"]);
+}
