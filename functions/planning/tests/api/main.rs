@@ -1,0 +1,8 @@
+//! The planning function over real sockets, on a fresh store per test; the sites, areas and
+//! calendars it plans are seeded into the store (`TestApp::seed`).
+
+mod activation;
+mod helpers;
+mod infeasible;
+mod plans;
+mod validation;

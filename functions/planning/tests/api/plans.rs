@@ -1,0 +1,88 @@
+//! `POST /v1/plans`: a week's draft for the demo tenant, with every cleaning once, within the
+//! shifts, calendars and frequencies.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{all_stops, minutes, planned_demo};
+
+#[tokio::test]
+async fn every_cleaning_of_the_week_is_planned_exactly_once() {
+    let (_, _, _, plan) = planned_demo().await;
+    assert_eq!(plan.body["status"], "draft");
+    assert_eq!(plan.body["progress"], 1.0);
+    assert_eq!(
+        plan.body["unplanned"],
+        json!([]),
+        "{}",
+        plan.body["unplanned"]
+    );
+    // 18 offices x 5 + 12 meeting rooms x 3 cleanings, each exactly once.
+    assert_eq!(all_stops(&plan.body).len(), 18 * 5 + 12 * 3);
+}
+
+#[tokio::test]
+async fn each_tour_stays_within_the_shift_and_the_daily_maximum_its_stops_in_order() {
+    let (_, _, _, plan) = planned_demo().await;
+    for tour in plan.body["tours"].as_array().unwrap() {
+        let (leave, back) = (minutes(&tour["leave"]), minutes(&tour["back"]));
+        assert!(leave >= 6 * 60 && back <= 14 * 60, "{tour}");
+        assert!(
+            back - leave <= 420,
+            "paid time within the daily maximum: {tour}"
+        );
+        let mut clock = leave;
+        for stop in tour["stops"].as_array().unwrap() {
+            assert!(minutes(&stop["start"]) >= clock, "stops in order: {tour}");
+            clock = minutes(&stop["end"]);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_calendar_window_is_kept_every_day_it_falls_on() {
+    let (_, _, areas, plan) = planned_demo().await;
+    // The lobby's calendar: weekdays, between 06:00 and 08:00.
+    let lobby: Vec<&Value> = all_stops(&plan.body)
+        .into_iter()
+        .filter(|s| s["areaId"] == areas[0].as_str())
+        .collect();
+    assert_eq!(lobby.len(), 5);
+    assert!(
+        lobby
+            .iter()
+            .all(|s| minutes(&s["start"]) >= 360 && minutes(&s["end"]) <= 480)
+    );
+}
+
+#[tokio::test]
+async fn cleanings_three_times_a_week_are_spread_over_the_week() {
+    let (_, _, areas, plan) = planned_demo().await;
+    let visits_room = |t: &&Value| {
+        let stops = t["stops"].as_array().unwrap();
+        stops.iter().any(|s| s["areaId"] == areas[9].as_str())
+    };
+    let room_days: std::collections::BTreeSet<&str> = plan.body["tours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(visits_room)
+        .map(|t| t["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        room_days.into_iter().collect::<Vec<_>>(),
+        ["2026-11-30", "2026-12-02", "2026-12-04"]
+    );
+}
+
+#[tokio::test]
+async fn the_kpis_add_up_and_compare_with_no_tours_yet() {
+    let (_, _, _, plan) = planned_demo().await;
+    let kpis = &plan.body["kpis"];
+    assert!(kpis["cleaners"].as_u64().unwrap() <= 3);
+    assert_eq!(kpis["overtimeMinutes"], 0);
+    let paid = kpis["paidMinutes"].as_i64().unwrap();
+    let parts =
+        ["cleaningMinutes", "travelMinutes", "waitingMinutes"].map(|k| kpis[k].as_i64().unwrap());
+    assert_eq!(paid, parts.iter().sum::<i64>());
+    assert_eq!(plan.body["current"]["cleaners"], 0, "no tours yet");
+}
