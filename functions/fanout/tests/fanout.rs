@@ -50,36 +50,41 @@ fn token(app: &TestApp) -> String {
     )
 }
 
-#[tokio::test]
-async fn one_message_per_active_tenant_and_a_retried_call_adds_none() {
+/// Four registered tenants, one of them deactivated.
+async fn three_active_tenants() -> TestApp {
     let app = spawn_app(fanout::router(), Default::default()).await;
     register(
         &app,
         ["acme", "brightclean", "citypro", "dormant"].map(String::from),
     )
     .await;
-    platform::tenants::set_active(
-        &app.state.store,
-        &TenantId::parse("dormant").unwrap(),
-        false,
-        chrono::Utc::now(),
+    let dormant = TenantId::parse("dormant").unwrap();
+    platform::tenants::set_active(&app.state.store, &dormant, false, chrono::Utc::now())
+        .await
+        .unwrap();
+    app
+}
+
+/// Cloud Scheduler's call for the workload report scheduled at `time`.
+async fn workload_report_at(app: &TestApp, time: &str) -> (u16, Value) {
+    call(
+        app,
+        &token(app),
+        json!({"job": "workload-report"}),
+        Some(time),
     )
     .await
-    .unwrap();
+}
 
-    let (status, result) = call(
-        &app,
-        &token(&app),
-        json!({"job": "workload-report"}),
-        Some(SCHEDULED),
-    )
-    .await;
+#[tokio::test]
+async fn one_message_is_published_per_active_tenant() {
+    let app = three_active_tenants().await;
+    let (status, result) = workload_report_at(&app, SCHEDULED).await;
     assert_eq!(status, 200, "{result}");
     assert_eq!(
         result,
         json!({"job": "workload-report", "scheduledFor": "2026-11-24T01:00:00.000Z", "tenants": 3, "publishCalls": 1})
     );
-
     let messages = published(&app).await;
     let mut tenants: Vec<&str> = messages
         .iter()
@@ -87,6 +92,13 @@ async fn one_message_per_active_tenant_and_a_retried_call_adds_none() {
         .collect();
     tenants.sort();
     assert_eq!(tenants, ["acme", "brightclean", "citypro"]);
+}
+
+#[tokio::test]
+async fn a_message_names_its_topic_job_and_idempotency_key() {
+    let app = three_active_tenants().await;
+    workload_report_at(&app, SCHEDULED).await;
+    let messages = published(&app).await;
     let acme = messages
         .iter()
         .find(|m| m.fields["attributes"]["tenant"] == "acme")
@@ -97,25 +109,22 @@ async fn one_message_per_active_tenant_and_a_retried_call_adds_none() {
         acme.fields["attributes"]["idempotencyKey"],
         "workload-report_acme_20261124T010000Z"
     );
+}
 
-    // Cloud Scheduler retries: the same run publishes nothing new.
-    let (status, _) = call(
-        &app,
-        &token(&app),
-        json!({"job": "workload-report"}),
-        Some(SCHEDULED),
-    )
-    .await;
+#[tokio::test]
+async fn a_retried_call_publishes_nothing_new() {
+    let app = three_active_tenants().await;
+    workload_report_at(&app, SCHEDULED).await;
+    let (status, _) = workload_report_at(&app, SCHEDULED).await;
     assert_eq!(status, 200);
     assert_eq!(published(&app).await.len(), 3);
-    // The next run is new work.
-    call(
-        &app,
-        &token(&app),
-        json!({"job": "workload-report"}),
-        Some("2026-11-25T01:00:00Z"),
-    )
-    .await;
+}
+
+#[tokio::test]
+async fn the_next_run_is_new_work() {
+    let app = three_active_tenants().await;
+    workload_report_at(&app, SCHEDULED).await;
+    workload_report_at(&app, "2026-11-25T01:00:00Z").await;
     assert_eq!(published(&app).await.len(), 6);
 }
 
@@ -195,21 +204,6 @@ async fn bad_calls_are_refused_and_publish_nothing() {
         401
     );
     assert!(published(&app).await.is_empty());
-}
-
-#[test]
-fn declared_firestore_indexes_serve_the_tenant_registry_pages() {
-    use domain::store::{Cursor, Filter};
-    let first = Query::new(platform::tenants::TENANTS)
-        .filter(Filter::eq("active", true))
-        .limit(1000);
-    let next = first.clone().start_after(Some(Cursor {
-        value: "t".into(),
-        id: "t".into(),
-    }));
-    for query in [first, next] {
-        store::indexes::check_query(&query).unwrap();
-    }
 }
 
 #[tokio::test]

@@ -20,60 +20,65 @@ fn emulator() -> String {
         .expect("PUBSUB_EMULATOR_HOST is not set: run scripts/test, which builds and starts pstest")
 }
 
-#[tokio::test]
-async fn a_fan_out_through_pubsub_reaches_the_subscription_with_every_tenant() {
-    let host = emulator();
-    let project = format!("fanout-{}", std::process::id());
-    let channel = Channel::from_shared(format!("http://{host}"))
+/// A topic `workload-report` in `project` and a pull subscription to it; the subscriber and
+/// the subscription's name.
+async fn pull_subscription(project: &str) -> (SubscriberClient<Channel>, String) {
+    let channel = Channel::from_shared(format!("http://{}", emulator()))
         .unwrap()
         .connect()
         .await
         .unwrap();
     let topic = format!("projects/{project}/topics/workload-report");
     let subscription = format!("projects/{project}/subscriptions/workload-report-pull");
+    let create = Topic {
+        name: topic.clone(),
+        ..Default::default()
+    };
     PublisherClient::new(channel.clone())
-        .create_topic(Topic {
-            name: topic.clone(),
-            ..Default::default()
-        })
+        .create_topic(create)
         .await
         .unwrap();
     let mut subscriber = SubscriberClient::new(channel);
-    subscriber
-        .create_subscription(Subscription {
-            name: subscription.clone(),
-            topic,
-            ack_deadline_seconds: 60,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let pull = Subscription {
+        name: subscription.clone(),
+        topic,
+        ack_deadline_seconds: 60,
+        ..Default::default()
+    };
+    subscriber.create_subscription(pull).await.unwrap();
+    (subscriber, subscription)
+}
 
-    let dir = tempfile::tempdir().unwrap();
+/// An embedded store with `count` active tenants.
+async fn tenants(dir: &std::path::Path, count: usize) -> Arc<dyn DocumentStore> {
     let store: Arc<dyn DocumentStore> =
-        Arc::new(store::EmbeddedStore::open(dir.path().join("s.sqlite3")).unwrap());
-    for i in 0..2500 {
+        Arc::new(store::EmbeddedStore::open(dir.join("s.sqlite3")).unwrap());
+    for i in 0..count {
         let tenant = TenantId::parse(&format!("t{i:05}")).unwrap();
         platform::tenants::register(&store, &tenant, chrono::Utc::now())
             .await
             .unwrap();
     }
-    let publisher = PubSubPublisher::connect(&project).await.unwrap();
-    let scheduled: chrono::DateTime<chrono::Utc> = "2026-11-24T01:00:00Z".parse().unwrap();
-    let result = fanout::fan_out(&store, &publisher, "workload-report", &scheduled)
-        .await
-        .unwrap();
-    assert_eq!((result.tenants, result.publish_calls), (2500, 3));
+    store
+}
 
+/// Pulls and acks until `expected` tenants' messages came (or 30 s passed), checking each
+/// message's job and idempotency key; the tenants seen.
+async fn drain(
+    subscriber: &mut SubscriberClient<Channel>,
+    subscription: &str,
+    expected: usize,
+) -> BTreeSet<String> {
     let mut tenants = BTreeSet::new();
     let started = Instant::now();
-    while tenants.len() < 2500 && started.elapsed() < Duration::from_secs(30) {
+    while tenants.len() < expected && started.elapsed() < Duration::from_secs(30) {
+        let pull = PullRequest {
+            subscription: subscription.to_owned(),
+            max_messages: 1000,
+            ..Default::default()
+        };
         let pulled = subscriber
-            .pull(PullRequest {
-                subscription: subscription.clone(),
-                max_messages: 1000,
-                ..Default::default()
-            })
+            .pull(pull)
             .await
             .unwrap()
             .into_inner()
@@ -81,27 +86,37 @@ async fn a_fan_out_through_pubsub_reaches_the_subscription_with_every_tenant() {
         let mut ack_ids = Vec::new();
         for received in pulled {
             let message = received.message.unwrap();
+            let tenant = &message.attributes["tenant"];
             assert_eq!(message.attributes["job"], "workload-report");
-            assert_eq!(
-                message.attributes["idempotencyKey"],
-                format!(
-                    "workload-report_{}_20261124T010000Z",
-                    message.attributes["tenant"]
-                )
-            );
-            tenants.insert(message.attributes["tenant"].clone());
+            let key = format!("workload-report_{tenant}_20261124T010000Z");
+            assert_eq!(message.attributes["idempotencyKey"], key);
+            tenants.insert(tenant.clone());
             ack_ids.push(received.ack_id);
         }
         if !ack_ids.is_empty() {
-            subscriber
-                .acknowledge(AcknowledgeRequest {
-                    subscription: subscription.clone(),
-                    ack_ids,
-                })
-                .await
-                .unwrap();
+            let ack = AcknowledgeRequest {
+                subscription: subscription.to_owned(),
+                ack_ids,
+            };
+            subscriber.acknowledge(ack).await.unwrap();
         }
     }
+    tenants
+}
+
+#[tokio::test]
+async fn a_fan_out_through_pubsub_reaches_the_subscription_with_every_tenant() {
+    let project = format!("fanout-{}", std::process::id());
+    let (mut subscriber, subscription) = pull_subscription(&project).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = tenants(dir.path(), 2500).await;
+    let publisher = PubSubPublisher::connect(&project).await.unwrap();
+    let scheduled: chrono::DateTime<chrono::Utc> = "2026-11-24T01:00:00Z".parse().unwrap();
+    let result = fanout::fan_out(&store, &publisher, "workload-report", &scheduled)
+        .await
+        .unwrap();
+    assert_eq!((result.tenants, result.publish_calls), (2500, 3));
+    let tenants = drain(&mut subscriber, &subscription, 2500).await;
     assert_eq!(tenants.len(), 2500, "every tenant's message arrived");
 }
 

@@ -310,6 +310,8 @@ async fn register_tenant(data_dir: &std::path::Path, tenant: &str) -> Result<(),
 }
 
 async fn serve(host: IpAddr, port: u16, data_dir: PathBuf) -> Result<(), String> {
+    // Before anything is printed: a SIGTERM from then on stops the server gracefully.
+    let shutdown = platform::shutdown_signal();
     logging::init(LogFormat::from_env().map_err(|e| e.to_string())?, None);
     let issuer = DevIssuer::load_or_create(&data_dir)?;
     let store =
@@ -382,7 +384,7 @@ async fn serve(host: IpAddr, port: u16, data_dir: PathBuf) -> Result<(), String>
         LOCAL_PUSH_ACCOUNT,
     );
     tokio::spawn(Arc::new(scheduler).run(std::time::Duration::from_secs(1)));
-    platform::serve(listener, app, platform::shutdown_signal())
+    platform::serve(listener, app, shutdown)
         .await
         .map_err(|e| e.to_string())
 }

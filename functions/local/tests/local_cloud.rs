@@ -36,56 +36,45 @@ async fn post(http: &reqwest::Client, url: String, token: &str, body: Value) -> 
     response.json().await.unwrap()
 }
 
+/// The README's session against `base`: an area type, a site, a 40 m² office room; the site.
+async fn readme_session(http: &reqwest::Client, base: &str, admin: &str) -> Value {
+    let office = json!({"name": "Office", "performanceSqmPerHour": 200, "cleaningsPerWeek": 5});
+    let office = post(http, format!("{base}/v1/area-types"), admin, office).await;
+    let site = json!({
+        "name": "HQ", "address": {"street": "Main St 1", "city": "Berlin", "country": "DE"},
+        "location": {"lat": 52.52, "lng": 13.40}, "timeZone": "Europe/Berlin"});
+    let site = post(http, format!("{base}/v1/sites"), admin, site).await;
+    let room = json!({"siteId": site["id"], "name": "Room 101", "sizeSqm": 40, "areaTypeId": office["id"]});
+    post(http, format!("{base}/v1/areas"), admin, room).await;
+    site
+}
+
 #[tokio::test]
-async fn the_readme_session_works_and_data_survives_a_restart() {
+async fn getting_a_token_registers_its_tenant_for_scheduled_work() {
     let dir = tempfile::tempdir().unwrap();
-    let admin = token(dir.path(), "demo", "admin");
-    // Getting a token registers the tenant, so scheduled work includes it.
-    let registry =
-        std::sync::Arc::new(store::EmbeddedStore::open(dir.path().join("store.sqlite3")).unwrap());
-    let (active, _) = platform::tenants::active_page(
-        &(registry as std::sync::Arc<dyn domain::store::DocumentStore>),
-        None,
-        10,
-    )
-    .await
-    .unwrap();
+    token(dir.path(), "demo", "admin");
+    let registry = common::open(dir.path());
+    let (active, _) = platform::tenants::active_page(&registry, None, 10)
+        .await
+        .unwrap();
     assert_eq!(
         active.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
         ["demo"]
     );
-    let http = reqwest::Client::new();
+}
 
+#[tokio::test]
+async fn the_server_serves_healthz_where_it_says_it_listens() {
+    let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path());
-    assert_eq!(
-        http.get(format!("{}/healthz", server.base))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    let office = post(
-        &http,
-        format!("{}/v1/area-types", server.base),
-        &admin,
-        json!({"name": "Office", "performanceSqmPerHour": 200, "cleaningsPerWeek": 5}),
-    )
-    .await;
-    let site = post(
-        &http,
-        format!("{}/v1/sites", server.base),
-        &admin,
-        json!({
-        "name": "HQ", "address": {"street": "Main St 1", "city": "Berlin", "country": "DE"},
-        "location": {"lat": 52.52, "lng": 13.40}, "timeZone": "Europe/Berlin"}),
-    )
-    .await;
-    post(&http, format!("{}/v1/areas", server.base), &admin,
-        json!({"siteId": site["id"], "name": "Room 101", "sizeSqm": 40, "areaTypeId": office["id"]})).await;
+    let health = reqwest::get(format!("{}/healthz", server.base))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+}
 
-    // SIGTERM, as Cloud Run stops an instance: the process exits cleanly.
-    let mut server = server;
+/// SIGTERM, as Cloud Run stops an instance; whether the process exited cleanly.
+fn terminate(mut server: common::Server) -> bool {
     let pid = server.child.id().to_string();
     assert!(
         Command::new("kill")
@@ -94,28 +83,35 @@ async fn the_readme_session_works_and_data_survives_a_restart() {
             .unwrap()
             .success()
     );
-    assert!(
-        server.child.wait().unwrap().success(),
-        "graceful exit on SIGTERM"
-    );
+    server.child.wait().unwrap().success()
+}
 
+#[tokio::test]
+async fn sigterm_stops_the_server_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    assert!(terminate(server), "graceful exit on SIGTERM");
+}
+
+#[tokio::test]
+async fn the_readme_session_survives_a_restart_with_its_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let admin = token(dir.path(), "demo", "admin");
+    let http = reqwest::Client::new();
+    let server = start(dir.path());
+    let site = readme_session(&http, &server.base, &admin).await;
+    assert!(terminate(server));
     // Same data directory: the same key (old tokens still valid) and the same data.
     let server = start(dir.path());
     let cleaner = token(dir.path(), "demo", "cleaner");
+    let path = format!(
+        "{}/v1/sites/{}/workload",
+        server.base,
+        site["id"].as_str().unwrap()
+    );
     for token in [&admin, &cleaner] {
-        let workload: Value = http
-            .get(format!(
-                "{}/v1/sites/{}/workload",
-                server.base,
-                site["id"].as_str().unwrap()
-            ))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let response = http.get(&path).bearer_auth(token).send().await.unwrap();
+        let workload: Value = response.json().await.unwrap();
         // 40 m² / 200 m²/h = 12 minutes, five times a week.
         assert_eq!(workload["minutesPerWeek"], json!(60.0), "{workload}");
     }

@@ -91,25 +91,22 @@ async fn seed(store: &Arc<dyn DocumentStore>, tick: DateTime<Utc>) {
         .unwrap();
 }
 
-#[tokio::test]
-async fn a_due_tick_fans_out_and_every_tenants_report_is_written_once() {
-    let dir = tempfile::tempdir().unwrap();
+/// A local cloud whose nightly tick was due at start, once every tenant's report is there;
+/// the server, the store and the tick.
+async fn fired(dir: &std::path::Path) -> (common::Server, Arc<dyn DocumentStore>, DateTime<Utc>) {
     let tick = last_nightly_tick(Utc::now());
-    seed(&open(dir.path()), tick).await;
-
-    let server = start(dir.path());
-    let store = open(dir.path());
-    let report_id = tick.format("%Y-%m-%d").to_string();
+    seed(&open(dir), tick).await;
+    let server = start(dir);
+    let store = open(dir);
     let started = Instant::now();
     loop {
         let mut done = 0;
         for name in TENANTS {
-            done += docs(&store, TenantId::parse(name).unwrap(), "workloadReports")
-                .await
-                .len();
+            let tenant = TenantId::parse(name).unwrap();
+            done += docs(&store, tenant, "workloadReports").await.len();
         }
         if done == TENANTS.len() {
-            break;
+            return (server, store, tick);
         }
         assert!(
             started.elapsed() < Duration::from_secs(30),
@@ -117,37 +114,44 @@ async fn a_due_tick_fans_out_and_every_tenants_report_is_written_once() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+#[tokio::test]
+async fn a_due_tick_writes_every_tenants_report_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, store, tick) = fired(dir.path()).await;
+    let report_id = tick.format("%Y-%m-%d").to_string();
     for (i, name) in TENANTS.iter().enumerate() {
         let reports = docs(&store, TenantId::parse(name).unwrap(), "workloadReports").await;
+        let first = &reports[0];
         assert_eq!(
-            (
-                reports.len(),
-                reports[0].meta.id.as_str(),
-                reports[0].meta.version
-            ),
+            (reports.len(), first.meta.id.as_str(), first.meta.version),
             (1, report_id.as_str(), 1)
         );
         // 40 m² per tenant index at 200 m²/h, five times a week: 60 minutes each.
         assert_eq!(
-            reports[0].fields["totalMinutesPerWeek"],
+            first.fields["totalMinutesPerWeek"],
             json!(60.0 * (i + 1) as f64)
         );
         let runs = docs(&store, TenantId::parse(name).unwrap(), platform::push::JOBS).await;
         assert_eq!(runs.len(), 1);
         assert_eq!(runs[0].fields["state"], "done");
     }
+}
+
+#[tokio::test]
+async fn every_message_is_acked_and_the_tick_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, store, tick) = fired(dir.path()).await;
     let system = TenantId::system();
-    assert!(
-        docs(
-            &store,
-            system.clone(),
-            platform::local_topic::TOPIC_MESSAGES
-        )
-        .await
-        .is_empty(),
-        "all acked"
-    );
-    let ticks = docs(&store, system.clone(), TICKS).await;
+    let queued = docs(
+        &store,
+        system.clone(),
+        platform::local_topic::TOPIC_MESSAGES,
+    )
+    .await;
+    assert!(queued.is_empty(), "all acked");
+    let ticks = docs(&store, system, TICKS).await;
     let nightly = ticks
         .iter()
         .find(|t| t.meta.id == "workload-report")
@@ -156,19 +160,19 @@ async fn a_due_tick_fans_out_and_every_tenants_report_is_written_once() {
         nightly.fields["lastTick"],
         json!(domain::meta::format_timestamp(&tick))
     );
+}
 
-    // Restart: the tick is recorded, so nothing fires or is written again.
+#[tokio::test]
+async fn after_a_restart_the_recorded_tick_fires_nothing_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, store, _) = fired(dir.path()).await;
     drop(server);
     let _server = start(dir.path());
     tokio::time::sleep(Duration::from_secs(3)).await;
     for name in TENANTS {
         let tenant = TenantId::parse(name).unwrap();
-        assert_eq!(
-            docs(&store, tenant.clone(), "workloadReports").await[0]
-                .meta
-                .version,
-            1
-        );
+        let reports = docs(&store, tenant.clone(), "workloadReports").await;
+        assert_eq!(reports[0].meta.version, 1);
         assert_eq!(docs(&store, tenant, platform::push::JOBS).await.len(), 1);
     }
 }

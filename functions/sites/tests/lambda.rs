@@ -3,7 +3,7 @@
 //! router, with the stage prefix removed. Its stdout carries Cloud Logging JSON lines.
 
 use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -13,6 +13,7 @@ use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use platform::Role;
 use platform::auth::DevIssuer;
+use platform::testing::KillOnDrop;
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
 
@@ -90,14 +91,6 @@ fn uuid_like() -> String {
     format!("req-{}", chrono::Utc::now().timestamp_nanos_opt().unwrap())
 }
 
-struct KillOnDrop(Child);
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// An API Gateway HTTP API (payload v2) event.
 fn http_api_event(
     stage: &str,
@@ -134,129 +127,169 @@ fn http_api_event(
     })
 }
 
-#[tokio::test]
-async fn the_binary_answers_api_gateway_v2_events_through_the_same_router() {
-    let (events_tx, events_rx) = mpsc::channel::<Invocation>(1);
-    let api = RuntimeApi {
-        events: Arc::new(tokio::sync::Mutex::new(events_rx)),
-        pending: Arc::default(),
-    };
-    let runtime_api = Router::new()
-        .route("/2018-06-01/runtime/invocation/next", get(next_invocation))
-        .route(
-            "/2018-06-01/runtime/invocation/{id}/response",
-            post(invocation_response),
-        )
-        .route(
-            "/2018-06-01/runtime/invocation/{id}/error",
-            post(invocation_error),
-        )
-        .with_state(api);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, runtime_api).await.unwrap() });
+/// The `sites` binary on the Lambda path, polling a Runtime API served here.
+struct Lambda {
+    events: mpsc::Sender<Invocation>,
+    logs: Arc<Mutex<Vec<String>>>,
+    issuer: DevIssuer,
+    _child: KillOnDrop,
+    _data_dir: tempfile::TempDir,
+}
 
-    let issuer = DevIssuer::generate().unwrap();
-    let data_dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sites"))
+impl Lambda {
+    async fn start() -> Self {
+        let (events, events_rx) = mpsc::channel::<Invocation>(1);
+        let api = RuntimeApi {
+            events: Arc::new(tokio::sync::Mutex::new(events_rx)),
+            pending: Arc::default(),
+        };
+        let runtime_api = Router::new()
+            .route("/2018-06-01/runtime/invocation/next", get(next_invocation))
+            .route(
+                "/2018-06-01/runtime/invocation/{id}/response",
+                post(invocation_response),
+            )
+            .route(
+                "/2018-06-01/runtime/invocation/{id}/error",
+                post(invocation_error),
+            )
+            .with_state(api);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, runtime_api).await.unwrap() });
+        let issuer = DevIssuer::generate().unwrap();
+        let data_dir = tempfile::tempdir().unwrap();
+        let mut child = platform::testing::function_command(
+            env!("CARGO_BIN_EXE_sites"),
+            &issuer,
+            data_dir.path(),
+        )
         .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
         .env("AWS_LAMBDA_FUNCTION_NAME", "sites")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "stream")
         .env("AWS_LAMBDA_LOG_GROUP_NAME", "group")
-        .env("AUTH_ISSUER", &issuer.issuer)
-        .env("AUTH_AUDIENCE", &issuer.audience)
-        .env("AUTH_JWKS", serde_json::to_string(&issuer.jwks()).unwrap())
-        .env("CLEANOPS_DATA_DIR", data_dir.path())
         .env("GOOGLE_CLOUD_PROJECT", "demo-project")
-        .env_remove("PORT")
+        .env_remove("LOG_FORMAT")
         .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .expect("the sites binary starts");
-    let stdout = child.stdout.take().unwrap();
-    let _child = KillOnDrop(child);
-    let log_lines = Arc::new(Mutex::new(Vec::<String>::new()));
-    let sink = log_lines.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            sink.lock().unwrap().push(line);
+        let stdout = child.stdout.take().unwrap();
+        let logs = Arc::new(Mutex::new(Vec::<String>::new()));
+        let sink = logs.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Self {
+            events,
+            logs,
+            issuer,
+            _child: KillOnDrop(child),
+            _data_dir: data_dir,
         }
-    });
+    }
 
-    let invoke = |event: Value| {
-        let events_tx = events_tx.clone();
-        async move {
-            let (tx, rx) = oneshot::channel();
-            events_tx.send((event, tx)).await.unwrap();
-            tokio::time::timeout(Duration::from_secs(30), rx)
-                .await
-                .expect("the function answered in time")
-                .unwrap()
-        }
-    };
-    let token = issuer.token("acme", "u1", Role::Admin, chrono::Duration::hours(1));
-    let auth = json!({"authorization": format!("Bearer {token}"), "content-type": "application/json",
-        "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"});
+    /// Hands the function one event; its response.
+    async fn invoke(&self, event: Value) -> Value {
+        let (tx, rx) = oneshot::channel();
+        self.events.send((event, tx)).await.unwrap();
+        tokio::time::timeout(Duration::from_secs(30), rx)
+            .await
+            .expect("the function answered in time")
+            .unwrap()
+    }
 
-    let body = json!({"name": "Office", "performanceSqmPerHour": 200, "cleaningsPerWeek": 5});
-    let created = invoke(http_api_event(
-        "prod",
-        "POST",
-        "/v1/area-types",
-        auth.clone(),
-        Some(body),
-    ))
-    .await;
+    /// Headers of an admin's request with a W3C trace.
+    fn authorized(&self) -> Value {
+        let token = self
+            .issuer
+            .token("acme", "u1", Role::Admin, chrono::Duration::hours(1));
+        json!({"authorization": format!("Bearer {token}"), "content-type": "application/json",
+            "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"})
+    }
+
+    /// Creates an area type through the `prod` stage; the response.
+    async fn create_area_type(&self) -> Value {
+        let body = json!({"name": "Office", "performanceSqmPerHour": 200, "cleaningsPerWeek": 5});
+        let event = http_api_event(
+            "prod",
+            "POST",
+            "/v1/area-types",
+            self.authorized(),
+            Some(body),
+        );
+        self.invoke(event).await
+    }
+}
+
+#[tokio::test]
+async fn an_event_through_a_stage_reaches_the_route_and_creates() {
+    let lambda = Lambda::start().await;
+    let created = lambda.create_area_type().await;
     assert_eq!(created["statusCode"], 201, "{created}");
-    let entity: Value = serde_json::from_str(created["body"].as_str().unwrap()).unwrap();
-    let id = entity["id"].as_str().unwrap();
     assert_eq!(created["headers"]["etag"], "\"1\"");
+}
 
-    let read = invoke(http_api_event(
-        "prod",
-        "GET",
-        &format!("/v1/area-types/{id}"),
-        auth.clone(),
-        None,
-    ))
-    .await;
+#[tokio::test]
+async fn what_one_event_created_the_next_reads() {
+    let lambda = Lambda::start().await;
+    let created = lambda.create_area_type().await;
+    let entity: Value = serde_json::from_str(created["body"].as_str().unwrap()).unwrap();
+    let path = format!("/v1/area-types/{}", entity["id"].as_str().unwrap());
+    let read = lambda
+        .invoke(http_api_event(
+            "prod",
+            "GET",
+            &path,
+            lambda.authorized(),
+            None,
+        ))
+        .await;
     assert_eq!(read["statusCode"], 200, "{read}");
     assert!(read["body"].as_str().unwrap().contains("Office"));
+}
 
-    let health = invoke(http_api_event(
-        "$default",
-        "GET",
-        "/healthz",
-        json!({}),
-        None,
-    ))
-    .await;
+#[tokio::test]
+async fn healthz_answers_on_the_default_stage() {
+    let lambda = Lambda::start().await;
+    let health = lambda
+        .invoke(http_api_event(
+            "$default",
+            "GET",
+            "/healthz",
+            json!({}),
+            None,
+        ))
+        .await;
     assert_eq!(health["statusCode"], 200, "{health}");
+}
 
-    let anonymous = invoke(http_api_event(
-        "prod",
-        "GET",
-        "/v1/area-types",
-        json!({}),
-        None,
-    ))
-    .await;
+#[tokio::test]
+async fn an_anonymous_event_is_a_401_problem() {
+    let lambda = Lambda::start().await;
+    let event = http_api_event("prod", "GET", "/v1/area-types", json!({}), None);
+    let anonymous = lambda.invoke(event).await;
     assert_eq!(anonymous["statusCode"], 401, "{anonymous}");
     assert_eq!(
         anonymous["headers"]["content-type"],
         "application/problem+json"
     );
+}
 
-    // The logs of the traced request are Cloud Logging JSON tied to the caller's trace.
-    let lines = log_lines.lock().unwrap().clone();
+#[tokio::test]
+async fn the_logs_of_a_traced_request_are_cloud_logging_json_tied_to_its_trace() {
+    let lambda = Lambda::start().await;
+    lambda.create_area_type().await;
+    let lines = lambda.logs.lock().unwrap().clone();
+    let trace = "projects/demo-project/traces/4bf92f3577b34da6a3ce929d0e0e4736";
     let traced: Vec<Value> = lines
         .iter()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|l| {
-            l["logging.googleapis.com/trace"]
-                == "projects/demo-project/traces/4bf92f3577b34da6a3ce929d0e0e4736"
-        })
+        .filter(|l| l["logging.googleapis.com/trace"] == trace)
         .collect();
     assert!(!traced.is_empty(), "no traced log line in {lines:?}");
     assert!(

@@ -2,7 +2,6 @@
 //! names the variable; an unreachable Firestore makes requests 503, never a crash.
 
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use platform::Role;
 use platform::auth::DevIssuer;
@@ -93,15 +92,7 @@ async fn firestore_lost_after_start_up_is_a_503_and_the_function_keeps_serving()
     let mut child = KillOnDrop(child);
     let http = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    while http.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(child.0.try_wait().unwrap().is_none(), "the function exited");
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the function did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    platform::testing::wait_until_serving(&base, &mut child).await;
     let token = issuer.token("acme", "u1", Role::Admin, chrono::Duration::hours(1));
     let list = || {
         http.get(format!("{base}/v1/sites"))

@@ -2,8 +2,6 @@
 //! start-up, a delivery answers 503 so that Pub/Sub redelivers it (never an ack that loses the
 //! job, never a crash), and the worker keeps serving.
 
-use std::time::{Duration, Instant};
-
 use base64::Engine as _;
 use platform::auth::DevIssuer;
 use platform::push::GOOGLE_ISSUER;
@@ -59,15 +57,7 @@ async fn a_store_outage_asks_pub_sub_to_redeliver() {
     let mut worker = KillOnDrop(worker);
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
-    let started = Instant::now();
-    while http.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(worker.0.try_wait().unwrap().is_none(), "the worker exited");
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the worker did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    platform::testing::wait_until_serving(&base, &mut worker).await;
     let now = chrono::Utc::now().timestamp();
     let token = issuer.sign(&json!({
         "iss": GOOGLE_ISSUER, "aud": AUDIENCE, "sub": "1", "email": ACCOUNT,

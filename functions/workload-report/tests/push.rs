@@ -167,33 +167,23 @@ async fn only_the_push_subscriptions_tokens_are_accepted() {
         &json!({"iss": platform::push::GOOGLE_ISSUER, "aud": PUSH_AUDIENCE, "sub": "1",
         "email": PUSH_SERVICE_ACCOUNT, "email_verified": true, "iat": now, "exp": now + 300}),
     );
+    let minutes = chrono::Duration::minutes;
+    let intruder = "intruder@evil.iam.gserviceaccount.com";
     let cases = [
         ("forged", forged, 401),
         (
             "expired",
-            app.push_token(
-                PUSH_AUDIENCE,
-                PUSH_SERVICE_ACCOUNT,
-                chrono::Duration::minutes(-5),
-            ),
+            app.push_token(PUSH_AUDIENCE, PUSH_SERVICE_ACCOUNT, minutes(-5)),
             401,
         ),
         (
             "wrong audience",
-            app.push_token(
-                "https://other.service",
-                PUSH_SERVICE_ACCOUNT,
-                chrono::Duration::minutes(5),
-            ),
+            app.push_token("https://other.service", PUSH_SERVICE_ACCOUNT, minutes(5)),
             401,
         ),
         (
             "another account",
-            app.push_token(
-                PUSH_AUDIENCE,
-                "intruder@evil.iam.gserviceaccount.com",
-                chrono::Duration::minutes(5),
-            ),
+            app.push_token(PUSH_AUDIENCE, intruder, minutes(5)),
             403,
         ),
         (
@@ -205,6 +195,18 @@ async fn only_the_push_subscriptions_tokens_are_accepted() {
     for (case, token, expected) in cases {
         assert_eq!(app.push(&token, PUSH_PATH, &body).await, expected, "{case}");
     }
+    assert!(all(&app, "acme", REPORTS).await.is_empty(), "no effect");
+    assert!(
+        all(&app, "acme", platform::push::JOBS).await.is_empty(),
+        "nothing recorded"
+    );
+}
+
+#[tokio::test]
+async fn a_push_without_a_token_is_a_401_with_no_effect() {
+    let app = spawn_app(workload_report::router(), Default::default()).await;
+    seed(&app, "acme").await;
+    let body = envelope(job_attributes("acme"), "m1");
     let no_token = reqwest::Client::new()
         .post(app.url(PUSH_PATH))
         .json(&body)
@@ -213,10 +215,6 @@ async fn only_the_push_subscriptions_tokens_are_accepted() {
         .unwrap();
     assert_eq!(no_token.status(), 401);
     assert!(all(&app, "acme", REPORTS).await.is_empty(), "no effect");
-    assert!(
-        all(&app, "acme", platform::push::JOBS).await.is_empty(),
-        "nothing recorded"
-    );
 }
 
 #[tokio::test]

@@ -144,27 +144,33 @@ pub async fn serve(
         .await
 }
 
-/// Resolves on SIGTERM (Cloud Run's stop signal) or Ctrl-C.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGTERM (Cloud Run's stop signal) or Ctrl-C. The handlers are installed when
+/// this is called, not when the future is first polled: a signal that arrives while the
+/// server is still starting must stop it gracefully too, not kill it.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let terminate = async move {
+            match terminate {
+                Some(mut signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = terminate => {},
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
+        tracing::info!("shutting down: finishing requests in flight");
     }
-    tracing::info!("shutting down: finishing requests in flight");
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -208,6 +214,7 @@ pub fn run(function: &'static str, routes: fn() -> Router<AppState>) -> ExitCode
 }
 
 async fn start(function: &'static str, routes: Router<AppState>) -> Result<(), StartupError> {
+    let shutdown = shutdown_signal();
     logging::init(
         LogFormat::from_env()?,
         config::optional("GOOGLE_CLOUD_PROJECT"),
@@ -267,7 +274,7 @@ async fn start(function: &'static str, routes: Router<AppState>) -> Result<(), S
         .await
         .map_err(|source| StartupError::Bind { port, source })?;
     tracing::info!(function, port, "listening");
-    serve(listener, app, shutdown_signal())
+    serve(listener, app, shutdown)
         .await
         .map_err(|e| StartupError::Serve(e.to_string()))
 }

@@ -397,6 +397,24 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// Waits until the function started as `child` answers `GET {base}/healthz`; panics if it
+/// exits or takes more than 20 s.
+pub async fn wait_until_serving(base: &str, child: &mut KillOnDrop) {
+    let http = reqwest::Client::new();
+    let started = std::time::Instant::now();
+    while http.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(
+            child.0.try_wait().expect("a child").is_none(),
+            "the function exited"
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the function did not start"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// A child process, killed when the test lets go of it.
 pub struct KillOnDrop(pub std::process::Child);
 
