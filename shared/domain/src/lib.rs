@@ -2,6 +2,26 @@
 //!
 //! Pure by design: no I/O, no HTTP, no SDK types. Adapters (store, HTTP) live in other crates
 //! and meet this crate only through the ports in [`store`] and [`clock`].
+//!
+//! # Layout
+//!
+//! Building blocks:
+//! - [`id`]: typed ids ([`Id`], [`TenantId`], [`UserId`]) that parse, not validate.
+//! - [`validation`]: reading untrusted JSON into domain types, every field error at once.
+//! - [`entity`]: [`Entity`], what every stored kind shares; [`meta`]: its [`Metadata`].
+//! - [`time`]: time zones, weekdays and local times of day; [`number`]: rounding for people.
+//!
+//! The cleaning context:
+//! - [`sites`]: sites, area types, areas, their work-loading and the workload report.
+//! - [`calendars`]: RFC 5545 rules with local windows, closures, expansion, frequency checks.
+//! - [`schedule`]: what days and windows a site's calendars and closures give each area.
+//! - [`tours`]: tours, visits and their check-in flags, inspections, proof of service.
+//! - [`planning`]: cleaners, plans, and the week builder around the planner crate.
+//! - [`ical`]: iCalendar text for the feeds.
+//!
+//! Ports (traits adapters implement):
+//! - [`store`]: the document store ([`store::DocumentStore`], scoped by [`store::TenantStore`]).
+//! - [`publish`]: publishing messages; [`clock`]: the time.
 
 pub mod calendars;
 pub mod clock;

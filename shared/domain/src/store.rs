@@ -8,6 +8,8 @@
 //! - ordering by a field excludes documents that lack it;
 //! - ties in the order are broken by document id, in the same direction.
 
+#![warn(missing_docs)]
+
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -25,30 +27,42 @@ pub const MAX_IN_VALUES: usize = 30;
 /// A stored document: metadata plus the entity's own fields (which never repeat the metadata).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
+    /// Id, version and timestamps, kept by the store.
     pub meta: Metadata,
+    /// The entity's own fields.
     pub fields: Map<String, Value>,
 }
 
+/// How a [`Filter`] compares a field with its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FilterOp {
+    /// Equal (any JSON type).
     Eq,
+    /// Less than (same JSON type only, as in Firestore).
     Lt,
+    /// Less than or equal.
     Le,
+    /// Greater than.
     Gt,
+    /// Greater than or equal.
     Ge,
     /// The field equals one of the listed values (`value` is an array).
     In,
 }
 
+/// One condition of a [`Query`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Filter {
     /// A top-level field of the document, or `id`, `createdAt`, `updatedAt`.
     pub field: String,
+    /// The comparison.
     pub op: FilterOp,
+    /// What the field is compared with (an array for [`FilterOp::In`]).
     pub value: Value,
 }
 
 impl Filter {
+    /// `field op value`.
     pub fn new(field: impl Into<String>, op: FilterOp, value: impl Into<Value>) -> Self {
         Self {
             field: field.into(),
@@ -56,42 +70,58 @@ impl Filter {
             value: value.into(),
         }
     }
+    /// `field == value`.
     pub fn eq(field: impl Into<String>, value: impl Into<Value>) -> Self {
         Self::new(field, FilterOp::Eq, value)
     }
 }
 
+/// A sort direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Direction {
+    /// Smallest first.
     #[default]
     Asc,
+    /// Largest first.
     Desc,
 }
 
+/// The order of a query's results; ties are broken by document id in the same direction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderBy {
+    /// The field ordered by.
     pub field: String,
+    /// Which way.
     pub direction: Direction,
 }
 
 /// Where the next page starts: the order field's value and the id of the last document seen.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cursor {
+    /// The last document's value of the order field.
     pub value: Value,
+    /// The last document's id.
     pub id: String,
 }
 
+/// A query of one collection of one tenant: filters, one order, a page size and where the
+/// page starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
+    /// The collection queried.
     pub collection: &'static str,
+    /// Conditions every result meets.
     pub filters: Vec<Filter>,
     /// `None` orders by document id.
     pub order_by: Option<OrderBy>,
+    /// The most documents in the page (at most [`MAX_PAGE_SIZE`]).
     pub limit: usize,
+    /// The page starts after this document (keyset pagination); `None` for the first page.
     pub start_after: Option<Cursor>,
 }
 
 impl Query {
+    /// Every document of `collection`, by id, in pages of [`MAX_PAGE_SIZE`].
     pub fn new(collection: &'static str) -> Self {
         Self {
             collection,
@@ -101,10 +131,12 @@ impl Query {
             start_after: None,
         }
     }
+    /// Adds a condition.
     pub fn filter(mut self, filter: Filter) -> Self {
         self.filters.push(filter);
         self
     }
+    /// Orders by `field`.
     pub fn order_by(mut self, field: impl Into<String>, direction: Direction) -> Self {
         self.order_by = Some(OrderBy {
             field: field.into(),
@@ -112,10 +144,12 @@ impl Query {
         });
         self
     }
+    /// Sets the page size.
     pub fn limit(mut self, limit: usize) -> Self {
         self.limit = limit;
         self
     }
+    /// Starts the page after `cursor`.
     pub fn start_after(mut self, cursor: Option<Cursor>) -> Self {
         self.start_after = cursor;
         self
@@ -126,8 +160,10 @@ impl Query {
     }
 }
 
+/// One page of a query's results.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {
+    /// The documents, in the query's order.
     pub documents: Vec<Document>,
     /// Present when the page was full: more documents may follow.
     pub next: Option<Cursor>,
@@ -264,29 +300,42 @@ pub fn validate_writes(writes: &[Write]) -> StoreResult<()> {
 pub enum Write {
     /// Creates the document; fails with `AlreadyExists` if it exists.
     Create {
+        /// The collection written to.
         collection: &'static str,
+        /// The new document's id.
         id: String,
+        /// Its fields.
         fields: Map<String, Value>,
     },
     /// Replaces the document's fields; fails unless it exists at `expected_version`.
     Update {
+        /// The collection written to.
         collection: &'static str,
+        /// The document's id.
         id: String,
+        /// The version it must be at.
         expected_version: u64,
+        /// Its new fields.
         fields: Map<String, Value>,
     },
     /// Deletes the document. With a version, fails unless it exists at that version; without
     /// one, deleting a missing document succeeds (retries are safe).
     Delete {
+        /// The collection deleted from.
         collection: &'static str,
+        /// The document's id.
         id: String,
+        /// The version it must be at, if any.
         expected_version: Option<u64>,
     },
     /// Writes nothing; fails unless the document exists at `expected_version`. Guards a
     /// commit that depends on another document staying as it was read.
     Verify {
+        /// The guarded document's collection.
         collection: &'static str,
+        /// Its id.
         id: String,
+        /// The version it must still be at.
         expected_version: u64,
     },
 }
@@ -317,6 +366,7 @@ impl Write {
         }
     }
 
+    /// The document the write is about: collection and id.
     pub fn target(&self) -> (&'static str, &str) {
         match self {
             Write::Create { collection, id, .. }
@@ -330,17 +380,25 @@ impl Write {
 /// What one write of a successful commit did, in the order of the writes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WriteOutcome {
+    /// The document as stored now (with its new version).
     Written(Document),
+    /// The document is gone (or was not there).
     Deleted,
+    /// The guarded document is as expected.
     Verified,
 }
 
+/// Why a store call failed.
 #[derive(Debug, thiserror::Error, PartialEq)]
+#[allow(missing_docs)] // The variants' fields are named for what they hold.
 pub enum StoreError {
+    /// A precondition named a document that does not exist.
     #[error("{collection}/{id} does not exist")]
     NotFound { collection: String, id: String },
+    /// A create met a document that exists (a retry, or a lost race).
     #[error("{collection}/{id} already exists")]
     AlreadyExists { collection: String, id: String },
+    /// A document is not at the version a write expected: someone else changed it.
     #[error("{collection}/{id} is at version {actual}, not {expected}")]
     VersionMismatch {
         collection: String,
@@ -354,6 +412,7 @@ pub enum StoreError {
     /// The store could not be reached or gave up; a retry may succeed.
     #[error("store unavailable: {0}")]
     Unavailable(String),
+    /// Anything else: a bug or corrupt data.
     #[error("store failure: {0}")]
     Internal(String),
 }
@@ -370,12 +429,14 @@ impl StoreError {
     }
 }
 
+/// The result of a store call.
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The port. Every call names its tenant; application code reaches it only through
 /// [`TenantStore`], which fixes the tenant once from the verified caller.
 #[async_trait]
 pub trait DocumentStore: Send + Sync + 'static {
+    /// The document `collection/id` of `tenant`, if it exists.
     async fn get(
         &self,
         tenant: &TenantId,
@@ -391,6 +452,7 @@ pub trait DocumentStore: Send + Sync + 'static {
         ids: &[String],
     ) -> StoreResult<Vec<Document>>;
 
+    /// One page of `query`'s results in `tenant`.
     async fn query(&self, tenant: &TenantId, query: &Query) -> StoreResult<Page>;
 
     /// Applies `writes` atomically, stamping `at` as the update time (and creation time of
@@ -412,15 +474,19 @@ pub struct TenantStore {
 }
 
 impl TenantStore {
+    /// `store` as `tenant` sees it.
     pub fn new(store: Arc<dyn DocumentStore>, tenant: TenantId) -> Self {
         Self { store, tenant }
     }
+    /// The tenant whose data this is.
     pub fn tenant(&self) -> &TenantId {
         &self.tenant
     }
+    /// See [`DocumentStore::get`].
     pub async fn get(&self, collection: &'static str, id: &str) -> StoreResult<Option<Document>> {
         self.store.get(&self.tenant, collection, id).await
     }
+    /// See [`DocumentStore::get_many`].
     pub async fn get_many(
         &self,
         collection: &'static str,
@@ -428,6 +494,7 @@ impl TenantStore {
     ) -> StoreResult<Vec<Document>> {
         self.store.get_many(&self.tenant, collection, ids).await
     }
+    /// See [`DocumentStore::query`].
     pub async fn query(&self, query: &Query) -> StoreResult<Page> {
         self.store.query(&self.tenant, query).await
     }
@@ -444,6 +511,7 @@ impl TenantStore {
             }
         }
     }
+    /// See [`DocumentStore::commit`].
     pub async fn commit(
         &self,
         writes: Vec<Write>,

@@ -5,6 +5,35 @@
 //! connects the store, and serves the function's router on Cloud Run (`$PORT`) or AWS Lambda
 //! (when `AWS_LAMBDA_RUNTIME_API` is set), with auth, CORS, trace ids, problem+json errors and
 //! `GET /healthz` around it.
+//!
+//! # Layout
+//!
+//! The runtime and the HTTP layer:
+//! - `runtime`: from environment to a serving function (Cloud Run or Lambda); [`AppState`].
+//! - [`config`]: environment variables read with errors that name them.
+//! - [`logging`], [`trace`]: Cloud Logging JSON (or text) logs; trace ids from `traceparent`.
+//! - [`error`]: [`ApiError`], the one error type of the HTTP layer, as problem+json.
+//! - [`http`]: request decoding (JSON bodies, `If-Match`, listing parameters, page tokens).
+//! - [`auth`]: bearer tokens verified into a [`Caller`] (tenant, user, role) and the
+//!   customer-scope rule; the development issuer.
+//! - [`context`]: [`RequestContext`], the extractor every authenticated handler takes, and
+//!   [`TenantData`], the one way into a tenant's store.
+//! - [`crud`]: typed access to an entity collection ([`crud::Repo`]) and entity responses.
+//! - [`resource`]: generic CRUD routes for an entity kind, with hooks.
+//!
+//! Work that is not a request:
+//! - [`push`]: verified Pub/Sub push deliveries, committed once with their job record.
+//! - [`job`]: typed background jobs ([`BackgroundJob`], [`JobError`]) served at `/push/{name}`.
+//! - [`pubsub`], [`local_topic`]: publishing to Pub/Sub, or to the local cloud's topic.
+//! - [`tenants`]: the registry of active tenants the fan-out pages through.
+//!
+//! Loaders shared by several functions (they read the store, then hand pure domain code its
+//! input):
+//! - [`schedule`]: a site's calendars and closures, as a [`domain::schedule::SiteSchedule`].
+//! - [`planning`]: a week's planner input, and running the planner off the async workers.
+//!
+//! And: [`signing`] (HMAC signatures of check-in codes and feed tokens), `testing` (behind
+//! the `testing` feature: apps on real sockets, tokens, seeding, a fixed clock).
 
 pub mod auth;
 pub mod config;
