@@ -97,20 +97,78 @@ enum Command {
 }
 
 /// `--host` (default loopback) and `--port` (default `$PORT`, else 8080).
-fn address(take: &mut dyn FnMut(&str) -> Option<String>) -> Result<(IpAddr, u16), String> {
-    let host = match take("host") {
+fn address(args: &mut Arguments) -> Result<(IpAddr, u16), String> {
+    let host = match args.take("host") {
         Some(raw) => raw
             .parse()
             .map_err(|_| format!("--host: expected an IP address such as 0.0.0.0, got {raw:?}"))?,
         None => IpAddr::V4(Ipv4Addr::LOCALHOST),
     };
-    let port = match take("port").or_else(|| std::env::var("PORT").ok()) {
+    let port = match args.take("port").or_else(|| std::env::var("PORT").ok()) {
         Some(raw) => raw
             .parse()
             .map_err(|_| format!("--port: expected a port number, got {raw:?}"))?,
         None => 8080,
     };
     Ok((host, port))
+}
+
+/// A command's `--name value` (or `--name=value`) options and its other arguments.
+struct Arguments {
+    options: std::collections::BTreeMap<String, String>,
+    positional: Vec<String>,
+}
+
+impl Arguments {
+    fn read(raw: &[String]) -> Result<Self, String> {
+        let (mut options, mut positional) = (std::collections::BTreeMap::new(), Vec::new());
+        let mut iter = raw.iter();
+        while let Some(flag) = iter.next() {
+            let Some(name) = flag.strip_prefix("--") else {
+                positional.push(flag.clone());
+                continue;
+            };
+            let (name, value) = match name.split_once('=') {
+                Some((n, v)) => (n.to_owned(), v.to_owned()),
+                None => {
+                    let value = iter
+                        .next()
+                        .ok_or_else(|| format!("--{name} needs a value"))?;
+                    (name.to_owned(), value.clone())
+                }
+            };
+            options.insert(name, value);
+        }
+        Ok(Self {
+            options,
+            positional,
+        })
+    }
+
+    fn take(&mut self, name: &str) -> Option<String> {
+        self.options.remove(name)
+    }
+
+    /// Refuses arguments past the first `count`.
+    fn at_most(&self, count: usize) -> Result<(), String> {
+        match self.positional.get(count) {
+            Some(extra) => Err(format!("unexpected argument {extra:?}")),
+            None => Ok(()),
+        }
+    }
+
+    fn data_dir(&mut self) -> PathBuf {
+        self.take("data-dir")
+            .map_or_else(store::data_dir, PathBuf::from)
+    }
+
+    /// What is left is a mistake.
+    fn finish(self, command: Command) -> Result<Command, String> {
+        match self.options.keys().next() {
+            Some(unknown) => Err(format!("unknown option --{unknown}")),
+            None => Ok(command),
+        }
+    }
 }
 
 fn parse(args: &[String]) -> Result<Command, String> {
@@ -121,121 +179,104 @@ fn parse(args: &[String]) -> Result<Command, String> {
         Some("-h" | "--help" | "help") => return Ok(Command::Help),
         _ => ("serve", args),
     };
-    let mut options = std::collections::BTreeMap::new();
-    let mut positional = Vec::new();
-    let mut iter = rest.iter();
-    while let Some(flag) = iter.next() {
-        let Some(name) = flag.strip_prefix("--") else {
-            positional.push(flag.clone());
-            continue;
-        };
-        let (name, value) = match name.split_once('=') {
-            Some((n, v)) => (n.to_owned(), v.to_owned()),
-            None => (
-                name.to_owned(),
-                iter.next()
-                    .ok_or_else(|| format!("--{name} needs a value"))?
-                    .clone(),
-            ),
-        };
-        options.insert(name, value);
-    }
-    let mut take = |name: &str| options.remove(name);
-    let data_dir = take("data-dir").map_or_else(store::data_dir, PathBuf::from);
-    let expect_positional = |count: usize| match positional.get(count) {
-        Some(extra) => Err(format!("unexpected argument {extra:?}")),
-        None => Ok(()),
-    };
+    let mut args = Arguments::read(rest)?;
     let command = match command {
-        "serve" => {
-            expect_positional(0)?;
-            let (host, port) = address(&mut take)?;
-            Command::Serve {
-                host,
-                port,
-                data_dir,
-            }
-        }
-        "run" => {
-            let job = positional
-                .first()
-                .cloned()
-                .ok_or("run needs the JOB to run")?;
-            expect_positional(1)?;
-            let (host, port) = address(&mut take)?;
-            // A server bound to every interface is reached on loopback.
-            let host = if host.is_unspecified() {
-                IpAddr::V4(Ipv4Addr::LOCALHOST)
-            } else {
-                host
-            };
-            let at = take("at")
-                .map(|raw| {
-                    chrono::DateTime::parse_from_rfc3339(&raw)
-                        .map(|t| t.with_timezone(&chrono::Utc))
-                        .map_err(|_| format!("--at: expected an RFC 3339 time, got {raw:?}"))
-                })
-                .transpose()?;
-            let wait = match take("wait") {
-                Some(raw) => raw
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|s| (1..=3600).contains(s))
-                    .ok_or("--wait: expected 1 to 3600 seconds")?,
-                None => 60,
-            };
-            Command::Run {
-                request: operator::RunRequest {
-                    job,
-                    tenant: take("tenant"),
-                    at,
-                    base_url: format!("http://{}", SocketAddr::new(host, port)),
-                    wait: std::time::Duration::from_secs(wait),
-                },
-                data_dir,
-            }
-        }
-        _ => {
-            expect_positional(0)?;
-            let tenant = take("tenant").ok_or("token needs --tenant")?;
-            domain::TenantId::parse_external(&tenant).map_err(|e| format!("--tenant {e}"))?;
-            let role = take("role")
-                .ok_or("token needs --role")?
-                .parse()
-                .map_err(|e| format!("--role: {e}"))?;
-            let user = take("user").unwrap_or_else(|| "local-user".into());
-            domain::UserId::parse(&user).map_err(|e| format!("--user {e}"))?;
-            let customer = take("customer");
-            match (&role, &customer) {
-                (Role::Customer, None) => return Err("the customer role needs --customer".into()),
-                (Role::Customer, Some(c)) => {
-                    domain::id::parse_id(c).map_err(|e| format!("--customer {e}"))?;
-                }
-                (_, Some(_)) => return Err("--customer is for the customer role only".into()),
-                (_, None) => {}
-            }
-            let hours = match take("hours") {
-                Some(raw) => raw
-                    .parse()
-                    .ok()
-                    .filter(|h| (1..=24 * 30).contains(h))
-                    .ok_or("--hours: expected 1 to 720")?,
-                None => 12,
-            };
-            Command::Token {
-                tenant,
-                role,
-                user,
-                customer,
-                hours,
-                data_dir,
-            }
-        }
+        "serve" => parse_serve(&mut args)?,
+        "run" => parse_run(&mut args)?,
+        _ => parse_token(&mut args)?,
     };
-    match options.keys().next() {
-        Some(unknown) => Err(format!("unknown option --{unknown}")),
-        None => Ok(command),
+    args.finish(command)
+}
+
+fn parse_serve(args: &mut Arguments) -> Result<Command, String> {
+    args.at_most(0)?;
+    let (host, port) = address(args)?;
+    Ok(Command::Serve {
+        host,
+        port,
+        data_dir: args.data_dir(),
+    })
+}
+
+fn parse_run(args: &mut Arguments) -> Result<Command, String> {
+    let job = args
+        .positional
+        .first()
+        .cloned()
+        .ok_or("run needs the JOB to run")?;
+    args.at_most(1)?;
+    let (host, port) = address(args)?;
+    // A server bound to every interface is reached on loopback.
+    let host = if host.is_unspecified() {
+        IpAddr::V4(Ipv4Addr::LOCALHOST)
+    } else {
+        host
+    };
+    let at = args
+        .take("at")
+        .map(|raw| {
+            chrono::DateTime::parse_from_rfc3339(&raw)
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .map_err(|_| format!("--at: expected an RFC 3339 time, got {raw:?}"))
+        })
+        .transpose()?;
+    let wait = match args.take("wait") {
+        Some(raw) => raw
+            .parse::<u64>()
+            .ok()
+            .filter(|s| (1..=3600).contains(s))
+            .ok_or("--wait: expected 1 to 3600 seconds")?,
+        None => 60,
+    };
+    let request = operator::RunRequest {
+        job,
+        tenant: args.take("tenant"),
+        at,
+        base_url: format!("http://{}", SocketAddr::new(host, port)),
+        wait: std::time::Duration::from_secs(wait),
+    };
+    Ok(Command::Run {
+        request,
+        data_dir: args.data_dir(),
+    })
+}
+
+fn parse_token(args: &mut Arguments) -> Result<Command, String> {
+    args.at_most(0)?;
+    let tenant = args.take("tenant").ok_or("token needs --tenant")?;
+    domain::TenantId::parse_external(&tenant).map_err(|e| format!("--tenant {e}"))?;
+    let role = args
+        .take("role")
+        .ok_or("token needs --role")?
+        .parse()
+        .map_err(|e| format!("--role: {e}"))?;
+    let user = args.take("user").unwrap_or_else(|| "local-user".into());
+    domain::UserId::parse(&user).map_err(|e| format!("--user {e}"))?;
+    let customer = args.take("customer");
+    match (&role, &customer) {
+        (Role::Customer, None) => return Err("the customer role needs --customer".into()),
+        (Role::Customer, Some(c)) => {
+            domain::id::parse_id(c).map_err(|e| format!("--customer {e}"))?;
+        }
+        (_, Some(_)) => return Err("--customer is for the customer role only".into()),
+        (_, None) => {}
     }
+    let hours = match args.take("hours") {
+        Some(raw) => raw
+            .parse()
+            .ok()
+            .filter(|h| (1..=24 * 30).contains(h))
+            .ok_or("--hours: expected 1 to 720")?,
+        None => 12,
+    };
+    Ok(Command::Token {
+        tenant,
+        role,
+        user,
+        customer,
+        hours,
+        data_dir: args.data_dir(),
+    })
 }
 
 /// The process entry point (see `main.rs`).

@@ -485,8 +485,9 @@ mod tests {
         assert_eq!(parts[1].order.len(), 2);
     }
 
-    #[test]
-    fn merging_single_equality_indexes_serves_several_equalities() {
+    /// Areas of one site on one floor, by id; the two single-equality indexes that merge to
+    /// serve it.
+    fn site_and_floor() -> (QueryShape, CompositeIndex, CompositeIndex) {
         let shape = QueryShape {
             collection: "areas".into(),
             equalities: ["floor".to_owned(), "siteId".to_owned()].into(),
@@ -495,6 +496,12 @@ mod tests {
         };
         let site = index("areas", &[("siteId", "ASCENDING"), ("id", "ASCENDING")]);
         let floor = index("areas", &[("floor", "ASCENDING"), ("id", "ASCENDING")]);
+        (shape, site, floor)
+    }
+
+    #[test]
+    fn merging_single_equality_indexes_serves_several_equalities() {
+        let (shape, site, floor) = site_and_floor();
         assert!(check(&shape, std::slice::from_ref(&site)).is_err());
         assert!(check(&shape, &[site, floor]).is_ok());
         let both = index(
@@ -531,14 +538,7 @@ mod tests {
 
     #[test]
     fn serving_names_the_indexes_a_merged_query_uses() {
-        let shape = QueryShape {
-            collection: "areas".into(),
-            equalities: ["floor".to_owned(), "siteId".to_owned()].into(),
-            ranges: BTreeSet::new(),
-            order: vec![("id".into(), Direction::Asc)],
-        };
-        let site = index("areas", &[("siteId", "ASCENDING"), ("id", "ASCENDING")]);
-        let floor = index("areas", &[("floor", "ASCENDING"), ("id", "ASCENDING")]);
+        let (shape, site, floor) = site_and_floor();
         let indexes = [site.clone(), floor.clone()];
         assert_eq!(serving(&shape, &indexes).unwrap(), [&floor, &site]);
     }

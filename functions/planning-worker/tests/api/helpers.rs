@@ -51,6 +51,15 @@ pub async fn start() -> Worker {
     Worker { app, push, admin }
 }
 
+impl Worker {
+    /// Delivers the nightly job of `tenant` as message `message_id`; the status Pub/Sub sees.
+    pub async fn deliver(&self, tenant: &str, message_id: &str) -> u16 {
+        self.app
+            .push(&self.push, PATH, &envelope(tenant, message_id))
+            .await
+    }
+}
+
 async fn seed(app: &TestApp, admin: &str) {
     let site = app
         .seed::<domain::sites::Site>(admin, platform::testing::site_json("HQ", 52.52, 13.40))

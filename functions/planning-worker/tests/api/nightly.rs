@@ -18,13 +18,7 @@ async fn a_user_token_is_refused() {
 #[tokio::test]
 async fn the_push_plans_the_coming_week_as_a_draft() {
     let worker = start().await;
-    assert_eq!(
-        worker
-            .app
-            .push(&worker.push, PATH, &envelope("acme", "m1"))
-            .await,
-        204
-    );
+    assert_eq!(worker.deliver("acme", "m1").await, 204);
     let plans = plans(&worker.app, &worker.admin).await;
     assert_eq!(plans.len(), 1);
     let plan = &plans[0];
@@ -38,21 +32,9 @@ async fn the_push_plans_the_coming_week_as_a_draft() {
 #[tokio::test]
 async fn a_redelivery_is_acked_and_changes_nothing() {
     let worker = start().await;
-    assert_eq!(
-        worker
-            .app
-            .push(&worker.push, PATH, &envelope("acme", "m1"))
-            .await,
-        204
-    );
+    assert_eq!(worker.deliver("acme", "m1").await, 204);
     let first = plans(&worker.app, &worker.admin).await;
-    assert_eq!(
-        worker
-            .app
-            .push(&worker.push, PATH, &envelope("acme", "m2"))
-            .await,
-        204
-    );
+    assert_eq!(worker.deliver("acme", "m2").await, 204);
     let again = plans(&worker.app, &worker.admin).await;
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].meta.version, first[0].meta.version);
@@ -61,13 +43,7 @@ async fn a_redelivery_is_acked_and_changes_nothing() {
 #[tokio::test]
 async fn another_tenants_message_plans_that_tenant_only() {
     let worker = start().await;
-    assert_eq!(
-        worker
-            .app
-            .push(&worker.push, PATH, &envelope("globex", "m3"))
-            .await,
-        204
-    );
+    assert_eq!(worker.deliver("globex", "m3").await, 204);
     assert!(plans(&worker.app, &worker.admin).await.is_empty());
     let globex = plans(&worker.app, &worker.app.token("globex", Role::Admin)).await;
     assert_eq!(globex.len(), 1);

@@ -67,22 +67,6 @@ async fn the_sites_customer_reads_the_summary_but_not_the_inspections() {
 }
 
 #[tokio::test]
-async fn a_customer_reads_no_summary_of_another_customers_site() {
-    let s = scene().await;
-    let customer = s
-        .app
-        .token_of("acme", "c1-user", Role::Customer, Some("c1"));
-    let path = format!(
-        "/v1/inspections/summary?siteId={}&month=2026-11",
-        s.seed.other_site
-    );
-    s.app
-        .get(&customer, &path)
-        .await
-        .assert_problem(StatusCode::NOT_FOUND);
-}
-
-#[tokio::test]
 async fn a_bad_inspection_is_a_422_naming_each_field() {
     let s = scene().await;
     let bad = s

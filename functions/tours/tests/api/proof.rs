@@ -126,19 +126,18 @@ async fn another_customer_a_cleaner_and_another_tenant_read_no_proof() {
 }
 
 #[tokio::test]
-async fn a_customer_reads_no_proof_of_another_customers_site() {
+async fn a_customer_reads_no_report_of_another_customers_site() {
     let s = scene().await;
     let customer = s
         .app
         .token_of("acme", "c1-user", Role::Customer, Some("c1"));
-    let path = format!(
-        "/v1/proof-of-service?siteId={}&month=2026-11",
-        s.seed.other_site
-    );
-    s.app
-        .get(&customer, &path)
-        .await
-        .assert_problem(StatusCode::NOT_FOUND);
+    for report in ["proof-of-service", "inspections/summary"] {
+        let path = format!("/v1/{report}?siteId={}&month=2026-11", s.seed.other_site);
+        s.app
+            .get(&customer, &path)
+            .await
+            .assert_problem(StatusCode::NOT_FOUND);
+    }
 }
 
 #[tokio::test]
