@@ -24,7 +24,7 @@ pub struct Catalog {
 pub struct Function {
     /// The crate under `functions/`, the Cloud Run service and the image name.
     pub name: String,
-    pub context: Context,
+    pub context: BoundedContext,
     pub description: String,
     pub ingress: Ingress,
     /// Path prefixes the function owns; they compose at one origin, so they never overlap.
@@ -56,7 +56,7 @@ impl Secret {
 /// The bounded context a function belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub enum Context {
+pub enum BoundedContext {
     Cleaning,
     EconomicEntity,
     Platform,
