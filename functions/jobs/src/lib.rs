@@ -11,9 +11,9 @@ use axum::Router;
 use axum::extract::Query;
 use axum::response::Response;
 use axum::routing::get;
-use domain::store::Direction;
+
 use platform::error::ApiResult;
-use platform::http::FilterParam;
+use platform::http::{FilterParam, Order};
 use platform::push::JOBS;
 use platform::{AppState, RequestContext, Role};
 
@@ -30,12 +30,6 @@ async fn list_jobs(
     Query(query): Query<Vec<(String, String)>>,
 ) -> ApiResult<Response> {
     cx.caller.require(&Role::PLANNERS, "read jobs")?;
-    platform::crud::document_listing(
-        cx.store(),
-        JOBS,
-        &query,
-        FILTERS,
-        ("finishedAt", Direction::Desc),
-    )
-    .await
+    platform::crud::document_listing(cx.store(), JOBS, &query, FILTERS, Order::desc("finishedAt"))
+        .await
 }

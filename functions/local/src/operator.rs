@@ -16,7 +16,7 @@ use domain::TenantId;
 use domain::store::{DocumentStore, TenantStore};
 use platform::auth::DevIssuer;
 
-use crate::scheduler::{Invoker, Schedule, schedules};
+use crate::scheduler::{FanoutCaller, Schedule, schedules};
 use crate::{LOCAL_PUSH_ACCOUNT, LOCAL_PUSH_AUDIENCE};
 
 /// What an operator asked to run.
@@ -75,13 +75,13 @@ pub async fn run(request: RunRequest, data_dir: &Path) -> Result<(), String> {
     };
     let before = record_states(&store, &schedule.job, &tenants, tick).await?;
     let issuer = DevIssuer::load_or_create(data_dir)?;
-    let invoker = Invoker {
+    let caller = FanoutCaller {
         issuer: &issuer,
         audience: LOCAL_PUSH_AUDIENCE,
         account: LOCAL_PUSH_ACCOUNT,
     };
     let http = reqwest::Client::new();
-    let result = invoker
+    let result = caller
         .call_fanout(&http, &schedule, tick, tenant.as_ref())
         .await
         .map_err(|e| {

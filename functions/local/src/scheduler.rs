@@ -159,12 +159,12 @@ impl Scheduler {
     }
 
     async fn call_fanout(&self, schedule: &Schedule, tick: DateTime<Utc>) -> Result<(), String> {
-        let invoker = Invoker {
+        let caller = FanoutCaller {
             issuer: &self.issuer,
             audience: &self.audience,
             account: &self.account,
         };
-        invoker
+        caller
             .call_fanout(&self.http, schedule, tick, None)
             .await
             .map(drop)
@@ -180,13 +180,13 @@ impl Scheduler {
 }
 
 /// Calls the fan-out as Cloud Scheduler does: signed as the scheduler's service account.
-pub struct Invoker<'a> {
+pub struct FanoutCaller<'a> {
     pub issuer: &'a DevIssuer,
     pub audience: &'a str,
     pub account: &'a str,
 }
 
-impl Invoker<'_> {
+impl FanoutCaller<'_> {
     /// POSTs `schedule`'s job for `tick` (to `tenant` only, if given); the fan-out's answer.
     pub async fn call_fanout(
         &self,

@@ -11,10 +11,10 @@ use axum::routing::get;
 use axum::{Json, response::IntoResponse};
 use domain::Entity;
 use domain::sites::{Area, AreaType, AreaWorkload, Site, SiteWorkload};
-use domain::store::{Direction, Filter, Query, Write};
+use domain::store::{Filter, Query, Write};
 use platform::crud::{Stored, still_at};
 use platform::error::ApiResult;
-use platform::http::FilterParam;
+use platform::http::{FilterParam, Order};
 use platform::resource::{self, Resource};
 use platform::{ApiError, AppState, Caller, RequestContext};
 use serde_json::{Map, Value};
@@ -46,8 +46,7 @@ async fn list_reports(
     axum::extract::Query(query): QueryParams,
 ) -> ApiResult<axum::response::Response> {
     require_planner(&cx.caller, "workload reports")?;
-    platform::crud::document_listing(cx.store(), REPORTS, &query, &[], ("id", Direction::Desc))
-        .await
+    platform::crud::document_listing(cx.store(), REPORTS, &query, &[], Order::desc("id")).await
 }
 
 /// `GET /v1/workload-reports/{date}` (`YYYY-MM-DD`).

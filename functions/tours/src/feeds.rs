@@ -22,7 +22,8 @@ use platform::{ApiError, AppState, Caller, RequestContext, Role};
 use serde_json::{Map, Value};
 
 use crate::AreaIndex;
-use crate::sheet::{Schedules, tour_of_day};
+use crate::sheet::tour_of_day;
+use platform::schedule::Schedules;
 
 const FEED_PURPOSE: &str = "feed";
 /// Days of the past and of the future a feed shows.

@@ -9,8 +9,6 @@ use domain::Fields;
 use domain::UserId;
 use domain::calendars::{TimeWindow, local_instant, parse_date};
 use domain::number::round2;
-use domain::schedule::SiteSchedule;
-use domain::sites::Site;
 use domain::store::Filter;
 use domain::time::{LocalTime, Weekday};
 use domain::tours::{Tour, Visit, VisitStatus};
@@ -18,6 +16,7 @@ use platform::TenantData;
 use platform::crud::Stored;
 use platform::error::ApiResult;
 use platform::http::query_object;
+use platform::schedule::Schedules;
 use platform::{ApiError, RequestContext, Role};
 use serde::Serialize;
 
@@ -46,34 +45,6 @@ pub struct Stop {
     pub visit_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visit_status: Option<VisitStatus>,
-}
-
-/// The schedules of the sites a request touches, each read once and expanded over the days
-/// the request covers.
-pub struct Schedules {
-    from: NaiveDate,
-    to: NaiveDate,
-    by_site: BTreeMap<String, SiteSchedule>,
-}
-
-impl Schedules {
-    pub fn covering(from: NaiveDate, to: NaiveDate) -> Self {
-        Self {
-            from,
-            to,
-            by_site: BTreeMap::new(),
-        }
-    }
-
-    async fn of(&mut self, data: &TenantData, site: &Stored<Site>) -> ApiResult<&SiteSchedule> {
-        if !self.by_site.contains_key(&site.meta.id) {
-            let schedule = platform::schedule::load(data, site)
-                .await?
-                .covering(self.from, self.to)?;
-            self.by_site.insert(site.meta.id.clone(), schedule);
-        }
-        Ok(&self.by_site[&site.meta.id])
-    }
 }
 
 #[derive(Serialize)]

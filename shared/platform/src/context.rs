@@ -25,20 +25,12 @@ pub struct TenantData {
 }
 
 impl TenantData {
-    pub fn new(store: TenantStore, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
-    }
-
     /// `tenant`'s data in the runtime's store.
     pub fn of(state: &AppState, tenant: TenantId) -> Self {
-        Self::new(
-            TenantStore::new(state.store.clone(), tenant),
-            state.clock.clone(),
-        )
-    }
-
-    pub fn tenant(&self) -> &TenantId {
-        self.store.tenant()
+        Self {
+            store: TenantStore::new(state.store.clone(), tenant),
+            clock: state.clock.clone(),
+        }
     }
 
     /// Typed access to one entity kind's collection.
@@ -80,10 +72,6 @@ impl RequestContext {
 
     pub fn now(&self) -> DateTime<Utc> {
         self.data.now()
-    }
-
-    pub fn tenant(&self) -> &TenantId {
-        &self.caller.tenant
     }
 
     /// The signer of check-in codes and feed tokens, or a 500 (logged) if this function was

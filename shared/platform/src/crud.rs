@@ -283,19 +283,15 @@ pub async fn list_page(
 }
 
 /// A listing response of documents without an entity type of their own (job runs, reports),
-/// with the listing's query parameters: `filters`, one `order`, `limit` and `pageToken`.
+/// in one `order`, with the listing's `filters`, `limit` and `pageToken`.
 pub async fn document_listing(
     store: &TenantStore,
     collection: &'static str,
     query: &[(String, String)],
     filters: &[crate::http::FilterParam],
-    order: (&'static str, domain::store::Direction),
+    order: crate::http::Order,
 ) -> ApiResult<Response> {
-    let orders = [crate::http::Order {
-        field: order.0,
-        direction: order.1,
-    }];
-    let params = crate::http::parse_list_params(query, filters, &orders, order)?;
+    let params = crate::http::parse_list_params(query, filters, &[order])?;
     let (documents, next) = list_page(store, collection, &params).await?;
     Ok(list_response(
         documents.into_iter().map(document_json).collect(),

@@ -164,14 +164,14 @@ pub struct ListParams {
     pub start_after: Option<Cursor>,
 }
 
-/// Parses `limit`, `pageToken`, `orderBy` (one of `orders`, `-` for descending; else
-/// `default_order`) and the declared filters, reporting every bad or unknown parameter.
+/// Parses `limit`, `pageToken`, `orderBy` (one of `orders`, `-` for descending; else the
+/// first of them) and the declared filters, reporting every bad or unknown parameter.
 pub fn parse_list_params(
     query: &[(String, String)],
     filters: &[FilterParam],
     orders: &[Order],
-    default_order: (&'static str, Direction),
 ) -> Result<ListParams, ApiError> {
+    let default_order = orders.first().copied().unwrap_or(Order::asc("id"));
     let mut errors = Vec::new();
     let mut error = |field: &str, message: String| {
         errors.push(FieldError {
@@ -181,8 +181,8 @@ pub fn parse_list_params(
     };
     let mut params = ListParams {
         filters: Vec::new(),
-        order_field: default_order.0,
-        direction: default_order.1,
+        order_field: default_order.field,
+        direction: default_order.direction,
         limit: DEFAULT_LIMIT,
         start_after: None,
     };
@@ -318,8 +318,7 @@ mod tests {
                 ("nope", "1"),
             ]),
             &filters,
-            &[Order::asc("name")],
-            ("id", Direction::Asc),
+            &[Order::asc("id"), Order::asc("name")],
         ) else {
             panic!("expected validation errors")
         };
@@ -331,13 +330,8 @@ mod tests {
     fn an_order_is_offered_in_its_declared_direction_only() {
         let orders = [Order::asc("name"), Order::desc("id")];
         let order = |raw: &str| {
-            parse_list_params(
-                &q(&[("orderBy", raw)]),
-                &[],
-                &orders,
-                ("id", Direction::Asc),
-            )
-            .map(|p| (p.order_field, p.direction))
+            parse_list_params(&q(&[("orderBy", raw)]), &[], &orders)
+                .map(|p| (p.order_field, p.direction))
         };
         assert_eq!(order("name").unwrap(), ("name", Direction::Asc));
         assert_eq!(order("-id").unwrap(), ("id", Direction::Desc));
@@ -357,8 +351,7 @@ mod tests {
         let params = parse_list_params(
             &q(&[("orderBy", "name"), ("pageToken", &token)]),
             &[],
-            &[Order::asc("name")],
-            ("id", Direction::Asc),
+            &[Order::asc("id"), Order::asc("name")],
         )
         .unwrap();
         assert_eq!(params.start_after, Some(cursor));
@@ -366,8 +359,7 @@ mod tests {
             parse_list_params(
                 &q(&[("pageToken", &token)]),
                 &[],
-                &[Order::asc("name")],
-                ("id", Direction::Asc)
+                &[Order::asc("id"), Order::asc("name")]
             )
             .is_err()
         );

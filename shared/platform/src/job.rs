@@ -80,8 +80,8 @@ pub trait BackgroundJob: DeserializeOwned + Send + 'static {
     fn run(self, run: &PushJob) -> impl Future<Output = Result<Vec<Write>, JobError>> + Send;
 }
 
-/// Where a job's pushes are served.
-pub fn path<J: BackgroundJob>() -> String {
+/// Where a job's pushes are served: `/push/{NAME}` (the catalog's push path for its topic).
+fn path<J: BackgroundJob>() -> String {
     format!("/push/{}", J::NAME)
 }
 

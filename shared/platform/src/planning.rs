@@ -47,11 +47,7 @@ pub async fn load_inputs(
         .enumerate()
         .map(|(i, s)| (s.meta.id.clone(), i))
         .collect();
-    let schedules = crate::schedule::load_all(data, &sites)
-        .await?
-        .into_iter()
-        .map(|schedule| schedule.covering(week_start, week_end))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut schedules = crate::schedule::Schedules::covering(week_start, week_end);
     let mut plan_areas = Vec::new();
     for area in &areas {
         let (Some(&site), Some(area_type)) = (
@@ -60,7 +56,7 @@ pub async fn load_inputs(
         ) else {
             continue;
         };
-        let schedule = &schedules[site];
+        let schedule = schedules.of(data, &sites[site]).await?;
         let type_id = area.entity.area_type_id.as_str();
         let scheduled = if schedule.for_area(&area.meta.id, type_id).next().is_some() {
             let mut days = BTreeMap::new();

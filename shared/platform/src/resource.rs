@@ -32,9 +32,9 @@ pub trait Resource: Send + Sync + 'static {
     const PATH: &'static str;
     /// Equality filters the listing accepts as query parameters.
     const FILTERS: &'static [FilterParam] = &[];
-    /// The orders the listing offers. Each needs composite indexes in Firestore (see
-    /// `store::indexes`), so the list is kept to what screens sort by: by default creation
-    /// order either way (ids are UUIDv7) and names A to Z.
+    /// The orders the listing offers, the default first. Each needs composite indexes in
+    /// Firestore (see `store::indexes`), so the list is kept to what screens sort by: by
+    /// default creation order either way (ids are UUIDv7) and names A to Z.
     const ORDERS: &'static [Order] = &[Order::asc("id"), Order::desc("id"), Order::asc("name")];
     /// Roles that may create, change and delete.
     const WRITERS: &'static [Role] = &Role::PLANNERS;
@@ -180,12 +180,7 @@ pub async fn list<R: Resource>(
     cx: RequestContext,
     Query(query): Query<Vec<(String, String)>>,
 ) -> ApiResult<Response> {
-    let mut params = parse_list_params(
-        &query,
-        R::FILTERS,
-        R::ORDERS,
-        ("id", domain::store::Direction::Asc),
-    )?;
+    let mut params = parse_list_params(&query, R::FILTERS, R::ORDERS)?;
     for (field, value) in R::scope(&cx.caller)? {
         match params.filters.iter().find(|(f, _)| *f == field) {
             // Asking for someone else's: nothing to see.

@@ -1,6 +1,9 @@
-//! Loads a site's schedule ([`domain::schedule::SiteSchedule`]) from the tenant's store: its
-//! calendars and the closures that apply to it.
+//! Loads sites' schedules ([`domain::schedule::SiteSchedule`]) from the tenant's store: each
+//! site's calendars and the closures that apply to it.
 
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
 use domain::calendars::{Calendar, Closure};
 use domain::schedule::SiteSchedule;
 use domain::sites::Site;
@@ -27,16 +30,6 @@ pub async fn load(data: &TenantData, site: &Stored<Site>) -> ApiResult<SiteSched
     load_with(data, site, closures(data).await?).await
 }
 
-/// The schedules of `sites`, reading the closures once.
-pub async fn load_all(data: &TenantData, sites: &[Stored<Site>]) -> ApiResult<Vec<SiteSchedule>> {
-    let closures = closures(data).await?;
-    let mut schedules = Vec::with_capacity(sites.len());
-    for site in sites {
-        schedules.push(load_with(data, site, closures.iter().cloned()).await?);
-    }
-    Ok(schedules)
-}
-
 async fn load_with(
     data: &TenantData,
     site: &Stored<Site>,
@@ -55,4 +48,40 @@ async fn load_with(
         calendars,
         closures,
     ))
+}
+
+/// The schedules of the sites one request or job touches: the closures read once, each site's
+/// calendars read once, and every schedule expanded once over the days asked about.
+pub struct Schedules {
+    from: NaiveDate,
+    to: NaiveDate,
+    closures: Option<Vec<(String, Closure)>>,
+    by_site: BTreeMap<String, SiteSchedule>,
+}
+
+impl Schedules {
+    /// Schedules expanded over `from..=to` (lookups outside it still work, expanding again).
+    pub fn covering(from: NaiveDate, to: NaiveDate) -> Self {
+        Self {
+            from,
+            to,
+            closures: None,
+            by_site: BTreeMap::new(),
+        }
+    }
+
+    /// The schedule of `site`, loaded on first use.
+    pub async fn of(&mut self, data: &TenantData, site: &Stored<Site>) -> ApiResult<&SiteSchedule> {
+        if !self.by_site.contains_key(&site.meta.id) {
+            let closures = match &self.closures {
+                Some(closures) => closures.clone(),
+                None => self.closures.insert(closures(data).await?).clone(),
+            };
+            let schedule = load_with(data, site, closures)
+                .await?
+                .covering(self.from, self.to)?;
+            self.by_site.insert(site.meta.id.clone(), schedule);
+        }
+        Ok(&self.by_site[&site.meta.id])
+    }
 }

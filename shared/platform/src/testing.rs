@@ -19,12 +19,6 @@ impl TestClock {
     pub fn at(now: chrono::DateTime<chrono::Utc>) -> Self {
         Self(std::sync::Mutex::new(now))
     }
-    pub fn set(&self, now: chrono::DateTime<chrono::Utc>) {
-        *self.0.lock().expect("clock") = now;
-    }
-    pub fn advance(&self, by: chrono::Duration) {
-        *self.0.lock().expect("clock") += by;
-    }
 }
 
 impl domain::Clock for TestClock {
@@ -116,16 +110,7 @@ async fn fresh_store(data_dir: &std::path::Path) -> Arc<dyn DocumentStore> {
 pub async fn spawn_app(routes: Router<AppState>, http: HttpConfig) -> TestApp {
     let now = chrono::Utc::now();
     let start = now - chrono::Duration::nanoseconds(i64::from(now.timestamp_subsec_nanos()));
-    spawn_app_at(routes, http, start).await
-}
-
-/// [`spawn_app`] with the clock fixed at `now`.
-pub async fn spawn_app_at(
-    routes: Router<AppState>,
-    http: HttpConfig,
-    now: chrono::DateTime<chrono::Utc>,
-) -> TestApp {
-    let clock = Arc::new(TestClock::at(now));
+    let clock = Arc::new(TestClock::at(start));
     let data_dir = tempfile::tempdir().expect("temp dir");
     let store = Arc::new(store::indexes::IndexCheckedStore::new(
         fresh_store(data_dir.path()).await,
