@@ -105,31 +105,24 @@ pub async fn fan_out(
     })
 }
 
-/// Publishes `job` for `tenant` alone; 422 unless it is a registered, active tenant.
-async fn fan_out_to(
-    store: &Arc<dyn DocumentStore>,
+/// Publishes `job` for `tenant` alone (an operator's run).
+async fn publish_one(
     publisher: &dyn Publisher,
     job: &str,
     tenant: &TenantId,
     scheduled_for: &DateTime<Utc>,
-) -> ApiResult<Result<FanoutResult, FanoutError>> {
-    if !platform::tenants::is_active(store, tenant).await? {
-        return Err(ApiError::field(
-            "tenant",
-            "is not a registered, active tenant",
-        ));
-    }
+) -> Result<FanoutResult, FanoutError> {
     let message = job_message(job, tenant, scheduled_for);
-    Ok(publisher
+    publisher
         .publish(job, vec![message])
         .await
-        .map(|()| FanoutResult {
-            job: job.to_owned(),
-            scheduled_for: domain::meta::format_timestamp(scheduled_for),
-            tenants: 1,
-            publish_calls: 1,
-        })
-        .map_err(FanoutError::Publish))
+        .map_err(FanoutError::Publish)?;
+    Ok(FanoutResult {
+        job: job.to_owned(),
+        scheduled_for: domain::meta::format_timestamp(scheduled_for),
+        tenants: 1,
+        publish_calls: 1,
+    })
 }
 
 async fn handle(
@@ -172,14 +165,13 @@ async fn handle(
         .ok_or_else(|| ApiError::internal("the fan-out has no publisher"))?;
     let outcome = match tenant {
         Some(tenant) => {
-            fan_out_to(
-                &state.store,
-                publisher.as_ref(),
-                &job,
-                &tenant,
-                &scheduled_for,
-            )
-            .await?
+            if !platform::tenants::is_active(&state.store, &tenant).await? {
+                return Err(ApiError::field(
+                    "tenant",
+                    "is not a registered, active tenant",
+                ));
+            }
+            publish_one(publisher.as_ref(), &job, &tenant, &scheduled_for).await
         }
         None => fan_out(&state.store, publisher.as_ref(), &job, &scheduled_for).await,
     };

@@ -61,6 +61,15 @@ impl BackgroundJob for PlanningJob {
             }
         };
         let data = run.data();
+        let id = format!("nightly-{week_start}");
+        let existing = data.repo::<Plan>().find(&id).await?;
+        // An activated plan stays as it is: nothing to read or compute.
+        if existing
+            .as_ref()
+            .is_some_and(|p| p.entity.status == PlanStatus::Active)
+        {
+            return Ok(Vec::new());
+        }
         let inputs =
             platform::planning::load_inputs(data, week_start, TravelModel::default()).await?;
         let request = PlanRequest {
@@ -69,14 +78,6 @@ impl BackgroundJob for PlanningJob {
             objective: Default::default(),
             travel: TravelModel::default(),
         };
-        let id = format!("nightly-{week_start}");
-        let existing = data.repo::<Plan>().find(&id).await?;
-        if existing
-            .as_ref()
-            .is_some_and(|p| p.entity.status == PlanStatus::Active)
-        {
-            return Ok(Vec::new());
-        }
         let plan = platform::planning::compute(inputs, &request, Arc::new(Mutex::new(0.0))).await?;
         Ok(vec![Write::upsert(
             Plan::COLLECTION,

@@ -32,6 +32,8 @@ pub fn router() -> Router<AppState> {
 
 /// Where the `workload-report` worker keeps its dated reports.
 const REPORTS: &str = "workloadReports";
+/// Reports are listed newest first.
+const REPORT_ORDER: Order = Order::desc("id");
 
 /// Reports are for those who plan.
 fn require_planner(caller: &Caller, what: &str) -> ApiResult<()> {
@@ -46,7 +48,7 @@ async fn list_reports(
     axum::extract::Query(query): QueryParams,
 ) -> ApiResult<axum::response::Response> {
     require_planner(&cx.caller, "workload reports")?;
-    platform::crud::document_listing(cx.store(), REPORTS, &query, &[], Order::desc("id")).await
+    platform::crud::document_listing(cx.store(), REPORTS, &query, &[], REPORT_ORDER).await
 }
 
 /// `GET /v1/workload-reports/{date}` (`YYYY-MM-DD`).
@@ -230,6 +232,11 @@ mod tests {
         let mut queries = resource::list_queries::<Sites>();
         queries.extend(resource::list_queries::<AreaTypes>());
         queries.extend(resource::list_queries::<Areas>());
+        queries.extend(platform::crud::listing_queries(
+            REPORTS,
+            &[],
+            &[REPORT_ORDER],
+        ));
         store::indexes::assert_served(queries);
     }
 }

@@ -299,6 +299,43 @@ pub async fn document_listing(
     ))
 }
 
+/// Every store query a listing of `collection` with these `filters` and `orders` can issue:
+/// each subset of the filters, each order, first pages and later ones. Each function's unit
+/// tests check them against the declared indexes, so a filter no HTTP test happens to use
+/// still has its index.
+pub fn listing_queries(
+    collection: &'static str,
+    filters: &[crate::http::FilterParam],
+    orders: &[crate::http::Order],
+) -> Vec<Query> {
+    let mut queries = Vec::new();
+    for mask in 0..(1u32 << filters.len()) {
+        let chosen: Vec<(&'static str, Value)> = filters
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, f)| (f.name, Value::from("x")))
+            .collect();
+        for order in orders {
+            let later_page = domain::store::Cursor {
+                value: Value::from("v"),
+                id: "last".into(),
+            };
+            for start_after in [None, Some(later_page)] {
+                let params = ListParams {
+                    filters: chosen.clone(),
+                    order_field: order.field,
+                    direction: order.direction,
+                    limit: crate::http::DEFAULT_LIMIT,
+                    start_after,
+                };
+                queries.push(list_query(collection, &params));
+            }
+        }
+    }
+    queries
+}
+
 /// The store query behind a listing.
 pub fn list_query(collection: &'static str, params: &ListParams) -> Query {
     let mut query = Query::new(collection)

@@ -77,36 +77,9 @@ pub trait Resource: Send + Sync + 'static {
     }
 }
 
-/// Every store query `R`'s listing can issue: each subset of its filters, each order it
-/// offers, first pages and later ones. Tests check them all against the declared indexes.
+/// Every store query `R`'s listing can issue (see [`crate::crud::listing_queries`]).
 pub fn list_queries<R: Resource>() -> Vec<domain::store::Query> {
-    use domain::store::Cursor;
-    let mut queries = Vec::new();
-    for mask in 0..(1u32 << R::FILTERS.len()) {
-        let filters: Vec<(&'static str, Value)> = R::FILTERS
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| mask & (1 << i) != 0)
-            .map(|(_, f)| (f.name, Value::from("x")))
-            .collect();
-        for order in R::ORDERS {
-            let later_page = Cursor {
-                value: Value::from("v"),
-                id: "last".into(),
-            };
-            for start_after in [None, Some(later_page)] {
-                let params = crate::http::ListParams {
-                    filters: filters.clone(),
-                    order_field: order.field,
-                    direction: order.direction,
-                    limit: crate::http::DEFAULT_LIMIT,
-                    start_after,
-                };
-                queries.push(crate::crud::list_query(R::Entity::COLLECTION, &params));
-            }
-        }
-    }
-    queries
+    crate::crud::listing_queries(R::Entity::COLLECTION, R::FILTERS, R::ORDERS)
 }
 
 /// The routes of `R`'s collection, to merge into a function's router.

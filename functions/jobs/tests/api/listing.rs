@@ -29,6 +29,20 @@ async fn the_runs_filter_by_state() {
 }
 
 #[tokio::test]
+async fn the_runs_filter_by_job() {
+    let app = start().await;
+    let dispatcher = app.token("acme", Role::Dispatcher);
+    let reports = app.get(&dispatcher, "/v1/jobs?job=workload-report").await;
+    assert_eq!(reports.status, StatusCode::OK, "{}", reports.body);
+    assert_eq!(ids(&reports.body), ["r3", "r2", "r1"]);
+    let plans = app
+        .get(&dispatcher, "/v1/jobs?job=planning&state=done")
+        .await;
+    assert_eq!(plans.status, StatusCode::OK, "{}", plans.body);
+    assert!(ids(&plans.body).is_empty());
+}
+
+#[tokio::test]
 async fn the_runs_come_in_pages() {
     let app = start().await;
     let dispatcher = app.token("acme", Role::Dispatcher);
