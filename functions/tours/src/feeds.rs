@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use domain::TenantId;
 use domain::ical::{self, Event};
-use domain::store::{Filter, Write};
+use domain::store::Filter;
 use domain::tours::{FeedToken, Tour};
 use platform::TenantData;
 use platform::crud::Stored;
@@ -54,7 +54,7 @@ impl Resource for FeedTokens {
     const FILTERS: &'static [FilterParam] = &[FilterParam::id("ownerId")];
     const WRITERS: &'static [Role] = &Role::STAFF;
 
-    /// A cleaner sees (and revokes) the feeds she created.
+    /// A cleaner sees (and revokes) the feeds of her own schedule.
     fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
         crate::staff(caller, "read calendar feeds")?;
         Ok(match caller.role {
@@ -63,33 +63,53 @@ impl Resource for FeedTokens {
         })
     }
 
-    fn prepare(mut feed: FeedToken, cx: &RequestContext) -> ApiResult<FeedToken> {
-        feed.owner_id = Some(cx.caller.user.clone());
-        Ok(feed)
-    }
-
-    /// The tour must exist; a cleaner subscribes to her own schedule only.
-    async fn references(feed: &FeedToken, cx: &RequestContext) -> ApiResult<Vec<Write>> {
-        let own = |cleaner: &domain::UserId| cx.caller.is_planner() || *cleaner == cx.caller.user;
-        if let Some(cleaner) = &feed.cleaner_id
-            && !own(cleaner)
-        {
+    /// A feed belongs to the cleaner it serves (the tour's, for a tour's feed), whoever made
+    /// it: she may always see and revoke it. Its target never changes, so a token handed out
+    /// keeps showing what it showed; a new target is a new token. A cleaner subscribes to her
+    /// own schedule only.
+    async fn prepare(
+        mut feed: FeedToken,
+        current: Option<&FeedToken>,
+        cx: &RequestContext,
+    ) -> ApiResult<FeedToken> {
+        if let Some(current) = current {
+            let repointed = [
+                ("cleanerId", feed.cleaner_id != current.cleaner_id),
+                ("tourId", feed.tour_id != current.tour_id),
+            ];
+            if let Some((field, _)) = repointed.iter().find(|(_, changed)| *changed) {
+                return Err(ApiError::field(
+                    *field,
+                    "cannot be changed: a feed token keeps its target (create a new token, \
+                     and revoke this one)",
+                ));
+            }
+        }
+        let owner = match (&feed.cleaner_id, &feed.tour_id) {
+            (Some(cleaner), _) => cleaner.clone(),
+            (None, Some(tour_id)) => {
+                cx.repo::<Tour>()
+                    .find(tour_id.as_str())
+                    .await?
+                    .ok_or_else(|| ApiError::field("tourId", "no tour has this id"))?
+                    .entity
+                    .cleaner_id
+            }
+            (None, None) => return Err(ApiError::field("cleanerId", "is required (or tourId)")),
+        };
+        if !cx.caller.is_planner() && owner != cx.caller.user {
+            let field = if feed.cleaner_id.is_some() {
+                "cleanerId"
+            } else {
+                "tourId"
+            };
             return Err(ApiError::field(
-                "cleanerId",
+                field,
                 "a cleaner may subscribe to her own schedule only",
             ));
         }
-        if let Some(tour_id) = &feed.tour_id {
-            let tour = cx.repo::<Tour>().find(tour_id.as_str()).await?;
-            match tour {
-                Some(tour) if own(&tour.entity.cleaner_id) => {}
-                Some(_) => {
-                    return Err(ApiError::field("tourId", "is another cleaner's tour"));
-                }
-                None => return Err(ApiError::field("tourId", "no tour has this id")),
-            }
-        }
-        Ok(Vec::new())
+        feed.owner_id = Some(owner);
+        Ok(feed)
     }
 
     /// Adds the token and the feed's URL (the signature makes both the same secret).

@@ -27,9 +27,16 @@ impl Resource for Inspections {
         Ok(Vec::new())
     }
 
-    /// The inspector is whoever records the inspection.
-    fn prepare(mut inspection: Inspection, cx: &RequestContext) -> ApiResult<Inspection> {
-        inspection.inspector_id = Some(cx.caller.user.clone());
+    /// The inspector is whoever recorded the inspection; a correction keeps her.
+    async fn prepare(
+        mut inspection: Inspection,
+        current: Option<&Inspection>,
+        cx: &RequestContext,
+    ) -> ApiResult<Inspection> {
+        inspection.inspector_id = match current {
+            Some(current) => current.inspector_id.clone(),
+            None => Some(cx.caller.user.clone()),
+        };
         Ok(inspection)
     }
 

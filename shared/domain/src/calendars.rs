@@ -30,16 +30,47 @@ pub const MAX_EXPANSION_DAYS: i64 = 366;
 /// rules give 12/52 = 0.23 a week against an agreed 0.25).
 pub const FREQUENCY_TOLERANCE: f64 = 0.1;
 
-/// Parses `YYYY-MM-DD`.
+/// Cleaning calendars start and end within these years: outside them a date is a typo, and
+/// a rule walked from year 0 would cost a request thousands of periods.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// The most occurrences one expansion may walk (those before its range included). Rules are
+/// refused when parsed if they could need more (see [`Recurrence`]), so this only guards
+/// against a rule stored before the checks: no request's CPU time depends on what a tenant
+/// stored. Walking this many takes about 10 ms.
+pub const OCCURRENCE_BUDGET: usize = 50_000;
+
+/// The largest `COUNT` a rule may have (27 years of a daily rule): a rule with COUNT is walked
+/// from its first occurrence, so its count bounds the walk.
+pub const MAX_COUNT: u32 = 10_000;
+
+/// A rule must fall on some day within this many years of its start (a rule for 29 February,
+/// or for ISO week 53, falls on one every few years).
+const FIRST_OCCURRENCE_YEARS: i32 = 8;
+
+/// Parses `YYYY-MM-DD` within [`YEARS`].
 pub fn parse_date(raw: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
         .ok()
         .filter(|_| raw.len() == 10)
-        .ok_or_else(|| "must be a date YYYY-MM-DD".to_owned())
+        .ok_or_else(|| "must be a date YYYY-MM-DD".to_owned())?;
+    if !YEARS.contains(&chrono::Datelike::year(&date)) {
+        return Err(format!(
+            "must be a date in the years {} to {}",
+            YEARS.start(),
+            YEARS.end()
+        ));
+    }
+    Ok(date)
 }
 
 /// An RFC 5545 `RRULE` value, such as `FREQ=WEEKLY;BYDAY=MO,WE,FR`, checked by the `rrule`
 /// crate. The start comes from the calendar, so `DTSTART` is not part of it.
+///
+/// A rule's cost is bounded by what it expands to: it falls on at most one time a day (no
+/// `BYHOUR`, `BYMINUTE` or `BYSECOND`, and `FREQ` daily or less often; the window gives the
+/// time), `INTERVAL` and `COUNT` are at least 1, `COUNT` is at most [`MAX_COUNT`] and never
+/// with `UNTIL` (RFC 5545 forbids both), and it falls on a day within a few years.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recurrence(String);
 
@@ -52,18 +83,22 @@ impl Recurrence {
         self.0.parse().expect("checked when parsed")
     }
 
-    /// Days after which a rule without COUNT repeats itself exactly (daily and weekly rules):
-    /// starting it that many days later, or a multiple, yields the same later occurrences.
-    /// With UNTIL, also the last day a start may be moved to.
-    fn period_days(&self) -> Option<(i64, Option<NaiveDate>)> {
+    /// How a rule without COUNT repeats itself exactly: starting it a whole number of these
+    /// periods later yields the same later occurrences. With UNTIL, also the last day a start
+    /// may be moved to.
+    fn period(&self) -> Option<(Period, Option<NaiveDate>)> {
         let rule = self.rule();
-        let interval = i64::from(rule.get_interval().max(1));
+        let interval = rule.get_interval().max(1);
         let until = rule.get_until().map(|u| u.date_naive() - Duration::days(1));
-        match (rule.get_count(), rule.get_freq()) {
-            (None, rrule::Frequency::Daily) => Some((interval, until)),
-            (None, rrule::Frequency::Weekly) => Some((7 * interval, until)),
-            _ => None,
-        }
+        let (unit, interval) = match (rule.get_count(), rule.get_freq()) {
+            (None, rrule::Frequency::Daily) => (Unit::Days(1), interval),
+            (None, rrule::Frequency::Weekly) => (Unit::Days(7), interval),
+            (None, rrule::Frequency::Monthly) => (Unit::Months(1), interval),
+            (None, rrule::Frequency::Yearly) => (Unit::Months(12), interval),
+            _ => return None,
+        };
+        let period = Period { unit, interval };
+        Some((period, until))
     }
 
     /// The rule's occurrences from `start`, in `start`'s time zone.
@@ -71,6 +106,31 @@ impl Recurrence {
         let start = start.with_timezone(&rrule::Tz::Tz(start.timezone()));
         self.rule().build(start).map_err(|e| e.to_string())
     }
+}
+
+/// A rule's own repetition: every `interval` units (a day, a week, a month, a year).
+#[derive(Debug, Clone, Copy)]
+struct Period {
+    unit: Unit,
+    interval: u16,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Unit {
+    Days(i64),
+    Months(u32),
+}
+
+/// The rule parts that would place more than one occurrence on a day.
+fn time_of_day_parts(rule: &rrule::RRule<rrule::Unvalidated>) -> Vec<&'static str> {
+    [
+        ("BYHOUR", rule.get_by_hour().is_empty()),
+        ("BYMINUTE", rule.get_by_minute().is_empty()),
+        ("BYSECOND", rule.get_by_second().is_empty()),
+    ]
+    .into_iter()
+    .filter_map(|(part, absent)| (!absent).then_some(part))
+    .collect()
 }
 
 impl FromStr for Recurrence {
@@ -88,23 +148,76 @@ impl FromStr for Recurrence {
         let parsed: rrule::RRule<rrule::Unvalidated> = rule
             .parse()
             .map_err(|e| format!("is not a valid RFC 5545 recurrence rule: {e}"))?;
-        // Validation needs a start; any fixed one shows the rule's own contradictions.
-        let probe = Utc
-            .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
-            .unwrap()
-            .with_timezone(&rrule::Tz::UTC);
-        parsed
-            .validate(probe)
-            .map_err(|e| format!("is not a valid RFC 5545 recurrence rule: {e}"))?;
-        if rule.to_ascii_uppercase().contains("FREQ=SECONDLY")
-            || rule.to_ascii_uppercase().contains("FREQ=MINUTELY")
-            || rule.to_ascii_uppercase().contains("FREQ=HOURLY")
-        {
+        if !matches!(
+            parsed.get_freq(),
+            rrule::Frequency::Daily
+                | rrule::Frequency::Weekly
+                | rrule::Frequency::Monthly
+                | rrule::Frequency::Yearly
+        ) {
             return Err(
                 "must recur daily or less often (FREQ=DAILY, WEEKLY, MONTHLY or \
                         YEARLY); use the window for the time of day"
                     .into(),
             );
+        }
+        let parts = time_of_day_parts(&parsed);
+        if !parts.is_empty() {
+            return Err(format!(
+                "must not set the time of day ({}): a calendar falls on a day at most once, \
+                 at its window",
+                parts.join(", ")
+            ));
+        }
+        if parsed.get_interval() == 0 {
+            return Err("INTERVAL must be at least 1".into());
+        }
+        match (parsed.get_count(), parsed.get_until()) {
+            (Some(0), _) => return Err("COUNT must be at least 1".into()),
+            (Some(count), _) if count > MAX_COUNT => {
+                return Err(format!("COUNT must be at most {MAX_COUNT}"));
+            }
+            (Some(_), Some(_)) => {
+                return Err(
+                    "must not have both COUNT and UNTIL (RFC 5545 allows one of them)".into(),
+                );
+            }
+            _ => {}
+        }
+        // Validation needs a start; any fixed one shows the rule's own contradictions.
+        let probe = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        parsed
+            .clone()
+            .validate(probe.with_timezone(&rrule::Tz::UTC))
+            .map_err(|e| format!("is not a valid RFC 5545 recurrence rule: {e}"))?;
+        // A rule that never falls on a day would walk the crate's whole loop limit on every
+        // expansion; it is refused here, once. (The probe start itself always counts, so the
+        // second occurrence is the first the rule chose.)
+        // COUNT and UNTIL are left out of this probe: they end a rule, they never make it fall.
+        let endless: rrule::RRule<rrule::Unvalidated> = rule
+            .split(';')
+            .filter(|part| {
+                let name = part.split('=').next().unwrap_or("").trim();
+                !name.eq_ignore_ascii_case("COUNT") && !name.eq_ignore_ascii_case("UNTIL")
+            })
+            .collect::<Vec<_>>()
+            .join(";")
+            .parse()
+            .map_err(|e| format!("is not a valid RFC 5545 recurrence rule: {e}"))?;
+        let start = probe.with_timezone(&rrule::Tz::UTC);
+        let endless = endless
+            .validate(start)
+            .map_err(|e| format!("is not a valid RFC 5545 recurrence rule: {e}"))?;
+        let horizon = probe + Duration::days(366 * i64::from(FIRST_OCCURRENCE_YEARS));
+        let falls = (&rrule::RRuleSet::new(start).rrule(endless))
+            .into_iter()
+            .nth(1)
+            .is_some_and(|second| second.with_timezone(&Utc) <= horizon);
+        if !falls {
+            return Err(format!(
+                "falls on no day within {FIRST_OCCURRENCE_YEARS} years (its BY parts \
+                 contradict each other)"
+            ));
         }
         Ok(Recurrence(rule.to_owned()))
     }
@@ -340,7 +453,12 @@ impl Calendar {
         }
         let start = local_instant(tz, self.fast_forward(from), self.window.earliest);
         let mut dates = Vec::new();
-        for occurrence in &self.rrule.iter(start)? {
+        for (walked, occurrence) in (&self.rrule.iter(start)?).into_iter().enumerate() {
+            if walked >= OCCURRENCE_BUDGET {
+                return Err(format!(
+                    "the rule needs more than {OCCURRENCE_BUDGET} occurrences to reach {last}"
+                ));
+            }
             let date = occurrence.date_naive();
             if date > last {
                 break;
@@ -352,23 +470,42 @@ impl Calendar {
         Ok(dates)
     }
 
-    /// A start on the rule's own grid shortly before `from`, so an old daily or weekly rule is
-    /// not walked from its first day (seven years of a daily rule take most of a millisecond).
-    /// It stays strictly before `from`: a start that misses the rule's days would still count
-    /// as an occurrence, and those before `from` are dropped.
+    /// A start on the rule's own grid shortly before `from`, so an old rule is not walked from
+    /// its first day (seven years of a daily rule take most of a millisecond). The unit (day,
+    /// week, month or year) the start falls in ends before `from`: the `rrule` crate counts a
+    /// start that misses the rule's days as an occurrence, and leaves the days before the
+    /// start out of its first unit (which moves a `BYSETPOS` choice). Monthly and yearly rules
+    /// move only from a day every month has, so the day of the month stays the same.
     fn fast_forward(&self, from: NaiveDate) -> NaiveDate {
-        let Some((period, until)) = self.rrule.period_days() else {
+        use chrono::{Datelike, Months};
+        let Some((Period { unit, interval }, until)) = self.rrule.period() else {
             return self.start_date;
         };
-        let behind = (from - self.start_date).num_days() - 1;
-        if behind < period {
-            return self.start_date;
-        }
-        let start = self.start_date + Duration::days(behind / period * period);
-        match until {
+        let start = match unit {
+            Unit::Days(days) => {
+                // Whole units strictly before the unit `from` falls in.
+                let step = days * i64::from(interval);
+                let behind = (from - self.start_date).num_days() - days;
+                (behind >= step).then(|| self.start_date + Duration::days(behind / step * step))
+            }
+            Unit::Months(months) if self.start_date.day() <= 28 => {
+                let unit_of = |d: NaiveDate| {
+                    (i64::from(d.year()) * 12 + i64::from(d.month0())) / i64::from(months)
+                };
+                let behind = unit_of(from) - unit_of(self.start_date) - 1;
+                let step = i64::from(interval);
+                u32::try_from(behind / step * step * i64::from(months))
+                    .ok()
+                    .filter(|&m| m > 0)
+                    .and_then(|m| self.start_date.checked_add_months(Months::new(m)))
+            }
+            Unit::Months(_) => None,
+        };
+        match (start, until) {
             // A start after UNTIL is an invalid rule; the rule ends by itself anyway.
-            Some(until) if start > until => self.start_date,
-            _ => start,
+            (Some(start), Some(until)) if start > until => self.start_date,
+            (Some(start), _) => start,
+            (None, _) => self.start_date,
         }
     }
 
@@ -514,11 +651,21 @@ mod tests {
             "FREQ=WEEKLY;UNTIL=20260401T000000Z",
             "FREQ=DAILY;COUNT=400",
             "FREQ=MONTHLY;BYDAY=1MO",
+            "FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=15,31",
+            "FREQ=MONTHLY;BYDAY=MO,FR;BYSETPOS=-1",
+            "FREQ=MONTHLY;INTERVAL=5",
+            "FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+            "FREQ=YEARLY;INTERVAL=2",
+            "FREQ=YEARLY;BYWEEKNO=1,53;BYDAY=MO",
         ];
-        for rule in rules {
-            // Started on a Thursday, which most of the rules do not fall on.
+        // Started on a Thursday, which most of the rules do not fall on, on a day some months
+        // lack and on one every month has.
+        for (rule, start) in rules
+            .iter()
+            .flat_map(|rule| [(rule, "2024-02-29"), (rule, "2023-01-12")])
+        {
             let cal = Calendar::parse(&json!({
-                "siteId": "s1", "name": "x", "rrule": rule, "startDate": "2024-02-29",
+                "siteId": "s1", "name": "x", "rrule": rule, "startDate": start,
                 "window": {"earliest": "02:30", "latest": "04:00"}
             }))
             .unwrap();
@@ -541,7 +688,7 @@ mod tests {
                 assert_eq!(
                     cal.dates(tz, from, to).unwrap(),
                     walked,
-                    "{rule} {from}..{to}"
+                    "{rule} from {start}, {from}..{to}"
                 );
             }
         }
@@ -624,5 +771,85 @@ mod tests {
             "RRULE:FREQ=DAILY".parse::<Recurrence>().unwrap().as_str(),
             "FREQ=DAILY"
         );
+    }
+
+    fn refusal(rule: &str) -> String {
+        rule.parse::<Recurrence>().expect_err(rule)
+    }
+
+    #[test]
+    fn a_rule_that_sets_the_time_of_day_is_refused() {
+        let seconds: Vec<String> = (0..60).map(|s| s.to_string()).collect();
+        let attack = format!(
+            "FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23;\
+             BYMINUTE={0};BYSECOND={0}",
+            seconds.join(",")
+        );
+        let started = std::time::Instant::now();
+        let message = refusal(&attack);
+        assert!(message.contains("BYHOUR, BYMINUTE, BYSECOND"), "{message}");
+        // Refused before anything is expanded: a generous bound, not a benchmark.
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        assert!(refusal("FREQ=WEEKLY;BYDAY=MO;BYHOUR=6").contains("BYHOUR"));
+        assert!(refusal("FREQ=MINUTELY").contains("daily or less often"));
+    }
+
+    #[test]
+    fn interval_and_count_must_be_positive() {
+        assert_eq!(
+            refusal("FREQ=DAILY;INTERVAL=0"),
+            "INTERVAL must be at least 1"
+        );
+        assert_eq!(refusal("FREQ=DAILY;COUNT=0"), "COUNT must be at least 1");
+        assert_eq!(
+            refusal("FREQ=DAILY;COUNT=10001"),
+            "COUNT must be at most 10000"
+        );
+    }
+
+    #[test]
+    fn count_and_until_together_are_refused() {
+        let message = refusal("FREQ=DAILY;COUNT=3;UNTIL=20270101T000000Z");
+        assert!(message.contains("both COUNT and UNTIL"), "{message}");
+    }
+
+    #[test]
+    fn a_rule_that_falls_on_no_day_is_refused() {
+        for rule in [
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+            "FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31;UNTIL=20990101T000000Z",
+            "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6",
+        ] {
+            assert!(refusal(rule).contains("falls on no day"), "{rule}");
+        }
+        // Rare is not never: 29 February and ISO week 53 come every few years.
+        for rule in [
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29",
+            "FREQ=YEARLY;BYWEEKNO=53;BYDAY=MO",
+        ] {
+            assert!(rule.parse::<Recurrence>().is_ok(), "{rule}");
+        }
+    }
+
+    #[test]
+    fn dates_outside_the_supported_years_are_refused() {
+        for raw in ["0000-01-01", "1999-12-31", "2101-01-01"] {
+            assert!(
+                parse_date(raw).unwrap_err().contains("2000 to 2100"),
+                "{raw}"
+            );
+        }
+        assert!(parse_date("2000-01-01").is_ok());
+    }
+
+    #[test]
+    fn a_date_with_white_space_around_it_is_refused() {
+        let err = Calendar::parse(&json!({
+            "siteId": "s1", "name": "x", "rrule": "FREQ=DAILY", "startDate": "2026-03-02 ",
+            "window": {"earliest": "06:00", "latest": "08:00"}
+        }))
+        .unwrap_err();
+        assert_eq!(err.0[0].field, "startDate");
+        assert!(err.0[0].message.contains("white space"), "{err:?}");
     }
 }

@@ -228,7 +228,8 @@ pub struct FeedToken {
     pub tour_id: Option<TourId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Who created it: set from the token, never from the body.
+    /// The cleaner the feed serves (the tour's, for a tour's feed): set by the server, never
+    /// from the body. She may always see and revoke it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<UserId>,
 }

@@ -118,13 +118,20 @@ impl<'a> Fields<'a> {
         self.optional_str(name, len)
     }
 
-    /// A string turned into a domain value by `parse`, whose error message is recorded.
+    /// A string turned into a domain value by `parse`, whose error message is recorded. Unlike
+    /// free text it is not trimmed: `"2026-03-02 "` is not a date, and silently reading it as
+    /// one would hide a client's bug.
     pub fn optional_parsed<T>(
         &mut self,
         name: &'a str,
         parse: impl FnOnce(&str) -> Result<T, String>,
     ) -> Option<T> {
         let raw = self.optional_str(name, 1..=200)?;
+        let untrimmed = self.map.get(name).and_then(Value::as_str).unwrap_or(&raw);
+        if untrimmed.len() != raw.len() {
+            self.error(name, "must not start or end with white space");
+            return None;
+        }
         parse(&raw)
             .map_err(|message| self.error(name, message))
             .ok()

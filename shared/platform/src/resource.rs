@@ -46,9 +46,15 @@ pub trait Resource: Send + Sync + 'static {
         Ok(Vec::new())
     }
 
-    /// Completes a parsed entity with what only the server knows (who recorded it).
-    fn prepare(entity: Self::Entity, _cx: &RequestContext) -> ApiResult<Self::Entity> {
-        Ok(entity)
+    /// Completes a parsed entity with what only the server knows (who recorded it, whom it
+    /// belongs to). On an update `current` is the stored entity: fields nobody may change
+    /// are refused here (422), and server-set ones are kept from it.
+    fn prepare(
+        entity: Self::Entity,
+        _current: Option<&Self::Entity>,
+        _cx: &RequestContext,
+    ) -> impl Future<Output = ApiResult<Self::Entity>> + Send {
+        async { Ok(entity) }
     }
 
     /// Checks that referenced entities exist (422 naming the field if not) and returns guards
@@ -111,7 +117,7 @@ fn require_writer<R: Resource>(caller: &Caller, action: &str) -> ApiResult<()> {
 
 async fn create<R: Resource>(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult<Response> {
     require_writer::<R>(&cx.caller, "create")?;
-    let entity = R::prepare(R::Entity::parse(&body)?, &cx)?;
+    let entity = R::prepare(R::Entity::parse(&body)?, None, &cx).await?;
     let guards = R::references(&entity, &cx).await?;
     let stored = cx.repo::<R::Entity>().create(entity, guards).await?;
     let (meta, location) = (
@@ -127,9 +133,11 @@ async fn create<R: Resource>(cx: RequestContext, JsonBody(body): JsonBody) -> Ap
     ))
 }
 
-pub async fn read<R: Resource>(cx: RequestContext, Path(id): Path<String>) -> ApiResult<Response> {
-    let stored = cx.repo::<R::Entity>().get(&id).await?;
-    // Out of the caller's scope is the same as not there: nothing hints that it exists.
+/// The entity `id` if the caller's scope holds it. Out of scope is the same as not there, for
+/// reads and writes alike: nothing hints that it exists, and nobody changes what they
+/// cannot see.
+async fn in_scope<R: Resource>(cx: &RequestContext, id: &str) -> ApiResult<Stored<R::Entity>> {
+    let stored = cx.repo::<R::Entity>().get(id).await?;
     let json = stored.to_json();
     if R::scope(&cx.caller)?
         .iter()
@@ -137,9 +145,14 @@ pub async fn read<R: Resource>(cx: RequestContext, Path(id): Path<String>) -> Ap
     {
         return Err(ApiError::NotFound {
             kind: R::Entity::KIND,
-            id,
+            id: id.to_owned(),
         });
     }
+    Ok(stored)
+}
+
+pub async fn read<R: Resource>(cx: RequestContext, Path(id): Path<String>) -> ApiResult<Response> {
+    let stored = in_scope::<R>(&cx, &id).await?;
     let meta = stored.meta.clone();
     Ok(entity_response(
         StatusCode::OK,
@@ -194,7 +207,9 @@ async fn replace<R: Resource>(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     require_writer::<R>(&cx.caller, "change")?;
-    let entity = R::prepare(R::Entity::parse(&body)?, &cx)?;
+    let current = in_scope::<R>(&cx, &id).await?;
+    current.expect_version(version)?;
+    let entity = R::prepare(R::Entity::parse(&body)?, Some(&current.entity), &cx).await?;
     save::<R>(&cx, &id, version, entity).await
 }
 
@@ -209,11 +224,11 @@ async fn patch<R: Resource>(
     if !patch.is_object() {
         return Err(ApiError::field("", "a merge patch must be a JSON object"));
     }
-    let current = cx.repo::<R::Entity>().get(&id).await?;
+    let current = in_scope::<R>(&cx, &id).await?;
     current.expect_version(version)?;
     let mut merged = Value::Object(crate::crud::entity_fields(&current.entity)?);
     merge_patch(&mut merged, &patch);
-    let entity = R::prepare(R::Entity::parse(&merged)?, &cx)?;
+    let entity = R::prepare(R::Entity::parse(&merged)?, Some(&current.entity), &cx).await?;
     save::<R>(&cx, &id, version, entity).await
 }
 
@@ -244,8 +259,9 @@ pub async fn delete<R: Resource>(
     IfMatch(version): IfMatch,
 ) -> ApiResult<Response> {
     require_writer::<R>(&cx.caller, "delete")?;
-    // Existence first, so another tenant's id is a 404 and never a 409 that leaks usage.
-    cx.repo::<R::Entity>().get(&id).await?;
+    // Existence (in scope) first, so another tenant's id is a 404 and never a 409 that
+    // leaks usage.
+    in_scope::<R>(&cx, &id).await?;
     R::before_delete(&id, &cx).await?;
     cx.repo::<R::Entity>().delete(&id, version).await?;
     Ok(no_content())

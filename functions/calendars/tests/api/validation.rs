@@ -57,3 +57,38 @@ async fn a_closure_ending_before_it_starts_is_a_422_on_to() {
     closure.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(closure.error_fields(), ["to"]);
 }
+
+#[tokio::test]
+async fn a_rule_costlier_than_once_a_day_is_a_422_and_writes_nothing() {
+    let (app, admin, seed) = seeded().await;
+    let every = |n: u32| (0..n).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let attack = format!(
+        "FREQ=DAILY;BYHOUR={};BYMINUTE={};BYSECOND={}",
+        every(24),
+        every(60),
+        every(60)
+    );
+    for rule in [
+        attack.as_str(),
+        "FREQ=DAILY;INTERVAL=0",
+        "FREQ=DAILY;COUNT=0",
+        "FREQ=DAILY;COUNT=5;UNTIL=20270101T000000Z",
+    ] {
+        let body = crate::helpers::calendar(&seed.site, rule, "2026-03-02");
+        let reply = app.post(&admin, "/v1/calendars", body).await;
+        reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(reply.error_fields(), ["rrule"], "{rule}");
+    }
+    let stored = app.get(&admin, "/v1/calendars").await;
+    assert_eq!(stored.body["items"], json!([]));
+}
+
+#[tokio::test]
+async fn a_start_in_year_zero_or_with_a_trailing_space_is_a_422() {
+    let (app, admin, seed) = seeded().await;
+    for start in ["0000-01-01", "2026-03-02 "] {
+        let body = crate::helpers::calendar(&seed.site, "FREQ=DAILY", start);
+        let reply = app.post(&admin, "/v1/calendars", body).await;
+        assert_eq!(reply.error_fields(), ["startDate"], "{start:?}");
+    }
+}

@@ -218,3 +218,68 @@ async fn a_revoked_feed_is_gone() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_colleague_cannot_revoke_another_cleaners_feed() {
+    let (s, _, _) = with_tours().await;
+    let feed = marias_feed(&s).await;
+    let jana = s.app.token_of("acme", "jana", Role::Cleaner, None);
+    let path = format!("/v1/feed-tokens/{}", feed.id());
+    let revoked = s.app.delete(&jana, &path, &feed.etag()).await;
+    revoked.assert_problem(StatusCode::NOT_FOUND);
+    let url = s.app.url(feed.body["url"].as_str().unwrap());
+    assert_eq!(reqwest::get(url).await.unwrap().status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn nobody_repoints_a_feed_not_even_a_planner() {
+    let (s, _, _) = with_tours().await;
+    let feed = marias_feed(&s).await;
+    let path = format!("/v1/feed-tokens/{}", feed.id());
+    let jana = s.app.token_of("acme", "jana", Role::Cleaner, None);
+    let to_jana = json!({"cleanerId": "jana"});
+    let by_jana = s
+        .app
+        .patch(&jana, &path, to_jana.clone(), &feed.etag())
+        .await;
+    by_jana.assert_problem(StatusCode::NOT_FOUND);
+    let by_admin = s.app.put(&s.admin, &path, to_jana, &feed.etag()).await;
+    assert_eq!(by_admin.error_fields(), ["cleanerId"]);
+    let stored = s.app.get(&s.maria, &path).await;
+    assert_eq!(stored.body["cleanerId"], "maria");
+    assert_eq!(stored.etag(), feed.etag());
+}
+
+#[tokio::test]
+async fn a_planners_rename_keeps_the_feed_its_cleaners() {
+    let (s, _, _) = with_tours().await;
+    let feed = marias_feed(&s).await;
+    let path = format!("/v1/feed-tokens/{}", feed.id());
+    let renamed = s
+        .app
+        .patch(
+            &s.admin,
+            &path,
+            json!({"name": "Maria's shifts"}),
+            &feed.etag(),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{:?}", renamed.body);
+    assert_eq!(renamed.body["ownerId"], "maria");
+    let hers = s.app.get(&s.maria, "/v1/feed-tokens").await;
+    assert_eq!(hers.body["items"][0]["name"], "Maria's shifts");
+    let revoked = s.app.delete(&s.maria, &path, &renamed.etag()).await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn a_feed_a_planner_makes_for_a_cleaner_is_hers() {
+    let (s, _, marias) = with_tours().await;
+    let made = s
+        .app
+        .created(&s.admin, "/v1/feed-tokens", json!({"tourId": marias}))
+        .await;
+    assert_eq!(made.body["ownerId"], "maria");
+    let hers = s.app.get(&s.maria, "/v1/feed-tokens").await;
+    assert_eq!(hers.body["items"][0]["id"], made.body["id"]);
+}
