@@ -7,7 +7,6 @@
 
 use std::collections::BTreeSet;
 
-use axum::Router;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -23,13 +22,14 @@ use platform::crud::{Stored, still_at};
 use platform::error::ApiResult;
 use platform::http::{FilterParam, Order, query_object};
 use platform::resource::{self, Resource};
-use platform::{ApiError, AppState, Caller, RequestContext, Role};
+use platform::routes::Routes;
+use platform::{ApiError, Caller, RequestContext, Role};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// The function's routes; the runtime adds auth, `/healthz`, CORS and tracing.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .merge(resource::routes::<Calendars>())
         .merge(resource::routes::<Closures>())
         .route("/v1/calendars/occurrences", get(site_occurrences))

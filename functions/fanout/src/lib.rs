@@ -5,13 +5,14 @@
 //! key with their effect. An operator's run (`cleanops run JOB --tenant T`) may name one
 //! active tenant in the body; only that tenant's message is published.
 
+use platform::routes::Routes;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::post;
-use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use domain::publish::{MAX_PUBLISH_BATCH, OutboundMessage, PublishError, Publisher};
 use domain::store::DocumentStore;
@@ -26,8 +27,8 @@ pub const PATH: &str = "/internal/fanout";
 /// The header Cloud Scheduler sets to the time the run was scheduled for.
 pub const SCHEDULE_TIME_HEADER: &str = "X-CloudScheduler-ScheduleTime";
 
-pub fn router() -> Router<AppState> {
-    Router::new().route(PATH, post(handle))
+pub fn router() -> Routes {
+    Routes::new().route(PATH, post(handle))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -7,15 +7,15 @@
 //! Its own deployable because it is public and serves people, unlike the private fan-out and
 //! the workers that write the runs.
 
-use axum::Router;
 use axum::extract::Query;
 use axum::response::Response;
 use axum::routing::get;
+use platform::routes::Routes;
 
 use platform::error::ApiResult;
 use platform::http::{FilterParam, Order};
 use platform::push::JOBS;
-use platform::{AppState, RequestContext, Role};
+use platform::{RequestContext, Role};
 
 /// The filters of the listing.
 pub const FILTERS: &[FilterParam] = &[FilterParam::text("job"), FilterParam::text("state")];
@@ -23,8 +23,8 @@ pub const FILTERS: &[FilterParam] = &[FilterParam::text("job"), FilterParam::tex
 const ORDER: Order = Order::desc("finishedAt");
 
 /// The function's routes; the runtime adds auth, `/healthz`, CORS and tracing.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/jobs", get(list_jobs))
+pub fn router() -> Routes {
+    Routes::new().route("/v1/jobs", get(list_jobs))
 }
 
 async fn list_jobs(

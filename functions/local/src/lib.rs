@@ -12,11 +12,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use axum::Router;
 use catalog::Catalog;
 use platform::auth::DevIssuer;
 use platform::logging::{self, LogFormat};
 use platform::push::PushVerifier;
+use platform::routes::Routes;
 use platform::{AppState, HttpConfig, Role, SystemClock};
 
 /// The audience and identity of pushes inside the local cloud.
@@ -25,7 +25,7 @@ pub const LOCAL_PUSH_ACCOUNT: &str = "local-pusher@cleanops.local";
 
 /// The router of each function crate, by its catalog name. A function is added here when
 /// its crate is added to `functions/` and to the catalog.
-pub fn router_of(name: &str) -> Option<fn() -> Router<AppState>> {
+pub fn router_of(name: &str) -> Option<fn() -> Routes> {
     match name {
         "sites" => Some(sites::router),
         "calendars" => Some(calendars::router),
@@ -40,11 +40,11 @@ pub fn router_of(name: &str) -> Option<fn() -> Router<AppState>> {
 }
 
 /// Every function the catalog lists, as one router (functions own distinct route prefixes).
-pub fn functions(catalog: &Catalog) -> Result<Router<AppState>, String> {
+pub fn functions(catalog: &Catalog) -> Result<Routes, String> {
     catalog
         .functions
         .iter()
-        .try_fold(Router::new(), |router, function| {
+        .try_fold(Routes::new(), |router, function| {
             let routes = router_of(&function.name).ok_or_else(|| {
                 format!(
                     "the catalog lists {}, but the local cloud has no such function",

@@ -10,14 +10,14 @@
 
 use std::sync::{Arc, Mutex};
 
-use axum::Router;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use domain::Entity;
 use domain::planning::{Plan, PlanRequest, PlanStatus, TravelModel};
 use domain::store::Write;
 use platform::crud::entity_fields;
 use platform::push::PushJob;
-use platform::{AppState, BackgroundJob, JobError};
+use platform::routes::Routes;
+use platform::{BackgroundJob, JobError};
 use serde::Deserialize;
 
 /// The nightly plan's search time per tenant: `NIGHTLY_PLAN_SECONDS`, default 20.
@@ -31,7 +31,7 @@ fn nightly_seconds() -> f64 {
         .unwrap_or(20.0)
 }
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Routes {
     platform::job::route::<PlanningJob>()
 }
 

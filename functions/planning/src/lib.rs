@@ -8,7 +8,6 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -22,11 +21,12 @@ use platform::crud::{entity_fields, entity_response};
 use platform::error::ApiResult;
 use platform::http::{FilterParam, IfMatch, JsonBody, Order};
 use platform::resource::{self, Resource};
-use platform::{ApiError, AppState, Caller, RequestContext, Role};
+use platform::routes::Routes;
+use platform::{ApiError, Caller, RequestContext, Role};
 use serde_json::Value;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .merge(resource::routes::<Cleaners>())
         .route("/v1/plans", get(resource::list::<Plans>).post(create_plan))
         .route(

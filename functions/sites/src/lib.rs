@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use axum::Router;
 use axum::extract::Path;
 use axum::routing::get;
 use axum::{Json, response::IntoResponse};
@@ -16,12 +15,13 @@ use platform::crud::{Stored, still_at};
 use platform::error::ApiResult;
 use platform::http::{FilterParam, Order};
 use platform::resource::{self, Resource};
-use platform::{ApiError, AppState, Caller, RequestContext};
+use platform::routes::Routes;
+use platform::{ApiError, Caller, RequestContext};
 use serde_json::{Map, Value};
 
 /// The function's routes; the runtime adds auth, `/healthz`, CORS and tracing.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .merge(resource::routes::<Sites>())
         .merge(resource::routes::<AreaTypes>())
         .merge(resource::routes::<Areas>())

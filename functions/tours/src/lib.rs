@@ -19,7 +19,6 @@ mod visits;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use axum::Router;
 use axum::routing::{get, post};
 use domain::Entity;
 use domain::sites::{Area, AreaType, AreaWorkload, Site};
@@ -29,11 +28,12 @@ use platform::TenantData;
 use platform::crud::Stored;
 use platform::error::ApiResult;
 use platform::resource;
-use platform::{ApiError, AppState, Caller, RequestContext, Role};
+use platform::routes::Routes;
+use platform::{ApiError, Caller, RequestContext, Role};
 
 /// The function's routes; the runtime adds auth, `/healthz`, CORS and tracing.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .merge(resource::routes::<tour::Tours>())
         .route(
             "/v1/tour-settings",

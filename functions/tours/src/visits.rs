@@ -9,7 +9,7 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::sites::{Area, Site};
-use domain::store::{Filter, FilterOp, Query};
+use domain::store::{Filter, FilterOp, Query, Write};
 use domain::time::LocalTime;
 use domain::tours::{
     CheckIn, CheckOut, Tour, Visit, VisitId, VisitStatus, check_client_time, check_in_flags,
@@ -21,7 +21,7 @@ use platform::http::{FilterParam, IfMatch, JsonBody, Order};
 use platform::resource::Resource;
 use platform::signing::Signer;
 use platform::{ApiError, Caller, RequestContext, Role};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 const CODE_PREFIX: &str = "CO1";
 const CODE_PURPOSE: &str = "check-in";
@@ -99,12 +99,28 @@ pub async fn site_check_in_codes(
     })))
 }
 
-/// A cleaner's open visit at an area.
-pub fn open_visit_query(cleaner: &str, area: &str) -> Query {
-    Query::new(Visit::COLLECTION)
-        .filter(Filter::eq("cleanerId", cleaner))
-        .filter(Filter::eq("areaId", area))
-        .filter(Filter::eq("status", VisitStatus::InProgress.as_str()))
+/// The collection of open-visit keys: one document per cleaner and area while a visit is
+/// open, created in the check-in's commit and deleted in the check-out's, so a second open
+/// visit fails in the store's commit however many check-ins race.
+const OPEN_VISITS: &str = "openVisits";
+
+/// The key of a cleaner's open visit at an area.
+fn open_visit_key(cleaner: &str, area: &str) -> String {
+    platform::crud::key_id(&[cleaner, area])
+}
+
+/// The visit a cleaner has open at an area, if any.
+async fn open_visit(cx: &RequestContext, area: &str) -> ApiResult<Option<Stored<Visit>>> {
+    let key = open_visit_key(cx.caller.user.as_str(), area);
+    let Some(doc) = cx.store().get(OPEN_VISITS, &key).await? else {
+        return Ok(None);
+    };
+    let id = doc
+        .fields
+        .get("visitId")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::internal(format!("{OPEN_VISITS}/{key} names no visit")))?;
+    cx.repo::<Visit>().find(id).await
 }
 
 /// A cleaner's visits of one local day.
@@ -140,17 +156,25 @@ pub async fn check_in(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult
         )
     })?;
     let repo = cx.repo::<Visit>();
+    // A tour named must be the caller's, whatever else the request finds.
+    let tour = match &request.tour_id {
+        Some(tour_id) => Some(
+            cx.repo::<Tour>()
+                .find(tour_id.as_str())
+                .await?
+                .filter(|t| t.entity.cleaner_id == cx.caller.user || cx.caller.is_planner())
+                .ok_or_else(|| ApiError::field("tourId", "no tour of yours has this id"))?,
+        ),
+        None => None,
+    };
+    // Retries answer before any work; the commit below is what makes them safe.
     if let Some(id) = &request.visit_id
         && let Some(existing) = repo.find(id.as_str()).await?
     {
         return same_check_in(&existing, &cx.caller, &area_id);
     }
-    let open = cx
-        .store()
-        .query(&open_visit_query(cx.caller.user.as_str(), &area_id).limit(1))
-        .await?;
-    if let Some(doc) = open.documents.into_iter().next() {
-        return Ok(visit_response(StatusCode::OK, &Stored::from_document(doc)?));
+    if let Some(open) = open_visit(&cx, &area_id).await? {
+        return Ok(visit_response(StatusCode::OK, &open));
     }
     let area = cx
         .repo::<Area>()
@@ -166,16 +190,6 @@ pub async fn check_in(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult
         .to_string()
         .parse()
         .map_err(ApiError::internal)?;
-    let tour = match &request.tour_id {
-        Some(tour_id) => Some(
-            cx.repo::<Tour>()
-                .find(tour_id.as_str())
-                .await?
-                .filter(|t| t.entity.cleaner_id == cx.caller.user || cx.caller.is_planner())
-                .ok_or_else(|| ApiError::field("tourId", "no tour of yours has this id"))?,
-        ),
-        None => None,
-    };
     let flags = check_in_flags(
         &schedule,
         &area_id,
@@ -200,22 +214,38 @@ pub async fn check_in(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult
     let id = request
         .visit_id
         .map_or_else(platform::crud::new_id, VisitId::into_string);
-    match repo.create_with_id(&id, visit, Vec::new()).await {
+    let key = Write::Create {
+        collection: OPEN_VISITS,
+        id: open_visit_key(cx.caller.user.as_str(), &area_id),
+        fields: Map::from_iter([("visitId".to_owned(), Value::from(id.as_str()))]),
+    };
+    match repo.create_with_id(&id, visit, vec![key]).await {
         Ok(created) => Ok(visit_response(StatusCode::CREATED, &created)),
-        // A parallel retry with the same visitId won: answer with its visit.
-        Err(ApiError::Conflict(_)) => same_check_in(&repo.get(&id).await?, &cx.caller, &area_id),
+        // A parallel check-in won: answer with its visit, open or named by this visitId.
+        Err(ApiError::Conflict(_)) => match open_visit(&cx, &area_id).await? {
+            Some(open) => Ok(visit_response(StatusCode::OK, &open)),
+            None => match repo.find(&id).await? {
+                Some(existing) => same_check_in(&existing, &cx.caller, &area_id),
+                None => Err(ApiError::Conflict(
+                    "the visit was checked out while this check-in was recorded; retry".into(),
+                )),
+            },
+        },
         Err(other) => Err(other),
     }
 }
 
 /// A check-in retried with a visit id already used: the same visit (200) if it is this
-/// cleaner's at this area, else a conflict.
+/// cleaner's at this area. Any other visit's id is refused like a malformed one (422 on
+/// `visitId`), so the answer says nothing of whose visit it is.
 fn same_check_in(existing: &Stored<Visit>, caller: &Caller, area_id: &str) -> ApiResult<Response> {
     if existing.entity.cleaner_id == caller.user && existing.entity.area_id.as_str() == area_id {
         Ok(visit_response(StatusCode::OK, existing))
     } else {
-        Err(ApiError::Conflict(
-            "visitId is already used by another visit; choose a new one".into(),
+        Err(ApiError::field(
+            "visitId",
+            "must be a new id for this check-in (a UUID the device chose), or the id of this \
+             check-in's own visit",
         ))
     }
 }
@@ -259,7 +289,13 @@ pub async fn check_out(
     visit.checked_out_at = Some(at);
     visit.status = request.status;
     visit.reason = request.reason;
-    let saved = repo.replace(&id, version, visit, Vec::new()).await?;
+    // The area is free for the cleaner's next check-in from this commit on.
+    let key = Write::Delete {
+        collection: OPEN_VISITS,
+        id: open_visit_key(visit.cleaner_id.as_str(), visit.area_id.as_str()),
+        expected_version: None,
+    };
+    let saved = repo.replace(&id, version, visit, vec![key]).await?;
     Ok(visit_response(StatusCode::OK, &saved))
 }
 

@@ -5,19 +5,19 @@
 
 use std::collections::BTreeMap;
 
-use axum::Router;
 use domain::Entity;
 use domain::sites::{Area, AreaType, Site, WorkloadReport};
 use domain::store::{Query, Write};
 use platform::crud::{Stored, entity_fields};
 use platform::push::PushJob;
-use platform::{AppState, BackgroundJob, JobError, TenantData};
+use platform::routes::Routes;
+use platform::{BackgroundJob, JobError, TenantData};
 use serde::Deserialize;
 
 /// Where reports are kept, one per day.
 pub const REPORTS: &str = "workloadReports";
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Routes {
     platform::job::route::<WorkloadReportJob>()
 }
 

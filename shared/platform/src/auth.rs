@@ -11,6 +11,7 @@ use domain::{TenantId, UserId};
 use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::config::{self, ConfigError};
 use crate::error::ApiError;
@@ -175,7 +176,7 @@ pub struct Verifier {
     audience: String,
 }
 
-/// Clock skew tolerated on `exp` and `nbf`.
+/// Clock skew tolerated on `exp`, `nbf` and `iat`.
 const LEEWAY_SECONDS: u64 = 30;
 
 impl Verifier {
@@ -242,13 +243,17 @@ impl Verifier {
         validation.leeway = LEEWAY_SECONDS;
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
+        validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        jsonwebtoken::decode::<C>(token, key, &validation)
+        let claims = jsonwebtoken::decode::<Value>(token, key, &validation)
             .map(|data| data.claims)
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind;
                 match e.kind() {
                     ErrorKind::ExpiredSignature => unauthenticated("the token has expired"),
+                    ErrorKind::ImmatureSignature => {
+                        unauthenticated("the token is not valid yet (nbf)")
+                    }
                     ErrorKind::InvalidAudience => {
                         unauthenticated("the token is for another audience")
                     }
@@ -263,7 +268,21 @@ impl Verifier {
                     ),
                     _ => unauthenticated("the token is invalid"),
                 }
-            })
+            })?;
+        // jsonwebtoken leaves `iat` alone; a token issued in the future is forged or from a
+        // clock that is wrong, either way not to be trusted.
+        let now = jsonwebtoken::get_current_timestamp();
+        match claims.get("iat") {
+            None => {}
+            Some(iat) => match iat.as_u64() {
+                Some(iat) if iat <= now + LEEWAY_SECONDS => {}
+                Some(_) => return Err(unauthenticated("the token was issued in the future (iat)")),
+                None => return Err(unauthenticated("the token's iat is not a time")),
+            },
+        }
+        serde_json::from_value(claims).map_err(|_| {
+            unauthenticated("the token lacks the tenant, role or another required claim")
+        })
     }
 }
 

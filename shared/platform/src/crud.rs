@@ -90,6 +90,24 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+/// The id of a document that stands for a combination of values (a uniqueness key such as
+/// "one open visit per cleaner and area"): their SHA-256, so it is a valid id whatever the
+/// values hold and however long they are, and two combinations never share one.
+pub fn key_id(parts: &[&str]) -> String {
+    use base64::Engine as _;
+    let mut context = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+    for part in parts {
+        // Ids never hold a NUL, so the joined parts cannot be read two ways.
+        context.update(part.as_bytes());
+        context.update(&[0]);
+    }
+    let digest = context.finish();
+    format!(
+        "k{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref())
+    )
+}
+
 /// One entity kind's collection in the caller's tenant.
 pub struct Repo<'a, E> {
     store: &'a TenantStore,

@@ -11,7 +11,6 @@
 
 use std::future::Future;
 
-use axum::Router;
 use axum::extract::State;
 use axum::routing::post;
 use domain::store::{StoreError, Write};
@@ -86,8 +85,8 @@ fn path<J: BackgroundJob>() -> String {
 }
 
 /// The push route of `J`, to merge into a worker function's router.
-pub fn route<J: BackgroundJob>() -> Router<AppState> {
-    Router::new().route(&path::<J>(), post(deliver::<J>))
+pub fn route<J: BackgroundJob>() -> crate::routes::Routes {
+    crate::routes::Routes::new().route(&path::<J>(), post(deliver::<J>))
 }
 
 async fn deliver<J: BackgroundJob>(

@@ -20,6 +20,7 @@
 //!   [`TenantData`], the one way into a tenant's store.
 //! - [`crud`]: typed access to an entity collection ([`crud::Repo`]) and entity responses.
 //! - [`resource`]: generic CRUD routes for an entity kind, with hooks.
+//! - [`routes`]: [`routes::Routes`], a function's router that knows its paths.
 //!
 //! Work that is not a request:
 //! - [`push`]: verified Pub/Sub push deliveries, committed once with their job record.
@@ -48,6 +49,7 @@ pub mod planning;
 pub mod pubsub;
 pub mod push;
 pub mod resource;
+pub mod routes;
 mod runtime;
 pub mod schedule;
 pub mod signing;

@@ -9,7 +9,7 @@
 
 use std::future::Future;
 
-use axum::Router;
+use crate::routes::Routes;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -23,7 +23,6 @@ use crate::context::RequestContext;
 use crate::crud::{Stored, entity_response, list_response, no_content};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{FilterParam, IfMatch, JsonBody, Order, parse_list_params};
-use crate::runtime::AppState;
 
 /// Implemented by a function on a marker type of its own, naming the entity it serves.
 pub trait Resource: Send + Sync + 'static {
@@ -89,16 +88,21 @@ pub fn list_queries<R: Resource>() -> Vec<domain::store::Query> {
 }
 
 /// The routes of `R`'s collection, to merge into a function's router.
-pub fn routes<R: Resource>() -> Router<AppState> {
-    Router::new()
-        .route(R::PATH, get(list::<R>).post(create::<R>))
-        .route(
-            &format!("{}/{{id}}", R::PATH),
-            get(read::<R>)
-                .put(replace::<R>)
-                .patch(patch::<R>)
-                .delete(delete::<R>),
+/// Without writers the collection is read-only: its write methods do not exist (405), rather
+/// than existing for nobody (403).
+pub fn routes<R: Resource>() -> Routes {
+    let (collection, item) = (get(list::<R>), get(read::<R>));
+    let (collection, item) = if R::WRITERS.is_empty() {
+        (collection, item)
+    } else {
+        (
+            collection.post(create::<R>),
+            item.put(replace::<R>).patch(patch::<R>).delete(delete::<R>),
         )
+    };
+    Routes::new()
+        .route(R::PATH, collection)
+        .route(&format!("{}/{{id}}", R::PATH), item)
 }
 
 async fn present_one<R: Resource>(

@@ -16,6 +16,7 @@ use crate::auth::Verifier;
 use crate::config::{self, ConfigError};
 use crate::error::ApiError;
 use crate::logging::{self, LogFormat};
+use crate::routes::Routes;
 
 /// What every handler can reach. The store is only handed out tenant-scoped, via `Caller`.
 #[derive(Clone)]
@@ -116,8 +117,9 @@ async fn healthz() -> impl IntoResponse {
 
 /// Wraps a function's routes with what every function has: `/healthz`, problem+json for
 /// unknown routes and panics, CORS and request tracing.
-pub fn app(routes: Router<AppState>, state: AppState, http: &HttpConfig) -> Router {
+pub fn app(routes: Routes, state: AppState, http: &HttpConfig) -> Router {
     let mut app = routes
+        .into_router()
         .route("/healthz", get(healthz))
         .fallback(|| async { ApiError::NoRoute })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
@@ -190,7 +192,7 @@ enum StartupError {
 }
 
 /// Runs one function: `main.rs` calls this and returns its exit code.
-pub fn run(function: &'static str, routes: fn() -> Router<AppState>) -> ExitCode {
+pub fn run(function: &'static str, routes: fn() -> Routes) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -213,7 +215,7 @@ pub fn run(function: &'static str, routes: fn() -> Router<AppState>) -> ExitCode
     })
 }
 
-async fn start(function: &'static str, routes: Router<AppState>) -> Result<(), StartupError> {
+async fn start(function: &'static str, routes: Routes) -> Result<(), StartupError> {
     let shutdown = shutdown_signal();
     logging::init(
         LogFormat::from_env()?,

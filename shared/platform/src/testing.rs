@@ -4,7 +4,6 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::Router;
 use domain::store::DocumentStore;
 
 use crate::auth::{DevIssuer, Role};
@@ -107,7 +106,7 @@ async fn fresh_store(data_dir: &std::path::Path) -> Arc<dyn DocumentStore> {
 /// Starts `routes` as the runtime would, on 127.0.0.1 with an OS-chosen port, its clock fixed
 /// at the current second. Queries that no declared Firestore index serves fail, as they would
 /// in production.
-pub async fn spawn_app(routes: Router<AppState>, http: HttpConfig) -> TestApp {
+pub async fn spawn_app(routes: crate::routes::Routes, http: HttpConfig) -> TestApp {
     let now = chrono::Utc::now();
     let start = now - chrono::Duration::nanoseconds(i64::from(now.timestamp_subsec_nanos()));
     let clock = Arc::new(TestClock::at(start));

@@ -179,11 +179,12 @@ async fn visits_are_the_cleaners_own_and_no_other_tenants() {
 }
 
 #[tokio::test]
-async fn nobody_deletes_a_visit() {
+async fn nobody_deletes_a_visit_the_method_does_not_exist() {
     let s = scene().await;
     let code = code_of(&s.app, &s.admin, &s.seed.lobby).await;
     let visit = check_in_yesterday(&s.app, &s.maria, &code, 10, 0).await;
-    s.app
+    let reply = s
+        .app
         .send(
             Method::DELETE,
             &format!("/v1/visits/{}", visit.id()),
@@ -191,8 +192,9 @@ async fn nobody_deletes_a_visit() {
             None,
             Some(&visit.etag()),
         )
-        .await
-        .assert_problem(StatusCode::FORBIDDEN);
+        .await;
+    reply.assert_problem(StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(reply.headers["allow"], "GET,HEAD");
 }
 
 #[tokio::test]
@@ -200,7 +202,7 @@ async fn a_retried_check_in_with_a_visit_id_records_one_visit() {
     let s = scene().await;
     let code = code_of(&s.app, &s.admin, &s.seed.office).await;
     let body = json!({"code": code, "visitId": "0b8a3c5e-phone-1"});
-    let replies = parallel_check_ins(&s.app, &s.maria, body).await;
+    let replies = parallel_check_ins(&s.app, &s.maria, body, 8).await;
     let created = replies
         .iter()
         .filter(|r| r.status == StatusCode::CREATED)
@@ -209,4 +211,56 @@ async fn a_retried_check_in_with_a_visit_id_records_one_visit() {
     assert!(replies.iter().all(|r| r.id() == "0b8a3c5e-phone-1"));
     let visits = s.app.get(&s.admin, "/v1/visits").await;
     assert_eq!(visits.body["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn parallel_check_ins_without_a_visit_id_record_one_open_visit() {
+    let s = scene().await;
+    let code = code_of(&s.app, &s.admin, &s.seed.office).await;
+    let replies = parallel_check_ins(&s.app, &s.maria, json!({"code": code}), 50).await;
+    let created: Vec<_> = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::CREATED)
+        .collect();
+    assert_eq!(created.len(), 1);
+    assert!(replies.iter().all(|r| r.id() == created[0].id()));
+    let visits = s.app.get(&s.admin, "/v1/visits").await;
+    assert_eq!(visits.body["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn after_a_check_out_the_next_check_in_is_a_new_visit() {
+    let s = scene().await;
+    let code = code_of(&s.app, &s.admin, &s.seed.lobby).await;
+    let first = check_in_yesterday(&s.app, &s.maria, &code, 10, 0).await;
+    check_out(&s.app, &s.maria, &first, json!({"status": "done"})).await;
+    let second = check_in_yesterday(&s.app, &s.maria, &code, 11, 0).await;
+    assert_eq!(second.status, StatusCode::CREATED, "{}", second.body);
+    assert_ne!(second.id(), first.id());
+}
+
+#[tokio::test]
+async fn another_cleaners_visit_id_is_a_422_that_says_nothing_of_her() {
+    let s = scene().await;
+    let code = code_of(&s.app, &s.admin, &s.seed.lobby).await;
+    let body = json!({"code": code, "visitId": "phone-of-maria-1"});
+    s.app
+        .created(&s.maria, "/v1/visits/check-in", body.clone())
+        .await;
+    let jana = s.app.token_of("acme", "jana", Role::Cleaner, None);
+    let reused = s.app.post(&jana, "/v1/visits/check-in", body).await;
+    reused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reused.error_fields(), ["visitId"]);
+}
+
+#[tokio::test]
+async fn naming_a_colleagues_tour_is_refused_even_with_a_visit_open() {
+    let s = scene().await;
+    let code = code_of(&s.app, &s.admin, &s.seed.lobby).await;
+    check_in_yesterday(&s.app, &s.maria, &code, 10, 0).await;
+    let janas = crate::helpers::tour("Jana's", "jana", 480, &[&s.seed.lobby]);
+    let janas = s.app.created(&s.admin, "/v1/tours", janas).await.id();
+    let body = json!({"code": code, "tourId": janas});
+    let reply = s.app.post(&s.maria, "/v1/visits/check-in", body).await;
+    assert_eq!(reply.error_fields(), ["tourId"]);
 }

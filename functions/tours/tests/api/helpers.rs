@@ -131,9 +131,15 @@ pub async fn seed_other(app: &TestApp, token: &str) -> String {
     .id()
 }
 
-pub async fn parallel_check_ins(app: &TestApp, token: &str, body: Value) -> Vec<Reply> {
+/// `count` check-ins with `body` sent at once, on separate connections.
+pub async fn parallel_check_ins(
+    app: &TestApp,
+    token: &str,
+    body: Value,
+    count: usize,
+) -> Vec<Reply> {
     let mut handles = Vec::new();
-    for _ in 0..8 {
+    for _ in 0..count {
         let (url, token, body) = (
             app.url("/v1/visits/check-in"),
             token.to_owned(),
