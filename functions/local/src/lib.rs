@@ -425,7 +425,7 @@ async fn serve(host: IpAddr, port: u16, data_dir: PathBuf) -> Result<(), String>
         LOCAL_PUSH_ACCOUNT,
     );
     tokio::spawn(Arc::new(scheduler).run(std::time::Duration::from_secs(1)));
-    platform::serve(listener, app, shutdown)
+    platform::serve(listener, app, &http, shutdown)
         .await
         .map_err(|e| e.to_string())
 }

@@ -125,6 +125,12 @@ impl Resource for AreaTypes {
     const PATH: &'static str = "/v1/area-types";
     const FILTERS: &'static [FilterParam] = &[FilterParam::text("priority")];
 
+    /// Performance rates are how the company prices its work: staff only, as areas are.
+    fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
+        caller.require(&platform::Role::STAFF, "read area types")?;
+        Ok(Vec::new())
+    }
+
     async fn before_delete(id: &str, cx: &RequestContext) -> ApiResult<()> {
         if any_area(cx, Filter::eq("areaTypeId", id)).await? {
             return Err(ApiError::Conflict(format!(

@@ -35,6 +35,12 @@ pub enum ApiError {
     PreconditionRequired,
     #[error("the entity has changed (ETag {current})")]
     PreconditionFailed { current: String },
+    /// The body is larger than [`crate::http::MAX_BODY_BYTES`].
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    /// Any other status the HTTP layer answers with (a malformed path or query), with why.
+    #[error("{detail}")]
+    Http { status: StatusCode, detail: String },
     #[error("temporarily unavailable: {0}")]
     Unavailable(String),
     /// A bug or an unexpected failure. The detail is logged, never sent.
@@ -70,6 +76,8 @@ impl ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Http { status, .. } => *status,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -87,6 +95,8 @@ impl ApiError {
             ApiError::Conflict(_) => "conflict",
             ApiError::PreconditionRequired => "precondition-required",
             ApiError::PreconditionFailed { .. } => "precondition-failed",
+            ApiError::PayloadTooLarge { .. } => "payload-too-large",
+            ApiError::Http { .. } => "http",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }

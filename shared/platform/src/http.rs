@@ -14,9 +14,27 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 
+/// The largest request body any function reads: entities are a few kilobytes, and the
+/// largest (a week's plan request) well under this.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
 /// A JSON request body, parsed but not yet validated: a syntax error is a 400, a body that is
-/// not declared as JSON a 415. Rule checks (422) are the domain's job.
+/// not declared as JSON (or declares a charset other than UTF-8, the only one JSON has, RFC
+/// 8259) a 415, one over [`MAX_BODY_BYTES`] a 413. Rule checks (422) are the domain's job.
 pub struct JsonBody(pub Value);
+
+/// Whether a `Content-Type` declares JSON in UTF-8.
+fn is_utf8_json(content_type: &str) -> bool {
+    let mut params = content_type.split(';');
+    let mime = params.next().unwrap_or("").trim().to_ascii_lowercase();
+    let json =
+        mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"));
+    json && params.all(|param| {
+        let (name, value) = param.split_once('=').unwrap_or((param, ""));
+        !name.trim().eq_ignore_ascii_case("charset")
+            || value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+    })
+}
 
 impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = ApiError;
@@ -26,23 +44,61 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|mime| {
-                let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json"
-                    || (mime.starts_with("application/") && mime.ends_with("+json"))
-            })
-            .unwrap_or(false);
+            .is_some_and(is_utf8_json);
         if !is_json {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|e| ApiError::MalformedJson(format!("cannot read the body: {e}")))?;
+        let bytes = Bytes::from_request(request, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge {
+                    limit: MAX_BODY_BYTES,
+                }
+            } else {
+                ApiError::MalformedJson(format!("cannot read the body: {e}"))
+            }
+        })?;
         serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
             ApiError::MalformedJson(format!("line {} column {}: {e}", e.line(), e.column()))
         })
     }
+}
+
+/// Middleware: every error status carries a problem+json body. What axum itself answers (a
+/// path segment or query string that does not decode, say) keeps its status and its text
+/// becomes the problem's detail.
+pub async fn problem_bodies(
+    request: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_problem = response.headers().get(CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes()
+            .starts_with(crate::error::PROBLEM_JSON.as_bytes())
+    });
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let detail = match axum::body::to_bytes(body, 4096).await {
+        Ok(text) if !text.is_empty() => String::from_utf8_lossy(&text).into_owned(),
+        _ => status.canonical_reason().unwrap_or("error").to_owned(),
+    };
+    let mut problem = if status.is_server_error() {
+        ApiError::Internal(detail)
+    } else {
+        ApiError::Http { status, detail }
+    }
+    .into_response();
+    // Headers such as Allow (405) stay.
+    for (name, value) in &parts.headers {
+        if name != CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            problem.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    *problem.status_mut() = status;
+    problem
 }
 
 /// A strong ETag for a version: `"<version>"`.

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, header};
@@ -55,11 +56,28 @@ impl Clock for SystemClock {
 }
 
 /// HTTP settings shared by every function.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct HttpConfig {
     /// Frontend origins allowed to call the API from a browser (`CORS_ALLOWED_ORIGINS`,
     /// comma-separated, e.g. `https://app.example.com`). None: no cross-origin access.
     pub cors_origins: Vec<String>,
+    /// How long a connection may take to send a request's headers, and stay idle between
+    /// requests (`HTTP_HEADER_TIMEOUT_SECONDS`, default 10). Cloud Run's front end has its
+    /// own; the local cloud and a bare server need this against slow or idle clients.
+    pub header_timeout: Duration,
+    /// How long one request may take, reading its body included (`HTTP_REQUEST_TIMEOUT_SECONDS`,
+    /// default 30, the catalog's timeout): then it is answered 503 and dropped.
+    pub request_timeout: Duration,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            cors_origins: Vec::new(),
+            header_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
 }
 
 impl HttpConfig {
@@ -78,7 +96,28 @@ impl HttpConfig {
                 ));
             }
         }
-        Ok(Self { cors_origins })
+        let seconds = |var, default: Self| -> Result<u64, ConfigError> {
+            let fallback = match var {
+                "HTTP_HEADER_TIMEOUT_SECONDS" => default.header_timeout.as_secs(),
+                _ => default.request_timeout.as_secs(),
+            };
+            let value: u64 = config::parsed_or(var, fallback, "a whole number of seconds")?;
+            if value == 0 {
+                return Err(ConfigError::new(var, "must be at least 1 second"));
+            }
+            Ok(value)
+        };
+        Ok(Self {
+            cors_origins,
+            header_timeout: Duration::from_secs(seconds(
+                "HTTP_HEADER_TIMEOUT_SECONDS",
+                Self::default(),
+            )?),
+            request_timeout: Duration::from_secs(seconds(
+                "HTTP_REQUEST_TIMEOUT_SECONDS",
+                Self::default(),
+            )?),
+        })
     }
 
     fn cors(&self) -> Option<CorsLayer> {
@@ -116,17 +155,35 @@ async fn healthz() -> impl IntoResponse {
 }
 
 /// Wraps a function's routes with what every function has: `/healthz`, problem+json for
-/// unknown routes and panics, CORS and request tracing.
+/// unknown routes, panics and every other error, a body limit (413), a time limit per
+/// request, CORS and request tracing.
 pub fn app(routes: Routes, state: AppState, http: &HttpConfig) -> Router {
+    let request_timeout = http.request_timeout;
     let mut app = routes
         .into_router()
         .route("/healthz", get(healthz))
         .fallback(|| async { ApiError::NoRoute })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::http::MAX_BODY_BYTES,
+        ))
         .layer(CatchPanicLayer::custom(
             |_: Box<dyn std::any::Any + Send>| {
                 ApiError::Internal("a handler panicked".into()).into_response()
+            },
+        ))
+        .layer(axum::middleware::from_fn(crate::http::problem_bodies))
+        .layer(axum::middleware::from_fn(
+            move |request: axum::extract::Request, next: axum::middleware::Next| async move {
+                match tokio::time::timeout(request_timeout, next.run(request)).await {
+                    Ok(response) => response,
+                    Err(_) => ApiError::Unavailable(format!(
+                        "the request took longer than {} s",
+                        request_timeout.as_secs()
+                    ))
+                    .into_response(),
+                }
             },
         ));
     if let Some(cors) = http.cors() {
@@ -135,15 +192,56 @@ pub fn app(routes: Routes, state: AppState, http: &HttpConfig) -> Router {
     app.layer(axum::middleware::from_fn(crate::trace::trace_requests))
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves; requests in flight then finish.
+/// Serves `app` on `listener` over HTTP/1.1 until `shutdown` resolves; requests in flight then
+/// finish. A connection that takes longer than `http.header_timeout` to send a request's
+/// headers, or stays that long idle between requests, is closed.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
+    http: &HttpConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(http.header_timeout);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // Out of file descriptors or a reset before accept: go on serving the others.
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let connection = builder.serve_connection(TokioIo::new(stream), service);
+        let mut stopped = stopped.clone();
+        connections.spawn(async move {
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = stopped.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+        });
+        // Finished connections are reaped as the server goes, so the set stays small.
+        while connections.try_join_next().is_some() {}
+    }
+    let _ = stop.send(true);
+    while connections.join_next().await.is_some() {}
+    Ok(())
 }
 
 /// Resolves on SIGTERM (Cloud Run's stop signal) or Ctrl-C. The handlers are installed when
@@ -265,7 +363,8 @@ async fn start(function: &'static str, routes: Routes) -> Result<(), StartupErro
             None
         },
     };
-    let app = app(routes, state, &HttpConfig::from_env()?);
+    let http = HttpConfig::from_env()?;
+    let app = app(routes, state, &http);
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
         tracing::info!(function, "serving through the AWS Lambda runtime API");
         return lambda::run(app).await.map_err(StartupError::Serve);
@@ -276,7 +375,7 @@ async fn start(function: &'static str, routes: Routes) -> Result<(), StartupErro
         .await
         .map_err(|source| StartupError::Bind { port, source })?;
     tracing::info!(function, port, "listening");
-    serve(listener, app, shutdown)
+    serve(listener, app, &http, shutdown)
         .await
         .map_err(|e| StartupError::Serve(e.to_string()))
 }

@@ -137,7 +137,7 @@ pub async fn spawn_app(routes: crate::routes::Routes, http: HttpConfig) -> TestA
     let (tx, rx) = tokio::sync::oneshot::channel();
     let app = app(routes, state.clone(), &http);
     tokio::spawn(async move {
-        serve(listener, app, async {
+        serve(listener, app, &http, async {
             let _ = rx.await;
         })
         .await

@@ -10,6 +10,7 @@ use crate::helpers::{start, start_with};
 fn cors() -> platform::HttpConfig {
     platform::HttpConfig {
         cors_origins: vec!["https://app.example.com".into()],
+        ..platform::HttpConfig::default()
     }
 }
 

@@ -1,0 +1,206 @@
+//! The app under attack (every function of the catalog), the first tenant's data, and the
+//! callers.
+
+use platform::Role;
+use platform::testing::{Reply, TestApp, spawn_app};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// Every function of the catalog in one app, with short header and request timeouts so the
+/// timeout tests are quick.
+pub async fn start() -> (TestApp, Vec<String>) {
+    let catalog = catalog::Catalog::load().expect("functions/catalog.json");
+    let routes = cleanops::functions(&catalog).expect("every function has a router");
+    let paths = routes.paths().to_vec();
+    let http = platform::HttpConfig {
+        header_timeout: std::time::Duration::from_secs(1),
+        request_timeout: std::time::Duration::from_secs(5),
+        ..platform::HttpConfig::default()
+    };
+    (spawn_app(routes, http).await, paths)
+}
+
+pub const VICTIM: &str = "acme";
+pub const ATTACKER: &str = "globex";
+
+/// The first tenant's documents, one of each kind, and what names them in paths.
+pub struct Victim {
+    pub admin: String,
+    /// Values for the path parameters, by the collection path they follow (`/v1/sites`) or
+    /// by their name (`{area_id}`, `{date}`, `{token}`).
+    pub ids: Vec<(&'static str, String)>,
+    /// Words of the victim's data that must never appear in another tenant's replies.
+    pub secrets: Vec<String>,
+}
+
+impl Victim {
+    /// `pattern` with each `{param}` replaced by the victim's value for it.
+    pub fn path(&self, pattern: &str) -> String {
+        let mut out = String::new();
+        let mut before = String::new();
+        for segment in pattern.split('/').filter(|s| !s.is_empty()) {
+            let value = if segment.starts_with('{') {
+                let name = segment.trim_matches(['{', '}']);
+                self.value(name)
+                    .or_else(|| self.value(&before))
+                    .unwrap_or_else(|| "unknown-id".into())
+            } else {
+                segment.to_owned()
+            };
+            before = format!("{before}/{segment}");
+            out = format!("{out}/{value}");
+        }
+        out
+    }
+
+    fn value(&self, key: &str) -> Option<String> {
+        self.ids
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+/// A site of customer c1 with an area, an area type, a calendar, a closure, a cleaner, a
+/// tour, an open visit, an inspection, a feed and a plan.
+pub async fn seed_victim(app: &TestApp) -> Victim {
+    let admin = app.token(VICTIM, Role::Admin);
+    let mut site = platform::testing::site_json("Victim HQ", 52.52, 13.39);
+    site["customerId"] = json!("c1");
+    let site = app.created(&admin, "/v1/sites", site).await.id();
+    let area_type =
+        json!({"name": "VictimType", "performanceSqmPerHour": 200, "cleaningsPerWeek": 5});
+    let area_type = app.created(&admin, "/v1/area-types", area_type).await.id();
+    let area =
+        json!({"siteId": site, "name": "Victim lobby", "sizeSqm": 100, "areaTypeId": area_type});
+    let area = app.created(&admin, "/v1/areas", area).await.id();
+    let calendar = json!({"siteId": site, "name": "Victim daily", "rrule": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+        "startDate": "2026-01-05", "window": {"earliest": "06:00", "latest": "20:00"}});
+    let calendar = app.created(&admin, "/v1/calendars", calendar).await.id();
+    let closure = json!({"siteId": site, "from": "2026-12-24", "to": "2026-12-26", "reason": "Victim holiday"});
+    let closure = app.created(&admin, "/v1/closures", closure).await.id();
+    let shifts: Vec<Value> = ["mon", "tue", "wed", "thu", "fri"]
+        .iter()
+        .map(|d| json!({"day": d, "from": "06:00", "to": "14:00"}))
+        .collect();
+    let cleaner = json!({"userId": "maria", "name": "Victim Maria", "home": {"lat": 52.5, "lng": 13.4},
+        "shifts": shifts, "maxMinutesPerDay": 420});
+    let cleaner = app.created(&admin, "/v1/cleaners", cleaner).await.id();
+    let days: Vec<Value> = ["mon", "tue", "wed", "thu", "fri"]
+        .iter()
+        .map(|d| json!({"day": d, "areaIds": [area]}))
+        .collect();
+    let tour = json!({"name": "Victim tour", "cleanerId": "maria", "tourType": "regular",
+        "startTime": "06:00", "maxMinutesPerDay": 420, "days": days});
+    let tour = app.created(&admin, "/v1/tours", tour).await.id();
+    let code = app
+        .get(&admin, &format!("/v1/check-in-codes/{area}"))
+        .await
+        .body["code"]
+        .clone();
+    let maria = app.token_of(VICTIM, "maria", Role::Cleaner, None);
+    let visit = app
+        .post(&maria, "/v1/visits/check-in", json!({"code": code}))
+        .await
+        .id();
+    let inspection =
+        json!({"siteId": site, "date": "2026-11-02", "areas": [{"areaId": area, "appaLevel": 2}]});
+    let inspection = app
+        .created(&admin, "/v1/inspections", inspection)
+        .await
+        .id();
+    let feed = app
+        .created(&maria, "/v1/feed-tokens", json!({"cleanerId": "maria"}))
+        .await;
+    let feed_token = format!("{}.ics", feed.body["token"].as_str().unwrap());
+    let plan = app
+        .post(
+            &admin,
+            "/v1/plans",
+            json!({"weekStart": "2026-11-30", "seconds": 0.2}),
+        )
+        .await
+        .id();
+    Victim {
+        admin,
+        ids: vec![
+            ("/v1/sites", site),
+            ("/v1/area-types", area_type),
+            ("/v1/areas", area.clone()),
+            ("area_id", area),
+            ("/v1/calendars", calendar),
+            ("/v1/closures", closure),
+            ("/v1/cleaners", cleaner),
+            ("/v1/tours", tour),
+            ("/v1/visits", visit),
+            ("/v1/inspections", inspection),
+            ("/v1/feed-tokens", feed.id()),
+            ("token", feed_token),
+            ("/v1/plans", plan),
+            ("date", "2026-11-30".into()),
+            ("code", code.as_str().unwrap_or_default().to_owned()),
+        ],
+        secrets: ["Victim", "maria"].map(String::from).into(),
+    }
+}
+
+/// Who attacks: each role of the other tenant, then each role of the victim's tenant that
+/// owns nothing there (a colleague, another customer).
+pub fn callers(app: &TestApp) -> Vec<(String, String)> {
+    let mut callers = Vec::new();
+    for (tenant, label) in [(ATTACKER, "other"), (VICTIM, "same")] {
+        for role in [Role::Admin, Role::Dispatcher, Role::Cleaner, Role::Customer] {
+            let (user, customer) = match role {
+                Role::Cleaner => ("jana", None),
+                Role::Customer => ("cust", Some("c2")),
+                _ => ("boss", None),
+            };
+            let token = app.token_of(tenant, user, role, customer);
+            callers.push((format!("{label}:{}", role.as_str()), token));
+        }
+    }
+    callers
+}
+
+/// Everything the victim's admin can read: every listing, page by page up to a bound.
+pub async fn snapshot(app: &TestApp, victim: &Victim, paths: &[String]) -> Vec<(String, Value)> {
+    let mut seen = Vec::new();
+    for path in paths
+        .iter()
+        .filter(|p| !p.contains('{') && p.starts_with("/v1/"))
+    {
+        let reply = app.get(&victim.admin, path).await;
+        if reply.status.is_success() {
+            seen.push((path.clone(), strip_volatile(reply.body)));
+        }
+    }
+    for (key, _) in victim.ids.iter().filter(|(k, _)| k.starts_with("/v1/")) {
+        let path = victim.path(&format!("{key}/{{id}}"));
+        seen.push((
+            path.clone(),
+            strip_volatile(app.get(&victim.admin, &path).await.body),
+        ));
+    }
+    seen
+}
+
+/// Fields computed at read time that differ between two reads of unchanged data.
+fn strip_volatile(mut body: Value) -> Value {
+    if let Some(map) = body.as_object_mut() {
+        map.remove("generatedAt");
+    }
+    body
+}
+
+/// Sends `method` to `path` with a body and `If-Match` as a real client of that route would.
+pub async fn attack(
+    app: &TestApp,
+    method: &Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+    etag: Option<&str>,
+) -> Reply {
+    app.send(method.clone(), path, Some(token), body, etag)
+        .await
+}

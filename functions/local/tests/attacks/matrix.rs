@@ -1,0 +1,164 @@
+//! Every route and method of every function, tried by each role of a second tenant and by
+//! each role of the same tenant that owns nothing, on the first tenant's ids. The statuses
+//! must be those of `expected.txt` (a route missing there fails the suite), a reply to the
+//! second tenant never holds the first tenant's data, and the first tenant's data is the
+//! same afterwards. `CLEANOPS_ATTACK_WRITE=1` rewrites the table from what was seen, to
+//! review in the diff.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{Victim, attack, callers, seed_victim, snapshot, start};
+
+const METHODS: [Method; 5] = [
+    Method::GET,
+    Method::POST,
+    Method::PUT,
+    Method::PATCH,
+    Method::DELETE,
+];
+const TABLE: &str = "tests/attacks/expected.txt";
+
+/// The body a real client would send: what it read of the item, or an action's own body.
+async fn body_for(app: &platform::testing::TestApp, victim: &Victim, path: &str) -> Value {
+    match path {
+        p if p.ends_with("/check-in") => json!({"code": victim.path("{code}")[1..]}),
+        p if p.ends_with("/check-out") => json!({"status": "done"}),
+        "/v1/plans" => json!({"weekStart": "2026-11-30", "seconds": 0.2}),
+        p if p.contains('{') || p == "/v1/tour-settings" => {
+            app.get(&victim.admin, &victim.path(p)).await.body
+        }
+        p => match victim.ids.iter().find(|(k, _)| *k == p) {
+            Some(_) => {
+                app.get(&victim.admin, &victim.path(&format!("{p}/{{id}}")))
+                    .await
+                    .body
+            }
+            None => json!({}),
+        },
+    }
+}
+
+/// The victim's current ETag of the item a path is about.
+async fn etag_for(app: &platform::testing::TestApp, victim: &Victim, path: &str) -> Option<String> {
+    let item: Vec<&str> = path.split('/').take(4).collect();
+    let item = victim.path(&item.join("/"));
+    let reply = app.get(&victim.admin, &item).await;
+    reply
+        .headers
+        .get("etag")
+        .map(|v| v.to_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn every_route_and_method_gives_its_expected_status_and_leaks_nothing() {
+    let (probe, paths) = start().await;
+    let count = callers(&probe).len();
+    let mut seen: BTreeMap<(usize, String), Vec<u16>> = BTreeMap::new();
+    let mut leaks = Vec::new();
+    for nth in 0..count {
+        // A fresh app for each caller: what one caller may change does not hide another's.
+        let (app, _) = start().await;
+        let (caller, token) = callers(&app).swap_remove(nth);
+        let victim = seed_victim(&app).await;
+        let before = snapshot(&app, &victim, &paths).await;
+        for (index, path) in paths.iter().enumerate() {
+            for method in &METHODS {
+                let writes = method != Method::GET;
+                let body = match writes {
+                    true => Some(body_for(&app, &victim, path).await),
+                    false => None,
+                };
+                let etag = etag_for(&app, &victim, path).await;
+                let sent = body.as_ref().map(Value::to_string).unwrap_or_default();
+                let reply = attack(
+                    &app,
+                    method,
+                    &victim.path(path),
+                    &token,
+                    body,
+                    etag.as_deref(),
+                )
+                .await;
+                if reply.status.as_u16() >= 400 {
+                    reply.assert_problem(reply.status);
+                }
+                let text = reply.body.to_string();
+                // A feed link is a bearer capability of its own (tested in tours), and what
+                // the attacker sent may come back to him.
+                if caller.starts_with("other:")
+                    && reply.status.is_success()
+                    && !path.starts_with("/v1/feeds")
+                {
+                    let ids = victim
+                        .ids
+                        .iter()
+                        .filter(|(k, _)| k.starts_with("/v1/") || *k == "area_id");
+                    for secret in victim.secrets.iter().chain(ids.map(|(_, v)| v)) {
+                        if text.contains(secret.as_str()) && !sent.contains(secret.as_str()) {
+                            leaks.push(format!("{caller} {method} {path}: {secret}"));
+                        }
+                    }
+                }
+                seen.entry((index, format!("{method} {path}")))
+                    .or_default()
+                    .push(reply.status.as_u16());
+            }
+        }
+        if caller.starts_with("other:") || caller == "same:customer" {
+            assert_eq!(
+                snapshot(&app, &victim, &paths).await,
+                before,
+                "{caller} changed data"
+            );
+        }
+    }
+    let mut table = String::from(
+        "# METHOD PATH, then the status for each caller: the other tenant's admin, dispatcher,\n\
+         # cleaner, customer | the same tenant's admin, dispatcher, a colleague cleaner, another\n\
+         # customer. Generated by CLEANOPS_ATTACK_WRITE=1 and reviewed: a change shows in the diff.\n",
+    );
+    for ((_, route), statuses) in &seen {
+        let cells: Vec<String> = statuses.iter().map(u16::to_string).collect();
+        let (other, same) = cells.split_at(4);
+        writeln!(
+            table,
+            "{route:<48} {} | {}",
+            other.join(" "),
+            same.join(" ")
+        )
+        .unwrap();
+    }
+    println!(
+        "attack matrix: {} routes x {} methods x {} callers = {} requests; leaks: {}",
+        paths.len(),
+        METHODS.len(),
+        count,
+        paths.len() * METHODS.len() * count,
+        leaks.len()
+    );
+    assert!(leaks.is_empty(), "leaks: {leaks:#?}");
+    if std::env::var_os("CLEANOPS_ATTACK_WRITE").is_some() {
+        std::fs::write(TABLE, &table).unwrap();
+    }
+    let expected = std::fs::read_to_string(TABLE).unwrap_or_default();
+    for line in table.lines().filter(|l| !l.starts_with('#')) {
+        let route = line
+            .split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let entry = expected
+            .lines()
+            .find(|l| l.split_whitespace().take(2).collect::<Vec<_>>().join(" ") == route);
+        let entry = entry.unwrap_or_else(|| panic!("{route} has no entry in {TABLE}: add one"));
+        assert_eq!(
+            entry.trim_end(),
+            line.trim_end(),
+            "{route}: expected | seen"
+        );
+    }
+}
