@@ -17,13 +17,13 @@ use domain::Entity;
 use domain::planning::{Cleaner, Plan, PlanRequest, PlanStatus};
 use domain::store::{Query, Write};
 use domain::tours::{Tour, TourDay, TourType};
-use platform::crud::{entity_fields, entity_response};
+use platform::crud::{Stored, entity_fields, entity_response};
 use platform::error::ApiResult;
 use platform::http::{FilterParam, IfMatch, JsonBody, Order};
 use platform::resource::{self, Resource};
 use platform::routes::Routes;
-use platform::{ApiError, Caller, RequestContext, Role};
-use serde_json::Value;
+use platform::{ApiError, Caller, RequestContext, Role, TenantData};
+use serde_json::{Map, Value};
 
 pub fn router() -> Routes {
     Routes::new()
@@ -67,10 +67,46 @@ impl Resource for Plans {
         caller.require(&Role::PLANNERS, "read plans")?;
         Ok(Vec::new())
     }
+
+    /// A running plan whose lease has passed is marked failed as it is read: its instance
+    /// stopped, and nothing else will finish it. (A lost race to mark it is no matter: the
+    /// winner wrote the same, or the computation wrote after all.)
+    async fn present(
+        items: Vec<Stored<Plan>>,
+        cx: &RequestContext,
+    ) -> ApiResult<Vec<Map<String, Value>>> {
+        let mut shown = Vec::with_capacity(items.len());
+        for item in items {
+            if !item.entity.is_abandoned(cx.now()) {
+                shown.push(item.to_json());
+                continue;
+            }
+            let mut failed = item.entity.clone();
+            failed.status = PlanStatus::Failed;
+            failed.lease_until = None;
+            failed.failure = Some(
+                "its computation stopped before it finished (the instance ended); plan the \
+                 week again"
+                    .into(),
+            );
+            let repo = cx.repo::<Plan>();
+            let saved = repo
+                .replace(&item.meta.id, item.meta.version, failed, Vec::new())
+                .await;
+            shown.push(match saved {
+                Ok(saved) => saved.to_json(),
+                Err(_) => repo.get(&item.meta.id).await?.to_json(),
+            });
+        }
+        Ok(shown)
+    }
 }
 
 /// How often a running plan's progress is written.
 const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// How long past its next expected write a running plan is held for its computation.
+const LEASE_GRACE: Duration = Duration::seconds(30);
 
 /// `POST /v1/plans` `{weekStart?, seconds?, objective?}`: computes a draft for the week (by
 /// default the coming one) within `seconds` (default 5, at most 60). While it runs, the plan
@@ -83,7 +119,6 @@ async fn create_plan(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult<
         .week_start
         .unwrap_or_else(|| domain::planning::next_monday(today + Duration::days(1)));
     let inputs = platform::planning::load_inputs(cx.data(), week_start, request.travel).await?;
-    let repo = cx.repo::<Plan>();
     let running = Plan {
         week_start,
         status: PlanStatus::Running,
@@ -94,8 +129,39 @@ async fn create_plan(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult<
         unplanned: Vec::new(),
         kpis: Default::default(),
         current: Default::default(),
+        lease_until: Some(cx.now() + lease_for(request.seconds)),
+        failure: None,
     };
-    let mut stored = repo.create(running, Vec::new()).await?;
+    let stored = cx.repo::<Plan>().create(running, Vec::new()).await?;
+    // The computation runs on its own task: a client that goes away does not stop it, and
+    // the plan is finished for whoever reads it next.
+    let work = tokio::spawn(finish_plan(cx.data().clone(), stored, inputs, request));
+    let saved = work
+        .await
+        .map_err(|e| ApiError::internal(format!("the plan's computation stopped: {e}")))??;
+    Ok(entity_response(
+        StatusCode::CREATED,
+        &saved.meta,
+        saved.to_json(),
+        Some(format!("/v1/plans/{}", saved.meta.id)),
+    ))
+}
+
+/// The lease of a plan that computes for `seconds`: until its next write, with grace.
+fn lease_for(seconds: f64) -> Duration {
+    let seconds = Duration::milliseconds((seconds * 1000.0) as i64);
+    seconds.min(Duration::from_std(PROGRESS_EVERY).unwrap_or(seconds)) + LEASE_GRACE
+}
+
+/// Computes the plan, writing its progress (and renewing its lease) as it goes, then the
+/// result.
+async fn finish_plan(
+    data: TenantData,
+    mut stored: Stored<Plan>,
+    inputs: platform::planning::Inputs,
+    request: PlanRequest,
+) -> ApiResult<Stored<Plan>> {
+    let repo = data.repo::<Plan>();
     let progress = Arc::new(Mutex::new(0.0));
     let work = platform::planning::compute(inputs, &request, progress.clone());
     tokio::pin!(work);
@@ -103,27 +169,18 @@ async fn create_plan(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult<
         tokio::select! {
             plan = &mut work => break plan?,
             () = tokio::time::sleep(PROGRESS_EVERY) => {
-                let done = progress.lock().map(|p| *p).unwrap_or(0.0);
-                if done > stored.entity.progress {
-                    let mut next = stored.entity.clone();
-                    next.progress = done;
-                    // Progress is best effort: a failed write does not stop the plan.
-                    if let Ok(saved) = repo.replace(&stored.meta.id, stored.meta.version, next, Vec::new()).await {
-                        stored = saved;
-                    }
+                let mut next = stored.entity.clone();
+                next.progress = progress.lock().map(|p| *p).unwrap_or(0.0).max(next.progress);
+                next.lease_until = Some(data.now() + lease_for(request.seconds));
+                // Progress is best effort: a failed write does not stop the plan.
+                if let Ok(saved) = repo.replace(&stored.meta.id, stored.meta.version, next, Vec::new()).await {
+                    stored = saved;
                 }
             }
         }
     };
-    let saved = repo
-        .replace(&stored.meta.id, stored.meta.version, plan, Vec::new())
-        .await?;
-    Ok(entity_response(
-        StatusCode::CREATED,
-        &saved.meta,
-        saved.to_json(),
-        Some(format!("/v1/plans/{}", saved.meta.id)),
-    ))
+    repo.replace(&stored.meta.id, stored.meta.version, plan, Vec::new())
+        .await
 }
 
 /// The tours a plan activates: one per cleaner, her stops of each weekday in order.

@@ -595,6 +595,8 @@ pub enum PlanStatus {
     Running,
     Draft,
     Active,
+    /// Its computation stopped before it finished (see [`Plan::lease_until`]).
+    Failed,
 }
 
 /// A plan version: a week's tours per cleaner and day, computed, then activated or not.
@@ -612,6 +614,20 @@ pub struct Plan {
     pub kpis: Kpis,
     /// The same figures for the tours in force when the plan was made.
     pub current: Kpis,
+    /// While running: the time by which its computation writes again (progress or result).
+    /// A running plan past it was abandoned (its instance stopped) and reads as failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// Why a failed plan failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+}
+
+impl Plan {
+    /// Whether a running plan's computation has stopped writing for good at `now`.
+    pub fn is_abandoned(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.status == PlanStatus::Running && self.lease_until.is_none_or(|lease| lease < now)
+    }
 }
 
 impl Entity for Plan {

@@ -162,6 +162,8 @@ pub async fn compute(
             current: domain::planning::kpis(&current, &inputs.max_minutes, 0),
             tours,
             unplanned,
+            lease_until: None,
+            failure: None,
         }
     })
     .await

@@ -1,6 +1,7 @@
 //! The planning function over real sockets, on a fresh store per test; the sites, areas and
 //! calendars it plans are seeded into the store (`TestApp::seed`).
 
+mod abandoned;
 mod activation;
 mod helpers;
 mod infeasible;
