@@ -8,7 +8,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
-use domain::TenantId;
 use domain::ical::{self, Event};
 use domain::store::Filter;
 use domain::tours::{FeedToken, Tour};
@@ -17,7 +16,6 @@ use platform::crud::Stored;
 use platform::error::ApiResult;
 use platform::http::FilterParam;
 use platform::resource::Resource;
-use platform::signing::Signer;
 use platform::{ApiError, AppState, Caller, RequestContext, Role};
 use serde_json::{Map, Value};
 
@@ -25,26 +23,9 @@ use crate::AreaIndex;
 use crate::sheet::tour_of_day;
 use platform::schedule::Schedules;
 
-const FEED_PURPOSE: &str = "feed";
 /// Days of the past and of the future a feed shows.
 const PAST_DAYS: i64 = 7;
 const FUTURE_DAYS: i64 = 56;
-
-fn feed_token_text(signer: &Signer, tenant: &TenantId, id: &str) -> String {
-    let signature = signer.sign(FEED_PURPOSE, &[tenant.as_str(), id]);
-    format!("{tenant}.{id}.{signature}", tenant = tenant.as_str())
-}
-
-/// The tenant and feed token id a token names, if its signature holds.
-fn verify_feed_token(signer: &Signer, token: &str) -> Option<(TenantId, String)> {
-    let mut parts = token.splitn(3, '.');
-    let (tenant, id, signature) = (parts.next()?, parts.next()?, parts.next()?);
-    let tenant = TenantId::parse_external(tenant).ok()?;
-    domain::id::parse_id(id).ok()?;
-    signer
-        .verify(FEED_PURPOSE, &[tenant.as_str(), id], signature)
-        .then(|| (tenant, id.to_owned()))
-}
 
 pub struct FeedTokens;
 
@@ -121,7 +102,7 @@ impl Resource for FeedTokens {
         Ok(items
             .iter()
             .map(|feed| {
-                let token = feed_token_text(signer, &cx.caller.tenant, &feed.meta.id);
+                let token = platform::signing::feed_token(signer, &cx.caller.tenant, &feed.meta.id);
                 let mut json = feed.to_json();
                 json.insert("url".into(), Value::from(format!("/v1/feeds/{token}.ics")));
                 json.insert("token".into(), Value::from(token));
@@ -157,7 +138,8 @@ pub async fn feed_by_query(
 /// token is a 404, the same for each.
 pub async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Response> {
     let token = token.strip_suffix(".ics").unwrap_or(&token);
-    let (tenant, id) = verify_feed_token(state.signer()?, token).ok_or_else(not_found)?;
+    let (tenant, id) =
+        platform::signing::verify_feed_token(state.signer()?, token).ok_or_else(not_found)?;
     tracing::Span::current().record("tenant", tenant.as_str());
     let data = &TenantData::of(&state, tenant);
     let feed = data

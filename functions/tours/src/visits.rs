@@ -8,39 +8,19 @@ use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
+use domain::Entity;
 use domain::sites::{Area, Site};
 use domain::store::{Filter, FilterOp, Query, Write};
 use domain::time::LocalTime;
 use domain::tours::{
     CheckIn, CheckOut, Tour, Visit, VisitId, VisitStatus, check_client_time, check_in_flags,
 };
-use domain::{Entity, TenantId};
 use platform::crud::{Stored, entity_response};
 use platform::error::ApiResult;
 use platform::http::{FilterParam, IfMatch, JsonBody, Order};
 use platform::resource::Resource;
-use platform::signing::Signer;
 use platform::{ApiError, Caller, RequestContext, Role};
 use serde_json::{Map, Value, json};
-
-const CODE_PREFIX: &str = "CO1";
-const CODE_PURPOSE: &str = "check-in";
-
-/// The text of an area's QR code.
-pub fn check_in_code_text(signer: &Signer, tenant: &TenantId, area_id: &str) -> String {
-    let signature = signer.sign(CODE_PURPOSE, &[tenant.as_str(), area_id]);
-    format!("{CODE_PREFIX}.{area_id}.{signature}")
-}
-
-/// The area a code names, if the code was issued for this tenant.
-fn verify_code(signer: &Signer, tenant: &TenantId, code: &str) -> Option<String> {
-    let mut parts = code.trim().splitn(3, '.');
-    let (prefix, area, signature) = (parts.next()?, parts.next()?, parts.next()?);
-    (prefix == CODE_PREFIX
-        && domain::id::parse_id(area).is_ok()
-        && signer.verify(CODE_PURPOSE, &[tenant.as_str(), area], signature))
-    .then(|| area.to_owned())
-}
 
 /// `GET /v1/check-in-codes/{areaId}`: what to print on the area's QR label.
 pub async fn check_in_code(
@@ -49,7 +29,7 @@ pub async fn check_in_code(
 ) -> ApiResult<Json<Value>> {
     cx.caller.require(&Role::PLANNERS, "print check-in codes")?;
     let area = cx.repo::<Area>().get(&area_id).await?;
-    let code = check_in_code_text(cx.signer()?, &cx.caller.tenant, &area.meta.id);
+    let code = platform::signing::check_in_code(cx.signer()?, &cx.caller.tenant, &area.meta.id);
     Ok(Json(json!({
         "areaId": area.meta.id,
         "areaName": area.entity.name,
@@ -88,7 +68,7 @@ pub async fn site_check_in_codes(
                 "areaId": area.meta.id,
                 "areaName": area.entity.name,
                 "floor": area.entity.floor,
-                "code": check_in_code_text(signer, &cx.caller.tenant, &area.meta.id),
+                "code": platform::signing::check_in_code(signer, &cx.caller.tenant, &area.meta.id),
             })
         })
         .collect();
@@ -149,12 +129,14 @@ pub async fn check_in(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult
     let now = cx.now();
     let at = request.at.unwrap_or(now);
     check_client_time(at, now).map_err(|message| ApiError::field("at", message))?;
-    let area_id = verify_code(cx.signer()?, &cx.caller.tenant, &request.code).ok_or_else(|| {
-        ApiError::field(
-            "code",
-            "is not a check-in code of this tenant (forged, damaged or another tenant's)",
-        )
-    })?;
+    let area_id =
+        platform::signing::verify_check_in_code(cx.signer()?, &cx.caller.tenant, &request.code)
+            .ok_or_else(|| {
+                ApiError::field(
+                    "code",
+                    "is not a check-in code of this tenant (forged, damaged or another tenant's)",
+                )
+            })?;
     let repo = cx.repo::<Visit>();
     // A tour named must be the caller's, whatever else the request finds.
     let tour = match &request.tour_id {

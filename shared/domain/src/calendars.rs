@@ -101,6 +101,11 @@ impl Recurrence {
         Some((period, until))
     }
 
+    /// The day of the rule's UNTIL, if it has one.
+    pub fn until(&self) -> Option<NaiveDate> {
+        self.rule().get_until().map(|u| u.date_naive())
+    }
+
     /// The rule's occurrences from `start`, in `start`'s time zone.
     fn iter(&self, start: DateTime<Tz>) -> Result<rrule::RRuleSet, String> {
         let start = start.with_timezone(&rrule::Tz::Tz(start.timezone()));
@@ -138,7 +143,12 @@ impl FromStr for Recurrence {
     fn from_str(raw: &str) -> Result<Self, String> {
         let rule = raw.trim();
         let rule = rule.strip_prefix("RRULE:").unwrap_or(rule);
-        if rule.contains('\n') || rule.to_ascii_uppercase().contains("DTSTART") {
+        // RFC 5545 rule values are ASCII; the `rrule` crate panics on some other text (found
+        // by fuzzing: `BYDAY=MOҹR`), so it never sees any.
+        if !rule.is_ascii() || rule.chars().any(|c| c.is_ascii_control()) {
+            return Err("must be an RFC 5545 RRULE value: ASCII letters, digits and ;=,+-".into());
+        }
+        if rule.to_ascii_uppercase().contains("DTSTART") {
             return Err(
                 "must be one RRULE value without DTSTART (the calendar's startDate is \
                         the start)"
@@ -305,6 +315,12 @@ impl Entity for Calendar {
                     }
                 });
         let start_date = f.required_parsed("startDate", parse_date);
+        if let (Some(rule), Some(start)) = (&rule, start_date)
+            && rule.until().is_some_and(|until| until <= start)
+        {
+            // The rule could never start (found by fuzzing: every expansion failed).
+            f.error("rrule", "UNTIL must be after startDate");
+        }
         let end_date = f.optional_parsed("endDate", parse_date);
         if let (Some(start), Some(end)) = (start_date, end_date)
             && end < start
@@ -795,6 +811,16 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_with_text_beyond_ascii_is_refused_not_a_panic() {
+        for rule in [
+            "FREQ=WEEKLY;BYDAY=MO\u{4b9}R",
+            "FREQ=MONTHLY;BYDAY=''\u{572}O",
+        ] {
+            assert!(refusal(rule).contains("ASCII"), "{rule}");
+        }
+    }
+
+    #[test]
     fn interval_and_count_must_be_positive() {
         assert_eq!(
             refusal("FREQ=DAILY;INTERVAL=0"),
@@ -829,6 +855,17 @@ mod tests {
         ] {
             assert!(rule.parse::<Recurrence>().is_ok(), "{rule}");
         }
+    }
+
+    #[test]
+    fn an_until_before_the_start_is_refused() {
+        let err = Calendar::parse(&json!({
+            "siteId": "s1", "name": "x", "rrule": "FREQ=WEEKLY;UNTIL=20300101T000000Z",
+            "startDate": "2031-01-01", "window": {"earliest": "06:00", "latest": "08:00"}
+        }))
+        .unwrap_err();
+        assert_eq!(err.0[0].field, "rrule");
+        assert!(err.0[0].message.contains("UNTIL"), "{err:?}");
     }
 
     #[test]

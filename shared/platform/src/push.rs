@@ -239,26 +239,22 @@ pub struct PushJob {
     data: TenantData,
 }
 
-/// Why a delivery cannot be processed, ever: acked and, when its tenant is known, recorded.
+/// What a job delivery says: its tenant, job and scheduled time from the message's
+/// attributes, and its payload.
 #[derive(Debug)]
-pub struct Poison {
-    pub tenant: Option<TenantId>,
-    pub key: Option<String>,
-    pub reason: String,
+pub struct JobMessage {
+    pub tenant: TenantId,
+    pub job: String,
+    pub scheduled_for: DateTime<Utc>,
+    pub idempotency_key: String,
+    pub message_id: String,
+    pub delivery_attempt: Option<u32>,
+    pub payload: Value,
 }
 
-/// The idempotency key of a job run: `{job}:{tenant}:{scheduledFor}` made safe as a document id.
-pub fn idempotency_key(job: &str, tenant: &TenantId, scheduled_for: &DateTime<Utc>) -> String {
-    format!("{job}_{tenant}_{}", scheduled_for.format("%Y%m%dT%H%M%SZ"))
-}
-
-impl PushJob {
-    /// The message's tenant's data: the one way a worker reaches the store.
-    pub fn data(&self) -> &TenantData {
-        &self.data
-    }
-
-    fn parse(envelope: PushEnvelope, state: &AppState) -> Result<Self, Poison> {
+impl JobMessage {
+    /// Decodes and checks a delivery's attributes and data; pure, so it is fuzzed.
+    pub fn decode(envelope: PushEnvelope) -> Result<Self, Poison> {
         let attributes = &envelope.message.attributes;
         let poison = |tenant: Option<TenantId>, reason: String| Poison {
             tenant,
@@ -318,15 +314,48 @@ impl PushJob {
             }
         };
         Ok(Self {
-            data: TenantData::of(state, tenant.clone()),
             tenant,
             job,
             scheduled_for,
             idempotency_key: key,
             message_id: envelope.message.message_id,
             delivery_attempt: envelope.delivery_attempt,
-            started_at: state.clock.now(),
             payload,
+        })
+    }
+}
+
+/// Why a delivery cannot be processed, ever: acked and, when its tenant is known, recorded.
+#[derive(Debug)]
+pub struct Poison {
+    pub tenant: Option<TenantId>,
+    pub key: Option<String>,
+    pub reason: String,
+}
+
+/// The idempotency key of a job run: `{job}:{tenant}:{scheduledFor}` made safe as a document id.
+pub fn idempotency_key(job: &str, tenant: &TenantId, scheduled_for: &DateTime<Utc>) -> String {
+    format!("{job}_{tenant}_{}", scheduled_for.format("%Y%m%dT%H%M%SZ"))
+}
+
+impl PushJob {
+    /// The message's tenant's data: the one way a worker reaches the store.
+    pub fn data(&self) -> &TenantData {
+        &self.data
+    }
+
+    fn parse(envelope: PushEnvelope, state: &AppState) -> Result<Self, Poison> {
+        let message = JobMessage::decode(envelope)?;
+        Ok(Self {
+            data: TenantData::of(state, message.tenant.clone()),
+            tenant: message.tenant,
+            job: message.job,
+            scheduled_for: message.scheduled_for,
+            idempotency_key: message.idempotency_key,
+            message_id: message.message_id,
+            delivery_attempt: message.delivery_attempt,
+            started_at: state.clock.now(),
+            payload: message.payload,
         })
     }
 

@@ -97,6 +97,50 @@ impl Signer {
     }
 }
 
+const CHECK_IN_PREFIX: &str = "CO1";
+const CHECK_IN_PURPOSE: &str = "check-in";
+const FEED_PURPOSE: &str = "feed";
+
+/// The text of an area's printed QR code: `CO1.{areaId}.{signature}`, the signature over the
+/// tenant and the area, so a code cannot be guessed, and a code of one tenant checks in
+/// nowhere else.
+pub fn check_in_code(signer: &Signer, tenant: &domain::TenantId, area_id: &str) -> String {
+    let signature = signer.sign(CHECK_IN_PURPOSE, &[tenant.as_str(), area_id]);
+    format!("{CHECK_IN_PREFIX}.{area_id}.{signature}")
+}
+
+/// The area a check-in code names, if the code was issued for this tenant.
+pub fn verify_check_in_code(
+    signer: &Signer,
+    tenant: &domain::TenantId,
+    code: &str,
+) -> Option<String> {
+    let mut parts = code.trim().splitn(3, '.');
+    let (prefix, area, signature) = (parts.next()?, parts.next()?, parts.next()?);
+    (prefix == CHECK_IN_PREFIX
+        && domain::id::parse_id(area).is_ok()
+        && signer.verify(CHECK_IN_PURPOSE, &[tenant.as_str(), area], signature))
+    .then(|| area.to_owned())
+}
+
+/// A feed link's token: `{tenant}.{feedTokenId}.{signature}`. Calendar apps send no
+/// Authorization header, so the signature proves the tenant.
+pub fn feed_token(signer: &Signer, tenant: &domain::TenantId, id: &str) -> String {
+    let signature = signer.sign(FEED_PURPOSE, &[tenant.as_str(), id]);
+    format!("{tenant}.{id}.{signature}", tenant = tenant.as_str())
+}
+
+/// The tenant and feed token id a feed token names, if its signature holds.
+pub fn verify_feed_token(signer: &Signer, token: &str) -> Option<(domain::TenantId, String)> {
+    let mut parts = token.splitn(3, '.');
+    let (tenant, id, signature) = (parts.next()?, parts.next()?, parts.next()?);
+    let tenant = domain::TenantId::parse_external(tenant).ok()?;
+    domain::id::parse_id(id).ok()?;
+    signer
+        .verify(FEED_PURPOSE, &[tenant.as_str(), id], signature)
+        .then(|| (tenant, id.to_owned()))
+}
+
 fn decode(raw: &str) -> Option<Vec<u8>> {
     use base64::engine::general_purpose::{STANDARD, URL_SAFE};
     [&STANDARD, &URL_SAFE, &URL_SAFE_NO_PAD]
