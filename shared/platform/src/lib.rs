@@ -33,7 +33,7 @@
 //! - [`schedule`]: a site's calendars and closures, as a [`domain::schedule::SiteSchedule`].
 //! - [`planning`]: a week's planner input, and running the planner off the async workers.
 //!
-//! And: [`signing`] (HMAC signatures of check-in codes and feed tokens), `testing` (behind
+//! And: [`signing`] (HMAC signatures, and the check-in code and feed token formats), `testing` (behind
 //! the `testing` feature: apps on real sockets, tokens, seeding, a fixed clock).
 
 pub mod auth;
