@@ -284,13 +284,21 @@ async fn an_anonymous_event_is_a_401_problem() {
 async fn the_logs_of_a_traced_request_are_cloud_logging_json_tied_to_its_trace() {
     let lambda = Lambda::start().await;
     lambda.create_area_type().await;
-    let lines = lambda.logs.lock().unwrap().clone();
     let trace = "projects/demo-project/traces/4bf92f3577b34da6a3ce929d0e0e4736";
-    let traced: Vec<Value> = lines
-        .iter()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|l| l["logging.googleapis.com/trace"] == trace)
-        .collect();
+    // The function's stderr is read by another thread: its lines may trail the answer.
+    let (mut lines, mut traced) = (Vec::new(), Vec::new());
+    for _ in 0..100 {
+        lines = lambda.logs.lock().unwrap().clone();
+        traced = lines
+            .iter()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|l| l["logging.googleapis.com/trace"] == trace)
+            .collect::<Vec<Value>>();
+        if !traced.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     assert!(!traced.is_empty(), "no traced log line in {lines:?}");
     assert!(
         traced
