@@ -56,9 +56,9 @@ impl BackgroundJob for PlanningJob {
                     "weekStart {other} is not a Monday"
                 )));
             }
-            None => {
-                domain::planning::next_monday(run.scheduled_for.date_naive() + Duration::days(1))
-            }
+            None => domain::planning::next_monday(
+                run.message.scheduled_for.date_naive() + Duration::days(1),
+            ),
         };
         let data = run.data();
         let id = format!("nightly-{week_start}");

@@ -105,8 +105,9 @@ impl Resource for Plans {
 /// How often a running plan's progress is written.
 const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
-/// How long past its next expected write a running plan is held for its computation.
-const LEASE_GRACE: Duration = Duration::seconds(30);
+/// How long a running plan is held for its computation after each write: the next write is
+/// due within `PROGRESS_EVERY`, and the rest is grace for a busy instance.
+const LEASE: Duration = Duration::seconds(30);
 
 /// `POST /v1/plans` `{weekStart?, seconds?, objective?}`: computes a draft for the week (by
 /// default the coming one) within `seconds` (default 5, at most 60). While it runs, the plan
@@ -129,7 +130,7 @@ async fn create_plan(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult<
         unplanned: Vec::new(),
         kpis: Default::default(),
         current: Default::default(),
-        lease_until: Some(cx.now() + lease_for(request.seconds)),
+        lease_until: Some(cx.now() + LEASE),
         failure: None,
     };
     let stored = cx.repo::<Plan>().create(running, Vec::new()).await?;
@@ -145,12 +146,6 @@ async fn create_plan(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult<
         saved.to_json(),
         Some(format!("/v1/plans/{}", saved.meta.id)),
     ))
-}
-
-/// The lease of a plan that computes for `seconds`: until its next write, with grace.
-fn lease_for(seconds: f64) -> Duration {
-    let seconds = Duration::milliseconds((seconds * 1000.0) as i64);
-    seconds.min(Duration::from_std(PROGRESS_EVERY).unwrap_or(seconds)) + LEASE_GRACE
 }
 
 /// Computes the plan, writing its progress (and renewing its lease) as it goes, then the
@@ -171,7 +166,7 @@ async fn finish_plan(
             () = tokio::time::sleep(PROGRESS_EVERY) => {
                 let mut next = stored.entity.clone();
                 next.progress = progress.lock().map(|p| *p).unwrap_or(0.0).max(next.progress);
-                next.lease_until = Some(data.now() + lease_for(request.seconds));
+                next.lease_until = Some(data.now() + LEASE);
                 // Progress is best effort: a failed write does not stop the plan.
                 if let Ok(saved) = repo.replace(&stored.meta.id, stored.meta.version, next, Vec::new()).await {
                     stored = saved;

@@ -45,7 +45,7 @@ impl BackgroundJob for WorkloadReportJob {
             .into_iter()
             .map(|t| (t.meta.id, t.entity))
             .collect();
-        let report = WorkloadReport::build(&run.scheduled_for, &sites, &areas, &types);
+        let report = WorkloadReport::build(&run.message.scheduled_for, &sites, &areas, &types);
         // A report of the same day from an earlier run is replaced (at its version).
         let current = data.store().get(REPORTS, &report.date).await?;
         Ok(vec![Write::upsert(

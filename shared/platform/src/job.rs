@@ -96,8 +96,8 @@ async fn deliver<J: BackgroundJob>(
     let span = tracing::info_span!(
         "job",
         job = J::NAME,
-        tenant = %delivery.tenant,
-        key = %delivery.idempotency_key,
+        tenant = %delivery.message.tenant,
+        key = %delivery.message.idempotency_key,
     );
     async move {
         let result = match decode::<J>(&delivery) {
@@ -117,7 +117,7 @@ async fn deliver<J: BackgroundJob>(
 
 /// The typed payload; a message without data is an empty object.
 fn decode<J: BackgroundJob>(delivery: &PushJob) -> Result<J, JobError> {
-    let payload = match &delivery.payload {
+    let payload = match &delivery.message.payload {
         serde_json::Value::Null => serde_json::json!({}),
         other => other.clone(),
     };

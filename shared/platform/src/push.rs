@@ -224,18 +224,10 @@ pub struct PushMessage {
 
 /// A verified, parsed job delivery. Its tenant comes from the verified message's attributes.
 pub struct PushJob {
-    pub tenant: TenantId,
-    pub job: String,
-    pub scheduled_for: DateTime<Utc>,
-    /// Deterministic per job, tenant and scheduled time: the same work has the same key.
-    pub idempotency_key: String,
-    pub message_id: String,
-    pub delivery_attempt: Option<u32>,
+    /// What the message says.
+    pub message: JobMessage,
     /// When this delivery began to be handled.
     pub started_at: DateTime<Utc>,
-    /// The message's data, decoded (JSON if it parses, else a string; null when empty): the
-    /// job's typed payload is read from it.
-    pub payload: Value,
     data: TenantData,
 }
 
@@ -246,9 +238,12 @@ pub struct JobMessage {
     pub tenant: TenantId,
     pub job: String,
     pub scheduled_for: DateTime<Utc>,
+    /// Deterministic per job, tenant and scheduled time: the same work has the same key.
     pub idempotency_key: String,
     pub message_id: String,
     pub delivery_attempt: Option<u32>,
+    /// The message's data, decoded (JSON if it parses, else a string; null when empty): the
+    /// job's typed payload is read from it.
     pub payload: Value,
 }
 
@@ -348,33 +343,27 @@ impl PushJob {
         let message = JobMessage::decode(envelope)?;
         Ok(Self {
             data: TenantData::of(state, message.tenant.clone()),
-            tenant: message.tenant,
-            job: message.job,
-            scheduled_for: message.scheduled_for,
-            idempotency_key: message.idempotency_key,
-            message_id: message.message_id,
-            delivery_attempt: message.delivery_attempt,
             started_at: state.clock.now(),
-            payload: message.payload,
+            message,
         })
     }
 
     fn delivery_record(&self, state: &str, reason: Option<&str>, at: DateTime<Utc>) -> Write {
         JobRecord {
-            job: Some(&self.job),
+            job: Some(&self.message.job),
             state,
-            message_id: Some(&self.message_id),
-            scheduled_for: Some(format_timestamp(&self.scheduled_for)),
+            message_id: Some(&self.message.message_id),
+            scheduled_for: Some(format_timestamp(&self.message.scheduled_for)),
             started_at: format_timestamp(&self.started_at),
             finished_at: format_timestamp(&at),
             duration_ms: (at - self.started_at).num_milliseconds().max(0),
             // Pub/Sub counts deliveries only with a dead-letter policy; without one this is the
             // first delivery we know of.
-            attempts: self.delivery_attempt.unwrap_or(1),
+            attempts: self.message.delivery_attempt.unwrap_or(1),
             progress: (state == "done").then_some(1.0),
             reason,
         }
-        .write(self.idempotency_key.clone())
+        .write(self.message.idempotency_key.clone())
     }
 
     /// Commits `effect` with the delivery record, atomically. If the record exists, the job was
@@ -400,14 +389,14 @@ impl PushJob {
         Ok(self
             .data
             .store()
-            .get(JOBS, &self.idempotency_key)
+            .get(JOBS, &self.message.idempotency_key)
             .await?
             .is_some())
     }
 
     /// Records the delivery as rejected with `reason` and acks it: it will never succeed.
     pub async fn reject(&self, reason: &str, at: DateTime<Utc>) -> PushOutcome {
-        tracing::error!(job = %self.job, key = %self.idempotency_key, reason, "job rejected");
+        tracing::error!(job = %self.message.job, key = %self.message.idempotency_key, reason, "job rejected");
         match self
             .data
             .store()
@@ -519,7 +508,7 @@ where
             .map_err(|e| poisoned(format!("not a Pub/Sub push envelope: {e}")))?;
         match PushJob::parse(envelope, &state) {
             Ok(job) => {
-                tracing::Span::current().record("tenant", job.tenant.as_str());
+                tracing::Span::current().record("tenant", job.message.tenant.as_str());
                 Ok(job)
             }
             Err(Poison {

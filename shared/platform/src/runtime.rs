@@ -80,6 +80,15 @@ impl Default for HttpConfig {
     }
 }
 
+/// A duration of whole seconds, at least one, from `var`, else `default`.
+fn seconds(var: &'static str, default: Duration) -> Result<Duration, ConfigError> {
+    let value: u64 = config::parsed_or(var, default.as_secs(), "a whole number of seconds")?;
+    if value == 0 {
+        return Err(ConfigError::new(var, "must be at least 1 second"));
+    }
+    Ok(Duration::from_secs(value))
+}
+
 impl HttpConfig {
     pub fn from_env() -> Result<Self, ConfigError> {
         let cors_origins = config::list("CORS_ALLOWED_ORIGINS");
@@ -96,27 +105,11 @@ impl HttpConfig {
                 ));
             }
         }
-        let seconds = |var, default: Self| -> Result<u64, ConfigError> {
-            let fallback = match var {
-                "HTTP_HEADER_TIMEOUT_SECONDS" => default.header_timeout.as_secs(),
-                _ => default.request_timeout.as_secs(),
-            };
-            let value: u64 = config::parsed_or(var, fallback, "a whole number of seconds")?;
-            if value == 0 {
-                return Err(ConfigError::new(var, "must be at least 1 second"));
-            }
-            Ok(value)
-        };
+        let defaults = Self::default();
         Ok(Self {
             cors_origins,
-            header_timeout: Duration::from_secs(seconds(
-                "HTTP_HEADER_TIMEOUT_SECONDS",
-                Self::default(),
-            )?),
-            request_timeout: Duration::from_secs(seconds(
-                "HTTP_REQUEST_TIMEOUT_SECONDS",
-                Self::default(),
-            )?),
+            header_timeout: seconds("HTTP_HEADER_TIMEOUT_SECONDS", defaults.header_timeout)?,
+            request_timeout: seconds("HTTP_REQUEST_TIMEOUT_SECONDS", defaults.request_timeout)?,
         })
     }
 

@@ -53,7 +53,8 @@ impl Victim {
         out
     }
 
-    fn value(&self, key: &str) -> Option<String> {
+    /// The victim's value for a path parameter or other key (`code`).
+    pub fn value(&self, key: &str) -> Option<String> {
         self.ids
             .iter()
             .find(|(k, _)| *k == key)

@@ -25,7 +25,7 @@ const TABLE: &str = "tests/attacks/expected.txt";
 /// The body a real client would send: what it read of the item, or an action's own body.
 async fn body_for(app: &platform::testing::TestApp, victim: &Victim, path: &str) -> Value {
     match path {
-        p if p.ends_with("/check-in") => json!({"code": victim.path("{code}")[1..]}),
+        p if p.ends_with("/check-in") => json!({"code": victim.value("code")}),
         p if p.ends_with("/check-out") => json!({"status": "done"}),
         "/v1/plans" => json!({"weekStart": "2026-11-30", "seconds": 0.2}),
         p if p.contains('{') || p == "/v1/tour-settings" => {
