@@ -1,5 +1,7 @@
 //! Test support: spawn a function's app on a real socket (port 0) over a fresh embedded store
-//! on disk, and mint tokens for any tenant and role.
+//! on disk, and mint tokens for any tenant and role; [`reference`] stores the reference tenant.
+
+pub mod reference;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

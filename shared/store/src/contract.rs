@@ -535,6 +535,54 @@ pub async fn keyset_pages_visit_every_document_once_in_order(store: Arc<dyn Docu
     }
 }
 
+/// A month of visits over many pages: the later pages keep the query's range filters.
+pub async fn a_range_query_pages_past_its_first_page(store: Arc<dyn DocumentStore>) {
+    let t = tenant("t1");
+    let docs: Vec<(String, Value)> = (0..40)
+        .map(|i| {
+            let date = format!("2026-11-{:02}", 1 + i % 35);
+            (format!("v{i:02}"), json!({"site": "s1", "date": date}))
+        })
+        .collect();
+    seed(
+        &*store,
+        &t,
+        docs.iter()
+            .map(|(id, v)| (id.as_str(), v.clone()))
+            .collect(),
+    )
+    .await;
+    let in_range = |v: &Value| {
+        let date = v["date"].as_str().unwrap();
+        ("2026-11-03"..="2026-11-30").contains(&date)
+    };
+    let mut expected: Vec<(String, String)> = docs
+        .iter()
+        .filter(|(_, v)| in_range(v))
+        .map(|(id, v)| (v["date"].as_str().unwrap().to_owned(), id.clone()))
+        .collect();
+    expected.sort();
+    let mut query = Query::new(C)
+        .filter(Filter::eq("site", "s1"))
+        .filter(Filter::new("date", FilterOp::Ge, "2026-11-03"))
+        .filter(Filter::new("date", FilterOp::Le, "2026-11-30"))
+        .order_by("date", Direction::Asc)
+        .limit(3);
+    let mut seen = Vec::new();
+    loop {
+        let page = store.query(&t, &query).await.unwrap();
+        seen.extend(page.documents.iter().map(|d| {
+            let date = d.fields["date"].as_str().unwrap().to_owned();
+            (date, d.meta.id.clone())
+        }));
+        match page.next {
+            Some(cursor) => query.start_after = Some(cursor),
+            None => break,
+        }
+    }
+    assert_eq!(seen, expected);
+}
+
 pub async fn metadata_fields_can_be_filtered_and_ordered(store: Arc<dyn DocumentStore>) {
     let t = tenant("t1");
     store
@@ -742,6 +790,7 @@ macro_rules! store_contract_tests {
             integers_and_doubles_compare_as_numbers,
             ordering_breaks_ties_by_id_and_leaves_out_documents_without_the_field,
             keyset_pages_visit_every_document_once_in_order,
+            a_range_query_pages_past_its_first_page,
             metadata_fields_can_be_filtered_and_ordered,
             malformed_requests_are_refused,
             racing_writers_one_wins_and_the_other_fails,

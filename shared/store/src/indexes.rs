@@ -118,16 +118,57 @@ pub fn plan(query: &Query) -> StoreResult<Vec<PlannedQuery>> {
             "cannot page past a null value of {field}"
         )));
     }
-    Ok(vec![
-        part(
-            vec![Filter::eq(field.clone(), cursor.value.clone()), id_after],
-            vec![by("id")],
-        ),
-        part(
-            vec![Filter::new(field, after(direction), cursor.value.clone())],
-            order,
-        ),
-    ])
+    let rest = part(
+        vec![Filter::new(
+            field.clone(),
+            after(direction),
+            cursor.value.clone(),
+        )],
+        order,
+    );
+    // The rest of the cursor's value: pinning the order field to it makes the query's own
+    // range filters on that field redundant (when the value meets them) or the part empty
+    // (when it does not), so this part ranges over `id` alone, as Firestore requires.
+    let (on_field, others): (Vec<&Filter>, Vec<&Filter>) =
+        query.filters.iter().partition(|f| f.field == field);
+    if !on_field.iter().all(|f| matches(&cursor.value, f)) {
+        return Ok(vec![rest]);
+    }
+    let same_value = PlannedQuery {
+        collection: query.collection,
+        filters: others
+            .into_iter()
+            .cloned()
+            .chain([Filter::eq(field, cursor.value.clone()), id_after])
+            .collect(),
+        order: vec![by("id")],
+        limit: query.limit,
+    };
+    Ok(vec![same_value, rest])
+}
+
+/// Whether `value` meets `filter`, comparing as Firestore does: values of one JSON type only
+/// (numbers as numbers), so a string never meets a range on numbers.
+fn matches(value: &Value, filter: &Filter) -> bool {
+    use std::cmp::Ordering;
+    let compare = |other: &Value| -> Option<Ordering> {
+        match (value, other) {
+            (Value::String(a), Value::String(b)) => Some(a.cmp(b)),
+            (Value::Number(a), Value::Number(b)) => a.as_f64()?.partial_cmp(&b.as_f64()?),
+            _ => None,
+        }
+    };
+    match filter.op {
+        FilterOp::Eq => value == &filter.value || compare(&filter.value) == Some(Ordering::Equal),
+        FilterOp::In => filter
+            .value
+            .as_array()
+            .is_some_and(|values| values.iter().any(|v| v == value)),
+        FilterOp::Lt => compare(&filter.value) == Some(Ordering::Less),
+        FilterOp::Le => compare(&filter.value).is_some_and(Ordering::is_le),
+        FilterOp::Gt => compare(&filter.value) == Some(Ordering::Greater),
+        FilterOp::Ge => compare(&filter.value).is_some_and(Ordering::is_ge),
+    }
 }
 
 /// What an index must cover for a planned query.
@@ -483,6 +524,46 @@ mod tests {
             Filter::new("name", FilterOp::Lt, "Lobby")
         );
         assert_eq!(parts[1].order.len(), 2);
+    }
+
+    fn a_month_of_visits(cursor_date: &str) -> Query {
+        Query::new("visits")
+            .filter(Filter::eq("siteId", "s1"))
+            .filter(Filter::new("localDate", FilterOp::Ge, "2026-11-01"))
+            .filter(Filter::new("localDate", FilterOp::Le, "2026-11-30"))
+            .order_by("localDate", Direction::Asc)
+            .start_after(Some(Cursor {
+                value: json!(cursor_date),
+                id: "v9".into(),
+            }))
+    }
+
+    #[test]
+    fn a_later_page_of_a_range_query_ranges_over_one_field_per_part() {
+        let parts = plan(&a_month_of_visits("2026-11-12")).unwrap();
+        assert_eq!(
+            parts[0].filters,
+            [
+                Filter::eq("siteId", "s1"),
+                Filter::eq("localDate", "2026-11-12"),
+                Filter::new("id", FilterOp::Gt, "v9"),
+            ]
+        );
+        assert_eq!(parts[1].shape().ranges, ["localDate".to_owned()].into());
+        for part in parts {
+            assert_eq!(part.shape().ranges.len(), 1, "{part:?}");
+        }
+    }
+
+    #[test]
+    fn a_cursor_outside_the_range_skips_the_rest_of_its_value() {
+        let parts = plan(&a_month_of_visits("2026-12-03")).unwrap();
+        assert_eq!(parts.len(), 1);
+        assert!(
+            parts[0]
+                .filters
+                .contains(&Filter::new("localDate", FilterOp::Gt, "2026-12-03"))
+        );
     }
 
     /// Areas of one site on one floor, by id; the two single-equality indexes that merge to

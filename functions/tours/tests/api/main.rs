@@ -6,5 +6,6 @@ mod feeds;
 mod helpers;
 mod inspections;
 mod proof;
+mod reference;
 mod sheets;
 mod tours;
