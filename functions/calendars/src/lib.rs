@@ -7,10 +7,10 @@
 
 use std::collections::BTreeSet;
 
+use axum::Json;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, http::StatusCode};
 use chrono::NaiveDate;
 use domain::calendars::{
     Calendar, Closure, FrequencyCheck, MAX_EXPANSION_DAYS, Occurrence, parse_date,
@@ -271,21 +271,24 @@ async fn calendar_occurrences(
     .into_response())
 }
 
+/// One slot of a site's schedule, as the answer lists it.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ScheduledSlot {
-    calendar_id: String,
-    calendar_name: String,
+struct ScheduledSlot<'a> {
+    calendar_id: &'a str,
+    calendar_name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    area_id: Option<String>,
+    area_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    area_type_id: Option<String>,
+    area_type_id: Option<&'a str>,
     #[serde(flatten)]
-    occurrence: Occurrence,
+    occurrence: &'a Occurrence,
 }
 
 /// `GET /v1/calendars/occurrences?siteId=&from=&to=[&areaId=]`: every slot of the site's
-/// calendars (or of those that schedule one area), in time order.
+/// calendars (or of those that schedule one area), in time order. A year of a site with a
+/// calendar per room is tens of thousands of slots: they are kept as expanded (about 32
+/// bytes each) and written to the answer as it is sent.
 async fn site_occurrences(
     cx: RequestContext,
     axum::extract::Query(query): QueryParams,
@@ -309,48 +312,59 @@ async fn site_occurrences(
         }
         None => None,
     };
-    let calendars: Vec<&(String, Calendar)> = match &area {
+    let calendars: Vec<(String, Calendar)> = match &area {
         Some(area) => schedule
             .for_area(&area.meta.id, area.entity.area_type_id.as_str())
+            .cloned()
             .collect(),
-        None => schedule.calendars.iter().collect(),
+        None => schedule.calendars.clone(),
     };
-    let mut slots = Vec::new();
+    let mut expanded = Vec::with_capacity(calendars.len());
     let mut closed = Vec::new();
     for (calendar_id, calendar) in calendars {
         let expansion = calendar
             .expand(schedule.tz, &schedule.closures, from, to)
             .map_err(ApiError::internal)?;
         closed.extend(expansion.closed);
-        slots.extend(
-            expansion
-                .occurrences
-                .into_iter()
-                .map(|occurrence| ScheduledSlot {
-                    calendar_id: calendar_id.clone(),
-                    calendar_name: calendar.name.clone(),
-                    area_id: calendar.area_id.as_ref().map(ToString::to_string),
-                    area_type_id: calendar.area_type_id.as_ref().map(ToString::to_string),
-                    occurrence,
-                }),
-        );
+        expanded.push((calendar_id, calendar, expansion.occurrences));
     }
-    slots.sort_by(|a, b| {
-        (a.occurrence.start, &a.calendar_id).cmp(&(b.occurrence.start, &b.calendar_id))
-    });
+    // The slots in time order, as (calendar, occurrence) positions into `expanded`.
+    let mut order: Vec<(u32, u32)> = expanded
+        .iter()
+        .enumerate()
+        .flat_map(|(c, (_, _, occurrences))| {
+            (0..occurrences.len()).map(move |o| (c as u32, o as u32))
+        })
+        .collect();
+    let at = |(c, o): (u32, u32)| {
+        let (id, _, occurrences) = &expanded[c as usize];
+        (occurrences[o as usize].start, id)
+    };
+    order.sort_by(|a, b| at(*a).cmp(&at(*b)));
     closed.sort_by_key(|c| c.date);
-    Ok((
-        StatusCode::OK,
-        Json(serde_json::json!({
-            "siteId": site_id,
-            "timeZone": schedule.tz.name(),
-            "from": from,
-            "to": to,
-            "occurrences": slots,
-            "closed": closed,
-        })),
-    )
-        .into_response())
+    let head = serde_json::json!({
+        "siteId": site_id, "timeZone": schedule.tz.name(), "from": from, "to": to,
+    })
+    .to_string();
+    let head = format!("{},\"occurrences\":[", head.trim_end_matches('}'));
+    let tail = format!(
+        "],\"closed\":{}}}",
+        serde_json::to_string(&closed).map_err(ApiError::internal)?
+    );
+    let count = order.len();
+    let write_slot = move |k: usize, out: &mut Vec<u8>| {
+        let (c, o) = order[k];
+        let (calendar_id, calendar, occurrences) = &expanded[c as usize];
+        let slot = ScheduledSlot {
+            calendar_id,
+            calendar_name: &calendar.name,
+            area_id: calendar.area_id.as_ref().map(|a| a.as_str()),
+            area_type_id: calendar.area_type_id.as_ref().map(|a| a.as_str()),
+            occurrence: &occurrences[o as usize],
+        };
+        serde_json::to_writer(out, &slot)
+    };
+    Ok(platform::http::streamed_json(head, count, write_slot, tail))
 }
 
 #[cfg(test)]

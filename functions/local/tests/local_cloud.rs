@@ -116,3 +116,52 @@ async fn the_readme_session_survives_a_restart_with_its_tokens() {
         assert_eq!(workload["minutesPerWeek"], json!(60.0), "{workload}");
     }
 }
+
+/// Concurrent writers, then `kill -9`: every write the server acknowledged is there after a
+/// restart (commits are acknowledged only once their group's transaction is committed).
+#[tokio::test]
+async fn kill_9_loses_no_acknowledged_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let admin = token(dir.path(), "demo", "admin");
+    let mut server = start(dir.path());
+    let http = reqwest::Client::new();
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let writers: Vec<_> = (0..16)
+        .map(|_| {
+            let (http, base, admin) = (http.clone(), server.base.clone(), admin.clone());
+            let acknowledged = acknowledged.clone();
+            tokio::spawn(async move {
+                let body =
+                    json!({"name": "Office", "performanceSqmPerHour": 200, "cleaningsPerWeek": 5});
+                while let Ok(response) = http
+                    .post(format!("{base}/v1/area-types"))
+                    .bearer_auth(&admin)
+                    .json(&body)
+                    .send()
+                    .await
+                {
+                    let Ok(created) = response.json::<Value>().await else {
+                        break;
+                    };
+                    acknowledged
+                        .lock()
+                        .unwrap()
+                        .push(created["id"].as_str().unwrap().to_owned());
+                }
+            })
+        })
+        .collect();
+    while acknowledged.lock().unwrap().len() < 300 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let store = common::open(dir.path());
+    let tenant = domain::TenantId::parse("demo").unwrap();
+    let ids = acknowledged.lock().unwrap().clone();
+    let found = store.get_many(&tenant, "areaTypes", &ids).await.unwrap();
+    assert_eq!(found.len(), ids.len(), "acknowledged writes lost");
+}

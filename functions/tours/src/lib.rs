@@ -129,12 +129,17 @@ async fn read_site_month<E: Entity>(
     site_id: &str,
     month: &Month,
 ) -> ApiResult<Vec<Stored<E>>> {
+    // A page at a time: a busy site's month is thousands of documents, and each is held
+    // as an entity (a fraction of its JSON tree) once read.
+    let query = site_month_query::<E>(date_field, site_id, month);
     data.store()
-        .query_all(site_month_query::<E>(date_field, site_id, month))
-        .await?
-        .into_iter()
-        .map(Stored::from_document)
-        .collect()
+        .fold_pages(query, Vec::new(), |mut all, page| {
+            for doc in page {
+                all.push(Stored::from_document(doc)?);
+            }
+            Ok(all)
+        })
+        .await
 }
 
 /// The site a month report is about: planners see every site, a customer only its own (any

@@ -389,7 +389,7 @@ pub enum WriteOutcome {
 }
 
 /// Why a store call failed.
-#[derive(Debug, thiserror::Error, PartialEq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
 #[allow(missing_docs)] // The variants' fields are named for what they hold.
 pub enum StoreError {
     /// A precondition named a document that does not exist.
@@ -508,6 +508,24 @@ impl TenantStore {
             match page.next {
                 Some(cursor) => query.start_after = Some(cursor),
                 None => return Ok(all),
+            }
+        }
+    }
+    /// Folds every document matching `query` into `acc`, a page at a time: memory holds one
+    /// page and what `f` keeps, however many documents match.
+    pub async fn fold_pages<T, E: From<StoreError>>(
+        &self,
+        query: Query,
+        mut acc: T,
+        mut f: impl FnMut(T, Vec<Document>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut query = query.limit(MAX_PAGE_SIZE);
+        loop {
+            let page = self.store.query(&self.tenant, &query).await?;
+            acc = f(acc, page.documents)?;
+            match page.next {
+                Some(cursor) => query.start_after = Some(cursor),
+                None => return Ok(acc),
             }
         }
     }

@@ -174,6 +174,58 @@ pub struct Verifier {
     keys: HashMap<String, (DecodingKey, Algorithm)>,
     issuer: String,
     audience: String,
+    verified: VerifiedTokens,
+}
+
+/// Tokens already verified, so that a client's next requests skip the signature check (the
+/// larger part of an authenticated read). Keyed by the token's SHA-256; an entry lasts until
+/// the token's own `exp` and only while the key that signed it is still in the key set, so a
+/// key taken out of rotation stops its tokens at once. At most [`VERIFIED_TOKENS`] entries:
+/// when full, expired ones go, and if none has, all.
+#[derive(Default)]
+struct VerifiedTokens(std::sync::Mutex<HashMap<[u8; 32], Verified>>);
+
+struct Verified {
+    claims: Claims,
+    kid: String,
+}
+
+/// The most verified tokens remembered (about 500 bytes each).
+const VERIFIED_TOKENS: usize = 10_000;
+
+fn token_digest(token: &str) -> [u8; 32] {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
+    digest.as_ref().try_into().expect("SHA-256 is 32 bytes")
+}
+
+impl VerifiedTokens {
+    fn get(
+        &self,
+        digest: &[u8; 32],
+        now: u64,
+        keys: &HashMap<String, (DecodingKey, Algorithm)>,
+    ) -> Option<Claims> {
+        let cache = self.0.lock().ok()?;
+        let hit = cache.get(digest)?;
+        let live = u64::try_from(hit.claims.exp).is_ok_and(|exp| now < exp + LEEWAY_SECONDS);
+        (live && keys.contains_key(&hit.kid)).then(|| hit.claims.clone())
+    }
+
+    fn insert(&self, digest: [u8; 32], kid: String, claims: &Claims, now: u64) {
+        let Ok(mut cache) = self.0.lock() else {
+            return;
+        };
+        if cache.len() >= VERIFIED_TOKENS {
+            cache.retain(|_, v| {
+                u64::try_from(v.claims.exp).is_ok_and(|exp| now < exp + LEEWAY_SECONDS)
+            });
+            if cache.len() >= VERIFIED_TOKENS {
+                cache.clear();
+            }
+        }
+        let claims = claims.clone();
+        cache.insert(digest, Verified { claims, kid });
+    }
 }
 
 /// The longest token read: identity providers' tokens are one or two kilobytes, and nothing
@@ -204,6 +256,7 @@ impl Verifier {
             keys,
             issuer: issuer.into(),
             audience: audience.into(),
+            verified: VerifiedTokens::default(),
         })
     }
 
@@ -221,24 +274,43 @@ impl Verifier {
         Self::new(&jwks, issuer, audience).map_err(|e| ConfigError::new(var, e))
     }
 
+    /// Verifies a cleanops token, or finds it verified before (see [`VerifiedTokens`]).
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
-        self.verify_as(token)
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(ApiError::Unauthenticated("the token is too long".into()));
+        }
+        let digest = token_digest(token);
+        let now = jsonwebtoken::get_current_timestamp();
+        if let Some(claims) = self.verified.get(&digest, now, &self.keys) {
+            return Ok(claims);
+        }
+        let (claims, kid) = self.verify_with_kid::<Claims>(token)?;
+        self.verified.insert(digest, kid, &claims, now);
+        Ok(claims)
     }
 
     /// Verifies `token` and reads its claims as `C`.
     pub fn verify_as<C: serde::de::DeserializeOwned>(&self, token: &str) -> Result<C, ApiError> {
+        self.verify_with_kid(token).map(|(claims, _)| claims)
+    }
+
+    /// Verifies `token`: its claims as `C`, and the id of the key that signed it.
+    fn verify_with_kid<C: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+    ) -> Result<(C, String), ApiError> {
         let unauthenticated = |why: &str| ApiError::Unauthenticated(why.to_owned());
         if token.len() > MAX_TOKEN_BYTES {
             return Err(unauthenticated("the token is too long"));
         }
         let header = jsonwebtoken::decode_header(token)
             .map_err(|_| unauthenticated("the token is not a JWT"))?;
-        let (key, alg) = match &header.kid {
+        let (kid, (key, alg)) = match &header.kid {
             Some(kid) => self
                 .keys
-                .get(kid)
+                .get_key_value(kid)
                 .ok_or_else(|| unauthenticated("the token's key is unknown"))?,
-            None if self.keys.len() == 1 => self.keys.values().next().expect("one key"),
+            None if self.keys.len() == 1 => self.keys.iter().next().expect("one key"),
             None => return Err(unauthenticated("the token names no key (kid)")),
         };
         if header.alg != *alg {
@@ -287,9 +359,10 @@ impl Verifier {
                 None => return Err(unauthenticated("the token's iat is not a time")),
             },
         }
-        serde_json::from_value(claims).map_err(|_| {
+        let claims = serde_json::from_value(claims).map_err(|_| {
             unauthenticated("the token lacks the tenant, role or another required claim")
-        })
+        })?;
+        Ok((claims, kid.clone()))
     }
 }
 
@@ -442,4 +515,58 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     options.open(path)?.write_all(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(exp: i64) -> Claims {
+        Claims {
+            iss: "i".into(),
+            aud: "a".into(),
+            sub: "maria".into(),
+            exp,
+            iat: 0,
+            tenant: "t1".into(),
+            role: Role::Cleaner,
+            customer: None,
+        }
+    }
+
+    fn keys(kid: &str) -> HashMap<String, (DecodingKey, Algorithm)> {
+        let key = (DecodingKey::from_secret(b"k"), Algorithm::HS256);
+        HashMap::from([(kid.to_owned(), key)])
+    }
+
+    #[test]
+    fn a_verified_token_is_remembered_until_its_own_expiry() {
+        let verified = VerifiedTokens::default();
+        verified.insert([1; 32], "k1".into(), &claims(1_000), 900);
+        let at = |now| verified.get(&[1; 32], now, &keys("k1")).map(|c| c.sub);
+        assert_eq!(at(1_000 + LEEWAY_SECONDS - 1).as_deref(), Some("maria"));
+        assert_eq!(at(1_000 + LEEWAY_SECONDS), None);
+        assert_eq!(
+            verified.get(&[2; 32], 900, &keys("k1")).map(|c| c.sub),
+            None
+        );
+    }
+
+    #[test]
+    fn a_remembered_token_fails_once_its_key_leaves_the_key_set() {
+        let verified = VerifiedTokens::default();
+        verified.insert([1; 32], "k1".into(), &claims(1_000), 900);
+        assert!(verified.get(&[1; 32], 900, &keys("k2")).is_none());
+    }
+
+    #[test]
+    fn the_remembered_tokens_stay_within_their_bound() {
+        let verified = VerifiedTokens::default();
+        for i in 0..=VERIFIED_TOKENS as u32 {
+            let mut digest = [0; 32];
+            digest[..4].copy_from_slice(&i.to_be_bytes());
+            verified.insert(digest, "k1".into(), &claims(1_000), 900);
+        }
+        assert!(verified.0.lock().unwrap().len() <= VERIFIED_TOKENS);
+    }
 }

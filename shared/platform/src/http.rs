@@ -352,9 +352,117 @@ fn decode_page_token(token: &str, order_field: &str) -> Option<Cursor> {
     (field == order_field && domain::id::parse_id(&id).is_ok()).then_some(Cursor { value, id })
 }
 
+/// The size of the chunks a [`streamed_json`] answer is written in.
+const STREAM_CHUNK_BYTES: usize = 64 * 1024;
+
+/// A 200 JSON answer written as it is sent, for answers too large to hold whole (a year of a
+/// site's occurrences is megabytes of JSON): `head`, then items `0..count` separated by
+/// commas, each written by `write_item`, then `tail`. Memory holds one chunk of about
+/// 64 KiB, not the answer. `head` and `tail` make the document around the items, e.g.
+/// `{"items":[` and `]}`.
+pub fn streamed_json(
+    head: String,
+    count: usize,
+    write_item: impl FnMut(usize, &mut Vec<u8>) -> serde_json::Result<()> + Send + Unpin + 'static,
+    tail: String,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let body = JsonChunks {
+        head: Some(head),
+        next: 0,
+        count,
+        write_item,
+        tail: Some(tail),
+    };
+    axum::response::Response::builder()
+        .header(CONTENT_TYPE, "application/json")
+        .body(axum::body::Body::new(body))
+        .unwrap_or_else(|_| ApiError::internal("a streamed answer").into_response())
+}
+
+struct JsonChunks<W> {
+    head: Option<String>,
+    next: usize,
+    count: usize,
+    write_item: W,
+    tail: Option<String>,
+}
+
+impl<W> http_body::Body for JsonChunks<W>
+where
+    W: FnMut(usize, &mut Vec<u8>) -> serde_json::Result<()> + Send + Unpin + 'static,
+{
+    type Data = Bytes;
+    type Error = serde_json::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        let this = self.get_mut();
+        let mut chunk = this.head.take().map(String::into_bytes).unwrap_or_default();
+        while chunk.len() < STREAM_CHUNK_BYTES && this.next < this.count {
+            if this.next > 0 {
+                chunk.push(b',');
+            }
+            if let Err(e) = (this.write_item)(this.next, &mut chunk) {
+                return std::task::Poll::Ready(Some(Err(e)));
+            }
+            this.next += 1;
+        }
+        if this.next == this.count
+            && let Some(tail) = this.tail.take()
+        {
+            chunk.extend_from_slice(tail.as_bytes());
+        }
+        std::task::Poll::Ready(
+            (!chunk.is_empty()).then(|| Ok(http_body::Frame::data(chunk.into()))),
+        )
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.head.is_none() && self.tail.is_none()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_streamed_answer_is_one_json_document_across_chunks() {
+        let count = 20_000;
+        let response = streamed_json(
+            "{\"items\":[".into(),
+            count,
+            |k, out| {
+                serde_json::to_writer(out, &serde_json::json!({"n": k, "pad": "x".repeat(20)}))
+            },
+            "],\"done\":true}".into(),
+        );
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        assert!(
+            body.len() > 4 * STREAM_CHUNK_BYTES,
+            "several chunks: {}",
+            body.len()
+        );
+        let value: Value = serde_json::from_slice(&body).unwrap();
+        let items = value["items"].as_array().unwrap();
+        assert_eq!(items.len(), count);
+        assert_eq!(items[count - 1]["n"], count - 1);
+        assert_eq!(value["done"], true);
+    }
+
+    #[tokio::test]
+    async fn a_streamed_answer_without_items_is_its_head_and_tail() {
+        let response = streamed_json("[".into(), 0, |_, _| Ok(()), "]".into());
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        assert_eq!(&body[..], b"[]");
+    }
 
     fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

@@ -2,6 +2,12 @@
 //! fields as JSON. Commits run in `BEGIN IMMEDIATE` transactions, so concurrent writers are
 //! serialised and a stale precondition is seen, never overwritten.
 //!
+//! One writer thread makes every commit of the process (group commit): it takes the commits
+//! waiting, applies each in a savepoint of one transaction (a commit that fails rolls back
+//! alone) and commits them together. Writers queue in order instead of polling SQLite's lock
+//! with growing sleeps, which gave 32 concurrent writers a tail of a quarter of a second. A
+//! commit is acknowledged only after its transaction is committed.
+//!
 //! Queries are served from indexes, as in Firestore: every composite index declared in
 //! `firestore.indexes.json` becomes a partial SQLite expression index on its collection's
 //! rows (see [`sqlite_indexes`]), so one declaration serves both stores and a read's cost
@@ -36,6 +42,73 @@ pub struct EmbeddedStore {
 struct Inner {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    writer: tokio::sync::mpsc::UnboundedSender<CommitRequest>,
+}
+
+/// One commit, waiting for the writer thread.
+struct CommitRequest {
+    tenant: String,
+    writes: Vec<Write>,
+    at: String,
+    reply: tokio::sync::oneshot::Sender<StoreResult<Vec<WriteOutcome>>>,
+}
+
+/// The most commits one transaction of the writer thread takes.
+const GROUP_COMMIT: usize = 64;
+
+/// The writer thread: until every handle of the store is gone, takes the commits waiting
+/// and makes them in one transaction.
+fn write_loop(
+    mut conn: Connection,
+    mut queue: tokio::sync::mpsc::UnboundedReceiver<CommitRequest>,
+) {
+    while let Some(first) = queue.blocking_recv() {
+        let mut group = vec![first];
+        while group.len() < GROUP_COMMIT {
+            match queue.try_recv() {
+                Ok(next) => group.push(next),
+                Err(_) => break,
+            }
+        }
+        let (outcomes, replies): (Vec<_>, Vec<_>) = match commit_group(&mut conn, &mut group) {
+            Ok(outcomes) => (outcomes, group.into_iter().map(|r| r.reply).collect()),
+            Err(e) => {
+                let failed = group.iter().map(|_| Err(e.clone())).collect();
+                (failed, group.into_iter().map(|r| r.reply).collect())
+            }
+        };
+        for (outcome, reply) in outcomes.into_iter().zip(replies) {
+            // A caller that went away does not need its answer.
+            let _ = reply.send(outcome);
+        }
+    }
+}
+
+/// One transaction for `group`, each commit in a savepoint of its own: the outcome of each,
+/// or the error that lost them all (the transaction did not commit).
+fn commit_group(
+    conn: &mut Connection,
+    group: &mut [CommitRequest],
+) -> StoreResult<Vec<StoreResult<Vec<WriteOutcome>>>> {
+    let mut tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(sql_error)?;
+    let mut outcomes = Vec::with_capacity(group.len());
+    for request in group.iter_mut() {
+        let savepoint = tx.savepoint().map_err(sql_error)?;
+        let writes = std::mem::take(&mut request.writes);
+        let applied = writes
+            .into_iter()
+            .map(|write| apply(&savepoint, &request.tenant, write, &request.at))
+            .collect::<StoreResult<Vec<_>>>();
+        if applied.is_ok() {
+            savepoint.commit().map_err(sql_error)?;
+        }
+        // A failed commit's savepoint rolls back as it is dropped.
+        outcomes.push(applied);
+    }
+    tx.commit().map_err(sql_error)?;
+    Ok(outcomes)
 }
 
 fn internal(e: impl std::fmt::Display) -> StoreError {
@@ -75,10 +148,17 @@ impl EmbeddedStore {
         )
         .map_err(sql_error)?;
         sync_indexes(&conn)?;
+        let (writer, queue) = tokio::sync::mpsc::unbounded_channel();
+        let writer_conn = connect(&path)?;
+        std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || write_loop(writer_conn, queue))
+            .map_err(|e| StoreError::Unavailable(format!("cannot start the writer: {e}")))?;
         Ok(Self {
             inner: Arc::new(Inner {
                 path,
                 idle: Mutex::new(vec![conn]),
+                writer,
             }),
         })
     }
@@ -151,13 +231,12 @@ pub fn sqlite_indexes() -> Vec<(String, String)> {
     let mut indexes: Vec<(String, String)> = crate::indexes::declared()
         .iter()
         .map(|index| {
-            let fields: Vec<&str> = index.fields.iter().map(|f| f.field_path.as_str()).collect();
-            let name = format!(
-                "{INDEX_PREFIX}{}__{}",
-                index.collection_group,
-                fields.join("__")
-            );
-            let columns: Vec<String> = fields.iter().map(|f| field_sql(f).value).collect();
+            let name = sqlite_index_name(index);
+            let columns: Vec<String> = index
+                .fields
+                .iter()
+                .map(|f| field_sql(&f.field_path).value)
+                .collect();
             let sql = format!(
                 "CREATE INDEX IF NOT EXISTS \"{name}\" ON documents (tenant, {}) WHERE collection = {}",
                 columns.join(", "),
@@ -420,18 +499,39 @@ fn build_query(tenant: &str, query: &Query) -> StoreResult<(String, Vec<SqlValue
     };
     params.push(SqlValue::Integer(query.limit as i64));
     let sql = format!(
-        "SELECT {COLUMNS} FROM documents WHERE {} ORDER BY {order} LIMIT ?",
+        "SELECT {COLUMNS} FROM documents{} WHERE {} ORDER BY {order} LIMIT ?",
+        serving_index(query)
+            .map(|name| format!(" INDEXED BY \"{name}\""))
+            .unwrap_or_default(),
         clauses.join(" AND ")
     );
     Ok((sql, params))
 }
 
-fn apply(
-    tx: &rusqlite::Transaction<'_>,
-    tenant: &str,
-    write: Write,
-    at: &str,
-) -> StoreResult<WriteOutcome> {
+/// The SQLite index of the declared index that Firestore would serve `query` from, if one
+/// does. Named, because SQLite without statistics prefers the primary key's (tenant,
+/// collection) range whenever it yields the order by id: a scan of the whole collection.
+fn serving_index(query: &Query) -> Option<String> {
+    let first_page = Query {
+        start_after: None,
+        ..query.clone()
+    };
+    let planned = crate::indexes::plan(&first_page).ok()?.into_iter().next()?;
+    let serving = crate::indexes::serving(&planned.shape(), crate::indexes::declared()).ok()?;
+    // Merged indexes: SQLite walks one, the one of the first equality, and filters the rest.
+    serving.first().map(|index| sqlite_index_name(index))
+}
+
+fn sqlite_index_name(index: &crate::indexes::CompositeIndex) -> String {
+    let fields: Vec<&str> = index.fields.iter().map(|f| f.field_path.as_str()).collect();
+    format!(
+        "{INDEX_PREFIX}{}__{}",
+        index.collection_group,
+        fields.join("__")
+    )
+}
+
+fn apply(tx: &Connection, tenant: &str, write: Write, at: &str) -> StoreResult<WriteOutcome> {
     let (collection, id) = write.target();
     let (collection, id) = (collection.to_owned(), id.to_owned());
     let current: Option<i64> = tx
@@ -602,18 +702,15 @@ impl DocumentStore for EmbeddedStore {
         at: DateTime<Utc>,
     ) -> StoreResult<Vec<WriteOutcome>> {
         domain::store::validate_writes(&writes)?;
-        let (tenant, at) = (tenant.to_string(), format_timestamp(&at));
-        self.with_conn(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(sql_error)?;
-            let outcomes = writes
-                .into_iter()
-                .map(|write| apply(&tx, &tenant, write, &at))
-                .collect::<StoreResult<Vec<_>>>()?;
-            tx.commit().map_err(sql_error)?;
-            Ok(outcomes)
-        })
-        .await
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let request = CommitRequest {
+            tenant: tenant.to_string(),
+            writes,
+            at: format_timestamp(&at),
+            reply,
+        };
+        let gone = || StoreError::Unavailable("the store's writer has stopped".into());
+        self.inner.writer.send(request).map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
     }
 }

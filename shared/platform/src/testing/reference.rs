@@ -2,7 +2,7 @@
 //! past a page and the benchmarks measure against.
 //!
 //! [`Scale::FULL`] is 3 sites (the first, an office tower, holds 150 of the 200 areas), 4 area
-//! types, 20 cleaners with one weekday tour each, one weekday calendar per site, and a quarter
+//! types, 20 cleaners with one weekday tour each, a weekday calendar per site and per room, and a quarter
 //! of history: about 60,000 visits (20,000 a month, high-traffic rooms are cleaned several
 //! times a day) and one inspection per site and working day. Every entity is parsed as a
 //! client's would be, and written straight to the store in commits of 500, so the full tenant
@@ -210,6 +210,16 @@ pub async fn build(
         });
         batch
             .create(Area::COLLECTION, id.clone(), parsed::<Area>(body))
+            .await;
+        // Each room has its own calendar, as rooms with their own hours do.
+        let calendar = json!({
+            "siteId": sites[site_index(i, scale.areas)], "areaId": id,
+            "name": format!("Room {i:03}"), "rrule": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+            "startDate": "2026-01-01", "window": {"earliest": "06:00", "latest": "20:00"}
+        });
+        let calendar = parsed::<Calendar>(calendar);
+        batch
+            .create(Calendar::COLLECTION, format!("calendar-{id}"), calendar)
             .await;
     }
     let cleaners: Vec<String> = (0..scale.cleaners)
