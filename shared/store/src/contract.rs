@@ -491,6 +491,20 @@ pub async fn ordering_breaks_ties_by_id_and_leaves_out_documents_without_the_fie
     );
 }
 
+/// Every document of `query`, following its pages; no page is larger than its limit.
+async fn every_page(store: &dyn DocumentStore, t: &TenantId, mut query: Query) -> Vec<Document> {
+    let mut all = Vec::new();
+    loop {
+        let page = store.query(t, &query).await.unwrap();
+        assert!(page.documents.len() <= query.limit);
+        all.extend(page.documents);
+        match page.next {
+            Some(cursor) => query.start_after = Some(cursor),
+            None => return all,
+        }
+    }
+}
+
 pub async fn keyset_pages_visit_every_document_once_in_order(store: Arc<dyn DocumentStore>) {
     let t = tenant("t1");
     let docs: Vec<(String, Value)> = (0..23)
@@ -513,24 +527,15 @@ pub async fn keyset_pages_visit_every_document_once_in_order(store: Arc<dyn Docu
         if direction == Direction::Desc {
             expected.reverse();
         }
-        let mut query = Query::new(C)
+        let query = Query::new(C)
             .filter(Filter::eq("kind", "x"))
             .order_by("group", direction)
             .limit(4);
-        let mut seen = Vec::new();
-        loop {
-            let page = store.query(&t, &query).await.unwrap();
-            assert!(page.documents.len() <= 4);
-            seen.extend(
-                page.documents
-                    .iter()
-                    .map(|d| (d.fields["group"].as_i64().unwrap(), d.meta.id.clone())),
-            );
-            match page.next {
-                Some(cursor) => query.start_after = Some(cursor),
-                None => break,
-            }
-        }
+        let seen: Vec<(i64, String)> = every_page(&*store, &t, query)
+            .await
+            .iter()
+            .map(|d| (d.fields["group"].as_i64().unwrap(), d.meta.id.clone()))
+            .collect();
         assert_eq!(seen, expected, "{direction:?}");
     }
 }
@@ -562,24 +567,22 @@ pub async fn a_range_query_pages_past_its_first_page(store: Arc<dyn DocumentStor
         .map(|(id, v)| (v["date"].as_str().unwrap().to_owned(), id.clone()))
         .collect();
     expected.sort();
-    let mut query = Query::new(C)
+    let query = Query::new(C)
         .filter(Filter::eq("site", "s1"))
         .filter(Filter::new("date", FilterOp::Ge, "2026-11-03"))
         .filter(Filter::new("date", FilterOp::Le, "2026-11-30"))
         .order_by("date", Direction::Asc)
         .limit(3);
-    let mut seen = Vec::new();
-    loop {
-        let page = store.query(&t, &query).await.unwrap();
-        seen.extend(page.documents.iter().map(|d| {
-            let date = d.fields["date"].as_str().unwrap().to_owned();
-            (date, d.meta.id.clone())
-        }));
-        match page.next {
-            Some(cursor) => query.start_after = Some(cursor),
-            None => break,
-        }
-    }
+    let seen: Vec<(String, String)> = every_page(&*store, &t, query)
+        .await
+        .iter()
+        .map(|d| {
+            (
+                d.fields["date"].as_str().unwrap().to_owned(),
+                d.meta.id.clone(),
+            )
+        })
+        .collect();
     assert_eq!(seen, expected);
 }
 

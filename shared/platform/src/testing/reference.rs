@@ -2,8 +2,8 @@
 //! past a page and the benchmarks measure against.
 //!
 //! [`Scale::FULL`] is 3 sites (the first, an office tower, holds 150 of the 200 areas), 4 area
-//! types, 20 cleaners with one weekday tour each, a weekday calendar per site and per room, and a quarter
-//! of history: about 60,000 visits (20,000 a month, high-traffic rooms are cleaned several
+//! types, 20 cleaners with one weekday tour each, a weekday calendar per site and per room,
+//! and a quarter of history: about 60,000 visits (20,000 a month, high-traffic rooms are cleaned several
 //! times a day) and one inspection per site and working day. Every entity is parsed as a
 //! client's would be, and written straight to the store in commits of 500, so the full tenant
 //! takes seconds, not the hours 60,000 check-ins through HTTP would.
@@ -108,7 +108,7 @@ pub async fn store_parsed<E: Entity>(store: &TenantStore, bodies: Vec<(String, V
         progress: &mut progress,
     };
     for (id, body) in bodies {
-        batch.create(E::COLLECTION, id, parsed::<E>(body)).await;
+        batch.entity::<E>(id, body).await;
     }
     batch.flush().await.expect("stored");
 }
@@ -122,6 +122,10 @@ struct Batch<'a> {
 }
 
 impl Batch<'_> {
+    /// Parses `body` as a client's `E` and queues its create.
+    async fn entity<E: Entity>(&mut self, id: String, body: Value) {
+        self.create(E::COLLECTION, id, parsed::<E>(body)).await;
+    }
     async fn create(&mut self, collection: &'static str, id: String, fields: Map<String, Value>) {
         self.writes.push(Write::Create {
             collection,
@@ -170,21 +174,13 @@ pub async fn build(
         let mut body = super::site_json(name, *lat, *lng);
         body["customerId"] = json!(format!("customer-{id}"));
         body["accessHours"] = weekdays("05:00", "21:00");
-        batch
-            .create(Site::COLLECTION, id.clone(), parsed::<Site>(body))
-            .await;
+        batch.entity::<Site>(id.clone(), body).await;
         let calendar = json!({
             "siteId": id, "name": "Weekdays", "rrule": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
             "startDate": "2026-01-01", "window": {"earliest": "06:00", "latest": "20:00"}
         });
         let calendar_id = format!("calendar-{id}");
-        batch
-            .create(
-                Calendar::COLLECTION,
-                calendar_id,
-                parsed::<Calendar>(calendar),
-            )
-            .await;
+        batch.entity::<Calendar>(calendar_id, calendar).await;
     }
     let types = [
         ("Office", 180),
@@ -194,13 +190,7 @@ pub async fn build(
     ];
     for (i, (name, rate)) in types.iter().enumerate() {
         let body = json!({"name": name, "performanceSqmPerHour": rate, "cleaningsPerWeek": 5});
-        batch
-            .create(
-                AreaType::COLLECTION,
-                format!("type-{i}"),
-                parsed::<AreaType>(body),
-            )
-            .await;
+        batch.entity::<AreaType>(format!("type-{i}"), body).await;
     }
     let areas: Vec<String> = (0..scale.areas).map(|i| format!("area-{i:03}")).collect();
     for (i, id) in areas.iter().enumerate() {
@@ -208,18 +198,15 @@ pub async fn build(
             "siteId": sites[site_index(i, scale.areas)], "name": format!("Room {i:03}"),
             "floor": i / 20, "sizeSqm": 20 + (i * 7) % 80, "areaTypeId": format!("type-{}", i % 4)
         });
-        batch
-            .create(Area::COLLECTION, id.clone(), parsed::<Area>(body))
-            .await;
+        batch.entity::<Area>(id.clone(), body).await;
         // Each room has its own calendar, as rooms with their own hours do.
         let calendar = json!({
             "siteId": sites[site_index(i, scale.areas)], "areaId": id,
             "name": format!("Room {i:03}"), "rrule": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
             "startDate": "2026-01-01", "window": {"earliest": "06:00", "latest": "20:00"}
         });
-        let calendar = parsed::<Calendar>(calendar);
         batch
-            .create(Calendar::COLLECTION, format!("calendar-{id}"), calendar)
+            .entity::<Calendar>(format!("calendar-{id}"), calendar)
             .await;
     }
     let cleaners: Vec<String> = (0..scale.cleaners)
@@ -234,13 +221,7 @@ pub async fn build(
             "home": {"lat": 52.5 + i as f64 / 1000.0, "lng": 13.4},
             "shifts": weekdays("06:00", "14:00"), "maxMinutesPerDay": 420
         });
-        batch
-            .create(
-                Cleaner::COLLECTION,
-                cleaner.clone(),
-                parsed::<Cleaner>(body),
-            )
-            .await;
+        batch.entity::<Cleaner>(cleaner.clone(), body).await;
         let own: Vec<&String> = areas.iter().skip(i).step_by(scale.cleaners).collect();
         let days: Vec<Value> = ["mon", "tue", "wed", "thu", "fri"]
             .iter()
@@ -250,9 +231,7 @@ pub async fn build(
             "name": format!("Tour {i:02}"), "cleanerId": cleaner, "startTime": "06:00",
             "maxMinutesPerDay": 480, "days": days
         });
-        batch
-            .create(Tour::COLLECTION, tour.clone(), parsed::<Tour>(body))
-            .await;
+        batch.entity::<Tour>(tour.clone(), body).await;
     }
     let first_day = last_day - Duration::days(i64::from(scale.days) - 1);
     let working_days: Vec<NaiveDate> = first_day
