@@ -25,7 +25,7 @@ use platform::resource::{self, Resource};
 use platform::routes::Routes;
 use platform::{ApiError, Caller, RequestContext, Role};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The function's routes; the runtime adds auth, `/healthz`, CORS and tracing.
 pub fn router() -> Routes {
@@ -89,27 +89,30 @@ impl Resource for Calendars {
     async fn present(
         items: Vec<Stored<Calendar>>,
         cx: &RequestContext,
-    ) -> ApiResult<Vec<Map<String, Value>>> {
+    ) -> ApiResult<Vec<platform::crud::Shown>> {
         let checks = frequency_checks(&items, cx).await?;
-        Ok(items
+        items
             .iter()
             .zip(checks)
             .map(|(calendar, check)| {
-                let mut json = calendar.to_json();
                 let warnings: Vec<String> = check
                     .as_ref()
                     .and_then(|c| c.warning())
                     .into_iter()
                     .collect();
-                if let Some(check) = check
-                    && let Ok(value) = serde_json::to_value(check)
-                {
-                    json.insert("frequency".into(), value);
+                #[derive(serde::Serialize)]
+                struct Checked<C> {
+                    #[serde(skip_serializing_if = "Option::is_none")]
+                    frequency: Option<C>,
+                    warnings: Vec<String>,
                 }
-                json.insert("warnings".into(), Value::from(warnings));
-                json
+                let checked = Checked {
+                    frequency: check,
+                    warnings,
+                };
+                platform::crud::shown_with(calendar, &checked)
             })
-            .collect())
+            .collect()
     }
 }
 

@@ -23,7 +23,7 @@ use platform::http::{FilterParam, IfMatch, JsonBody, Order};
 use platform::resource::{self, Resource};
 use platform::routes::Routes;
 use platform::{ApiError, Caller, RequestContext, Role, TenantData};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 pub fn router() -> Routes {
     Routes::new()
@@ -74,11 +74,11 @@ impl Resource for Plans {
     async fn present(
         items: Vec<Stored<Plan>>,
         cx: &RequestContext,
-    ) -> ApiResult<Vec<Map<String, Value>>> {
+    ) -> ApiResult<Vec<platform::crud::Shown>> {
         let mut shown = Vec::with_capacity(items.len());
         for item in items {
             if !item.entity.is_abandoned(cx.now()) {
-                shown.push(item.to_json());
+                shown.push(item.shown()?);
                 continue;
             }
             let mut failed = item.entity.clone();
@@ -94,8 +94,8 @@ impl Resource for Plans {
                 .replace(&item.meta.id, item.meta.version, failed, Vec::new())
                 .await;
             shown.push(match saved {
-                Ok(saved) => saved.to_json(),
-                Err(_) => repo.get(&item.meta.id).await?.to_json(),
+                Ok(saved) => saved.shown()?,
+                Err(_) => repo.get(&item.meta.id).await?.shown()?,
             });
         }
         Ok(shown)
@@ -143,7 +143,7 @@ async fn create_plan(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult<
     Ok(entity_response(
         StatusCode::CREATED,
         &saved.meta,
-        saved.to_json(),
+        &saved,
         Some(format!("/v1/plans/{}", saved.meta.id)),
     ))
 }
@@ -294,12 +294,7 @@ async fn activate(
             other => other.into(),
         })?;
     let saved = cx.repo::<Plan>().get(&id).await?;
-    Ok(entity_response(
-        StatusCode::OK,
-        &saved.meta,
-        saved.to_json(),
-        None,
-    ))
+    Ok(entity_response(StatusCode::OK, &saved.meta, &saved, None))
 }
 
 #[cfg(test)]

@@ -11,13 +11,13 @@ use axum::{Json, response::IntoResponse};
 use domain::Entity;
 use domain::sites::{Area, AreaType, AreaWorkload, Site, SiteWorkload};
 use domain::store::{Filter, Query, Write};
-use platform::crud::{Stored, still_at};
+use platform::crud::{Shown, Stored, shown_with, still_at};
 use platform::error::ApiResult;
 use platform::http::{FilterParam, Order};
 use platform::resource::{self, Resource};
 use platform::routes::Routes;
 use platform::{ApiError, Caller, RequestContext};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The function's routes; the runtime adds auth, `/healthz`, CORS and tracing.
 pub fn router() -> Routes {
@@ -73,7 +73,7 @@ async fn read_report(
     Ok(platform::crud::entity_response(
         axum::http::StatusCode::OK,
         &meta,
-        platform::crud::document_json(doc),
+        &platform::crud::document_json(doc),
         None,
     ))
 }
@@ -184,24 +184,17 @@ impl Resource for Areas {
     }
 
     /// Adds the computed work-loading to each area.
-    async fn present(
-        items: Vec<Stored<Area>>,
-        cx: &RequestContext,
-    ) -> ApiResult<Vec<Map<String, Value>>> {
+    async fn present(items: Vec<Stored<Area>>, cx: &RequestContext) -> ApiResult<Vec<Shown>> {
         let types = area_types_of(items.iter().map(|a| &a.entity), cx).await?;
-        Ok(items
+        items
             .iter()
             .map(|area| {
-                let mut json = area.to_json();
-                if let Some(area_type) = types.get(area.entity.area_type_id.as_str())
-                    && let Ok(Value::Object(load)) =
-                        serde_json::to_value(AreaWorkload::of(&area.entity, area_type).rounded())
-                {
-                    json.extend(load);
-                }
-                json
+                let load = types
+                    .get(area.entity.area_type_id.as_str())
+                    .map(|area_type| AreaWorkload::of(&area.entity, area_type).rounded());
+                shown_with(area, &load)
             })
-            .collect())
+            .collect()
     }
 }
 

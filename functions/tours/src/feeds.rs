@@ -17,7 +17,7 @@ use platform::error::ApiResult;
 use platform::http::FilterParam;
 use platform::resource::Resource;
 use platform::{ApiError, AppState, Caller, RequestContext, Role};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::AreaIndex;
 use crate::sheet::tour_of_day;
@@ -97,18 +97,16 @@ impl Resource for FeedTokens {
     async fn present(
         items: Vec<Stored<FeedToken>>,
         cx: &RequestContext,
-    ) -> ApiResult<Vec<Map<String, Value>>> {
+    ) -> ApiResult<Vec<platform::crud::Shown>> {
         let signer = cx.signer()?;
-        Ok(items
+        items
             .iter()
             .map(|feed| {
                 let token = platform::signing::feed_token(signer, &cx.caller.tenant, &feed.meta.id);
-                let mut json = feed.to_json();
-                json.insert("url".into(), Value::from(format!("/v1/feeds/{token}.ics")));
-                json.insert("token".into(), Value::from(token));
-                json
+                let url = format!("/v1/feeds/{token}.ics");
+                platform::crud::shown_with(feed, &serde_json::json!({ "url": url, "token": token }))
             })
-            .collect())
+            .collect()
     }
 }
 

@@ -7,12 +7,12 @@ use domain::store::Write;
 use domain::tours::{OverloadPolicy, Tour, TourSettings};
 use domain::{FieldError, ValidationErrors};
 use platform::TenantData;
-use platform::crud::{Stored, entity_response};
+use platform::crud::{Stored, entity_response, shown_with};
 use platform::error::ApiResult;
 use platform::http::{FilterParam, IfMatch, JsonBody};
 use platform::resource::Resource;
 use platform::{ApiError, Caller, RequestContext, Role};
-use serde_json::{Map, Value};
+use serde_json::{Value, json};
 
 use crate::AreaIndex;
 
@@ -78,11 +78,11 @@ impl Resource for Tours {
     async fn present(
         items: Vec<Stored<Tour>>,
         cx: &RequestContext,
-    ) -> ApiResult<Vec<Map<String, Value>>> {
+    ) -> ApiResult<Vec<platform::crud::Shown>> {
         let ids = items.iter().flat_map(|t| t.entity.area_ids()).collect();
         let index = AreaIndex::load(cx.data(), &ids).await?;
         let minutes = index.minutes_per_cleaning();
-        Ok(items
+        items
             .iter()
             .map(|tour| {
                 let loads = tour.entity.day_loads(&minutes);
@@ -108,15 +108,9 @@ impl Resource for Tours {
                         .filter(|a| !index.areas.contains_key(a))
                         .map(|a| format!("area {a} no longer exists")),
                 );
-                let mut json = tour.to_json();
-                json.insert(
-                    "load".into(),
-                    serde_json::to_value(loads).unwrap_or(Value::Null),
-                );
-                json.insert("warnings".into(), Value::from(warnings));
-                json
+                shown_with(tour, &json!({ "load": loads, "warnings": warnings }))
             })
-            .collect())
+            .collect()
     }
 }
 
@@ -144,7 +138,7 @@ pub async fn read_settings(cx: RequestContext) -> ApiResult<Response> {
     Ok(entity_response(
         StatusCode::OK,
         &current.meta,
-        current.to_json(),
+        &current,
         None,
     ))
 }
@@ -172,10 +166,5 @@ pub async fn replace_settings(
         repo.replace(TourSettings::ID, version, new, Vec::new())
             .await?
     };
-    Ok(entity_response(
-        StatusCode::OK,
-        &saved.meta,
-        saved.to_json(),
-        None,
-    ))
+    Ok(entity_response(StatusCode::OK, &saved.meta, &saved, None))
 }

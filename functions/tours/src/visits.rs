@@ -114,7 +114,7 @@ fn visit_response(status: StatusCode, visit: &Stored<Visit>) -> Response {
     entity_response(
         status,
         &visit.meta,
-        visit.to_json(),
+        visit,
         (status == StatusCode::CREATED).then(|| format!("/v1/visits/{}", visit.meta.id)),
     )
 }

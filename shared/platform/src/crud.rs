@@ -11,7 +11,7 @@ use domain::Clock;
 use domain::Entity;
 use domain::meta::Metadata;
 use domain::store::{Document, Filter, Query, StoreError, TenantStore, Write, WriteOutcome};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::error::{ApiError, ApiResult};
 use crate::http::{ListParams, encode_page_token, etag_value};
@@ -48,6 +48,11 @@ impl<E: Entity> Stored<E> {
         }
     }
 
+    /// The JSON a client sees, written once straight from the entity (no map in between).
+    pub fn shown(&self) -> ApiResult<Shown> {
+        shown(self)
+    }
+
     /// The JSON a client sees: metadata first, then the entity's fields.
     pub fn to_json(&self) -> Map<String, Value> {
         let fields = match serde_json::to_value(&self.entity) {
@@ -56,6 +61,48 @@ impl<E: Entity> Stored<E> {
         };
         with_meta(&self.meta, fields)
     }
+}
+
+/// Metadata first, then the entity's fields, as [`Stored::to_json`] has them.
+impl<E: serde::Serialize> serde::Serialize for Stored<E> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct Flat<'a, E> {
+            #[serde(flatten)]
+            meta: &'a Metadata,
+            #[serde(flatten)]
+            entity: &'a E,
+        }
+        Flat {
+            meta: &self.meta,
+            entity: &self.entity,
+        }
+        .serialize(serializer)
+    }
+}
+
+/// One item of a response, already JSON: what [`crate::resource::Resource::present`] gives.
+pub type Shown = Box<serde_json::value::RawValue>;
+
+/// `stored` with computed fields after its own (`extra` serialises to an object, or to
+/// nothing when it is `None`), written once.
+pub fn shown_with<E: serde::Serialize, X: serde::Serialize>(
+    stored: &Stored<E>,
+    extra: &X,
+) -> ApiResult<Shown> {
+    #[derive(serde::Serialize)]
+    struct With<'a, T, X> {
+        #[serde(flatten)]
+        stored: &'a T,
+        #[serde(flatten)]
+        extra: &'a X,
+    }
+    shown(&With { stored, extra })
+}
+
+/// `value` as JSON, once.
+pub fn shown(value: &impl serde::Serialize) -> ApiResult<Shown> {
+    serde_json::value::to_raw_value(value).map_err(ApiError::internal)
 }
 
 /// Metadata first, then `fields`: how every stored thing looks to a client.
@@ -402,10 +449,10 @@ pub fn still_at<E: Entity>(stored: &Stored<E>) -> Write {
 pub fn entity_response(
     status: StatusCode,
     meta: &Metadata,
-    body: Map<String, Value>,
+    body: &impl serde::Serialize,
     location: Option<String>,
 ) -> Response {
-    let mut response = (status, Json(Value::Object(body))).into_response();
+    let mut response = (status, Json(body)).into_response();
     let headers = response.headers_mut();
     if let Ok(etag) = HeaderValue::from_str(&etag_value(meta.version)) {
         headers.insert(header::ETAG, etag);
@@ -418,12 +465,19 @@ pub fn entity_response(
 
 /// A page of a listing: `{"items": [...], "nextPageToken": "..."}` (the token only when more
 /// may follow).
-pub fn list_response(items: Vec<Map<String, Value>>, next: Option<String>) -> Response {
-    let mut body = json!({ "items": items });
-    if let Some(token) = next {
-        body["nextPageToken"] = Value::String(token);
+pub fn list_response<T: serde::Serialize>(items: Vec<T>, next: Option<String>) -> Response {
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Listing<T> {
+        items: Vec<T>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        next_page_token: Option<String>,
     }
-    Json(body).into_response()
+    Json(Listing {
+        items,
+        next_page_token: next,
+    })
+    .into_response()
 }
 
 pub fn no_content() -> Response {

@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 
 use crate::auth::{Caller, Role};
 use crate::context::RequestContext;
-use crate::crud::{Stored, entity_response, list_response, no_content};
+use crate::crud::{Shown, Stored, entity_response, list_response, no_content};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{FilterParam, IfMatch, JsonBody, Order, parse_list_params};
 
@@ -69,8 +69,8 @@ pub trait Resource: Send + Sync + 'static {
     fn present(
         items: Vec<Stored<Self::Entity>>,
         _cx: &RequestContext,
-    ) -> impl Future<Output = ApiResult<Vec<Map<String, Value>>>> + Send {
-        async move { Ok(items.iter().map(Stored::to_json).collect()) }
+    ) -> impl Future<Output = ApiResult<Vec<Shown>>> + Send {
+        async move { items.iter().map(Stored::shown).collect() }
     }
 
     /// Refuses (409) to delete an entity that others still refer to.
@@ -108,7 +108,7 @@ pub fn routes<R: Resource>() -> Routes {
 async fn present_one<R: Resource>(
     stored: Stored<R::Entity>,
     cx: &RequestContext,
-) -> ApiResult<Map<String, Value>> {
+) -> ApiResult<Shown> {
     R::present(vec![stored], cx)
         .await?
         .pop()
@@ -132,7 +132,7 @@ async fn create<R: Resource>(cx: RequestContext, JsonBody(body): JsonBody) -> Ap
     Ok(entity_response(
         StatusCode::CREATED,
         &meta,
-        body,
+        &body,
         Some(location),
     ))
 }
@@ -165,7 +165,7 @@ pub async fn read<R: Resource>(cx: RequestContext, Path(id): Path<String>) -> Ap
     Ok(entity_response(
         StatusCode::OK,
         &meta,
-        present_one::<R>(stored, &cx).await?,
+        &present_one::<R>(stored, &cx).await?,
         None,
     ))
 }
@@ -178,7 +178,9 @@ pub async fn list<R: Resource>(
     for (field, value) in R::scope(&cx.caller)? {
         match params.filters.iter().find(|(f, _)| *f == field) {
             // Asking for someone else's: nothing to see.
-            Some((_, asked)) if *asked != value => return Ok(list_response(Vec::new(), None)),
+            Some((_, asked)) if *asked != value => {
+                return Ok(list_response(Vec::<Shown>::new(), None));
+            }
             Some(_) => {}
             None => params.filters.push((field, value)),
         }
@@ -202,7 +204,7 @@ async fn save<R: Resource>(
     Ok(entity_response(
         StatusCode::OK,
         &meta,
-        present_one::<R>(stored, cx).await?,
+        &present_one::<R>(stored, cx).await?,
         None,
     ))
 }

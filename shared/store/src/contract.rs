@@ -462,6 +462,41 @@ pub async fn integers_and_doubles_compare_as_numbers(store: Arc<dyn DocumentStor
     );
 }
 
+/// Equality holds between values of one JSON type only: a string never equals the text of an
+/// object, an array, a number or a boolean.
+pub async fn equality_matches_values_of_the_same_type_only(store: Arc<dyn DocumentStore>) {
+    let t = tenant("t1");
+    seed(
+        &*store,
+        &t,
+        vec![
+            ("object", json!({"v": {"a": 1}})),
+            ("array", json!({"v": [1]})),
+            ("number", json!({"v": 1})),
+            ("boolean", json!({"v": true})),
+            ("text-object", json!({"v": "{\"a\":1}"})),
+            ("text-array", json!({"v": "[1]"})),
+            ("text-one", json!({"v": "1"})),
+        ],
+    )
+    .await;
+    let matching = |value: Value| {
+        let (store, t) = (store.clone(), t.clone());
+        async move {
+            let q = Query::new(C).filter(Filter::new("v", FilterOp::Eq, value));
+            ids(&store.query(&t, &q).await.unwrap().documents)
+                .into_iter()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(matching(json!("{\"a\":1}")).await, ["text-object"]);
+    assert_eq!(matching(json!("[1]")).await, ["text-array"]);
+    assert_eq!(matching(json!("1")).await, ["text-one"]);
+    assert_eq!(matching(json!(1)).await, ["number"]);
+    assert_eq!(matching(json!(true)).await, ["boolean"]);
+}
+
 pub async fn ordering_breaks_ties_by_id_and_leaves_out_documents_without_the_field(
     store: Arc<dyn DocumentStore>,
 ) {
@@ -791,6 +826,7 @@ macro_rules! store_contract_tests {
             collections_are_separate,
             equality_range_and_in_filters_match_like_firestore,
             integers_and_doubles_compare_as_numbers,
+            equality_matches_values_of_the_same_type_only,
             ordering_breaks_ties_by_id_and_leaves_out_documents_without_the_field,
             keyset_pages_visit_every_document_once_in_order,
             a_range_query_pages_past_its_first_page,
