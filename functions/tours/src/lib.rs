@@ -129,15 +129,26 @@ async fn read_site_month<E: Entity>(
     site_id: &str,
     month: &Month,
 ) -> ApiResult<Vec<Stored<E>>> {
-    // A page at a time: a busy site's month is thousands of documents, and each is held
-    // as an entity (a fraction of its JSON tree) once read.
+    fold_site_month(data, date_field, site_id, month, Vec::new(), Vec::push).await
+}
+
+/// Folds a site's month of `E` into `acc`, a page at a time: a busy site's month is
+/// thousands of documents, and only one page of them is held as JSON.
+async fn fold_site_month<E: Entity, A>(
+    data: &TenantData,
+    date_field: &str,
+    site_id: &str,
+    month: &Month,
+    acc: A,
+    mut add: impl FnMut(&mut A, Stored<E>),
+) -> ApiResult<A> {
     let query = site_month_query::<E>(date_field, site_id, month);
     data.store()
-        .fold_pages(query, Vec::new(), |mut all, page| {
+        .fold_pages(query, acc, |mut acc, page| {
             for doc in page {
-                all.push(Stored::from_document(doc)?);
+                add(&mut acc, Stored::from_document(doc)?);
             }
-            Ok(all)
+            Ok(acc)
         })
         .await
 }

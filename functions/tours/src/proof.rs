@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use axum::Json;
 use domain::sites::Area;
 use domain::store::Filter;
-use domain::tours::{AreaService, Visit};
+use domain::tours::{AreaService, Visit, VisitTally};
 use platform::RequestContext;
 use platform::error::ApiResult;
 use serde_json::{Value, json};
@@ -30,14 +30,20 @@ pub async fn proof_of_service(
         .all_where(vec![Filter::eq("siteId", site.meta.id.as_str())])
         .await?;
     areas.sort_by(|a, b| (&a.entity.name, &a.meta.id).cmp(&(&b.entity.name, &b.meta.id)));
-    let visits = crate::read_site_month::<Visit>(data, "localDate", &site.meta.id, &month).await?;
-    let mut by_area: BTreeMap<&str, Vec<&Visit>> = BTreeMap::new();
-    for visit in &visits {
-        by_area
-            .entry(visit.entity.area_id.as_str())
-            .or_default()
-            .push(&visit.entity);
-    }
+    let by_area = crate::fold_site_month::<Visit, _>(
+        data,
+        "localDate",
+        &site.meta.id,
+        &month,
+        BTreeMap::<String, VisitTally>::new(),
+        |by_area, visit| {
+            by_area
+                .entry(visit.entity.area_id.as_str().to_owned())
+                .or_default()
+                .add(&visit.entity)
+        },
+    )
+    .await?;
     let mut rows = Vec::new();
     for area in &areas {
         let planned = schedule
@@ -50,7 +56,8 @@ pub async fn proof_of_service(
             .len();
         let visits = by_area
             .get(area.meta.id.as_str())
-            .map_or(&[][..], Vec::as_slice);
+            .copied()
+            .unwrap_or_default();
         rows.push(AreaService::new(
             &area.meta.id,
             &area.entity.name,

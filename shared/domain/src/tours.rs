@@ -703,17 +703,37 @@ pub struct AreaService {
     pub fulfilment_percent: Option<f64>,
 }
 
+/// How an area's visits ended, counted as they are read (a month's visits are never all
+/// held at once).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VisitTally {
+    pub done: usize,
+    pub skipped: usize,
+    pub not_accessible: usize,
+}
+
+impl VisitTally {
+    /// Counts `visit` (one still in progress counts for nothing yet).
+    pub fn add(&mut self, visit: &Visit) {
+        match visit.status {
+            VisitStatus::Done => self.done += 1,
+            VisitStatus::Skipped => self.skipped += 1,
+            VisitStatus::NotAccessible => self.not_accessible += 1,
+            VisitStatus::InProgress => {}
+        }
+    }
+}
+
 impl AreaService {
-    pub fn new(area_id: &str, area_name: &str, planned: usize, visits: &[&Visit]) -> Self {
-        let count = |status| visits.iter().filter(|v| v.status == status).count();
-        let done = count(VisitStatus::Done);
+    pub fn new(area_id: &str, area_name: &str, planned: usize, visits: VisitTally) -> Self {
+        let done = visits.done;
         Self {
             area_id: area_id.to_owned(),
             area_name: area_name.to_owned(),
             planned,
             done,
-            skipped: count(VisitStatus::Skipped),
-            not_accessible: count(VisitStatus::NotAccessible),
+            skipped: visits.skipped,
+            not_accessible: visits.not_accessible,
             fulfilment_percent: (planned > 0)
                 .then(|| round2((done as f64 * 100.0 / planned as f64).min(100.0))),
         }
