@@ -55,15 +55,14 @@ impl<E: Entity> Stored<E> {
 
     /// The JSON a client sees: metadata first, then the entity's fields.
     pub fn to_json(&self) -> Map<String, Value> {
-        let fields = match serde_json::to_value(&self.entity) {
-            Ok(Value::Object(fields)) => fields,
+        match serde_json::to_value(self) {
+            Ok(Value::Object(json)) => json,
             _ => Map::new(),
-        };
-        with_meta(&self.meta, fields)
+        }
     }
 }
 
-/// Metadata first, then the entity's fields, as [`Stored::to_json`] has them.
+/// Metadata first, then the entity's fields: how a client sees every entity.
 impl<E: serde::Serialize> serde::Serialize for Stored<E> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         #[derive(serde::Serialize)]
