@@ -146,7 +146,9 @@ fn run() -> Result<bool, String> {
         let started = Instant::now();
         let elapsed = || started.elapsed();
         let label = format!("[{}/{}] {}", i + 1, files.len(), instance.name);
+        let mut iterations = 0;
         let mut report = |p: &planner::Progress, _: &planner::Solution| {
+            iterations = p.iterations;
             if live {
                 eprint!(
                     "\r{label}: {:>3.0} %  {} vehicles  {:.1}   ",
@@ -187,9 +189,11 @@ fn run() -> Result<bool, String> {
         if let Some(reference) = bks.as_ref().and_then(|b| b.get(&instance.name)) {
             let gap = (distance - reference) / reference * 100.0;
             gaps.entry(class_of(&instance.name)).or_default().push(gap);
-            eprintln!("{label}: {distance:.1} ({gap:+.2} % to {reference})");
+            eprintln!(
+                "{label}: {distance:.1} ({gap:+.2} % to {reference}), {iterations} iterations"
+            );
         } else {
-            eprintln!("{label}: {distance:.1}");
+            eprintln!("{label}: {distance:.1}, {iterations} iterations");
         }
         if let Some(dir) = &args.routes_dir {
             let mut sol = String::new();

@@ -6,7 +6,9 @@
 //! a demand). Travel times come as a matrix that is also the travel cost. The search is
 //! Slack Induction by String Removals (Christiaens & Vanden Berghe, 2020): ruin strings of
 //! nearby jobs across a few routes, recreate by cheapest insertion with blinks, accept by
-//! simulated annealing. It is deterministic for a seed and an iteration count, stops at a
+//! simulated annealing. Past 80 jobs, insertion tries the positions next to each job's
+//! granular neighbours (nearest in space and time) first, and a local search (relocate,
+//! 2-opt*) improves each candidate around the jobs just placed. It is deterministic for a seed and an iteration count, stops at a
 //! time budget or when asked, and reports progress with the best solution so far.
 
 mod rng;

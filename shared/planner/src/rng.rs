@@ -42,6 +42,13 @@ impl Rng {
         (((self.next_u64() >> 32) * n as u64) >> 32) as usize
     }
 
+    /// How many trials come before the first success, each succeeding with chance `p`
+    /// (`0 < p < 1`): one draw stands for a run of coin flips.
+    pub fn geometric(&mut self, p: f64) -> u64 {
+        let u = 1.0 - self.unit(); // in (0, 1]
+        (u.ln() / (1.0 - p).ln()) as u64
+    }
+
     pub fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             let j = self.below(i + 1);

@@ -87,6 +87,49 @@ fn every_solution_on_generated_instances_is_feasible_and_complete() {
     }
 }
 
+/// Past 80 jobs the search inserts near granular neighbours and runs local search
+/// (relocate, 2-opt*): here with one-way travel, two vehicle classes (2-opt* only within
+/// one) and skills.
+#[test]
+fn large_instances_with_one_way_travel_mixed_vehicles_and_skills_stay_feasible() {
+    for seed in 1..=3 {
+        let mut problem = generated(150, 40, seed);
+        let n = problem.locations;
+        for a in 0..n {
+            for b in 0..n {
+                // Uphill is slower: the matrix is not symmetric.
+                if a < b {
+                    problem.travel[a * n + b] += 7;
+                }
+            }
+        }
+        for (i, job) in problem.jobs.iter_mut().enumerate() {
+            job.skills = u64::from(i % 5 == 0);
+        }
+        for (i, vehicle) in problem.vehicles.iter_mut().enumerate() {
+            if i % 2 == 0 {
+                vehicle.skills = 1;
+                vehicle.capacity = 70;
+                vehicle.shift_end -= 400;
+            }
+        }
+        problem.validate().unwrap();
+        for objective in [Objective::Distance, Objective::Fleet] {
+            let options = Options {
+                objective,
+                ..iterations(seed, 4000)
+            };
+            let solution = run(&problem, &options);
+            let summary = check(&problem, &solution).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+            let unservable = (0..problem.jobs.len())
+                .filter(|&j| problem.unservable(j).is_some())
+                .count();
+            assert_eq!(summary.unassigned, unservable, "seed {seed}");
+            assert_eq!(solution, run(&problem, &options), "seed {seed}: repeatable");
+        }
+    }
+}
+
 #[test]
 fn the_search_improves_on_its_start_and_fleet_mode_uses_fewer_vehicles() {
     let problem = generated(80, 25, 42);
