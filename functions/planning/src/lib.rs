@@ -3,7 +3,8 @@
 //! Routes: `/v1/cleaners` (CRUD: home, shifts, maximum minutes a day), `POST /v1/plans`
 //! (computes a draft for a week within its time budget; `GET /v1/plans/{id}` shows its
 //! `status` and `progress` meanwhile), `GET /v1/plans[/{id}]`, and
-//! `POST /v1/plans/{id}/activate` (with `If-Match`: the draft's tours replace the tenant's).
+//! `POST /v1/plans/{id}/activate` (with `If-Match`: the draft's tours take its week, the
+//! tours in force around it stay).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -15,8 +16,8 @@ use axum::routing::{get, post};
 use chrono::Duration;
 use domain::Entity;
 use domain::planning::{Cleaner, Plan, PlanRequest, PlanStatus};
-use domain::store::{Query, Write};
-use domain::tours::{Tour, TourDay, TourType};
+use domain::store::Write;
+use domain::tours::{TimedStop, Tour, TourDay, TourType};
 use platform::crud::{Stored, entity_fields, entity_response};
 use platform::error::ApiResult;
 use platform::http::{FilterParam, IfMatch, JsonBody, Order};
@@ -46,6 +47,28 @@ impl Resource for Cleaners {
     fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
         caller.require(&Role::PLANNERS, "read cleaners")?;
         Ok(Vec::new())
+    }
+
+    /// A cleaner is stored under her user id: one user is one cleaner, enforced by the
+    /// store's commit.
+    fn natural_id(cleaner: &Cleaner) -> Option<String> {
+        Some(cleaner.user_id.to_string())
+    }
+
+    async fn prepare(
+        cleaner: Cleaner,
+        current: Option<&Cleaner>,
+        _cx: &RequestContext,
+    ) -> ApiResult<Cleaner> {
+        if let Some(current) = current
+            && current.user_id != cleaner.user_id
+        {
+            return Err(ApiError::field(
+                "userId",
+                "cannot be changed (the cleaner is stored under it); create a new cleaner",
+            ));
+        }
+        Ok(cleaner)
     }
 }
 
@@ -178,8 +201,10 @@ async fn finish_plan(
         .await
 }
 
-/// The tours a plan activates: one per cleaner, her stops of each weekday in order.
+/// The tours a plan activates: one per cleaner, in force for the plan's week only, her stops
+/// of each weekday in order with the plan's times.
 fn tours_of_plan(
+    plan_id: &str,
     plan: &Plan,
     names: &BTreeMap<String, String>,
     max: &BTreeMap<String, u32>,
@@ -191,22 +216,31 @@ fn tours_of_plan(
             .or_default()
             .push(tour);
     }
+    let area_id = |raw: &str| domain::sites::AreaId::parse(raw).map_err(ApiError::internal);
     by_cleaner
         .into_iter()
         .map(|(cleaner, days)| {
             let start = days.iter().map(|d| d.leave).min().expect("a day at least");
             let mut tour_days = Vec::new();
             for day in &days {
-                let weekday = domain::time::Weekday::of(day.date);
-                let area_ids = day
+                let stops = day
                     .stops
                     .iter()
-                    .map(|s| domain::sites::AreaId::parse(&s.area_id))
-                    .collect::<Result<_, _>>()
-                    .map_err(ApiError::internal)?;
+                    .map(|s| {
+                        Ok(TimedStop {
+                            area_id: area_id(&s.area_id)?,
+                            arrival: s.arrival,
+                            start: s.start,
+                            end: s.end,
+                            warnings: Vec::new(),
+                        })
+                    })
+                    .collect::<ApiResult<Vec<_>>>()?;
                 tour_days.push(TourDay {
-                    day: weekday,
-                    area_ids,
+                    day: domain::time::Weekday::of(day.date),
+                    area_ids: stops.iter().map(|s| s.area_id.clone()).collect(),
+                    leave: Some(day.leave),
+                    stops,
                 });
             }
             let name = names.get(cleaner).map_or(cleaner, String::as_str);
@@ -217,13 +251,21 @@ fn tours_of_plan(
                 start_time: start,
                 max_minutes_per_day: max.get(cleaner).copied().unwrap_or(24 * 60),
                 days: tour_days,
+                valid_from: Some(plan.week_start),
+                valid_to: Some(plan.week_start + Duration::days(6)),
+                plan_id: Some(plan_id.to_owned()),
             })
         })
         .collect()
 }
 
-/// `POST /v1/plans/{id}/activate` with `If-Match`: the draft's tours replace the tenant's
-/// tours, all in one commit, and the plan becomes active.
+/// Which plan is in force for a week: one document per week (its Monday), written in every
+/// activation's commit, so two activations of the same week meet there and one loses.
+const WEEK_ACTIVATIONS: &str = "weekActivations";
+
+/// `POST /v1/plans/{id}/activate` with `If-Match`: the draft's tours take the plan's week,
+/// in one commit. Tours in force that week end the day before it (and resume the day after,
+/// as the standing plan); the plan becomes active and the week's previous plan superseded.
 async fn activate(
     cx: RequestContext,
     Path(id): Path<String>,
@@ -241,6 +283,10 @@ async fn activate(
                 .unwrap_or_default()
         )));
     }
+    let (first, last) = (
+        plan.entity.week_start,
+        plan.entity.week_start + Duration::days(6),
+    );
     let cleaners = cx.repo::<Cleaner>().all_where(Vec::new()).await?;
     let names = cleaners
         .iter()
@@ -250,22 +296,35 @@ async fn activate(
         .iter()
         .map(|c| (c.entity.user_id.to_string(), c.entity.max_minutes_per_day))
         .collect();
-    let new_tours = tours_of_plan(&plan.entity, &names, &max)?;
-    let old_tours = cx.store().query_all(Query::new(Tour::COLLECTION)).await?;
-    let mut writes: Vec<Write> = old_tours
-        .iter()
-        .map(|t| Write::Delete {
-            collection: Tour::COLLECTION,
-            id: t.meta.id.clone(),
-            expected_version: Some(t.meta.version),
-        })
-        .collect();
+    let new_tours = tours_of_plan(&id, &plan.entity, &names, &max)?;
+    // The week's marker is read before its tours: an activation that commits after this
+    // read changes the marker and fails ours; one committed before it left tours we read.
+    let week_id = first.to_string();
+    let previous = cx.store().get(WEEK_ACTIVATIONS, &week_id).await?;
+    let in_force = platform::tours::in_force(cx.data(), first, last, None).await?;
+    let mut writes: Vec<Write> = Vec::new();
+    for tour in &in_force {
+        let (before, after) = tour.entity.around(first, last);
+        let mut rest = before.into_iter().chain(after).peekable();
+        match rest.next() {
+            None => writes.push(Write::Delete {
+                collection: Tour::COLLECTION,
+                id: tour.meta.id.clone(),
+                expected_version: Some(tour.meta.version),
+            }),
+            Some(kept) => writes.push(Write::Update {
+                collection: Tour::COLLECTION,
+                id: tour.meta.id.clone(),
+                expected_version: tour.meta.version,
+                fields: entity_fields(&kept)?,
+            }),
+        }
+        for resumed in rest {
+            writes.push(create(Tour::COLLECTION, entity_fields(&resumed)?));
+        }
+    }
     for tour in &new_tours {
-        writes.push(Write::Create {
-            collection: Tour::COLLECTION,
-            id: platform::crud::new_id(),
-            fields: entity_fields(tour)?,
-        });
+        writes.push(create(Tour::COLLECTION, entity_fields(tour)?));
     }
     let mut active = plan.entity.clone();
     active.status = PlanStatus::Active;
@@ -275,10 +334,45 @@ async fn activate(
         expected_version: version,
         fields: entity_fields(&active)?,
     });
+    let marker = serde_json::Map::from_iter([
+        ("weekStart".to_owned(), Value::from(week_id.clone())),
+        ("planId".to_owned(), Value::from(id.clone())),
+    ]);
+    match previous {
+        None => writes.push(Write::Create {
+            collection: WEEK_ACTIVATIONS,
+            id: week_id.clone(),
+            fields: marker,
+        }),
+        Some(previous) => {
+            writes.push(Write::Update {
+                collection: WEEK_ACTIVATIONS,
+                id: week_id.clone(),
+                expected_version: previous.meta.version,
+                fields: marker,
+            });
+            // The week's previous plan is no longer the one in force.
+            let previous_plan = previous.fields.get("planId").and_then(Value::as_str);
+            if let Some(old) = previous_plan.filter(|old| *old != id)
+                && let Some(old) = cx.repo::<Plan>().find(old).await?
+                && old.entity.status == PlanStatus::Active
+            {
+                let mut superseded = old.entity.clone();
+                superseded.status = PlanStatus::Superseded;
+                writes.push(Write::Update {
+                    collection: Plan::COLLECTION,
+                    id: old.meta.id.clone(),
+                    expected_version: old.meta.version,
+                    fields: entity_fields(&superseded)?,
+                });
+            }
+        }
+    }
     if writes.len() > domain::store::MAX_WRITES {
         return Err(ApiError::Conflict(format!(
-            "activating replaces {} tours and creates {}: more than one commit holds ({})",
-            old_tours.len(),
+            "activating changes {} tours in force and creates {}: more than one commit holds \
+             ({})",
+            in_force.len(),
             new_tours.len(),
             domain::store::MAX_WRITES
         )));
@@ -288,13 +382,23 @@ async fn activate(
         .await
         .map_err(|e| match e {
             domain::store::StoreError::VersionMismatch { .. }
-            | domain::store::StoreError::NotFound { .. } => {
-                ApiError::Conflict("the tours or the plan changed meanwhile; retry".into())
-            }
+            | domain::store::StoreError::NotFound { .. }
+            | domain::store::StoreError::AlreadyExists { .. } => ApiError::LostRace(format!(
+                "the tours of the week of {first}, or this plan, changed while it was being \
+                 activated (another activation won); reload and retry"
+            )),
             other => other.into(),
         })?;
     let saved = cx.repo::<Plan>().get(&id).await?;
     Ok(entity_response(StatusCode::OK, &saved.meta, &saved, None))
+}
+
+fn create(collection: &'static str, fields: serde_json::Map<String, Value>) -> Write {
+    Write::Create {
+        collection,
+        id: platform::crud::new_id(),
+        fields,
+    }
 }
 
 #[cfg(test)]

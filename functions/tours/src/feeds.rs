@@ -9,7 +9,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use domain::ical::{self, Event};
-use domain::store::Filter;
 use domain::tours::{FeedToken, Tour};
 use platform::TenantData;
 use platform::crud::Stored;
@@ -21,6 +20,7 @@ use serde_json::Value;
 
 use crate::AreaIndex;
 use crate::sheet::tour_of_day;
+use crate::timing::Timer;
 use platform::schedule::Schedules;
 
 /// Days of the past and of the future a feed shows.
@@ -147,9 +147,14 @@ pub async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> A
         .ok_or_else(not_found)?;
     let tours = match (&feed.entity.cleaner_id, &feed.entity.tour_id) {
         (Some(cleaner), _) => {
-            data.repo::<Tour>()
-                .all_where(vec![Filter::eq("cleanerId", cleaner.as_str())])
-                .await?
+            let today = data.now().date_naive();
+            platform::tours::in_force(
+                data,
+                today - Duration::days(PAST_DAYS),
+                today + Duration::days(FUTURE_DAYS),
+                Some(cleaner.as_str()),
+            )
+            .await?
         }
         (None, Some(tour)) => data
             .repo::<Tour>()
@@ -197,13 +202,22 @@ async fn events(
         today - Duration::days(PAST_DAYS),
         today + Duration::days(FUTURE_DAYS),
     );
+    let mut timer = Timer::new();
     let mut events = Vec::new();
     for tour in tours {
         for offset in -PAST_DAYS..=FUTURE_DAYS {
             let date = today + Duration::days(offset);
-            let Some(day) =
-                tour_of_day(data, tour, date, &index, &no_visits, &mut schedules).await?
-            else {
+            let day = tour_of_day(
+                data,
+                tour,
+                date,
+                &index,
+                &no_visits,
+                &mut schedules,
+                &mut timer,
+            )
+            .await?;
+            let Some(day) = day else {
                 continue;
             };
             let open: Vec<_> = day.stops.iter().filter(|s| s.closed.is_none()).collect();

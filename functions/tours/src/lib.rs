@@ -14,6 +14,7 @@ mod feeds;
 mod inspections;
 mod proof;
 mod sheet;
+mod timing;
 mod tour;
 mod visits;
 

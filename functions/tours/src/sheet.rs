@@ -9,8 +9,8 @@ use domain::Fields;
 use domain::UserId;
 use domain::calendars::{TimeWindow, local_instant, parse_date};
 use domain::number::round2;
-use domain::store::Filter;
-use domain::time::{LocalTime, Weekday};
+use domain::planning::Cleaner;
+use domain::time::LocalTime;
 use domain::tours::{Tour, Visit, VisitStatus};
 use platform::TenantData;
 use platform::crud::Stored;
@@ -20,6 +20,7 @@ use platform::schedule::Schedules;
 use platform::{ApiError, RequestContext, Role};
 use serde::Serialize;
 
+use crate::timing::Timer;
 use crate::{AreaIndex, QueryParams};
 
 #[derive(Serialize)]
@@ -32,11 +33,16 @@ pub struct Stop {
     pub site_name: String,
     pub floor: i64,
     pub minutes: f64,
-    /// When the cleaner should be here, going through the stops in order from the start time.
+    /// When she gets there (the plan's time, or timed from the tour's start with travel).
+    pub planned_arrival: DateTime<FixedOffset>,
+    /// When cleaning starts: on arrival, or when the window opens.
     pub planned_start: DateTime<FixedOffset>,
     pub planned_end: DateTime<FixedOffset>,
     /// The area's cleaning windows that day (from its calendars).
     pub windows: Vec<TimeWindow>,
+    /// What is wrong with the planned times (outside the window or the access hours).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// Why the site is closed that day, if it is: skip the stop.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub closed: Option<String>,
@@ -55,13 +61,16 @@ pub struct TourOfDay {
     pub tour_type: domain::tours::TourType,
     pub date: NaiveDate,
     pub time_zone: &'static str,
+    /// When she sets off that day.
     pub start_time: LocalTime,
     pub planned_minutes: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan_id: Option<String>,
     pub stops: Vec<Stop>,
 }
 
-/// The tour's stops on `date` (in the time zone of its first site), or none if the tour does
-/// not run that weekday.
+/// The tour's stops on `date` (in the time zone of its first site) with their planned
+/// times, or none if the tour is not in force that day or does not run that weekday.
 pub async fn tour_of_day(
     data: &TenantData,
     tour: &Stored<Tour>,
@@ -69,8 +78,9 @@ pub async fn tour_of_day(
     index: &AreaIndex,
     visits: &BTreeMap<String, &Stored<Visit>>,
     schedules: &mut Schedules,
+    timer: &mut Timer,
 ) -> ApiResult<Option<TourOfDay>> {
-    let Some(day) = tour.entity.day(Weekday::of(date)) else {
+    let Some(day) = tour.entity.runs_on(date) else {
         return Ok(None);
     };
     let tz: Tz = day
@@ -78,42 +88,45 @@ pub async fn tour_of_day(
         .iter()
         .find_map(|a| index.site_of(a.as_str()))
         .map_or(chrono_tz::UTC, |s| s.entity.time_zone.0);
-    let mut clock = local_instant(tz, date, tour.entity.start_time).fixed_offset();
+    let times = match day.timed_stops() {
+        Some(stops) => stops.to_vec(),
+        None => {
+            timer
+                .time(data, &tour.entity, day, date, index, schedules)
+                .await?
+        }
+    };
+    let at = |time: LocalTime| local_instant(tz, date, time).fixed_offset();
     let mut stops = Vec::new();
-    for area_id in &day.area_ids {
+    for timed in &times {
+        let area_id = timed.area_id.as_str();
         let (Some(area), Some(site), Some(load)) = (
-            index.areas.get(area_id.as_str()),
-            index.site_of(area_id.as_str()),
-            index.workload(area_id.as_str()),
+            index.areas.get(area_id),
+            index.site_of(area_id),
+            index.workload(area_id),
         ) else {
             continue;
         };
         let schedule = schedules.of(data, site).await?;
         let area_type = area.entity.area_type_id.as_str();
-        let closed = schedule.closure_on(date).map(|c| c.reason.clone());
-        let minutes = if closed.is_some() {
-            0.0
-        } else {
-            load.minutes_per_cleaning
-        };
-        let end = clock + Duration::seconds((minutes * 60.0).round() as i64);
-        let visit = visits.get(area_id.as_str());
+        let visit = visits.get(area_id);
         stops.push(Stop {
             position: stops.len() + 1,
-            area_id: area_id.to_string(),
+            area_id: area_id.to_owned(),
             area_name: area.entity.name.clone(),
             site_id: site.meta.id.clone(),
             site_name: site.entity.name.clone(),
             floor: area.entity.floor,
             minutes: round2(load.minutes_per_cleaning),
-            planned_start: clock,
-            planned_end: end,
-            windows: schedule.windows(area_id.as_str(), area_type, date)?,
-            closed,
+            planned_arrival: at(timed.arrival),
+            planned_start: at(timed.start),
+            planned_end: at(timed.end),
+            windows: schedule.windows(area_id, area_type, date)?,
+            warnings: timed.warnings.clone(),
+            closed: schedule.closure_on(date).map(|c| c.reason.clone()),
             visit_id: visit.map(|v| v.meta.id.clone()),
             visit_status: visit.map(|v| v.entity.status),
         });
-        clock = end;
     }
     let planned: f64 = stops
         .iter()
@@ -126,8 +139,9 @@ pub async fn tour_of_day(
         tour_type: tour.entity.tour_type,
         date,
         time_zone: tz.name(),
-        start_time: tour.entity.start_time,
+        start_time: day.leave.unwrap_or(tour.entity.start_time),
         planned_minutes: round2(planned),
+        plan_id: tour.entity.plan_id.clone(),
         stops,
     }))
 }
@@ -169,10 +183,27 @@ pub async fn tour_sheet(
         }
     };
     let data = cx.data();
-    let tours = data
-        .repo::<Tour>()
-        .all_where(vec![Filter::eq("cleanerId", cleaner.as_str())])
-        .await?;
+    // A mistyped cleaner is a 404 naming her, not an empty sheet.
+    if data
+        .repo::<Cleaner>()
+        .find(cleaner.as_str())
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::NotFound {
+            kind: "cleaner",
+            id: cleaner.to_string(),
+        });
+    }
+    // Without a date: today where her tours are (a day either side covers every zone).
+    let utc_today = cx.now().date_naive();
+    let tours = platform::tours::in_force(
+        data,
+        date.unwrap_or(utc_today - Duration::days(1)),
+        date.unwrap_or(utc_today + Duration::days(1)),
+        Some(cleaner.as_str()),
+    )
+    .await?;
     let ids: BTreeSet<String> = tours.iter().flat_map(|t| t.entity.area_ids()).collect();
     let index = AreaIndex::load(data, &ids).await?;
     let date = match date {
@@ -192,10 +223,19 @@ pub async fn tour_sheet(
         .collect();
     let mut sheet = Vec::new();
     let mut schedules = Schedules::covering(date, date);
+    let mut timer = Timer::new();
     for tour in &tours {
-        if let Some(day) = tour_of_day(data, tour, date, &index, &latest, &mut schedules).await? {
-            sheet.push(day);
-        }
+        let day = tour_of_day(
+            data,
+            tour,
+            date,
+            &index,
+            &latest,
+            &mut schedules,
+            &mut timer,
+        )
+        .await?;
+        sheet.extend(day);
     }
     sheet.sort_by_key(|t| (t.start_time, t.tour_id.clone()));
     Ok(Json(

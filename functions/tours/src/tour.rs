@@ -15,6 +15,8 @@ use platform::{ApiError, Caller, RequestContext, Role};
 use serde_json::{Value, json};
 
 use crate::AreaIndex;
+use crate::timing::Timer;
+use domain::planning::Cleaner;
 
 pub struct Tours;
 
@@ -33,8 +35,38 @@ impl Resource for Tours {
         })
     }
 
-    /// Every area must exist; a day over the cap is refused (422) when the tenant says so.
+    /// Times each day's stops (see [`crate::timing`]): a tour written by hand is timed from
+    /// its start (or the day's leave time) with the tenant's travel model. The plan a tour
+    /// came from stays named (only activation sets it).
+    async fn prepare(
+        mut tour: Tour,
+        current: Option<&Tour>,
+        cx: &RequestContext,
+    ) -> ApiResult<Tour> {
+        tour.plan_id = current.and_then(|c| c.plan_id.clone());
+        let index = AreaIndex::load(cx.data(), &tour.area_ids()).await?;
+        let today = cx.now().date_naive();
+        Timer::new()
+            .time_tour(cx.data(), &mut tour, &index, today)
+            .await?;
+        Ok(tour)
+    }
+
+    /// The cleaner and every area must exist; a day over the cap is refused (422) when the
+    /// tenant says so.
     async fn references(tour: &Tour, cx: &RequestContext) -> ApiResult<Vec<Write>> {
+        cx.repo::<Cleaner>()
+            .find(tour.cleaner_id.as_str())
+            .await?
+            .ok_or_else(|| {
+                ApiError::field(
+                    "cleanerId",
+                    format!(
+                        "no cleaner has the user id {} (create her at /v1/cleaners first)",
+                        tour.cleaner_id.as_str()
+                    ),
+                )
+            })?;
         let index = AreaIndex::load(cx.data(), &tour.area_ids()).await?;
         let mut errors = Vec::new();
         for (d, day) in tour.days.iter().enumerate() {
@@ -92,10 +124,7 @@ impl Resource for Tours {
                     .map(|l| {
                         format!(
                             "{}: {} minutes planned, {} over the cap",
-                            serde_json::to_value(l.day)
-                                .ok()
-                                .and_then(|v| v.as_str().map(str::to_owned))
-                                .unwrap_or_default(),
+                            weekday_name(l.day),
                             l.planned_minutes,
                             l.over_by_minutes
                         )
@@ -108,14 +137,29 @@ impl Resource for Tours {
                         .filter(|a| !index.areas.contains_key(a))
                         .map(|a| format!("area {a} no longer exists")),
                 );
+                for day in &tour.entity.days {
+                    for stop in &day.stops {
+                        let name = index
+                            .areas
+                            .get(stop.area_id.as_str())
+                            .map_or(stop.area_id.as_str(), |a| a.entity.name.as_str());
+                        warnings.extend(stop.warnings.iter().map(|w| {
+                            format!("{}: {name} at {}: {w}", weekday_name(day.day), stop.start)
+                        }));
+                    }
+                }
                 shown_with(tour, &json!({ "load": loads, "warnings": warnings }))
             })
             .collect()
     }
 }
 
+fn weekday_name(day: domain::time::Weekday) -> &'static str {
+    domain::time::WEEKDAYS[day.index()]
+}
+
 /// The tenant's tour settings; the defaults (version 0) until an admin saves them.
-async fn settings(data: &TenantData) -> ApiResult<Stored<TourSettings>> {
+pub(crate) async fn settings(data: &TenantData) -> ApiResult<Stored<TourSettings>> {
     Ok(data
         .repo::<TourSettings>()
         .find(TourSettings::ID)

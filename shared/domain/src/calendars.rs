@@ -461,6 +461,12 @@ impl Calendar {
                 .is_none_or(|t| t.as_str() == area_type)
     }
 
+    /// How specific the calendar is: an area's own calendar (2 or 3) over an area type's (1)
+    /// over the site's (0). Where several apply to an area, only the most specific count.
+    pub fn specificity(&self) -> u8 {
+        2 * u8::from(self.area_id.is_some()) + u8::from(self.area_type_id.is_some())
+    }
+
     /// The dates the rule falls on within `from..=to` (local dates), before closures.
     pub fn dates(&self, tz: Tz, from: NaiveDate, to: NaiveDate) -> Result<Vec<NaiveDate>, String> {
         let last = self.end_date.map_or(to, |end| end.min(to));

@@ -108,6 +108,17 @@ impl Default for TravelModel {
 }
 
 impl TravelModel {
+    /// Reads `{roadFactor?, speedKmh?}`, the defaults for what is left out.
+    pub fn read(t: &mut Fields<'_>) -> Option<Self> {
+        let defaults = TravelModel::default();
+        let road_factor = t.optional_f64("roadFactor", 1.0..=3.0);
+        let speed = t.optional_f64("speedKmh", 3.0..=130.0);
+        Some(TravelModel {
+            road_factor: road_factor.unwrap_or(defaults.road_factor),
+            speed_kmh: speed.unwrap_or(defaults.speed_kmh),
+        })
+    }
+
     /// Whole minutes from `a` to `b`, rounded up.
     pub fn minutes(&self, a: GeoPoint, b: GeoPoint) -> i64 {
         if a == b {
@@ -373,7 +384,11 @@ impl Week {
 
 /// The window an area may be cleaned in on weekday `day` (0 = Monday): its calendars'
 /// windows (the widest span they cover) within the site's access hours, or why there is none.
-fn day_window(site: &PlanSite, day: usize, windows: &[TimeWindow]) -> Result<(i64, i64), String> {
+pub fn day_window(
+    site: &PlanSite,
+    day: usize,
+    windows: &[TimeWindow],
+) -> Result<(i64, i64), String> {
     let (mut from, mut to) = (0, 24 * 60);
     if !windows.is_empty() {
         from = windows
@@ -420,7 +435,14 @@ fn day_window(site: &PlanSite, day: usize, windows: &[TimeWindow]) -> Result<(i6
 #[serde(rename_all = "camelCase")]
 pub struct PlannedStop {
     pub area_id: String,
+    #[serde(default)]
+    pub area_name: String,
     pub site_id: String,
+    #[serde(default)]
+    pub site_name: String,
+    /// When she gets there; `start` is later when she waits for the window to open.
+    #[serde(default)]
+    pub arrival: LocalTime,
     pub start: LocalTime,
     pub end: LocalTime,
 }
@@ -458,10 +480,7 @@ pub struct Kpis {
 }
 
 fn clock(minutes: i64) -> LocalTime {
-    let m = minutes.clamp(0, 24 * 60);
-    format!("{:02}:{:02}", m / 60, m % 60)
-        .parse()
-        .expect("a time of day")
+    LocalTime::from_minutes(minutes)
 }
 
 /// The planner's routes of one day as tours.
@@ -483,11 +502,16 @@ pub fn tours_of(week: &Week, day: &DayProblem, solution: &planner::Solution) -> 
                 let j = &p.jobs[job];
                 let t = p.travel(at, j.location);
                 travel += t;
-                time = (time + t).max(j.ready);
+                let arrival = time + t;
+                time = arrival.max(j.ready);
                 let area = &week.areas[day.job_areas[job]];
+                let site = &week.sites[area.site];
                 stops.push(PlannedStop {
                     area_id: area.area_id.clone(),
-                    site_id: week.sites[area.site].site_id.clone(),
+                    area_name: area.name.clone(),
+                    site_id: site.site_id.clone(),
+                    site_name: site.name.clone(),
+                    arrival: clock(arrival),
                     start: clock(time),
                     end: clock(time + j.service),
                 });
@@ -595,6 +619,8 @@ pub enum PlanStatus {
     Running,
     Draft,
     Active,
+    /// It was active until another plan for its week was activated.
+    Superseded,
     /// Its computation stopped before it finished (see [`Plan::lease_until`]).
     Failed,
 }
@@ -668,15 +694,7 @@ impl PlanRequest {
             "distance" => Ok(PlanObjective::Distance),
             _ => Err("must be one of: fleet, distance".into()),
         });
-        let travel = f.optional_object("travel", |t| {
-            let defaults = TravelModel::default();
-            let road_factor = t.optional_f64("roadFactor", 1.0..=3.0);
-            let speed = t.optional_f64("speedKmh", 3.0..=130.0);
-            Some(TravelModel {
-                road_factor: road_factor.unwrap_or(defaults.road_factor),
-                speed_kmh: speed.unwrap_or(defaults.speed_kmh),
-            })
-        });
+        let travel = f.optional_object("travel", TravelModel::read);
         f.finish(|| {
             Some(PlanRequest {
                 week_start,
@@ -775,7 +793,10 @@ pub fn current_tours(week: &Week, tours: &[CurrentTour]) -> Vec<PlannedTour> {
                 let need = area.minutes_per_cleaning.ceil() as i64;
                 planned.push(PlannedStop {
                     area_id: area.area_id.clone(),
+                    area_name: area.name.clone(),
                     site_id: site.site_id.clone(),
+                    site_name: site.name.clone(),
+                    arrival: clock(time),
                     start: clock(time),
                     end: clock(time + need),
                 });

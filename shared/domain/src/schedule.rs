@@ -128,7 +128,9 @@ impl SiteSchedule {
     }
 
     /// The cleaning windows of the area on `date`: none if no calendar falls on it or the site
-    /// is closed.
+    /// is closed. Where calendars of different specificity fall on the day, the most specific
+    /// wins (the area's own over its type's over the site's, [`Calendar::specificity`]);
+    /// calendars equally specific add their windows.
     pub fn windows(
         &self,
         area_id: &str,
@@ -138,12 +140,18 @@ impl SiteSchedule {
         if self.closure_on(date).is_some() {
             return Ok(Vec::new());
         }
-        let mut windows = Vec::new();
+        let mut falling = Vec::new();
         for i in self.indexes_for(area_id, area_type_id) {
             if !self.dates_of(i, date, date)?.is_empty() {
-                windows.push(self.calendars[i].1.window);
+                falling.push(&self.calendars[i].1);
             }
         }
+        let most = falling.iter().map(|c| c.specificity()).max();
+        let mut windows: Vec<TimeWindow> = falling
+            .iter()
+            .filter(|c| Some(c.specificity()) == most)
+            .map(|c| c.window)
+            .collect();
         windows.sort_by_key(|w| (w.earliest, w.latest));
         windows.dedup();
         Ok(windows)
@@ -267,6 +275,21 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn on_a_day_both_fall_on_the_areas_own_calendar_wins_over_the_sites() {
+        let mornings = calendar(json!({
+            "siteId": "s1", "areaId": "a1", "name": "Mornings", "rrule": "FREQ=WEEKLY;BYDAY=MO",
+            "startDate": "2026-01-05", "window": {"earliest": "07:00", "latest": "09:00"}
+        }));
+        let mut schedule = schedule();
+        schedule.calendars.push(("c3".into(), mornings));
+        let monday = schedule.windows("a1", "t", date("2026-12-07")).unwrap();
+        assert_eq!(monday.len(), 1, "{monday:?}");
+        assert_eq!(monday[0].earliest.to_string(), "07:00");
+        let other = schedule.windows("a2", "t", date("2026-12-07")).unwrap();
+        assert_eq!(other[0].earliest.to_string(), "18:00");
     }
 
     #[test]

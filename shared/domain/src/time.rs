@@ -76,12 +76,17 @@ impl FromStr for Weekday {
 }
 
 /// A local wall-clock time as minutes after midnight; `24:00` is the end of the day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct LocalTime(u16);
 
 impl LocalTime {
     pub fn minutes(self) -> u16 {
         self.0
+    }
+
+    /// The time `minutes` after midnight, held within the day (0 to 24:00).
+    pub fn from_minutes(minutes: i64) -> Self {
+        LocalTime(minutes.clamp(0, 24 * 60) as u16)
     }
 }
 impl FromStr for LocalTime {

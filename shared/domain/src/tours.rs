@@ -42,12 +42,112 @@ impl FromStr for TourType {
     }
 }
 
-/// The areas a tour visits on one weekday, in visiting order.
+/// The areas a tour visits on one weekday, in visiting order, and when.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TourDay {
     pub day: Weekday,
     pub area_ids: Vec<AreaId>,
+    /// When she sets off that day (a plan's time); the tour's start time if not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leave: Option<LocalTime>,
+    /// Each area's planned times, in the order of `area_ids`: set by the server (from the
+    /// plan, or timed from `leave` with the travel model), never read from a body.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stops: Vec<TimedStop>,
+}
+
+impl TourDay {
+    /// The planned times, if they still describe `area_ids` (an area added or moved by a
+    /// client since they were set makes them stale).
+    pub fn timed_stops(&self) -> Option<&[TimedStop]> {
+        let aligned = self.stops.len() == self.area_ids.len()
+            && self
+                .stops
+                .iter()
+                .zip(&self.area_ids)
+                .all(|(s, a)| s.area_id == *a);
+        aligned.then_some(self.stops.as_slice())
+    }
+}
+
+/// One stop's planned times on a tour day, in the local time of its site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimedStop {
+    pub area_id: AreaId,
+    /// When she gets there, after travelling from home or the previous stop.
+    pub arrival: LocalTime,
+    /// When cleaning starts: on arrival, or when the area's window opens.
+    pub start: LocalTime,
+    pub end: LocalTime,
+    /// What is wrong with these times (outside the window, the site closed for entry).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// What timing a stop needs to know: where it is, how long it takes, and when it may be
+/// cleaned that day (earliest start, latest end), or why it may not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StopPlace {
+    pub area_id: AreaId,
+    pub location: crate::sites::GeoPoint,
+    pub minutes: i64,
+    pub window: Result<(i64, i64), String>,
+}
+
+/// Times a day's stops the way the planner does: from `home` (or the first stop when her
+/// home is not known) at `leave`, travelling with `travel`, waiting where a window opens
+/// later, and warning where a stop ends after its window or has none.
+pub fn time_day(
+    leave: LocalTime,
+    home: Option<crate::sites::GeoPoint>,
+    stops: &[StopPlace],
+    travel: &crate::planning::TravelModel,
+) -> Vec<TimedStop> {
+    let Some(first) = stops.first() else {
+        return Vec::new();
+    };
+    let mut at = home.unwrap_or(first.location);
+    let mut time = i64::from(leave.minutes());
+    let clock = LocalTime::from_minutes;
+    stops
+        .iter()
+        .map(|stop| {
+            let arrival = time + travel.minutes(at, stop.location);
+            let mut warnings = Vec::new();
+            let start = match &stop.window {
+                Ok((earliest, latest)) => {
+                    let start = arrival.max(*earliest);
+                    if start + stop.minutes > *latest {
+                        warnings.push(format!(
+                            "ends at {}, after its window closes at {}",
+                            clock(start + stop.minutes),
+                            clock(*latest)
+                        ));
+                    }
+                    start
+                }
+                Err(reason) => {
+                    warnings.push(reason.clone());
+                    arrival
+                }
+            };
+            let end = start + stop.minutes;
+            if end > 24 * 60 {
+                warnings.push("runs past midnight".into());
+            }
+            time = end;
+            at = stop.location;
+            TimedStop {
+                area_id: stop.area_id.clone(),
+                arrival: clock(arrival),
+                start: clock(start),
+                end: clock(end),
+                warnings,
+            }
+        })
+        .collect()
 }
 
 /// A cleaner's recurring shift: ordered areas per weekday.
@@ -63,11 +163,57 @@ pub struct Tour {
     /// The most cleaning minutes the tour may plan on one day.
     pub max_minutes_per_day: u32,
     pub days: Vec<TourDay>,
+    /// The first day the tour is in force; null: since ever.
+    #[serde(default)]
+    pub valid_from: Option<NaiveDate>,
+    /// The last day the tour is in force; null: until replaced. Always stored (null
+    /// included) so the tours in force can be queried.
+    #[serde(default)]
+    pub valid_to: Option<NaiveDate>,
+    /// The plan whose activation made the tour (set by the server).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_id: Option<String>,
 }
 
 impl Tour {
     pub fn day(&self, day: Weekday) -> Option<&TourDay> {
         self.days.iter().find(|d| d.day == day)
+    }
+
+    /// Whether the tour is in force on `date`.
+    pub fn in_force_on(&self, date: NaiveDate) -> bool {
+        self.valid_from.is_none_or(|from| from <= date) && self.valid_to.is_none_or(|to| date <= to)
+    }
+
+    /// Whether the tour is in force on some day from `first` to `last`.
+    pub fn overlaps(&self, first: NaiveDate, last: NaiveDate) -> bool {
+        self.valid_from.is_none_or(|from| from <= last)
+            && self.valid_to.is_none_or(|to| first <= to)
+    }
+
+    /// The tour's day on `date`, if it is in force then and runs that weekday.
+    pub fn runs_on(&self, date: NaiveDate) -> Option<&TourDay> {
+        self.in_force_on(date)
+            .then(|| self.day(Weekday::of(date)))
+            .flatten()
+    }
+
+    /// What is left of the tour around the days `first` to `last` when another plan takes
+    /// them: the part before (ending the day before `first`) and the part after (starting
+    /// the day after `last`), each if it has any day.
+    pub fn around(&self, first: NaiveDate, last: NaiveDate) -> (Option<Tour>, Option<Tour>) {
+        let before = self
+            .valid_from
+            .is_none_or(|from| from < first)
+            .then(|| Tour {
+                valid_to: first.pred_opt(),
+                ..self.clone()
+            });
+        let after = self.valid_to.is_none_or(|to| to > last).then(|| Tour {
+            valid_from: last.succ_opt(),
+            ..self.clone()
+        });
+        (before, after)
     }
 
     /// Every area the tour visits on any day.
@@ -128,6 +274,7 @@ impl Entity for Tour {
         "updatedAt",
         "load",
         "warnings",
+        "planId",
     ];
 
     fn parse(body: &Value) -> Result<Self, ValidationErrors> {
@@ -151,9 +298,13 @@ impl Entity for Tour {
                     d.error(&format!("areaIds[{i}]"), "is already in this day's tour");
                 }
             }
+            let leave = d.optional_parsed("leave", str::parse::<LocalTime>);
+            d.ignore("stops");
             Some(TourDay {
                 day: day?,
                 area_ids: areas.unwrap_or_default(),
+                leave,
+                stops: Vec::new(),
             })
         });
         if let Some(days) = &days {
@@ -165,6 +316,13 @@ impl Entity for Tour {
                 );
             }
         }
+        let valid_from = f.optional_parsed("validFrom", parse_date);
+        let valid_to = f.optional_parsed("validTo", parse_date);
+        if let (Some(from), Some(to)) = (valid_from, valid_to)
+            && to < from
+        {
+            f.error("validTo", "must not be before validFrom");
+        }
         f.finish(|| {
             Some(Tour {
                 name: name?,
@@ -173,6 +331,9 @@ impl Entity for Tour {
                 start_time: start_time?,
                 max_minutes_per_day: max_minutes? as u32,
                 days: days?,
+                valid_from,
+                valid_to,
+                plan_id: None,
             })
         })
     }
@@ -194,6 +355,9 @@ pub enum OverloadPolicy {
 #[serde(rename_all = "camelCase")]
 pub struct TourSettings {
     pub overload: OverloadPolicy,
+    /// How tours made by hand are timed between sites (plans carry their own).
+    #[serde(default)]
+    pub travel: crate::planning::TravelModel,
 }
 
 impl TourSettings {
@@ -209,9 +373,11 @@ impl Entity for TourSettings {
         let overload = f.required_parsed("overload", |raw| {
             parse_enum::<OverloadPolicy>(raw, &["refuse", "flag"])
         });
+        let travel = f.optional_object("travel", crate::planning::TravelModel::read);
         f.finish(|| {
             Some(TourSettings {
                 overload: overload?,
+                travel: travel.unwrap_or_default(),
             })
         })
     }
@@ -483,7 +649,7 @@ pub fn check_in_flags(
     }
     if let Some(tour) = tour {
         let planned = tour
-            .day(Weekday::of(date))
+            .runs_on(date)
             .is_some_and(|d| d.area_ids.iter().any(|a| a.as_str() == area));
         if !planned {
             flags.push(VisitFlag {
@@ -835,6 +1001,136 @@ mod tests {
                 serde_json::to_value(VisitFlagCode::OutsideWindow).unwrap(),
                 json!("outside-window")
             );
+        }
+    }
+
+    mod timing {
+        use super::*;
+        use crate::planning::TravelModel;
+        use crate::sites::GeoPoint;
+
+        fn place(
+            id: &str,
+            lng: f64,
+            minutes: i64,
+            window: Result<(i64, i64), String>,
+        ) -> StopPlace {
+            StopPlace {
+                area_id: AreaId::parse(id).unwrap(),
+                location: GeoPoint { lat: 52.5, lng },
+                minutes,
+                window,
+            }
+        }
+
+        #[test]
+        fn stops_are_timed_with_travel_and_wait_for_their_window() {
+            let travel = TravelModel::default();
+            let home = GeoPoint {
+                lat: 52.5,
+                lng: 13.30,
+            };
+            let stops = [
+                place("a1", 13.40, 30, Ok((0, 24 * 60))),
+                place("a2", 13.40, 20, Ok((0, 24 * 60))),
+                place("a3", 13.50, 45, Ok((18 * 60, 20 * 60))),
+            ];
+            let timed = time_day("16:00".parse().unwrap(), Some(home), &stops, &travel);
+            let to_first = travel.minutes(home, stops[0].location);
+            assert!(to_first > 0);
+            assert_eq!(i64::from(timed[0].arrival.minutes()), 16 * 60 + to_first);
+            assert_eq!(timed[0].start, timed[0].arrival);
+            assert_eq!(timed[1].arrival, timed[0].end, "same site: no travel");
+            assert_eq!(timed[2].start.to_string(), "18:00", "waits for the window");
+            assert_eq!(timed[2].end.to_string(), "18:45");
+            assert!(timed.iter().all(|t| t.warnings.is_empty()), "{timed:?}");
+        }
+
+        #[test]
+        fn a_stop_ending_after_its_window_or_without_one_is_warned_about() {
+            let stops = [
+                place("a1", 13.40, 90, Ok((6 * 60, 7 * 60))),
+                place(
+                    "a2",
+                    13.40,
+                    10,
+                    Err("the site cannot be entered on mon".into()),
+                ),
+            ];
+            let timed = time_day(
+                "06:00".parse().unwrap(),
+                None,
+                &stops,
+                &TravelModel::default(),
+            );
+            assert_eq!(
+                timed[0].warnings,
+                ["ends at 07:30, after its window closes at 07:00"]
+            );
+            assert_eq!(timed[1].warnings, ["the site cannot be entered on mon"]);
+            assert_eq!(timed[1].start.to_string(), "07:30");
+        }
+    }
+
+    mod validity {
+        use super::*;
+
+        fn tour(from: Option<&str>, to: Option<&str>) -> Tour {
+            Tour::parse(&json!({
+                "name": "Evening", "cleanerId": "maria", "startTime": "18:00",
+                "maxMinutesPerDay": 120, "days": [{"day": "mon", "areaIds": ["a1"]}],
+                "validFrom": from, "validTo": to
+            }))
+            .unwrap()
+        }
+
+        fn date(raw: &str) -> NaiveDate {
+            raw.parse().unwrap()
+        }
+
+        #[test]
+        fn a_tour_runs_only_within_its_validity() {
+            let week = tour(Some("2026-12-07"), Some("2026-12-13"));
+            assert!(week.runs_on(date("2026-12-07")).is_some());
+            assert!(
+                week.runs_on(date("2026-11-30")).is_none(),
+                "the week before"
+            );
+            assert!(week.runs_on(date("2026-12-14")).is_none(), "the week after");
+            assert!(tour(None, None).runs_on(date("2030-01-07")).is_some());
+        }
+
+        #[test]
+        fn a_standing_tour_is_split_around_a_planned_week() {
+            let (before, after) = tour(None, None).around(date("2026-12-07"), date("2026-12-13"));
+            let (before, after) = (before.unwrap(), after.unwrap());
+            assert_eq!(
+                (before.valid_from, before.valid_to),
+                (None, Some(date("2026-12-06")))
+            );
+            assert_eq!(
+                (after.valid_from, after.valid_to),
+                (Some(date("2026-12-14")), None)
+            );
+        }
+
+        #[test]
+        fn a_tour_inside_the_planned_week_leaves_nothing() {
+            let week = tour(Some("2026-12-07"), Some("2026-12-13"));
+            assert_eq!(
+                week.around(date("2026-12-07"), date("2026-12-13")),
+                (None, None)
+            );
+        }
+
+        #[test]
+        fn a_validity_ending_before_it_starts_is_refused() {
+            let err = Tour::parse(&json!({
+                "name": "x", "cleanerId": "m", "startTime": "06:00", "maxMinutesPerDay": 60,
+                "days": [], "validFrom": "2026-12-07", "validTo": "2026-12-06"
+            }))
+            .unwrap_err();
+            assert_eq!(err.0[0].field, "validTo");
         }
     }
 

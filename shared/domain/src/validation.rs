@@ -304,6 +304,12 @@ impl<'a> Fields<'a> {
     }
 
     /// Whether the body sets `name` (to anything but null).
+    /// Accepts `name` without reading it: a computed field a client may send back as it got
+    /// it (the server sets it again).
+    pub fn ignore(&mut self, name: &'a str) {
+        self.take(name);
+    }
+
     pub fn has(&self, name: &str) -> bool {
         self.map.get(name).is_some_and(|v| !v.is_null())
     }

@@ -35,6 +35,10 @@ pub enum ApiError {
     PreconditionRequired,
     #[error("the entity has changed (ETag {current})")]
     PreconditionFailed { current: String },
+    /// 412: a write lost a race to another one that changed what it was based on (another
+    /// entity than the one named by `If-Match`), with what won.
+    #[error("{0}")]
+    LostRace(String),
     /// The body is larger than [`crate::http::MAX_BODY_BYTES`].
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
@@ -75,7 +79,9 @@ impl ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionFailed { .. } | ApiError::LostRace(_) => {
+                StatusCode::PRECONDITION_FAILED
+            }
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Http { status, .. } => *status,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -94,7 +100,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => "method-not-allowed",
             ApiError::Conflict(_) => "conflict",
             ApiError::PreconditionRequired => "precondition-required",
-            ApiError::PreconditionFailed { .. } => "precondition-failed",
+            ApiError::PreconditionFailed { .. } | ApiError::LostRace(_) => "precondition-failed",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::Http { .. } => "http",
             ApiError::Unavailable(_) => "unavailable",

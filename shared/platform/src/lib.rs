@@ -32,6 +32,7 @@
 //! input):
 //! - [`schedule`]: a site's calendars and closures, as a [`domain::schedule::SiteSchedule`].
 //! - [`planning`]: a week's planner input, and running the planner off the async workers.
+//! - [`tours`]: the tours in force over some days.
 //!
 //! And: [`signing`] (HMAC signatures, and the check-in code and feed token formats), `testing` (behind
 //! the `testing` feature: apps on real sockets, tokens, seeding, a fixed clock).
@@ -62,6 +63,7 @@ pub mod signing;
 pub mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tours;
 pub mod trace;
 
 pub use auth::{Caller, Role};

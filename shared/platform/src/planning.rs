@@ -10,7 +10,6 @@ use domain::planning::{
     Cleaner, CurrentTour, Plan, PlanArea, PlanRequest, PlanSite, PlanStatus, TravelModel, Week,
 };
 use domain::sites::{Area, AreaType, AreaWorkload, Site};
-use domain::tours::Tour;
 
 use crate::ApiError;
 use crate::context::TenantData;
@@ -40,8 +39,8 @@ pub async fn load_inputs(
         .map(|t| (t.meta.id, t.entity))
         .collect();
     let cleaners = data.repo::<Cleaner>().all_where(Vec::new()).await?;
-    let tours = data.repo::<Tour>().all_where(Vec::new()).await?;
     let week_end = week_start + Duration::days(6);
+    let tours = crate::tours::in_force(data, week_start, week_end, None).await?;
     let site_index: BTreeMap<String, usize> = sites
         .iter()
         .enumerate()
@@ -96,23 +95,22 @@ pub async fn load_inputs(
             .collect(),
         travel,
     };
+    // Each tour's days of this week on which it is in force.
     let current = tours
         .iter()
-        .map(|t| {
-            let days = t
-                .entity
-                .days
-                .iter()
-                .map(|d| {
-                    let ids = d.area_ids.iter().map(ToString::to_string).collect();
-                    (d.day as usize, ids)
+        .flat_map(|t| {
+            (0..7).filter_map(move |offset| {
+                let date = week_start + Duration::days(offset);
+                let day = t.entity.runs_on(date)?;
+                Some(CurrentTour {
+                    cleaner_id: t.entity.cleaner_id.to_string(),
+                    start: day.leave.unwrap_or(t.entity.start_time),
+                    days: vec![(
+                        day.day as usize,
+                        day.area_ids.iter().map(ToString::to_string).collect(),
+                    )],
                 })
-                .collect();
-            CurrentTour {
-                cleaner_id: t.entity.cleaner_id.to_string(),
-                start: t.entity.start_time,
-                days,
-            }
+            })
         })
         .collect();
     Ok(Inputs {

@@ -45,6 +45,13 @@ pub trait Resource: Send + Sync + 'static {
         Ok(Vec::new())
     }
 
+    /// The id an entity is stored under when it has a natural key (a cleaner's user id):
+    /// two creates of one key meet in the store's commit, and the second is a 409. `None`
+    /// (the default): a new UUIDv7.
+    fn natural_id(_entity: &Self::Entity) -> Option<String> {
+        None
+    }
+
     /// Completes a parsed entity with what only the server knows (who recorded it, whom it
     /// belongs to). On an update `current` is the stored entity: fields nobody may change
     /// are refused here (422), and server-set ones are kept from it.
@@ -123,7 +130,21 @@ async fn create<R: Resource>(cx: RequestContext, JsonBody(body): JsonBody) -> Ap
     require_writer::<R>(&cx.caller, "create")?;
     let entity = R::prepare(R::Entity::parse(&body)?, None, &cx).await?;
     let guards = R::references(&entity, &cx).await?;
-    let stored = cx.repo::<R::Entity>().create(entity, guards).await?;
+    let repo = cx.repo::<R::Entity>();
+    let stored = match R::natural_id(&entity) {
+        None => repo.create(entity, guards).await?,
+        Some(id) => repo
+            .create_with_id(&id, entity, guards)
+            .await
+            .map_err(|e| match e {
+                ApiError::Conflict(_) => ApiError::Conflict(format!(
+                    "a {} with this key exists already: {}/{id}",
+                    R::Entity::KIND,
+                    R::PATH
+                )),
+                other => other,
+            })?,
+    };
     let (meta, location) = (
         stored.meta.clone(),
         format!("{}/{}", R::PATH, stored.meta.id),

@@ -60,7 +60,9 @@ struct Seen {
     leaks: Vec<String>,
 }
 
-/// The victim's words or ids in a reply to another tenant that it did not send itself. A feed
+/// The victim's words or ids in a reply to another tenant that it has not sent itself (in
+/// this request or an earlier one: a cleaner it created under the victim's user id is its
+/// own, and reading it back tells nothing). A feed
 /// link is a bearer capability of its own (tested in tours), so feeds are left out.
 fn leaked(victim: &Victim, path: &str, sent: &str, reply: &str) -> Vec<String> {
     if path.starts_with("/v1/feeds") {
@@ -87,6 +89,7 @@ async fn run_caller(nth: usize, paths: &[String], seen: &mut Seen) {
     let (caller, token) = callers(&app).swap_remove(nth);
     let victim = seed_victim(&app).await;
     let before = snapshot(&app, &victim, paths).await;
+    let mut sent = String::new();
     for (index, path) in paths.iter().enumerate() {
         for method in &METHODS {
             let body = match method == Method::GET {
@@ -94,7 +97,7 @@ async fn run_caller(nth: usize, paths: &[String], seen: &mut Seen) {
                 false => Some(body_for(&app, &victim, path).await),
             };
             let etag = etag_for(&app, &victim, path).await;
-            let sent = body.as_ref().map(Value::to_string).unwrap_or_default();
+            sent.push_str(&body.as_ref().map(Value::to_string).unwrap_or_default());
             let target = victim.path(path);
             let reply = attack(&app, method, &target, &token, body, etag.as_deref()).await;
             if reply.status.as_u16() >= 400 {

@@ -73,3 +73,127 @@ async fn other_tenants_see_no_plan_and_cleaners_may_not_plan() {
         .await
         .assert_problem(StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn activated_tours_keep_the_plans_times_for_its_week_only() {
+    let (app, admin, _, plan) = planned_demo().await;
+    activate(&app, &admin, &plan, &plan.etag()).await;
+    let tours = app.stored::<domain::tours::Tour>(&admin).await;
+    let monday: chrono::NaiveDate = "2026-11-30".parse().unwrap();
+    for planned in plan.body["tours"].as_array().unwrap() {
+        let date: chrono::NaiveDate = planned["date"].as_str().unwrap().parse().unwrap();
+        let tour = tours
+            .iter()
+            .find(|t| t.entity.cleaner_id.as_str() == planned["cleanerId"])
+            .expect("a tour per planned cleaner");
+        assert_eq!(tour.entity.valid_from, Some(monday));
+        assert_eq!(
+            tour.entity.valid_to,
+            Some(monday + chrono::Duration::days(6))
+        );
+        let day = tour.entity.runs_on(date).expect("the planned day");
+        assert_eq!(day.leave.unwrap().to_string(), planned["leave"]);
+        let stops = day.timed_stops().expect("timed stops");
+        for (stop, want) in stops.iter().zip(planned["stops"].as_array().unwrap()) {
+            assert_eq!(stop.area_id.as_str(), want["areaId"]);
+            assert_eq!(stop.arrival.to_string(), want["arrival"]);
+            assert_eq!(stop.start.to_string(), want["start"]);
+            assert_eq!(stop.end.to_string(), want["end"]);
+        }
+    }
+}
+
+#[tokio::test]
+async fn activating_next_weeks_plan_leaves_this_weeks_tours_in_force() {
+    let (app, admin, _, plan) = planned_demo().await;
+    activate(&app, &admin, &plan, &plan.etag()).await;
+    let this_week = app.stored::<domain::tours::Tour>(&admin).await;
+    let body = json!({"weekStart": "2026-12-07", "seconds": 0.7});
+    let next = app.created(&admin, "/v1/plans", body).await;
+    let active = activate(&app, &admin, &next, &next.etag()).await;
+    assert_eq!(active.status, StatusCode::OK, "{}", active.body);
+    let all = app.stored::<domain::tours::Tour>(&admin).await;
+    let tuesday: chrono::NaiveDate = "2026-12-01".parse().unwrap();
+    let in_force: Vec<_> = all
+        .iter()
+        .filter(|t| t.entity.in_force_on(tuesday))
+        .map(|t| (&t.meta.id, &t.entity))
+        .collect();
+    let before: Vec<_> = this_week.iter().map(|t| (&t.meta.id, &t.entity)).collect();
+    assert_eq!(in_force, before, "this week's tours are untouched");
+    let next_week: chrono::NaiveDate = "2026-12-08".parse().unwrap();
+    assert!(
+        all.iter()
+            .filter(|t| t.entity.in_force_on(next_week))
+            .all(|t| t.entity.plan_id.as_deref() == Some(next.id().as_str()))
+    );
+}
+
+/// However the activations interleave, each is a 200 or a 412 (a lost race, never an
+/// overwrite), and the week ends with one active plan whose tours alone are in force.
+#[tokio::test]
+async fn plans_for_one_week_activated_at_once_leave_one_plan_in_force() {
+    let (app, admin, _, plan) = planned_demo().await;
+    let mut plans = vec![plan];
+    for _ in 0..3 {
+        let body = json!({"weekStart": "2026-11-30", "seconds": 0.2});
+        plans.push(app.created(&admin, "/v1/plans", body).await);
+    }
+    let etags: Vec<String> = plans.iter().map(Reply::etag).collect();
+    let (a, b, c, d) = tokio::join!(
+        activate(&app, &admin, &plans[0], &etags[0]),
+        activate(&app, &admin, &plans[1], &etags[1]),
+        activate(&app, &admin, &plans[2], &etags[2]),
+        activate(&app, &admin, &plans[3], &etags[3]),
+    );
+    for reply in [&a, &b, &c, &d] {
+        assert!(
+            [StatusCode::OK, StatusCode::PRECONDITION_FAILED].contains(&reply.status),
+            "{}",
+            reply.body
+        );
+    }
+    let listed = app.get(&admin, "/v1/plans?status=active").await;
+    let active = listed.body["items"].as_array().unwrap();
+    assert_eq!(active.len(), 1, "{}", listed.body);
+    let monday: chrono::NaiveDate = "2026-11-30".parse().unwrap();
+    let tours = app.stored::<domain::tours::Tour>(&admin).await;
+    assert!(
+        tours
+            .iter()
+            .filter(|t| t.entity.in_force_on(monday))
+            .all(|t| t.entity.plan_id.as_deref() == active[0]["id"].as_str())
+    );
+}
+
+#[tokio::test]
+async fn a_second_activation_for_the_week_supersedes_the_first() {
+    let (app, admin, _, plan) = planned_demo().await;
+    activate(&app, &admin, &plan, &plan.etag()).await;
+    let body = json!({"weekStart": "2026-11-30", "seconds": 0.5});
+    let other = app.created(&admin, "/v1/plans", body).await;
+    let active = activate(&app, &admin, &other, &other.etag()).await;
+    assert_eq!(active.status, StatusCode::OK, "{}", active.body);
+    let first = app.get(&admin, &format!("/v1/plans/{}", plan.id())).await;
+    assert_eq!(first.body["status"], "superseded");
+    let monday: chrono::NaiveDate = "2026-11-30".parse().unwrap();
+    let tours = app.stored::<domain::tours::Tour>(&admin).await;
+    assert!(
+        tours
+            .iter()
+            .filter(|t| t.entity.in_force_on(monday))
+            .all(|t| t.entity.plan_id.as_deref() == Some(other.id().as_str()))
+    );
+}
+
+#[tokio::test]
+async fn a_user_is_one_cleaner() {
+    let (app, admin, _, _) = planned_demo().await;
+    let again = json!({
+        "userId": "maria", "name": "Maria again", "home": {"lat": 52.5, "lng": 13.4},
+        "shifts": [{"day": "mon", "from": "06:00", "to": "14:00"}], "maxMinutesPerDay": 420
+    });
+    app.post(&admin, "/v1/cleaners", again)
+        .await
+        .assert_problem(StatusCode::CONFLICT);
+}

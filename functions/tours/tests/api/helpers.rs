@@ -59,6 +59,9 @@ pub async fn seed(app: &TestApp, token: &str) -> Seed {
         }),
     )
     .await;
+    for user in ["maria", "jana"] {
+        cleaner(app, token, user).await;
+    }
     Seed {
         site: site_id,
         other_site,
@@ -66,6 +69,28 @@ pub async fn seed(app: &TestApp, token: &str) -> Seed {
         office: areas[1].clone(),
         kitchen: areas[2].clone(),
     }
+}
+
+/// A cleaner record for `user`, who lives at the seeded sites (no travel to the first stop),
+/// working 05:00-22:00 every day.
+pub async fn cleaner(app: &TestApp, token: &str, user: &str) {
+    cleaner_at(app, token, user, 52.52).await;
+}
+
+/// A cleaner record for `user`, who lives at latitude `lat` on the seeded sites' meridian.
+pub async fn cleaner_at(app: &TestApp, token: &str, user: &str, lat: f64) {
+    let shifts: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| json!({"day": d, "from": "05:00", "to": "22:00"}))
+        .collect();
+    let body = json!({"userId": user, "name": user, "home": {"lat": lat, "lng": 13.39},
+        "shifts": shifts, "maxMinutesPerDay": 600});
+    let entity = <domain::planning::Cleaner as domain::Entity>::parse(&body).unwrap();
+    app.data_of(token)
+        .repo::<domain::planning::Cleaner>()
+        .create_with_id(user, entity, Vec::new())
+        .await
+        .expect("a cleaner stored");
 }
 
 pub fn every_day(areas: &[&str]) -> Value {

@@ -97,12 +97,104 @@ async fn customers_read_no_sheet() {
 }
 
 #[tokio::test]
-async fn another_tenants_cleaner_of_the_same_name_has_no_tours_here() {
+async fn another_tenants_cleaner_of_the_same_name_is_unknown_here() {
     let (s, _, _) = with_tours().await;
     let impostor = s.app.token_of("globex", "maria", Role::Cleaner, None);
-    let empty = s
-        .app
+    s.app
         .get(&impostor, "/v1/tour-sheets?date=2026-11-23")
+        .await
+        .assert_problem(StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_sheet_for_a_mistyped_cleaner_is_a_404_naming_her() {
+    let (s, _, _) = with_tours().await;
+    let missing = s
+        .app
+        .get(&s.admin, "/v1/tour-sheets?date=2026-11-23&cleanerId=mraia")
         .await;
-    assert_eq!(empty.body["tours"], json!([]));
+    missing.assert_problem(StatusCode::NOT_FOUND);
+    assert!(
+        missing.body["detail"].as_str().unwrap().contains("mraia"),
+        "{}",
+        missing.body
+    );
+}
+
+#[tokio::test]
+async fn a_tour_in_force_later_is_not_on_todays_sheet() {
+    let s = scene().await;
+    let mut later = tour("Maria later", "maria", 480, &[&s.seed.office]);
+    later["validFrom"] = json!("2026-11-30");
+    s.app.created(&s.admin, "/v1/tours", later).await;
+    let before = s.app.get(&s.maria, "/v1/tour-sheets?date=2026-11-23").await;
+    assert_eq!(before.body["tours"], json!([]));
+    let after = s.app.get(&s.maria, "/v1/tour-sheets?date=2026-11-30").await;
+    assert_eq!(after.body["tours"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_hand_made_tour_travels_from_her_home_and_waits_for_a_window() {
+    let s = scene().await;
+    // Jana lives about 6 km away; the kitchen opens at 07:00.
+    crate::helpers::cleaner_at(&s.app, &s.admin, "nika", 52.47).await;
+    let calendar = json!({
+        "siteId": s.seed.site, "areaId": s.seed.kitchen, "name": "Kitchen mornings",
+        "rrule": "FREQ=DAILY", "startDate": "2026-01-01",
+        "window": {"earliest": "07:00", "latest": "09:00"}
+    });
+    s.app
+        .seed::<domain::calendars::Calendar>(&s.admin, calendar)
+        .await;
+    let body = tour("Nika", "nika", 480, &[&s.seed.lobby, &s.seed.kitchen]);
+    let made = s.app.created(&s.admin, "/v1/tours", body).await;
+    let monday = &made.body["days"][0]["stops"];
+    let arrival = monday[0]["arrival"].as_str().unwrap();
+    assert!(arrival > "06:00", "travel from home takes time: {arrival}");
+    assert_eq!(monday[0]["start"], monday[0]["arrival"]);
+    assert_eq!(
+        monday[1]["start"], "07:00",
+        "waits for the window: {monday}"
+    );
+    let nika = s.app.token_of("acme", "nika", Role::Cleaner, None);
+    let sheet = s.app.get(&nika, "/v1/tour-sheets?date=2026-11-23").await;
+    let stops = &sheet.body["tours"][0]["stops"];
+    assert_eq!(stops[1]["plannedStart"], "2026-11-23T07:00:00+01:00");
+    assert_eq!(
+        stops[0]["plannedArrival"],
+        format!("2026-11-23T{arrival}:00+01:00")
+    );
+}
+
+#[tokio::test]
+async fn a_hand_made_tour_warns_of_a_stop_after_its_window() {
+    let s = scene().await;
+    let calendar = json!({
+        "siteId": s.seed.site, "areaId": s.seed.kitchen, "name": "Kitchen early",
+        "rrule": "FREQ=DAILY", "startDate": "2026-01-01",
+        "window": {"earliest": "05:00", "latest": "06:30"}
+    });
+    s.app
+        .seed::<domain::calendars::Calendar>(&s.admin, calendar)
+        .await;
+    // The office takes an hour from 06:00, so the kitchen starts after its window.
+    let body = tour("Maria", "maria", 480, &[&s.seed.office, &s.seed.kitchen]);
+    let made = s.app.created(&s.admin, "/v1/tours", body).await;
+    let warnings = made.body["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 7, "one a day: {warnings:?}");
+    assert!(
+        warnings[0]
+            .as_str()
+            .unwrap()
+            .contains("after its window closes at 06:30"),
+        "{warnings:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_tour_for_an_unknown_cleaner_is_a_422_on_cleaner_id() {
+    let s = scene().await;
+    let body = tour("Ghost", "ghost", 480, &[&s.seed.office]);
+    let refused = s.app.post(&s.admin, "/v1/tours", body).await;
+    assert_eq!(refused.error_fields(), ["cleanerId"]);
 }
