@@ -253,6 +253,7 @@ fn tours_of_plan(
                 days: tour_days,
                 valid_from: Some(plan.week_start),
                 valid_to: Some(plan.week_start + Duration::days(6)),
+                in_force_until: plan.week_start + Duration::days(6),
                 plan_id: Some(plan_id.to_owned()),
             })
         })

@@ -166,16 +166,36 @@ pub struct Tour {
     /// The first day the tour is in force; null: since ever.
     #[serde(default)]
     pub valid_from: Option<NaiveDate>,
-    /// The last day the tour is in force; null: until replaced. Always stored (null
-    /// included) so the tours in force can be queried.
+    /// The last day the tour is in force; null: until replaced.
     #[serde(default)]
     pub valid_to: Option<NaiveDate>,
+    /// `validTo`, or [`OPEN_END`] for an open-ended tour: stored so the tours in force are
+    /// one range query (Firestore's emulator takes no null filter next to another).
+    /// Set with [`Tour::in_force_until`], never from a body.
+    #[serde(default = "open_end")]
+    pub in_force_until: NaiveDate,
     /// The plan whose activation made the tour (set by the server).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<String>,
 }
 
+/// The `inForceUntil` of a tour without an end: the last four-digit date, so it sorts after
+/// every other date as text, as stores compare it.
+pub const OPEN_END: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(date) => date,
+    None => panic!("a valid date"),
+};
+
+fn open_end() -> NaiveDate {
+    OPEN_END
+}
+
 impl Tour {
+    /// The stored last day in force for a tour ending on `valid_to`.
+    pub fn in_force_until(valid_to: Option<NaiveDate>) -> NaiveDate {
+        valid_to.unwrap_or(OPEN_END)
+    }
+
     pub fn day(&self, day: Weekday) -> Option<&TourDay> {
         self.days.iter().find(|d| d.day == day)
     }
@@ -207,6 +227,7 @@ impl Tour {
             .is_none_or(|from| from < first)
             .then(|| Tour {
                 valid_to: first.pred_opt(),
+                in_force_until: Tour::in_force_until(first.pred_opt()),
                 ..self.clone()
             });
         let after = self.valid_to.is_none_or(|to| to > last).then(|| Tour {
@@ -275,6 +296,7 @@ impl Entity for Tour {
         "load",
         "warnings",
         "planId",
+        "inForceUntil",
     ];
 
     fn parse(body: &Value) -> Result<Self, ValidationErrors> {
@@ -333,6 +355,7 @@ impl Entity for Tour {
                 days: days?,
                 valid_from,
                 valid_to,
+                in_force_until: Tour::in_force_until(valid_to),
                 plan_id: None,
             })
         })

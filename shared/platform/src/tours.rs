@@ -5,7 +5,6 @@ use chrono::NaiveDate;
 use domain::Entity;
 use domain::store::{Direction, Filter, FilterOp, Query};
 use domain::tours::Tour;
-use serde_json::Value;
 
 use crate::context::TenantData;
 use crate::crud::Stored;
@@ -27,17 +26,14 @@ pub async fn in_force(
             None => query,
         }
     };
-    let open_ended = base().filter(Filter::eq("validTo", Value::Null));
-    let ending_later = base()
-        .filter(Filter::new("validTo", FilterOp::Ge, first.to_string()))
-        .order_by("validTo", Direction::Asc);
+    let query = base()
+        .filter(Filter::new("inForceUntil", FilterOp::Ge, first.to_string()))
+        .order_by("inForceUntil", Direction::Asc);
     let mut tours = Vec::new();
-    for query in [open_ended, ending_later] {
-        for doc in data.store().query_all(query).await? {
-            let tour: Stored<Tour> = Stored::from_document(doc)?;
-            if tour.entity.overlaps(first, last) {
-                tours.push(tour);
-            }
+    for doc in data.store().query_all(query).await? {
+        let tour: Stored<Tour> = Stored::from_document(doc)?;
+        if tour.entity.overlaps(first, last) {
+            tours.push(tour);
         }
     }
     tours.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));

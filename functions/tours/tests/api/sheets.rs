@@ -136,7 +136,7 @@ async fn a_tour_in_force_later_is_not_on_todays_sheet() {
 #[tokio::test]
 async fn a_hand_made_tour_travels_from_her_home_and_waits_for_a_window() {
     let s = scene().await;
-    // Jana lives about 6 km away; the kitchen opens at 07:00.
+    // Nika lives about 6 km south of the site; the kitchen opens at 07:00.
     crate::helpers::cleaner_at(&s.app, &s.admin, "nika", 52.47).await;
     let calendar = json!({
         "siteId": s.seed.site, "areaId": s.seed.kitchen, "name": "Kitchen mornings",
