@@ -133,19 +133,24 @@ async fn a_tour_in_force_later_is_not_on_todays_sheet() {
     assert_eq!(after.body["tours"].as_array().unwrap().len(), 1);
 }
 
+/// The kitchen's own calendar: daily from `earliest` to `latest` (it wins over the site's).
+async fn kitchen_daily(s: &Scene, earliest: &str, latest: &str) {
+    let calendar = json!({
+        "siteId": s.seed.site, "areaId": s.seed.kitchen, "name": "Kitchen",
+        "rrule": "FREQ=DAILY", "startDate": "2026-01-01",
+        "window": {"earliest": earliest, "latest": latest}
+    });
+    s.app
+        .seed::<domain::calendars::Calendar>(&s.admin, calendar)
+        .await;
+}
+
 #[tokio::test]
 async fn a_hand_made_tour_travels_from_her_home_and_waits_for_a_window() {
     let s = scene().await;
     // Nika lives about 6 km south of the site; the kitchen opens at 07:00.
     crate::helpers::cleaner_at(&s.app, &s.admin, "nika", 52.47).await;
-    let calendar = json!({
-        "siteId": s.seed.site, "areaId": s.seed.kitchen, "name": "Kitchen mornings",
-        "rrule": "FREQ=DAILY", "startDate": "2026-01-01",
-        "window": {"earliest": "07:00", "latest": "09:00"}
-    });
-    s.app
-        .seed::<domain::calendars::Calendar>(&s.admin, calendar)
-        .await;
+    kitchen_daily(&s, "07:00", "09:00").await;
     let body = tour("Nika", "nika", 480, &[&s.seed.lobby, &s.seed.kitchen]);
     let made = s.app.created(&s.admin, "/v1/tours", body).await;
     let monday = &made.body["days"][0]["stops"];
@@ -169,14 +174,7 @@ async fn a_hand_made_tour_travels_from_her_home_and_waits_for_a_window() {
 #[tokio::test]
 async fn a_hand_made_tour_warns_of_a_stop_after_its_window() {
     let s = scene().await;
-    let calendar = json!({
-        "siteId": s.seed.site, "areaId": s.seed.kitchen, "name": "Kitchen early",
-        "rrule": "FREQ=DAILY", "startDate": "2026-01-01",
-        "window": {"earliest": "05:00", "latest": "06:30"}
-    });
-    s.app
-        .seed::<domain::calendars::Calendar>(&s.admin, calendar)
-        .await;
+    kitchen_daily(&s, "05:00", "06:30").await;
     // The office takes an hour from 06:00, so the kitchen starts after its window.
     let body = tour("Maria", "maria", 480, &[&s.seed.office, &s.seed.kitchen]);
     let made = s.app.created(&s.admin, "/v1/tours", body).await;
