@@ -304,37 +304,8 @@ async fn activate(
     let previous = cx.store().get(WEEK_ACTIVATIONS, &week_id).await?;
     let in_force = platform::tours::in_force(cx.data(), first, last, None).await?;
     let mut writes: Vec<Write> = Vec::new();
-    for tour in &in_force {
-        let (before, after) = tour.entity.around(first, last);
-        let mut rest = before.into_iter().chain(after).peekable();
-        match rest.next() {
-            None => writes.push(Write::Delete {
-                collection: Tour::COLLECTION,
-                id: tour.meta.id.clone(),
-                expected_version: Some(tour.meta.version),
-            }),
-            Some(kept) => writes.push(Write::Update {
-                collection: Tour::COLLECTION,
-                id: tour.meta.id.clone(),
-                expected_version: tour.meta.version,
-                fields: entity_fields(&kept)?,
-            }),
-        }
-        for resumed in rest {
-            writes.push(create(Tour::COLLECTION, entity_fields(&resumed)?));
-        }
-    }
-    for tour in &new_tours {
-        writes.push(create(Tour::COLLECTION, entity_fields(tour)?));
-    }
-    let mut active = plan.entity.clone();
-    active.status = PlanStatus::Active;
-    writes.push(Write::Update {
-        collection: Plan::COLLECTION,
-        id: id.clone(),
-        expected_version: version,
-        fields: entity_fields(&active)?,
-    });
+    // The marker is the commit's first write: Firestore commits whole in any order, and the
+    // emulator, which applies writes one by one, then stops a lost race before any tour.
     let marker = serde_json::Map::from_iter([
         ("weekStart".to_owned(), Value::from(week_id.clone())),
         ("planId".to_owned(), Value::from(id.clone())),
@@ -369,6 +340,37 @@ async fn activate(
             }
         }
     }
+    for tour in &in_force {
+        let (before, after) = tour.entity.around(first, last);
+        let mut rest = before.into_iter().chain(after).peekable();
+        match rest.next() {
+            None => writes.push(Write::Delete {
+                collection: Tour::COLLECTION,
+                id: tour.meta.id.clone(),
+                expected_version: Some(tour.meta.version),
+            }),
+            Some(kept) => writes.push(Write::Update {
+                collection: Tour::COLLECTION,
+                id: tour.meta.id.clone(),
+                expected_version: tour.meta.version,
+                fields: entity_fields(&kept)?,
+            }),
+        }
+        for resumed in rest {
+            writes.push(create(Tour::COLLECTION, entity_fields(&resumed)?));
+        }
+    }
+    for tour in &new_tours {
+        writes.push(create(Tour::COLLECTION, entity_fields(tour)?));
+    }
+    let mut active = plan.entity.clone();
+    active.status = PlanStatus::Active;
+    writes.push(Write::Update {
+        collection: Plan::COLLECTION,
+        id: id.clone(),
+        expected_version: version,
+        fields: entity_fields(&active)?,
+    });
     if writes.len() > domain::store::MAX_WRITES {
         return Err(ApiError::Conflict(format!(
             "activating changes {} tours in force and creates {}: more than one commit holds \

@@ -235,12 +235,12 @@ impl<'a, E: Entity> Repo<'a, E> {
         entity: E,
         guards: Vec<Write>,
     ) -> ApiResult<Stored<E>> {
-        let mut writes = vec![Write::Create {
+        let mut writes = guards;
+        writes.push(Write::Create {
             collection: E::COLLECTION,
             id: id.to_owned(),
             fields: entity_fields(&entity)?,
-        }];
-        writes.extend(guards);
+        });
         let outcome = self
             .store
             .commit(writes, self.clock.now())
@@ -261,13 +261,13 @@ impl<'a, E: Entity> Repo<'a, E> {
             return Err(Self::not_found(id));
         }
         let fields = entity_fields(&entity)?;
-        let mut writes = vec![Write::Update {
+        let mut writes = guards;
+        writes.push(Write::Update {
             collection: E::COLLECTION,
             id: id.to_owned(),
             expected_version,
             fields,
-        }];
-        writes.extend(guards);
+        });
         let outcome = self
             .store
             .commit(writes, self.clock.now())
@@ -412,8 +412,10 @@ pub fn list_query(collection: &'static str, params: &ListParams) -> Query {
     query
 }
 
+/// The entity's own outcome: its write comes after its guards, so that a guard that fails on
+/// the Firestore emulator (which applies a commit's writes one by one) stops it.
 fn written<E: Entity>(outcome: Vec<WriteOutcome>, entity: E) -> ApiResult<Stored<E>> {
-    match outcome.into_iter().next() {
+    match outcome.into_iter().last() {
         Some(WriteOutcome::Written(doc)) => Ok(Stored {
             meta: doc.meta,
             entity,

@@ -745,6 +745,51 @@ pub async fn racing_creates_of_one_id_create_it_once(store: Arc<dyn DocumentStor
     assert_eq!(created, 1);
 }
 
+/// Commits race to create one guard document, each also updating a document of its own,
+/// listed before the guard: one commits, and the losers' updates are not applied either.
+pub async fn racing_commits_guarded_by_one_create_apply_the_winner_only(
+    store: Arc<dyn DocumentStore>,
+) {
+    const RACERS: usize = 6;
+    let t = tenant("t1");
+    let own: Vec<String> = (0..RACERS).map(|i| format!("own-{i}")).collect();
+    seed(
+        &*store,
+        &t,
+        own.iter().map(|id| (id.as_str(), json!({}))).collect(),
+    )
+    .await;
+    let tasks: Vec<_> = (0..RACERS)
+        .map(|i| {
+            let (store, t, own) = (store.clone(), t.clone(), own[i].clone());
+            tokio::spawn(async move {
+                let writes = vec![
+                    update(&own, 1, json!({"by": i})),
+                    create("guard", json!({"by": i})),
+                ];
+                store.commit(&t, writes, t0()).await
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for (i, task) in tasks.into_iter().enumerate() {
+        match task.await.unwrap() {
+            Ok(_) => winners.push(i),
+            Err(StoreError::AlreadyExists { .. }) => {}
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "{winners:?}");
+    assert_eq!(
+        must_get(&*store, &t, "guard").await.fields["by"],
+        json!(winners[0])
+    );
+    for (i, id) in own.iter().enumerate() {
+        let version = must_get(&*store, &t, id).await.meta.version;
+        assert_eq!(version, if i == winners[0] { 2 } else { 1 }, "{id}");
+    }
+}
+
 /// Many tasks increment one counter with read-modify-write under a version precondition,
 /// retrying lost races: every increment must survive.
 pub async fn parallel_updates_of_one_document_lose_nothing(store: Arc<dyn DocumentStore>) {
@@ -834,6 +879,7 @@ macro_rules! store_contract_tests {
             malformed_requests_are_refused,
             racing_writers_one_wins_and_the_other_fails,
             racing_creates_of_one_id_create_it_once,
+            racing_commits_guarded_by_one_create_apply_the_winner_only,
             parallel_updates_of_one_document_lose_nothing,
             documents_survive_every_json_shape,
         );

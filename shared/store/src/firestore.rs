@@ -226,6 +226,10 @@ impl FirestoreStore {
                 }
             }
         }
+        // Firestore applies a commit whole, in any order. The emulator applies its writes one
+        // by one and stops at the first failing `exists` precondition, keeping those before
+        // it; putting those guarded writes first makes a lost race there change nothing too.
+        pb_writes.sort_by_key(|w| !guarded_by_existence(w));
         let request = pb::CommitRequest {
             database: self.database().to_owned(),
             writes: pb_writes,
@@ -254,6 +258,15 @@ enum Attempt {
     Failed(StoreError),
     /// Lost a race at commit time: read again and re-check.
     Contended(Status),
+}
+
+fn guarded_by_existence(write: &pb::Write) -> bool {
+    matches!(
+        write.current_document,
+        Some(pb::Precondition {
+            condition_type: Some(pb::precondition::ConditionType::Exists(_))
+        })
+    )
 }
 
 /// The Firestore write for one port write, given the document as read in the transaction.

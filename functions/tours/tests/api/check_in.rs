@@ -215,12 +215,6 @@ async fn a_retried_check_in_with_a_visit_id_records_one_visit() {
 
 #[tokio::test]
 async fn parallel_check_ins_without_a_visit_id_record_one_open_visit() {
-    if platform::testing::test_store_is_firestore() {
-        // As for concurrent patches (sites' versions.rs): the emulator detects no conflicts
-        // between concurrent transactions; Firestore does. Shown on the embedded store.
-        eprintln!("skipped on the Firestore emulator: it detects no transaction conflicts");
-        return;
-    }
     let s = scene().await;
     let code = code_of(&s.app, &s.admin, &s.seed.office).await;
     let replies = parallel_check_ins(&s.app, &s.maria, json!({"code": code}), 50).await;
