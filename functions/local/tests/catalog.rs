@@ -54,6 +54,21 @@ async fn every_catalog_route_is_served_and_nothing_outside_them_is() {
             assert_eq!(status, 401, "{route} of {} is not served", function.name);
         }
     }
+    // And the other way: each function's paths lie under its own catalog routes, which the
+    // gateway and Terraform route to it.
+    for function in &catalog.functions {
+        let routes = cleanops::router_of(&function.name).unwrap()();
+        for path in routes.paths().iter().filter(|p| p.as_str() != "/healthz") {
+            assert!(
+                function
+                    .routes
+                    .iter()
+                    .any(|r| path == r || path.starts_with(&format!("{r}/"))),
+                "{path} of {} is under none of its catalog routes",
+                function.name
+            );
+        }
+    }
     assert_eq!(
         http.get(app.url("/v1/not-in-the-catalog"))
             .send()

@@ -77,6 +77,7 @@ impl BackgroundJob for PlanningJob {
             seconds: nightly_seconds(),
             objective: Default::default(),
             travel: TravelModel::default(),
+            replan: None,
         };
         let plan = platform::planning::compute(inputs, &request, Arc::new(Mutex::new(0.0))).await?;
         Ok(vec![Write::upsert(

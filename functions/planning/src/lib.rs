@@ -1,8 +1,9 @@
 //! The `planning` function: the planner's view of cleaners, and plan versions.
 //!
-//! Routes: `/v1/cleaners` (CRUD: home, shifts, maximum minutes a day), `POST /v1/plans`
-//! (computes a draft for a week within its time budget; `GET /v1/plans/{id}` shows its
-//! `status` and `progress` meanwhile), `GET /v1/plans[/{id}]`, and
+//! Routes: `/v1/cleaners` (CRUD: home, shifts, maximum minutes a day), `/v1/absences` (CRUD:
+//! a cleaner away from one date to another), `POST /v1/plans` (computes a draft for a week
+//! within its time budget, or re-plans some days of it keeping the rest; `GET
+//! /v1/plans/{id}` shows its `status` and `progress` meanwhile), `GET /v1/plans[/{id}]`, and
 //! `POST /v1/plans/{id}/activate` (with `If-Match`: the draft's tours take its week, the
 //! tours in force around it stay).
 
@@ -15,7 +16,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::Duration;
 use domain::Entity;
-use domain::planning::{Cleaner, Plan, PlanRequest, PlanStatus};
+use domain::planning::{Absence, Cleaner, Plan, PlanRequest, PlanStatus};
 use domain::store::Write;
 use domain::tours::{TimedStop, Tour, TourDay, TourType};
 use platform::crud::{Stored, entity_fields, entity_response};
@@ -29,6 +30,7 @@ use serde_json::Value;
 pub fn router() -> Routes {
     Routes::new()
         .merge(resource::routes::<Cleaners>())
+        .merge(resource::routes::<Absences>())
         .route("/v1/plans", get(resource::list::<Plans>).post(create_plan))
         .route(
             "/v1/plans/{id}",
@@ -69,6 +71,35 @@ impl Resource for Cleaners {
             ));
         }
         Ok(cleaner)
+    }
+}
+
+/// `/v1/absences`: holidays, sick days and training. Planners record them; a cleaner reads
+/// her own.
+pub struct Absences;
+
+impl Resource for Absences {
+    type Entity = Absence;
+    const PATH: &'static str = "/v1/absences";
+    const FILTERS: &'static [FilterParam] = &[FilterParam::id("cleanerId")];
+    const ORDERS: &'static [Order] = &[Order::asc("id"), Order::desc("id"), Order::asc("from")];
+
+    fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
+        caller.require(&Role::STAFF, "read absences")?;
+        Ok(match caller.role {
+            Role::Cleaner => vec![("cleanerId", Value::from(caller.user.as_str()))],
+            _ => Vec::new(),
+        })
+    }
+
+    /// Her record must exist, and still be there when the absence is written.
+    async fn references(absence: &Absence, cx: &RequestContext) -> ApiResult<Vec<Write>> {
+        let cleaner = platform::tours::known_cleaner(cx.data(), &absence.cleaner_id).await?;
+        Ok(vec![Write::Verify {
+            collection: Cleaner::COLLECTION,
+            id: cleaner.meta.id,
+            expected_version: cleaner.meta.version,
+        }])
     }
 }
 
@@ -155,6 +186,7 @@ async fn create_plan(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult<
         current: Default::default(),
         lease_until: Some(cx.now() + LEASE),
         failure: None,
+        replanned_days: None,
     };
     let stored = cx.repo::<Plan>().create(running, Vec::new()).await?;
     // The computation runs on its own task: a client that goes away does not stop it, and

@@ -204,13 +204,28 @@ async fn events(
     );
     let mut timer = Timer::new();
     let mut events = Vec::new();
+    // A cleaner's days away are not in her calendar.
+    let away = platform::tours::absences(
+        data,
+        today - Duration::days(PAST_DAYS),
+        today + Duration::days(FUTURE_DAYS),
+        None,
+    )
+    .await?;
     for tour in tours {
         for offset in -PAST_DAYS..=FUTURE_DAYS {
             let date = today + Duration::days(offset);
+            if away
+                .iter()
+                .any(|a| a.entity.cleaner_id == tour.entity.cleaner_id && a.entity.covers(date))
+            {
+                continue;
+            }
             let day = tour_of_day(
                 data,
                 tour,
                 date,
+                None,
                 &index,
                 &no_visits,
                 &mut schedules,

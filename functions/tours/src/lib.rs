@@ -2,7 +2,8 @@
 //!
 //! - `/v1/tours` (CRUD): a cleaner's ordered areas per weekday, with planned minutes per day
 //!   against a cap; `/v1/tour-settings` says whether an overload is refused or flagged.
-//! - `GET /v1/tour-sheets`: today's (or a date's) tour sheet of a cleaner.
+//! - `GET /v1/tour-sheets`: today's (or a date's) tour sheet of a cleaner; `GET
+//!   /v1/uncovered-stops`: the stops of absent cleaners, per day.
 //! - `GET /v1/check-in-codes/{areaId}` and `?siteId=`: the signed texts of areas' QR labels.
 //! - `POST /v1/visits/check-in`, `POST /v1/visits/{id}/check-out`, `GET /v1/visits`.
 //! - `/v1/inspections` (CRUD) and `GET /v1/inspections/summary`: scored quality checks.
@@ -41,6 +42,7 @@ pub fn router() -> Routes {
             get(tour::read_settings).put(tour::replace_settings),
         )
         .route("/v1/tour-sheets", get(sheet::tour_sheet))
+        .route("/v1/uncovered-stops", get(sheet::uncovered_stops))
         .route("/v1/check-in-codes", get(visits::site_check_in_codes))
         .route("/v1/check-in-codes/{area_id}", get(visits::check_in_code))
         .merge(resource::routes::<visits::Visits>())

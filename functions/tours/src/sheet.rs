@@ -9,7 +9,7 @@ use domain::Fields;
 use domain::UserId;
 use domain::calendars::{TimeWindow, local_instant, parse_date};
 use domain::number::round2;
-use domain::planning::Cleaner;
+use domain::planning::{Absence, AbsenceKind, Cleaner};
 use domain::time::LocalTime;
 use domain::tours::{Tour, Visit, VisitStatus};
 use platform::TenantData;
@@ -46,6 +46,9 @@ pub struct Stop {
     /// Why the site is closed that day, if it is: skip the stop.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub closed: Option<String>,
+    /// Why nobody will clean it as planned (the cleaner is away): someone else must.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncovered: Option<String>,
     /// The latest visit of the day, if checked in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visit_id: Option<String>,
@@ -70,11 +73,14 @@ pub struct TourOfDay {
 }
 
 /// The tour's stops on `date` (in the time zone of its first site) with their planned
-/// times, or none if the tour is not in force that day or does not run that weekday.
+/// times, or none if the tour is not in force that day or does not run that weekday. With
+/// the cleaner's `absence` that day, every stop is uncovered.
+#[allow(clippy::too_many_arguments)]
 pub async fn tour_of_day(
     data: &TenantData,
     tour: &Stored<Tour>,
     date: NaiveDate,
+    absence: Option<&Absence>,
     index: &AreaIndex,
     visits: &BTreeMap<String, &Stored<Visit>>,
     schedules: &mut Schedules,
@@ -124,6 +130,7 @@ pub async fn tour_of_day(
             windows: schedule.windows(area_id, area_type, date)?,
             warnings: timed.warnings.clone(),
             closed: schedule.closure_on(date).map(|c| c.reason.clone()),
+            uncovered: absence.map(uncovered_because),
             visit_id: visit.map(|v| v.meta.id.clone()),
             visit_status: visit.map(|v| v.entity.status),
         });
@@ -146,11 +153,27 @@ pub async fn tour_of_day(
     }))
 }
 
+/// What an uncovered stop says.
+pub fn uncovered_because(absence: &Absence) -> String {
+    let kind = match absence.kind {
+        AbsenceKind::Holiday => "on holiday",
+        AbsenceKind::Sick => "off sick",
+        AbsenceKind::Training => "in training",
+    };
+    format!(
+        "the cleaner is {kind} from {} to {}: re-plan the day or hand the stop to someone else",
+        absence.from, absence.to
+    )
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct TourSheet {
     cleaner_id: String,
     date: NaiveDate,
+    /// Her absence that day, if any: then every stop is uncovered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    absence: Option<platform::crud::Shown>,
     tours: Vec<TourOfDay>,
 }
 
@@ -216,6 +239,10 @@ pub async fn tour_sheet(
             cx.now().with_timezone(&tz).date_naive()
         }
     };
+    let absence = platform::tours::absences(data, date, date, Some(cleaner.as_str()))
+        .await?
+        .into_iter()
+        .next();
     let day_visits = visits_of_day(data, cleaner.as_str(), date).await?;
     let latest: BTreeMap<String, &Stored<Visit>> = day_visits
         .iter()
@@ -229,6 +256,7 @@ pub async fn tour_sheet(
             data,
             tour,
             date,
+            absence.as_ref().map(|a| &a.entity),
             &index,
             &latest,
             &mut schedules,
@@ -242,10 +270,98 @@ pub async fn tour_sheet(
         serde_json::to_value(TourSheet {
             cleaner_id: cleaner.to_string(),
             date,
+            absence: absence.map(|a| a.shown()).transpose()?,
             tours: sheet,
         })
         .map_err(ApiError::internal)?,
     ))
+}
+
+/// Longest span `GET /v1/uncovered-stops` answers at once, in days.
+const MAX_UNCOVERED_DAYS: i64 = 31;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UncoveredDay {
+    date: NaiveDate,
+    cleaner_id: String,
+    absence_id: String,
+    kind: AbsenceKind,
+    tour: TourOfDay,
+}
+
+/// `GET /v1/uncovered-stops?from=&to=` (planners; by default the coming seven days): per day
+/// and absent cleaner, the stops of her tours in force that nobody covers, as on her sheet.
+/// Re-planning those days (`POST /v1/plans` with `keep: "unaffected"`) hands them on.
+pub async fn uncovered_stops(
+    cx: RequestContext,
+    axum::extract::Query(query): QueryParams,
+) -> ApiResult<Json<serde_json::Value>> {
+    cx.caller.require(&Role::PLANNERS, "list uncovered stops")?;
+    let query = query_object(&query)?;
+    let mut f = Fields::new(&query, &[])?;
+    let from = f.optional_parsed("from", parse_date);
+    let to = f.optional_parsed("to", parse_date);
+    let today = cx.now().date_naive();
+    let (from, to) = (
+        from.unwrap_or(today),
+        to.unwrap_or(from.unwrap_or(today) + Duration::days(6)),
+    );
+    if to < from {
+        f.error("to", "must not be before from");
+    } else if (to - from).num_days() >= MAX_UNCOVERED_DAYS {
+        f.error(
+            "to",
+            format!("must be within {MAX_UNCOVERED_DAYS} days of from"),
+        );
+    }
+    f.finish(|| Some(()))?;
+    let data = cx.data();
+    let absences = platform::tours::absences(data, from, to, None).await?;
+    let mut days = Vec::new();
+    let mut schedules = Schedules::covering(from, to);
+    let mut timer = Timer::new();
+    let no_visits = BTreeMap::new();
+    for absence in &absences {
+        let a = &absence.entity;
+        let (first, last) = (a.from.max(from), a.to.min(to));
+        let tours =
+            platform::tours::in_force(data, first, last, Some(a.cleaner_id.as_str())).await?;
+        let ids: BTreeSet<String> = tours.iter().flat_map(|t| t.entity.area_ids()).collect();
+        let index = AreaIndex::load(data, &ids).await?;
+        for date in first.iter_days().take_while(|d| *d <= last) {
+            for tour in &tours {
+                let day = tour_of_day(
+                    data,
+                    tour,
+                    date,
+                    Some(a),
+                    &index,
+                    &no_visits,
+                    &mut schedules,
+                    &mut timer,
+                )
+                .await?;
+                if let Some(day) = day.filter(|d| d.stops.iter().any(|s| s.closed.is_none())) {
+                    days.push(UncoveredDay {
+                        date,
+                        cleaner_id: a.cleaner_id.to_string(),
+                        absence_id: absence.meta.id.clone(),
+                        kind: a.kind,
+                        tour: day,
+                    });
+                }
+            }
+        }
+    }
+    days.sort_by(|x, y| {
+        (x.date, &x.cleaner_id, x.tour.start_time).cmp(&(y.date, &y.cleaner_id, y.tour.start_time))
+    });
+    Ok(Json(serde_json::json!({
+        "from": from,
+        "to": to,
+        "items": serde_json::to_value(days).map_err(ApiError::internal)?,
+    })))
 }
 
 /// The cleaner's visits checked in on a local date, oldest first.

@@ -16,7 +16,6 @@ use serde_json::{Value, json};
 
 use crate::AreaIndex;
 use crate::timing::Timer;
-use domain::planning::Cleaner;
 
 pub struct Tours;
 
@@ -55,18 +54,7 @@ impl Resource for Tours {
     /// The cleaner and every area must exist; a day over the cap is refused (422) when the
     /// tenant says so.
     async fn references(tour: &Tour, cx: &RequestContext) -> ApiResult<Vec<Write>> {
-        cx.repo::<Cleaner>()
-            .find(tour.cleaner_id.as_str())
-            .await?
-            .ok_or_else(|| {
-                ApiError::field(
-                    "cleanerId",
-                    format!(
-                        "no cleaner has the user id {} (create her at /v1/cleaners first)",
-                        tour.cleaner_id.as_str()
-                    ),
-                )
-            })?;
+        platform::tours::known_cleaner(cx.data(), &tour.cleaner_id).await?;
         let index = AreaIndex::load(cx.data(), &tour.area_ids()).await?;
         let mut errors = Vec::new();
         for (d, day) in tour.days.iter().enumerate() {

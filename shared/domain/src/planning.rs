@@ -89,6 +89,79 @@ impl Entity for Cleaner {
     }
 }
 
+/// Why a cleaner is away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AbsenceKind {
+    Holiday,
+    Sick,
+    Training,
+}
+
+/// Longest absence one record may span, in days: longer ones are several records.
+pub const MAX_ABSENCE_DAYS: i64 = 366;
+
+/// A cleaner away from `from` to `to`, both days included (local dates): the planner gives
+/// her no work then, and her stops in force those days show as uncovered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Absence {
+    pub cleaner_id: UserId,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub kind: AbsenceKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Absence {
+    pub fn covers(&self, date: NaiveDate) -> bool {
+        (self.from..=self.to).contains(&date)
+    }
+
+    pub fn overlaps(&self, first: NaiveDate, last: NaiveDate) -> bool {
+        self.from <= last && first <= self.to
+    }
+}
+
+impl Entity for Absence {
+    const COLLECTION: &'static str = "absences";
+    const KIND: &'static str = "absence";
+
+    fn parse(body: &Value) -> Result<Self, ValidationErrors> {
+        let mut f = Fields::new(body, Self::READ_ONLY)?;
+        let cleaner_id = f.required_parsed("cleanerId", UserId::parse);
+        let from = f.required_parsed("from", crate::calendars::parse_date);
+        let to = f.required_parsed("to", crate::calendars::parse_date);
+        let kind = f.required_parsed("kind", |raw| match raw {
+            "holiday" => Ok(AbsenceKind::Holiday),
+            "sick" => Ok(AbsenceKind::Sick),
+            "training" => Ok(AbsenceKind::Training),
+            _ => Err("must be one of: holiday, sick, training".to_owned()),
+        });
+        let note = f.optional_str("note", 1..=500);
+        if let (Some(from), Some(to)) = (from, to) {
+            if to < from {
+                f.error("to", "must not be before from");
+            } else if (to - from).num_days() >= MAX_ABSENCE_DAYS {
+                f.error(
+                    "to",
+                    format!("must be within {MAX_ABSENCE_DAYS} days of from (record longer absences in parts)"),
+                );
+            }
+        }
+        f.finish(|| {
+            Some(Absence {
+                cleaner_id: cleaner_id?,
+                from: from?,
+                to: to?,
+                kind: kind?,
+                note,
+            })
+        })
+    }
+}
+
 /// How travel time follows from coordinates.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -197,6 +270,8 @@ pub struct Week {
     /// Cleaners by user id.
     pub cleaners: Vec<(String, Cleaner)>,
     pub travel: TravelModel,
+    /// Who is away on which day (user id, date): she gets no work that day.
+    pub absent: BTreeSet<(String, NaiveDate)>,
 }
 
 /// An area the plan leaves out on a day, and why.
@@ -315,11 +390,9 @@ impl Week {
         };
         let working: Vec<usize> = (0..self.cleaners.len())
             .filter(|&c| {
-                self.cleaners[c]
-                    .1
-                    .shifts
-                    .iter()
-                    .any(|s| s.day.index() == day)
+                let (id, cleaner) = &self.cleaners[c];
+                cleaner.shifts.iter().any(|s| s.day.index() == day)
+                    && !self.absent.contains(&(id.clone(), date))
             })
             .collect();
         // Locations: the sites, then the working cleaners' homes.
@@ -647,6 +720,9 @@ pub struct Plan {
     /// Why a failed plan failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
+    /// A partial re-plan's days: on every other day its tours are those in force.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replanned_days: Option<Vec<NaiveDate>>,
 }
 
 impl Plan {
@@ -676,6 +752,9 @@ pub struct PlanRequest {
     pub seconds: f64,
     pub objective: PlanObjective,
     pub travel: TravelModel,
+    /// `keep: "unaffected"`: re-plan only these days (by default those an absence meets),
+    /// keeping the tours in force everywhere else. `None`: plan the whole week afresh.
+    pub replan: Option<Option<BTreeSet<NaiveDate>>>,
 }
 
 /// Longest search a request may ask for, in seconds.
@@ -695,12 +774,39 @@ impl PlanRequest {
             _ => Err("must be one of: fleet, distance".into()),
         });
         let travel = f.optional_object("travel", TravelModel::read);
+        let keep_unaffected = f.optional_parsed("keep", |raw| match raw {
+            "unaffected" => Ok(true),
+            "nothing" => Ok(false),
+            _ => Err("must be one of: unaffected (re-plan some days), nothing (the week)".into()),
+        });
+        let days = f.optional_parsed_list("days", 7, crate::calendars::parse_date);
+        if let Some(days) = &days {
+            if keep_unaffected != Some(true) {
+                f.error(
+                    "days",
+                    "needs keep: \"unaffected\" (the week is planned whole otherwise)",
+                );
+            } else if week_start.is_none() {
+                f.error("weekStart", "is required to re-plan some days");
+            } else if let Some(start) = week_start
+                && let Some(i) = days
+                    .iter()
+                    .position(|d| !(0..7).contains(&(*d - start).num_days()))
+            {
+                f.error(
+                    &format!("days[{i}]"),
+                    format!("must be in the week of {start}"),
+                );
+            }
+        }
         f.finish(|| {
             Some(PlanRequest {
                 week_start,
                 seconds: seconds.unwrap_or(5.0),
                 objective: objective.unwrap_or_default(),
                 travel: travel.unwrap_or_default(),
+                replan: (keep_unaffected == Some(true))
+                    .then(|| days.map(|d| d.into_iter().collect())),
             })
         })
     }
@@ -744,6 +850,136 @@ pub fn plan_week(
     }
     unplanned.sort_by(|a, b| (a.date, &a.area_id).cmp(&(b.date, &b.area_id)));
     (tours, unplanned)
+}
+
+/// The days of the week on which an absent cleaner has stops in force: what a partial
+/// re-plan re-plans unless told which days.
+pub fn affected_days(week: &Week, in_force: &[PlannedTour]) -> BTreeSet<NaiveDate> {
+    in_force
+        .iter()
+        .filter(|t| !t.stops.is_empty() && week.absent.contains(&(t.cleaner_id.clone(), t.date)))
+        .map(|t| t.date)
+        .collect()
+}
+
+/// A partial re-plan with the least change: the tours in force stay as they are on every
+/// day but `days`. On those days every cleaner who is there keeps her stops in their order,
+/// and each stop left over (an absent cleaner's, or one nobody had) goes where it adds the
+/// least travel without breaking a window, a shift or a daily maximum, tightest window
+/// first. What fits nowhere is unplanned, with its reason.
+pub fn replan_days(
+    week: &Week,
+    in_force: &[PlannedTour],
+    days: &BTreeSet<NaiveDate>,
+) -> (Vec<PlannedTour>, Vec<Unplanned>) {
+    let mut tours: Vec<PlannedTour> = in_force
+        .iter()
+        .filter(|t| !days.contains(&t.date))
+        .cloned()
+        .collect();
+    let mut unplanned = Vec::new();
+    for day in week.problems() {
+        if !days.contains(&day.date) {
+            continue;
+        }
+        let (routes, mut open, dropped) = kept_routes(week, &day, in_force);
+        unplanned.extend(dropped);
+        let p = &day.problem;
+        let mut routes = routes;
+        // Tightest window first, then the longest job: those have the fewest places to go.
+        open.sort_by_key(|&j| (p.jobs[j].due - p.jobs[j].ready, -p.jobs[j].service, j));
+        let mut unassigned = Vec::new();
+        for job in open {
+            if p.unservable(job).is_some() {
+                unassigned.push(job);
+                continue;
+            }
+            let mut best: Option<(i64, usize, usize)> = None;
+            for (r, route) in routes.iter().enumerate() {
+                let Ok(before) = planner::route_travel(p, route) else {
+                    continue;
+                };
+                for at in 0..=route.jobs.len() {
+                    let mut trial = route.clone();
+                    trial.jobs.insert(at, job);
+                    if let Ok(after) = planner::route_travel(p, &trial)
+                        && best.is_none_or(|(cost, _, _)| after - before < cost)
+                    {
+                        best = Some((after - before, r, at));
+                    }
+                }
+            }
+            match best {
+                Some((_, r, at)) => routes[r].jobs.insert(at, job),
+                None => unassigned.push(job),
+            }
+        }
+        routes.retain(|r| !r.jobs.is_empty());
+        let solution = planner::Solution { routes, unassigned };
+        tours.extend(tours_of(week, &day, &solution));
+        unplanned.extend(day.unplanned.iter().cloned());
+        unplanned.extend(solution.unassigned.iter().map(|&job| Unplanned {
+            area_id: week.areas[day.job_areas[job]].area_id.clone(),
+            date: day.date,
+            reason: unplanned_reason(&day, job),
+        }));
+    }
+    tours.sort_by(|a, b| (a.date, &a.cleaner_id).cmp(&(b.date, &b.cleaner_id)));
+    unplanned.sort_by(|a, b| (a.date, &a.area_id).cmp(&(b.date, &b.area_id)));
+    (tours, unplanned)
+}
+
+/// One route per cleaner working on the day (her stops in force, in order, or none yet),
+/// the jobs on no such route, and the stops in force the day no longer has a job for.
+fn kept_routes(
+    week: &Week,
+    day: &DayProblem,
+    in_force: &[PlannedTour],
+) -> (Vec<planner::Route>, Vec<usize>, Vec<Unplanned>) {
+    let job_of: BTreeMap<&str, usize> = day
+        .job_areas
+        .iter()
+        .enumerate()
+        .map(|(job, &area)| (week.areas[area].area_id.as_str(), job))
+        .collect();
+    let mut routes: Vec<planner::Route> = (0..day.vehicle_cleaners.len())
+        .map(|vehicle| planner::Route {
+            vehicle,
+            jobs: Vec::new(),
+        })
+        .collect();
+    let mut placed = vec![false; day.job_areas.len()];
+    let mut dropped = Vec::new();
+    for tour in in_force.iter().filter(|t| t.date == day.date) {
+        let vehicle = day
+            .vehicle_cleaners
+            .iter()
+            .position(|&c| week.cleaners[c].0 == tour.cleaner_id);
+        for stop in &tour.stops {
+            match job_of.get(stop.area_id.as_str()) {
+                // A stop of someone away (or without a shift that day) stays open.
+                Some(&job) => {
+                    if let Some(v) = vehicle
+                        && !placed[job]
+                    {
+                        placed[job] = true;
+                        routes[v].jobs.push(job);
+                    }
+                }
+                None if !day.unplanned.iter().any(|u| u.area_id == stop.area_id) => {
+                    dropped.push(Unplanned {
+                        area_id: stop.area_id.clone(),
+                        date: day.date,
+                        reason: "in force that day, but no calendar schedules it then any more"
+                            .into(),
+                    });
+                }
+                None => {}
+            }
+        }
+    }
+    let open = (0..placed.len()).filter(|&j| !placed[j]).collect();
+    (routes, open, dropped)
 }
 
 /// A tour in force, as the comparison needs it.

@@ -195,6 +195,48 @@ pub struct Summary {
     pub unassigned: usize,
 }
 
+/// The travel of one route of existing jobs, or why its vehicle cannot drive it: a service
+/// started after its window, back after the shift end, over capacity, or missing a skill.
+pub fn route_travel(problem: &Problem, route: &Route) -> Result<i64, String> {
+    let vehicle = &problem.vehicles[route.vehicle];
+    let (mut at, mut time, mut load, mut travel) = (vehicle.start, vehicle.shift_start, 0, 0);
+    for &job in &route.jobs {
+        let j = &problem.jobs[job];
+        if !vehicle.can_do(j) {
+            return Err(format!(
+                "vehicle {} lacks the skills of job {job}",
+                route.vehicle
+            ));
+        }
+        travel += problem.travel(at, j.location);
+        time = (time + problem.travel(at, j.location)).max(j.ready);
+        if time > j.due {
+            return Err(format!(
+                "job {job} starts at {time}, after its due time {}",
+                j.due
+            ));
+        }
+        time += j.service;
+        load += j.demand;
+        at = j.location;
+    }
+    travel += problem.travel(at, vehicle.end);
+    time += problem.travel(at, vehicle.end);
+    if time > vehicle.shift_end {
+        return Err(format!(
+            "back at {time}, after the shift end {}",
+            vehicle.shift_end
+        ));
+    }
+    if load > vehicle.capacity {
+        return Err(format!(
+            "load {load} over the capacity {}",
+            vehicle.capacity
+        ));
+    }
+    Ok(travel)
+}
+
 /// Checks a solution independently of the solver: every job exactly once (routed or listed
 /// unassigned), each vehicle used at most once, loads within capacity, every service started
 /// within its window, every route back by its shift end.
@@ -213,56 +255,22 @@ pub fn check(problem: &Problem, solution: &Solution) -> Result<Summary, String> 
     let mut used = vec![false; problem.vehicles.len()];
     let mut travel = 0;
     for (r, route) in solution.routes.iter().enumerate() {
-        let vehicle = problem
-            .vehicles
-            .get(route.vehicle)
-            .ok_or_else(|| format!("route {r}: vehicle {} does not exist", route.vehicle))?;
+        if problem.vehicles.get(route.vehicle).is_none() {
+            return Err(format!(
+                "route {r}: vehicle {} does not exist",
+                route.vehicle
+            ));
+        }
         if std::mem::replace(&mut used[route.vehicle], true) {
             return Err(format!("vehicle {} drives two routes", route.vehicle));
         }
         if route.jobs.is_empty() {
             return Err(format!("route {r} is empty"));
         }
-        let (mut at, mut time, mut load) = (vehicle.start, vehicle.shift_start, 0);
         for &job in &route.jobs {
             mark(job)?;
-            let j = &problem.jobs[job];
-            travel += problem.travel(at, j.location);
-            time = (time + problem.travel(at, j.location)).max(j.ready);
-            if time > j.due {
-                return Err(format!(
-                    "route {r}: job {job} starts at {time}, after its due time {}",
-                    j.due
-                ));
-            }
-            time += j.service;
-            load += j.demand;
-            at = j.location;
         }
-        travel += problem.travel(at, vehicle.end);
-        time += problem.travel(at, vehicle.end);
-        if time > vehicle.shift_end {
-            return Err(format!(
-                "route {r}: back at {time}, after the shift end {}",
-                vehicle.shift_end
-            ));
-        }
-        if load > vehicle.capacity {
-            return Err(format!(
-                "route {r}: load {load} over the capacity {}",
-                vehicle.capacity
-            ));
-        }
-        if let Some(&job) = route
-            .jobs
-            .iter()
-            .find(|&&j| !vehicle.can_do(&problem.jobs[j]))
-        {
-            return Err(format!(
-                "route {r}: vehicle {} lacks the skills of job {job}",
-                route.vehicle
-            ));
-        }
+        travel += route_travel(problem, route).map_err(|e| format!("route {r}: {e}"))?;
     }
     for &job in &solution.unassigned {
         mark(job)?;

@@ -1,13 +1,14 @@
 //! What the planner needs from the store, and running it off the async workers: shared by
 //! the `planning` function (a plan on request) and the `planning-worker` (the nightly one).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use chrono::{Duration, NaiveDate};
 use domain::planning::{
-    Cleaner, CurrentTour, Plan, PlanArea, PlanRequest, PlanSite, PlanStatus, TravelModel, Week,
+    Cleaner, CurrentTour, Plan, PlanArea, PlanRequest, PlanSite, PlanStatus, PlannedTour,
+    TravelModel, Week,
 };
 use domain::sites::{Area, AreaType, AreaWorkload, Site};
 
@@ -19,6 +20,8 @@ use crate::error::ApiResult;
 pub struct Inputs {
     pub week: Week,
     pub current: Vec<CurrentTour>,
+    /// The tours in force that week, per cleaner and day, with their own times.
+    pub in_force: Vec<PlannedTour>,
     pub max_minutes: BTreeMap<String, u32>,
     pub cleaner_names: BTreeMap<String, String>,
 }
@@ -41,6 +44,18 @@ pub async fn load_inputs(
     let cleaners = data.repo::<Cleaner>().all_where(Vec::new()).await?;
     let week_end = week_start + Duration::days(6);
     let tours = crate::tours::in_force(data, week_start, week_end, None).await?;
+    let mut absent = BTreeSet::new();
+    for absence in crate::tours::absences(data, week_start, week_end, None).await? {
+        let a = &absence.entity;
+        for date in a
+            .from
+            .max(week_start)
+            .iter_days()
+            .take_while(|d| *d <= a.to.min(week_end))
+        {
+            absent.insert((a.cleaner_id.to_string(), date));
+        }
+    }
     let site_index: BTreeMap<String, usize> = sites
         .iter()
         .enumerate()
@@ -94,26 +109,41 @@ pub async fn load_inputs(
             .map(|c| (c.entity.user_id.to_string(), c.entity.clone()))
             .collect(),
         travel,
+        absent,
     };
     // Each tour's days of this week on which it is in force.
-    let current = tours
-        .iter()
-        .flat_map(|t| {
-            (0..7).filter_map(move |offset| {
-                let date = week_start + Duration::days(offset);
-                let day = t.entity.runs_on(date)?;
-                Some(CurrentTour {
-                    cleaner_id: t.entity.cleaner_id.to_string(),
-                    start: day.leave.unwrap_or(t.entity.start_time),
-                    days: vec![(
-                        day.day as usize,
-                        day.area_ids.iter().map(ToString::to_string).collect(),
-                    )],
-                })
-            })
-        })
-        .collect();
+    let mut current = Vec::new();
+    let mut in_force = Vec::new();
+    for tour in &tours {
+        for offset in 0..7 {
+            let date = week_start + Duration::days(offset);
+            let Some(day) = tour.entity.runs_on(date) else {
+                continue;
+            };
+            let one = CurrentTour {
+                cleaner_id: tour.entity.cleaner_id.to_string(),
+                start: day.leave.unwrap_or(tour.entity.start_time),
+                days: vec![(
+                    day.day as usize,
+                    day.area_ids.iter().map(ToString::to_string).collect(),
+                )],
+            };
+            // Its own times where it has them (a plan's, or timed when written).
+            for mut planned in domain::planning::current_tours(&week, std::slice::from_ref(&one)) {
+                if let Some(timed) = day.timed_stops()
+                    && timed.len() == planned.stops.len()
+                {
+                    for (stop, time) in planned.stops.iter_mut().zip(timed) {
+                        (stop.arrival, stop.start, stop.end) = (time.arrival, time.start, time.end);
+                    }
+                }
+                in_force.push(planned);
+            }
+            current.push(one);
+        }
+    }
     Ok(Inputs {
+        in_force,
         max_minutes: week
             .cleaners
             .iter()
@@ -136,19 +166,26 @@ pub async fn compute(
     progress: Arc<Mutex<f64>>,
 ) -> ApiResult<Plan> {
     let (seconds, objective) = (request.seconds, request.objective);
+    let replan = request.replan.clone();
     tokio::task::spawn_blocking(move || {
         let started = Instant::now();
-        let (tours, unplanned) = domain::planning::plan_week(
-            &inputs.week,
-            seconds,
-            objective,
-            &|| started.elapsed(),
-            &mut |done| {
-                if let Ok(mut p) = progress.lock() {
-                    *p = done;
-                }
-            },
-        );
+        let replanned = replan.map(|days| {
+            days.unwrap_or_else(|| domain::planning::affected_days(&inputs.week, &inputs.in_force))
+        });
+        let (tours, unplanned) = match &replanned {
+            Some(days) => domain::planning::replan_days(&inputs.week, &inputs.in_force, days),
+            None => domain::planning::plan_week(
+                &inputs.week,
+                seconds,
+                objective,
+                &|| started.elapsed(),
+                &mut |done| {
+                    if let Ok(mut p) = progress.lock() {
+                        *p = done;
+                    }
+                },
+            ),
+        };
         let current = domain::planning::current_tours(&inputs.week, &inputs.current);
         Plan {
             week_start: inputs.week.start,
@@ -162,6 +199,7 @@ pub async fn compute(
             unplanned,
             lease_until: None,
             failure: None,
+            replanned_days: replanned.map(|days| days.into_iter().collect()),
         }
     })
     .await

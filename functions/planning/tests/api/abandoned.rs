@@ -51,6 +51,7 @@ async fn a_running_plan_past_its_lease_reads_as_failed() {
         current: Default::default(),
         lease_until: Some(app.clock.now() - chrono::Duration::seconds(1)),
         failure: None,
+        replanned_days: None,
     };
     let data = app.data_of(&admin);
     let stored = data

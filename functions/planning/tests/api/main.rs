@@ -2,6 +2,7 @@
 //! calendars it plans are seeded into the store (`TestApp::seed`).
 
 mod abandoned;
+mod absences;
 mod activation;
 mod helpers;
 mod infeasible;

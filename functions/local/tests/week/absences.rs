@@ -1,0 +1,193 @@
+//! Absences: the planner gives an absent cleaner no work, her stops in force become
+//! uncovered on her sheet and in the dispatcher's list, and a partial re-plan hands them to
+//! the others without touching the other days.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const MONDAY: &str = "2026-12-07";
+const WEDNESDAY: &str = "2026-12-09";
+
+fn date(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+async fn absent(app: &platform::testing::TestApp, admin: &str, cleaner: &str, day: &str) {
+    let body = json!({"cleanerId": cleaner, "from": day, "to": day, "kind": "sick"});
+    app.created(admin, "/v1/absences", body).await;
+}
+
+/// A morning cleaner with work on Wednesday in the active plan.
+fn morning_cleaner_on(plan: &Value, day: NaiveDate) -> String {
+    tours_on(plan, day)
+        .iter()
+        .map(|t| t["cleanerId"].as_str().unwrap().to_owned())
+        .find(|c| c != "jana")
+        .expect("a morning tour")
+}
+
+/// (cleaner, date, areas in order) of every tour of a plan, or of those not on `except`.
+fn tour_keys(plan: &Value, except: Option<NaiveDate>) -> BTreeSet<(String, String, Vec<String>)> {
+    plan["tours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| except.is_none_or(|d| t["date"] != d.to_string().as_str()))
+        .map(|t| {
+            (
+                t["cleanerId"].as_str().unwrap().to_owned(),
+                t["date"].as_str().unwrap().to_owned(),
+                t["stops"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s["areaId"].as_str().unwrap().to_owned())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_planner_gives_an_absent_cleaner_no_work() {
+    let app = start().await;
+    let tenant = new_user(&app).await;
+    absent(&app, &tenant.admin, "maria", WEDNESDAY).await;
+    let body = json!({"weekStart": MONDAY, "seconds": 1.0});
+    let plan = app.created(&tenant.admin, "/v1/plans", body).await;
+    let wednesday = tours_on(&plan.body, date(WEDNESDAY));
+    assert!(!wednesday.is_empty());
+    assert!(
+        wednesday.iter().all(|t| t["cleanerId"] != "maria"),
+        "{}",
+        plan.body
+    );
+    assert!(
+        plan.body["unplanned"].as_array().unwrap().is_empty(),
+        "{}",
+        plan.body
+    );
+}
+
+#[tokio::test]
+async fn an_absence_leaves_her_stops_in_force_uncovered() {
+    let app = start().await;
+    let tenant = new_user(&app).await;
+    let plan = planned_and_active(&app, &tenant.admin, date(MONDAY)).await;
+    let cleaner = morning_cleaner_on(&plan.body, date(WEDNESDAY));
+    absent(&app, &tenant.admin, &cleaner, WEDNESDAY).await;
+
+    let sheet = sheet(&app, &tenant.admin, &cleaner, date(WEDNESDAY)).await;
+    assert_eq!(sheet["absence"]["kind"], "sick");
+    let stops = sheet_stops(&sheet);
+    assert!(!stops.is_empty());
+    assert!(stops.iter().all(|s| s["uncovered"].is_string()), "{sheet}");
+    let thursday = sheet_stops(
+        &crate::helpers::sheet(&app, &tenant.admin, &cleaner, date("2026-12-10")).await,
+    )
+    .iter()
+    .all(|s| s.get("uncovered").is_none());
+    assert!(thursday, "the day after is covered");
+
+    let listed = app
+        .get(
+            &tenant.admin,
+            &format!("/v1/uncovered-stops?from={MONDAY}&to=2026-12-13"),
+        )
+        .await;
+    let items = listed.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", listed.body);
+    assert_eq!(items[0]["date"], WEDNESDAY);
+    assert_eq!(items[0]["cleanerId"], cleaner.as_str());
+    assert_eq!(
+        items[0]["tour"]["stops"].as_array().unwrap().len(),
+        stops.len()
+    );
+}
+
+#[tokio::test]
+async fn a_partial_replan_covers_the_absent_days_stops_and_keeps_the_other_days() {
+    let app = start().await;
+    let tenant = new_user(&app).await;
+    let plan = planned_and_active(&app, &tenant.admin, date(MONDAY)).await;
+    let cleaner = morning_cleaner_on(&plan.body, date(WEDNESDAY));
+    absent(&app, &tenant.admin, &cleaner, WEDNESDAY).await;
+
+    let body = json!({"weekStart": MONDAY, "keep": "unaffected"});
+    let replan = app.created(&tenant.admin, "/v1/plans", body).await;
+    assert_eq!(replan.body["replannedDays"], json!([WEDNESDAY]));
+    assert!(
+        replan.body["unplanned"].as_array().unwrap().is_empty(),
+        "{}",
+        replan.body
+    );
+    let wednesday = tours_on(&replan.body, date(WEDNESDAY));
+    assert!(wednesday.iter().all(|t| t["cleanerId"] != cleaner.as_str()));
+    let covered: BTreeSet<&str> = wednesday
+        .iter()
+        .flat_map(|t| t["stops"].as_array().unwrap())
+        .map(|s| s["areaId"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        covered.len(),
+        10,
+        "every room on Wednesday: {}",
+        replan.body
+    );
+    assert_eq!(
+        tour_keys(&replan.body, Some(date(WEDNESDAY))),
+        tour_keys(&plan.body, Some(date(WEDNESDAY))),
+        "the other days are unchanged"
+    );
+    // The others keep their own Wednesday stops in their order; the rest is added.
+    for tour in tours_on(&plan.body, date(WEDNESDAY)) {
+        let Some(now) = wednesday
+            .iter()
+            .find(|t| t["cleanerId"] == tour["cleanerId"])
+        else {
+            assert_eq!(tour["cleanerId"], cleaner.as_str());
+            continue;
+        };
+        let ids = |t: &Value| -> Vec<String> {
+            t["stops"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["areaId"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let (before, after) = (ids(tour), ids(now));
+        let kept: Vec<&String> = after.iter().filter(|a| before.contains(a)).collect();
+        assert_eq!(
+            kept,
+            before.iter().collect::<Vec<_>>(),
+            "{}",
+            tour["cleanerId"]
+        );
+    }
+
+    let path = format!("/v1/plans/{}/activate", replan.id());
+    let active = app
+        .send(
+            reqwest::Method::POST,
+            &path,
+            Some(&tenant.admin),
+            Some(json!({})),
+            Some(&replan.etag()),
+        )
+        .await;
+    assert_eq!(active.status, reqwest::StatusCode::OK, "{}", active.body);
+    let her_day = sheet(&app, &tenant.admin, &cleaner, date(WEDNESDAY)).await;
+    assert!(sheet_stops(&her_day).is_empty(), "{her_day}");
+    let listed = app
+        .get(
+            &tenant.admin,
+            &format!("/v1/uncovered-stops?from={WEDNESDAY}&to={WEDNESDAY}"),
+        )
+        .await;
+    assert_eq!(listed.body["items"], json!([]));
+}
