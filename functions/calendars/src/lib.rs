@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use domain::calendars::{
     Calendar, Closure, FrequencyCheck, MAX_EXPANSION_DAYS, Occurrence, parse_date,
 };
+use domain::preflight::{Contradiction, ContradictionCode};
 use domain::sites::{Area, AreaType, AreaWorkload, Site};
 use domain::store::{Filter, Write};
 use domain::{FieldError, Fields, ValidationErrors};
@@ -55,6 +56,28 @@ impl Resource for Calendars {
     }
 
     /// The site must exist; the area (or area type) too, and the area must be at that site.
+    /// Days its site cannot be entered, windows outside the access hours, a frequency other
+    /// than agreed, calendars overlapping: in the calendar's first full week to come.
+    async fn contradictions(
+        calendar: &Stored<Calendar>,
+        cx: &RequestContext,
+    ) -> ApiResult<Vec<Contradiction>> {
+        use ContradictionCode::*;
+        let c = &calendar.entity;
+        platform::planning::written_contradictions(
+            cx.data(),
+            c.site_id.as_str(),
+            c.start_date,
+            &[
+                SiteClosedOnCalendarDay,
+                WindowOutsideAccessHours,
+                FrequencyMismatch,
+                CalendarsOverlap,
+            ],
+        )
+        .await
+    }
+
     async fn references(calendar: &Calendar, cx: &RequestContext) -> ApiResult<Vec<Write>> {
         let mut errors = Vec::new();
         let mut guards = Vec::new();

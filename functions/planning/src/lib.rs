@@ -36,6 +36,7 @@ pub fn router() -> Routes {
             "/v1/plans/{id}",
             get(resource::read::<Plans>).delete(resource::delete::<Plans>),
         )
+        .route("/v1/plans/preflight", get(preflight))
         .route("/v1/plans/{id}/activate", post(activate))
 }
 
@@ -154,6 +155,34 @@ impl Resource for Plans {
         }
         Ok(shown)
     }
+}
+
+/// `GET /v1/plans/preflight?weekStart=` (planners; by default the coming week): every
+/// contradiction the planner will meet in the week's data, per site and area, and the
+/// cleaners who are away.
+async fn preflight(
+    cx: RequestContext,
+    axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
+) -> ApiResult<axum::Json<Value>> {
+    cx.caller
+        .require(&Role::PLANNERS, "check a week before planning")?;
+    let query = platform::http::query_object(&query)?;
+    let mut f = domain::Fields::new(&query, &[])?;
+    let week_start = f.optional_parsed("weekStart", domain::calendars::parse_date);
+    if week_start.is_some_and(|d| chrono::Datelike::weekday(&d) != chrono::Weekday::Mon) {
+        f.error("weekStart", "must be a Monday");
+    }
+    let week_start = f.finish(|| Some(week_start))?.unwrap_or_else(|| {
+        domain::planning::next_monday(cx.now().date_naive() + Duration::days(1))
+    });
+    // No contradiction depends on travel.
+    let travel = domain::planning::TravelModel::default();
+    let inputs = platform::planning::load_inputs(cx.data(), week_start, travel).await?;
+    let found = domain::preflight::preflight(&inputs.week);
+    Ok(axum::Json(serde_json::json!({
+        "weekStart": week_start,
+        "contradictions": serde_json::to_value(found).map_err(ApiError::internal)?,
+    })))
 }
 
 /// How often a running plan's progress is written.

@@ -110,6 +110,17 @@ impl Resource for Sites {
         Ok(caller.customer_scope())
     }
 
+    /// Calendar days its access hours shut out, windows outside them: in the coming week.
+    async fn contradictions(
+        site: &Stored<Site>,
+        cx: &RequestContext,
+    ) -> ApiResult<Vec<domain::preflight::Contradiction>> {
+        use domain::preflight::ContradictionCode::*;
+        let today = cx.now().date_naive();
+        let codes = [SiteClosedOnCalendarDay, WindowOutsideAccessHours];
+        platform::planning::written_contradictions(cx.data(), &site.meta.id, today, &codes).await
+    }
+
     async fn before_delete(id: &str, cx: &RequestContext) -> ApiResult<()> {
         if any_area(cx, Filter::eq("siteId", id)).await? {
             return Err(ApiError::Conflict(format!(

@@ -16,7 +16,8 @@
 //! - [`calendars`]: RFC 5545 rules with local windows, closures, expansion, frequency checks.
 //! - [`schedule`]: what days and windows a site's calendars and closures give each area.
 //! - [`tours`]: tours, visits and their check-in flags, inspections, proof of service.
-//! - [`planning`]: cleaners, plans, and the week builder around the planner crate.
+//! - [`planning`]: cleaners, absences, plans, and the week builder around the planner crate.
+//! - [`preflight`]: the contradictions a week's data holds before it is planned.
 //! - [`ical`]: iCalendar text for the feeds.
 //!
 //! Ports (traits adapters implement):
@@ -31,6 +32,7 @@ pub mod id;
 pub mod meta;
 pub mod number;
 pub mod planning;
+pub mod preflight;
 pub mod publish;
 pub mod schedule;
 pub mod sites;

@@ -259,6 +259,10 @@ pub struct PlanArea {
     /// The days its calendars schedule it, with their windows; `None` without a calendar
     /// (the week's cleanings are then spread over the days).
     pub scheduled: Option<BTreeMap<NaiveDate, Vec<TimeWindow>>>,
+    /// The days of the week its calendars fall on, closures aside.
+    pub calendar_days: usize,
+    /// Days when calendars of different specificity fall, and which win.
+    pub overlaps: Vec<crate::preflight::CalendarOverlap>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

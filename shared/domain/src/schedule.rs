@@ -140,21 +140,32 @@ impl SiteSchedule {
         if self.closure_on(date).is_some() {
             return Ok(Vec::new());
         }
-        let mut falling = Vec::new();
-        for i in self.indexes_for(area_id, area_type_id) {
-            if !self.dates_of(i, date, date)?.is_empty() {
-                falling.push(&self.calendars[i].1);
-            }
-        }
-        let most = falling.iter().map(|c| c.specificity()).max();
+        let falling = self.falling_on(area_id, area_type_id, date)?;
+        let most = falling.iter().map(|(_, c)| c.specificity()).max();
         let mut windows: Vec<TimeWindow> = falling
             .iter()
-            .filter(|c| Some(c.specificity()) == most)
-            .map(|c| c.window)
+            .filter(|(_, c)| Some(c.specificity()) == most)
+            .map(|(_, c)| c.window)
             .collect();
         windows.sort_by_key(|w| (w.earliest, w.latest));
         windows.dedup();
         Ok(windows)
+    }
+
+    /// The calendars of the area that fall on `date`, closures aside, with their ids.
+    pub fn falling_on(
+        &self,
+        area_id: &str,
+        area_type_id: &str,
+        date: NaiveDate,
+    ) -> Result<Vec<&(String, Calendar)>, ScheduleError> {
+        let mut falling = Vec::new();
+        for i in self.indexes_for(area_id, area_type_id) {
+            if !self.dates_of(i, date, date)?.is_empty() {
+                falling.push(&self.calendars[i]);
+            }
+        }
+        Ok(falling)
     }
 
     /// The days within `from..=to` the area is to be cleaned (several calendars falling on one

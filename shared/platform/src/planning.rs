@@ -10,10 +10,13 @@ use domain::planning::{
     Cleaner, CurrentTour, Plan, PlanArea, PlanRequest, PlanSite, PlanStatus, PlannedTour,
     TravelModel, Week,
 };
+use domain::preflight::{CalendarOverlap, Contradiction, ContradictionCode};
 use domain::sites::{Area, AreaType, AreaWorkload, Site};
+use domain::store::Filter;
 
 use crate::ApiError;
 use crate::context::TenantData;
+use crate::crud::Stored;
 use crate::error::ApiResult;
 
 /// Everything a week's plan is computed from, read from the store.
@@ -26,6 +29,40 @@ pub struct Inputs {
     pub cleaner_names: BTreeMap<String, String>,
 }
 
+/// The contradictions of `codes` a write leaves at a site: in the first full week from
+/// tomorrow or `from`, whichever is later (a calendar's first week, or the coming one).
+pub async fn written_contradictions(
+    data: &TenantData,
+    site_id: &str,
+    from: NaiveDate,
+    codes: &[ContradictionCode],
+) -> ApiResult<Vec<Contradiction>> {
+    let tomorrow = data.now().date_naive() + Duration::days(1);
+    let week_start = domain::planning::next_monday(from.max(tomorrow));
+    let mut found = site_contradictions(data, site_id, week_start).await?;
+    found.retain(|c| codes.contains(&c.code));
+    Ok(found)
+}
+
+/// The contradictions in one site's week starting on `week_start`; cleaners' absences are
+/// left out.
+pub async fn site_contradictions(
+    data: &TenantData,
+    site_id: &str,
+    week_start: NaiveDate,
+) -> ApiResult<Vec<Contradiction>> {
+    let Some(site) = data.repo::<Site>().find(site_id).await? else {
+        return Ok(Vec::new());
+    };
+    let areas = data
+        .repo::<Area>()
+        .all_where(vec![Filter::eq("siteId", site_id)])
+        .await?;
+    let mut week = load_week(data, week_start, TravelModel::default(), vec![site], areas).await?;
+    week.absent.clear();
+    Ok(domain::preflight::preflight(&week))
+}
+
 /// Reads the tenant's sites, areas, calendars, closures, cleaners and tours for the week.
 pub async fn load_inputs(
     data: &TenantData,
@@ -34,83 +71,9 @@ pub async fn load_inputs(
 ) -> ApiResult<Inputs> {
     let sites = data.repo::<Site>().all_where(Vec::new()).await?;
     let areas = data.repo::<Area>().all_where(Vec::new()).await?;
-    let types: BTreeMap<String, AreaType> = data
-        .repo::<AreaType>()
-        .all_where(Vec::new())
-        .await?
-        .into_iter()
-        .map(|t| (t.meta.id, t.entity))
-        .collect();
-    let cleaners = data.repo::<Cleaner>().all_where(Vec::new()).await?;
+    let week = load_week(data, week_start, travel, sites, areas).await?;
     let week_end = week_start + Duration::days(6);
     let tours = crate::tours::in_force(data, week_start, week_end, None).await?;
-    let mut absent = BTreeSet::new();
-    for absence in crate::tours::absences(data, week_start, week_end, None).await? {
-        let a = &absence.entity;
-        for date in a
-            .from
-            .max(week_start)
-            .iter_days()
-            .take_while(|d| *d <= a.to.min(week_end))
-        {
-            absent.insert((a.cleaner_id.to_string(), date));
-        }
-    }
-    let site_index: BTreeMap<String, usize> = sites
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.meta.id.clone(), i))
-        .collect();
-    let mut schedules = crate::schedule::Schedules::covering(week_start, week_end);
-    let mut plan_areas = Vec::new();
-    for area in &areas {
-        let (Some(&site), Some(area_type)) = (
-            site_index.get(area.entity.site_id.as_str()),
-            types.get(area.entity.area_type_id.as_str()),
-        ) else {
-            continue;
-        };
-        let schedule = schedules.of(data, &sites[site]).await?;
-        let type_id = area.entity.area_type_id.as_str();
-        let scheduled = if schedule.for_area(&area.meta.id, type_id).next().is_some() {
-            let mut days = BTreeMap::new();
-            for date in schedule.planned_dates(&area.meta.id, type_id, week_start, week_end)? {
-                days.insert(date, schedule.windows(&area.meta.id, type_id, date)?);
-            }
-            Some(days)
-        } else {
-            None
-        };
-        let load = AreaWorkload::of(&area.entity, area_type);
-        plan_areas.push(PlanArea {
-            area_id: area.meta.id.clone(),
-            name: area.entity.name.clone(),
-            site,
-            minutes_per_cleaning: load.minutes_per_cleaning,
-            cleanings_per_week: load.effective_cleanings_per_week,
-            skills: area_type.skills.clone(),
-            scheduled,
-        });
-    }
-    let week = Week {
-        start: week_start,
-        sites: sites
-            .iter()
-            .map(|s| PlanSite {
-                site_id: s.meta.id.clone(),
-                name: s.entity.name.clone(),
-                location: s.entity.location,
-                access_hours: s.entity.access_hours.clone(),
-            })
-            .collect(),
-        areas: plan_areas,
-        cleaners: cleaners
-            .iter()
-            .map(|c| (c.entity.user_id.to_string(), c.entity.clone()))
-            .collect(),
-        travel,
-        absent,
-    };
     // Each tour's days of this week on which it is in force.
     let mut current = Vec::new();
     let mut in_force = Vec::new();
@@ -156,6 +119,116 @@ pub async fn load_inputs(
             .collect(),
         week,
         current,
+    })
+}
+
+/// The week's problem from these sites and areas: their calendars, closures and types, the
+/// cleaners and their absences.
+async fn load_week(
+    data: &TenantData,
+    week_start: NaiveDate,
+    travel: TravelModel,
+    sites: Vec<Stored<Site>>,
+    areas: Vec<Stored<Area>>,
+) -> ApiResult<Week> {
+    let types: BTreeMap<String, AreaType> = data
+        .repo::<AreaType>()
+        .all_where(Vec::new())
+        .await?
+        .into_iter()
+        .map(|t| (t.meta.id, t.entity))
+        .collect();
+    let cleaners = data.repo::<Cleaner>().all_where(Vec::new()).await?;
+    let week_end = week_start + Duration::days(6);
+    let mut absent = BTreeSet::new();
+    for absence in crate::tours::absences(data, week_start, week_end, None).await? {
+        let a = &absence.entity;
+        for date in a
+            .from
+            .max(week_start)
+            .iter_days()
+            .take_while(|d| *d <= a.to.min(week_end))
+        {
+            absent.insert((a.cleaner_id.to_string(), date));
+        }
+    }
+    let site_index: BTreeMap<String, usize> = sites
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.meta.id.clone(), i))
+        .collect();
+    let mut schedules = crate::schedule::Schedules::covering(week_start, week_end);
+    let mut plan_areas = Vec::new();
+    for area in &areas {
+        let (Some(&site), Some(area_type)) = (
+            site_index.get(area.entity.site_id.as_str()),
+            types.get(area.entity.area_type_id.as_str()),
+        ) else {
+            continue;
+        };
+        let schedule = schedules.of(data, &sites[site]).await?;
+        let type_id = area.entity.area_type_id.as_str();
+        let scheduled = if schedule.for_area(&area.meta.id, type_id).next().is_some() {
+            let mut days = BTreeMap::new();
+            for date in schedule.planned_dates(&area.meta.id, type_id, week_start, week_end)? {
+                days.insert(date, schedule.windows(&area.meta.id, type_id, date)?);
+            }
+            Some(days)
+        } else {
+            None
+        };
+        let mut calendar_days = 0;
+        let mut overlaps = Vec::new();
+        for date in week_start.iter_days().take(7) {
+            let falling = schedule.falling_on(&area.meta.id, type_id, date)?;
+            calendar_days += usize::from(!falling.is_empty());
+            let most = falling.iter().map(|(_, c)| c.specificity()).max();
+            if falling.iter().any(|(_, c)| Some(c.specificity()) != most) {
+                let names = |wins: bool| {
+                    falling
+                        .iter()
+                        .filter(|(_, c)| !wins || Some(c.specificity()) == most)
+                        .map(|(_, c)| c.name.clone())
+                        .collect()
+                };
+                overlaps.push(CalendarOverlap {
+                    date,
+                    calendars: names(false),
+                    wins: names(true),
+                });
+            }
+        }
+        let load = AreaWorkload::of(&area.entity, area_type);
+        plan_areas.push(PlanArea {
+            area_id: area.meta.id.clone(),
+            name: area.entity.name.clone(),
+            site,
+            minutes_per_cleaning: load.minutes_per_cleaning,
+            cleanings_per_week: load.effective_cleanings_per_week,
+            skills: area_type.skills.clone(),
+            scheduled,
+            calendar_days,
+            overlaps,
+        });
+    }
+    Ok(Week {
+        start: week_start,
+        sites: sites
+            .iter()
+            .map(|s| PlanSite {
+                site_id: s.meta.id.clone(),
+                name: s.entity.name.clone(),
+                location: s.entity.location,
+                access_hours: s.entity.access_hours.clone(),
+            })
+            .collect(),
+        areas: plan_areas,
+        cleaners: cleaners
+            .iter()
+            .map(|c| (c.entity.user_id.to_string(), c.entity.clone()))
+            .collect(),
+        travel,
+        absent,
     })
 }
 

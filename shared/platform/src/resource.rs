@@ -80,6 +80,15 @@ pub trait Resource: Send + Sync + 'static {
         async move { items.iter().map(Stored::shown).collect() }
     }
 
+    /// What a write leaves contradictory for the planner (see [`domain::preflight`]):
+    /// answered with the write, as `contradictions`, and not on reads.
+    fn contradictions(
+        _stored: &Stored<Self::Entity>,
+        _cx: &RequestContext,
+    ) -> impl Future<Output = ApiResult<Vec<domain::preflight::Contradiction>>> + Send {
+        async { Ok(Vec::new()) }
+    }
+
     /// Refuses (409) to delete an entity that others still refer to.
     fn before_delete(
         _id: &str,
@@ -122,6 +131,25 @@ async fn present_one<R: Resource>(
         .ok_or_else(|| ApiError::internal("present returned no item"))
 }
 
+/// A written entity as answered: as read, plus the contradictions the write leaves.
+async fn present_written<R: Resource>(
+    stored: Stored<R::Entity>,
+    cx: &RequestContext,
+) -> ApiResult<Shown> {
+    let contradictions = R::contradictions(&stored, cx).await?;
+    let shown = present_one::<R>(stored, cx).await?;
+    if contradictions.is_empty() {
+        return Ok(shown);
+    }
+    let mut body: serde_json::Map<String, Value> =
+        serde_json::from_str(shown.get()).map_err(ApiError::internal)?;
+    body.insert(
+        "contradictions".into(),
+        serde_json::to_value(contradictions).map_err(ApiError::internal)?,
+    );
+    crate::crud::shown(&body)
+}
+
 fn require_writer<R: Resource>(caller: &Caller, action: &str) -> ApiResult<()> {
     caller.require(R::WRITERS, &format!("{action} a {}", R::Entity::KIND))
 }
@@ -149,7 +177,7 @@ async fn create<R: Resource>(cx: RequestContext, JsonBody(body): JsonBody) -> Ap
         stored.meta.clone(),
         format!("{}/{}", R::PATH, stored.meta.id),
     );
-    let body = present_one::<R>(stored, &cx).await?;
+    let body = present_written::<R>(stored, &cx).await?;
     Ok(entity_response(
         StatusCode::CREATED,
         &meta,
@@ -225,7 +253,7 @@ async fn save<R: Resource>(
     Ok(entity_response(
         StatusCode::OK,
         &meta,
-        &present_one::<R>(stored, cx).await?,
+        &present_written::<R>(stored, cx).await?,
         None,
     ))
 }

@@ -3,6 +3,7 @@
 
 mod access;
 mod closures;
+mod contradictions;
 mod frequency;
 mod helpers;
 mod occurrences;

@@ -7,4 +7,5 @@ mod activation;
 mod helpers;
 mod infeasible;
 mod plans;
+mod preflight;
 mod validation;

@@ -93,3 +93,28 @@ async fn a_deleted_site_is_gone() {
         .await
         .assert_problem(StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn access_hours_that_shut_out_a_calendars_window_are_answered_as_contradictions() {
+    let app = start().await;
+    let admin = app.token("acme", Role::Admin);
+    let seed = crate::helpers::seed(&app, &admin).await;
+    let evenings = json!({"siteId": seed.site, "name": "Evenings", "rrule": "FREQ=WEEKLY;BYDAY=MO",
+        "startDate": "2026-01-05", "window": {"earliest": "18:00", "latest": "20:00"}});
+    app.seed::<domain::calendars::Calendar>(&admin, evenings)
+        .await;
+    let path = format!("/v1/sites/{}", seed.site);
+    let site = app.get(&admin, &path).await;
+    assert!(
+        site.body.get("contradictions").is_none(),
+        "fits: {}",
+        site.body
+    );
+    let mornings = json!({"accessHours": [{"day": "mon", "from": "06:00", "to": "12:00"}]});
+    let changed = app.patch(&admin, &path, mornings, &site.etag()).await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    let found = changed.body["contradictions"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{}", changed.body);
+    assert_eq!(found[0]["code"], "windowOutsideAccessHours");
+    assert_eq!(found[0]["areaId"], seed.area.as_str());
+}
