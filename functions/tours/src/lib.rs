@@ -13,6 +13,7 @@
 
 mod feeds;
 mod inspections;
+mod printed;
 mod proof;
 mod sheet;
 mod timing;

@@ -3,6 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::Json;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use chrono_tz::Tz;
 use domain::Fields;
@@ -177,17 +179,23 @@ struct TourSheet {
     tours: Vec<TourOfDay>,
 }
 
-/// `GET /v1/tour-sheets?date=YYYY-MM-DD[&cleanerId=]`: a cleaner's own sheet (planners name
-/// the cleaner). Without a date, today in the time zone of the tours' sites.
+/// `GET /v1/tour-sheets?date=YYYY-MM-DD[&cleanerId=][&format=json|pdf]`: a cleaner's own
+/// sheet (planners name the cleaner). Without a date, today in the time zone of the tours'
+/// sites. As a PDF it is the printable sheet ([`crate::printed`]).
 pub async fn tour_sheet(
     cx: RequestContext,
     axum::extract::Query(query): QueryParams,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Response> {
     let query = query_object(&query)?;
     let mut f = Fields::new(&query, &[])?;
     let date = f.optional_parsed("date", parse_date);
     let cleaner = f.optional_parsed("cleanerId", UserId::parse);
-    let (date, cleaner) = f.finish(|| Some((date, cleaner)))?;
+    let pdf = f.optional_parsed("format", |raw| match raw {
+        "json" => Ok(false),
+        "pdf" => Ok(true),
+        _ => Err("must be one of: json, pdf".to_owned()),
+    });
+    let (date, cleaner, pdf) = f.finish(|| Some((date, cleaner, pdf.unwrap_or(false))))?;
     let cleaner = match (cx.caller.role, cleaner) {
         (Role::Cleaner, Some(other)) if other != cx.caller.user => {
             return Err(ApiError::Forbidden(
@@ -207,17 +215,12 @@ pub async fn tour_sheet(
     };
     let data = cx.data();
     // A mistyped cleaner is a 404 naming her, not an empty sheet.
-    if data
-        .repo::<Cleaner>()
-        .find(cleaner.as_str())
-        .await?
-        .is_none()
-    {
+    let Some(record) = data.repo::<Cleaner>().find(cleaner.as_str()).await? else {
         return Err(ApiError::NotFound {
             kind: "cleaner",
             id: cleaner.to_string(),
         });
-    }
+    };
     // Without a date: today where her tours are (a day either side covers every zone).
     let utc_today = cx.now().date_naive();
     let tours = platform::tours::in_force(
@@ -266,6 +269,9 @@ pub async fn tour_sheet(
         sheet.extend(day);
     }
     sheet.sort_by_key(|t| (t.start_time, t.tour_id.clone()));
+    if pdf {
+        return printed_sheet(&cx, &record.entity, date, absence.as_ref(), &sheet, &index);
+    }
     Ok(Json(
         serde_json::to_value(TourSheet {
             cleaner_id: cleaner.to_string(),
@@ -274,7 +280,69 @@ pub async fn tour_sheet(
             tours: sheet,
         })
         .map_err(ApiError::internal)?,
-    ))
+    )
+    .into_response())
+}
+
+/// The sheet as its printable PDF, with each room's check-in code.
+fn printed_sheet(
+    cx: &RequestContext,
+    cleaner: &Cleaner,
+    date: NaiveDate,
+    absence: Option<&Stored<Absence>>,
+    tours: &[TourOfDay],
+    index: &AreaIndex,
+) -> ApiResult<Response> {
+    let signer = cx.signer()?;
+    let codes = tours
+        .iter()
+        .flat_map(|t| &t.stops)
+        .map(|s| {
+            let code = platform::signing::check_in_code(signer, &cx.caller.tenant, &s.area_id);
+            (s.area_id.clone(), code)
+        })
+        .collect();
+    let places = index
+        .sites
+        .iter()
+        .map(|(id, site)| {
+            let a = &site.entity.address;
+            let address = match &a.postal_code {
+                Some(code) => format!("{}, {code} {}", a.street, a.city),
+                None => format!("{}, {}", a.street, a.city),
+            };
+            let notes = site.entity.access_notes.clone();
+            (
+                id.clone(),
+                crate::printed::Place {
+                    address,
+                    access_notes: notes,
+                },
+            )
+        })
+        .collect();
+    let bytes = crate::printed::render(&crate::printed::PrintedSheet {
+        cleaner_name: &cleaner.name,
+        date,
+        absence: absence.map(|a| uncovered_because(&a.entity)),
+        tours,
+        places: &places,
+        codes: &codes,
+    })
+    .map_err(ApiError::internal)?;
+    let filename = format!("tour-sheet-{}-{date}.pdf", cleaner.user_id.as_str());
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{filename}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// Longest span `GET /v1/uncovered-stops` answers at once, in days.

@@ -87,6 +87,9 @@ pub struct Site {
     /// When the site may be entered. Default: empty, meaning no restriction (open 24/7).
     #[serde(default)]
     pub access_hours: Vec<AccessWindow>,
+    /// How to get in (keys, alarm, entrance): printed on the cleaners' tour sheets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_notes: Option<String>,
 }
 
 impl Entity for Site {
@@ -145,6 +148,7 @@ impl Entity for Site {
                 to: to?,
             })
         });
+        let access_notes = f.optional_str("accessNotes", 1..=500);
         if let Some(windows) = &access_hours
             && let Some(i) = first_overlap(windows)
         {
@@ -161,6 +165,7 @@ impl Entity for Site {
                 location: location?,
                 time_zone: time_zone?,
                 access_hours: access_hours.unwrap_or_default(),
+                access_notes,
             })
         })
     }

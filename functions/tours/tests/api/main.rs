@@ -5,6 +5,7 @@ mod check_in;
 mod feeds;
 mod helpers;
 mod inspections;
+mod printed;
 mod proof;
 mod reference;
 mod sheets;
