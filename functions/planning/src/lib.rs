@@ -38,6 +38,7 @@ pub fn router() -> Routes {
         )
         .route("/v1/plans/preflight", get(preflight))
         .route("/v1/plans/{id}/activate", post(activate))
+        .route("/v1/plans/{id}/diff", get(plan_diff))
 }
 
 pub struct Cleaners;
@@ -182,6 +183,30 @@ async fn preflight(
     Ok(axum::Json(serde_json::json!({
         "weekStart": week_start,
         "contradictions": serde_json::to_value(found).map_err(ApiError::internal)?,
+    })))
+}
+
+/// `GET /v1/plans/{id}/diff` (planners): per cleaner and day, what the plan changes against
+/// the tours in force for its week: stops added (from whom), removed (to whom), moved, and
+/// the cleaning minutes. An active plan's tours are those in force: nothing changes.
+async fn plan_diff(cx: RequestContext, Path(id): Path<String>) -> ApiResult<axum::Json<Value>> {
+    cx.caller.require(&Role::PLANNERS, "compare plans")?;
+    let plan = cx.repo::<Plan>().get(&id).await?;
+    let travel = domain::planning::TravelModel::default();
+    let inputs = platform::planning::load_inputs(cx.data(), plan.entity.week_start, travel).await?;
+    let days = domain::planning::diff(&plan.entity.tours, &inputs.in_force);
+    let count = |f: fn(&domain::planning::DayDiff) -> usize| days.iter().map(f).sum::<usize>();
+    Ok(axum::Json(serde_json::json!({
+        "planId": plan.meta.id,
+        "weekStart": plan.entity.week_start,
+        "summary": {
+            "daysChanged": days.len(),
+            "added": count(|d| d.added.len()),
+            "removed": count(|d| d.removed.len()),
+            "moved": count(|d| d.moved.len()),
+            "minutesChanged": days.iter().map(|d| d.minutes_changed).sum::<i64>(),
+        },
+        "days": serde_json::to_value(&days).map_err(ApiError::internal)?,
     })))
 }
 

@@ -986,6 +986,149 @@ fn kept_routes(
     (routes, open, dropped)
 }
 
+/// A stop one side of a plan's diff has and the other has not.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangedStop {
+    pub area_id: String,
+    pub area_name: String,
+    pub site_name: String,
+    pub start: LocalTime,
+    pub end: LocalTime,
+    /// Added: who had it that day before; removed: who has it in the plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_cleaner: Option<String>,
+}
+
+/// A stop both sides have, at another place in the day or another time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MovedStop {
+    pub area_id: String,
+    pub area_name: String,
+    /// 1-based positions in the day, and start times: in force, then in the plan.
+    pub position_before: usize,
+    pub position_after: usize,
+    pub start_before: LocalTime,
+    pub start_after: LocalTime,
+}
+
+/// What a plan changes in one cleaner's day against the tours in force.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DayDiff {
+    pub cleaner_id: String,
+    pub date: NaiveDate,
+    pub added: Vec<ChangedStop>,
+    pub removed: Vec<ChangedStop>,
+    pub moved: Vec<MovedStop>,
+    /// Cleaning minutes in force, in the plan, and the change.
+    pub minutes_before: i64,
+    pub minutes_after: i64,
+    pub minutes_changed: i64,
+}
+
+fn cleaning_minutes(tour: Option<&PlannedTour>) -> i64 {
+    tour.map_or(0, |t| {
+        t.stops
+            .iter()
+            .map(|s| i64::from(s.end.minutes()) - i64::from(s.start.minutes()))
+            .sum()
+    })
+}
+
+/// Per cleaner and day, what `plan` changes against `in_force` (days without a change are
+/// left out): stops added (and from whom), removed (and to whom), moved within the day or in
+/// time, and the cleaning minutes.
+pub fn diff<'a>(plan: &'a [PlannedTour], in_force: &'a [PlannedTour]) -> Vec<DayDiff> {
+    type Key<'a> = (NaiveDate, &'a str);
+    let by_day = |tours: &'a [PlannedTour]| -> BTreeMap<Key<'a>, &'a PlannedTour> {
+        tours
+            .iter()
+            .map(|t| ((t.date, t.cleaner_id.as_str()), t))
+            .collect()
+    };
+    // Who has an area on a day, on each side.
+    let holders = |tours: &'a [PlannedTour]| -> BTreeMap<(NaiveDate, &'a str), &'a str> {
+        tours
+            .iter()
+            .flat_map(|t| {
+                t.stops
+                    .iter()
+                    .map(move |s| ((t.date, s.area_id.as_str()), t.cleaner_id.as_str()))
+            })
+            .collect()
+    };
+    let (after, before) = (by_day(plan), by_day(in_force));
+    let (held_after, held_before) = (holders(plan), holders(in_force));
+    let keys: BTreeSet<Key> = after.keys().chain(before.keys()).copied().collect();
+    let mut out = Vec::new();
+    for key in keys {
+        let (old, new) = (before.get(&key).copied(), after.get(&key).copied());
+        let stops = |t: Option<&'a PlannedTour>| t.map_or(&[][..], |t| t.stops.as_slice());
+        let (old_stops, new_stops) = (stops(old), stops(new));
+        let position =
+            |stops: &[PlannedStop], area: &str| stops.iter().position(|s| s.area_id == area);
+        let changed = |s: &PlannedStop, other: Option<&&str>| ChangedStop {
+            area_id: s.area_id.clone(),
+            area_name: s.area_name.clone(),
+            site_name: s.site_name.clone(),
+            start: s.start,
+            end: s.end,
+            other_cleaner: other.filter(|c| **c != key.1).map(|c| (*c).to_owned()),
+        };
+        let added: Vec<ChangedStop> = new_stops
+            .iter()
+            .filter(|s| position(old_stops, &s.area_id).is_none())
+            .map(|s| changed(s, held_before.get(&(key.0, s.area_id.as_str()))))
+            .collect();
+        let removed: Vec<ChangedStop> = old_stops
+            .iter()
+            .filter(|s| position(new_stops, &s.area_id).is_none())
+            .map(|s| changed(s, held_after.get(&(key.0, s.area_id.as_str()))))
+            .collect();
+        let moved: Vec<MovedStop> = new_stops
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| {
+                let j = position(old_stops, &s.area_id)?;
+                let was = &old_stops[j];
+                // Positions among the stops both sides share: an insertion before it is no move.
+                let rank = |stops: &[PlannedStop], upto: usize, other: &[PlannedStop]| {
+                    stops[..upto]
+                        .iter()
+                        .filter(|x| position(other, &x.area_id).is_some())
+                        .count()
+                };
+                let moved_in_order = rank(new_stops, i, old_stops) != rank(old_stops, j, new_stops);
+                (moved_in_order || was.start != s.start).then(|| MovedStop {
+                    area_id: s.area_id.clone(),
+                    area_name: s.area_name.clone(),
+                    position_before: j + 1,
+                    position_after: i + 1,
+                    start_before: was.start,
+                    start_after: s.start,
+                })
+            })
+            .collect();
+        let (minutes_before, minutes_after) = (cleaning_minutes(old), cleaning_minutes(new));
+        if added.is_empty() && removed.is_empty() && moved.is_empty() {
+            continue;
+        }
+        out.push(DayDiff {
+            cleaner_id: key.1.to_owned(),
+            date: key.0,
+            added,
+            removed,
+            moved,
+            minutes_before,
+            minutes_after,
+            minutes_changed: minutes_after - minutes_before,
+        });
+    }
+    out
+}
+
 /// A tour in force, as the comparison needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CurrentTour {

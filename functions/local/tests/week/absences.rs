@@ -191,3 +191,40 @@ async fn a_partial_replan_covers_the_absent_days_stops_and_keeps_the_other_days(
         .await;
     assert_eq!(listed.body["items"], json!([]));
 }
+
+#[tokio::test]
+async fn a_partial_replans_diff_names_who_takes_over_the_absent_cleaners_stops() {
+    let app = start().await;
+    let tenant = new_user(&app).await;
+    let plan = planned_and_active(&app, &tenant.admin, date(MONDAY)).await;
+    let cleaner = morning_cleaner_on(&plan.body, date(WEDNESDAY));
+    absent(&app, &tenant.admin, &cleaner, WEDNESDAY).await;
+    let body = json!({"weekStart": MONDAY, "keep": "unaffected"});
+    let replan = app.created(&tenant.admin, "/v1/plans", body).await;
+
+    let diff = app
+        .get(&tenant.admin, &format!("/v1/plans/{}/diff", replan.id()))
+        .await;
+    let days = diff.body["days"].as_array().unwrap();
+    assert!(days.iter().all(|d| d["date"] == WEDNESDAY), "{}", diff.body);
+    let hers = days
+        .iter()
+        .find(|d| d["cleanerId"] == cleaner.as_str())
+        .unwrap();
+    assert_eq!(hers["minutesAfter"], 0);
+    let removed = hers["removed"].as_array().unwrap();
+    assert!(!removed.is_empty());
+    let taken: BTreeSet<&str> = days
+        .iter()
+        .filter(|d| d["cleanerId"] != cleaner.as_str())
+        .flat_map(|d| d["added"].as_array().unwrap())
+        .inspect(|a| assert_eq!(a["otherCleaner"], cleaner.as_str()))
+        .map(|a| a["areaId"].as_str().unwrap())
+        .collect();
+    let gave: BTreeSet<&str> = removed
+        .iter()
+        .map(|r| r["areaId"].as_str().unwrap())
+        .collect();
+    assert_eq!(taken, gave);
+    assert!(removed.iter().all(|r| r["otherCleaner"].is_string()));
+}

@@ -201,3 +201,29 @@ async fn a_user_is_one_cleaner() {
         .await
         .assert_problem(StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn a_plans_diff_adds_every_stop_to_an_empty_week_and_nothing_once_active() {
+    let (app, admin, _, plan) = planned_demo().await;
+    let path = format!("/v1/plans/{}/diff", plan.id());
+    let before = app.get(&admin, &path).await;
+    assert_eq!(before.status, StatusCode::OK, "{}", before.body);
+    let stops = plan.body["tours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["stops"].as_array().unwrap().len())
+        .sum::<usize>();
+    assert_eq!(before.body["summary"]["added"], stops);
+    assert_eq!(before.body["summary"]["removed"], 0);
+    let days = before.body["days"].as_array().unwrap();
+    assert_eq!(days.len(), plan.body["tours"].as_array().unwrap().len());
+    assert!(
+        days.iter()
+            .all(|d| d["minutesBefore"] == 0 && d["minutesChanged"] == d["minutesAfter"])
+    );
+
+    activate(&app, &admin, &plan, &plan.etag()).await;
+    let after = app.get(&admin, &path).await;
+    assert_eq!(after.body["days"], json!([]), "{}", after.body);
+}
