@@ -188,8 +188,28 @@ impl Resource for Areas {
                 message: "no area type has this id".into(),
             });
         }
+        let pinned = match area.pin.as_ref().and_then(|p| p.cleaner_id.as_ref()) {
+            Some(cleaner) => {
+                let found = cx
+                    .repo::<domain::planning::Cleaner>()
+                    .find(cleaner.as_str())
+                    .await?;
+                if found.is_none() {
+                    errors.push(domain::FieldError {
+                        field: "pin.cleanerId".into(),
+                        message: format!("no cleaner has the user id {}", cleaner.as_str()),
+                    });
+                }
+                found
+            }
+            None => None,
+        };
         match (site, area_type) {
-            (Some(site), Some(area_type)) => Ok(vec![still_at(&site), still_at(&area_type)]),
+            (Some(site), Some(area_type)) if errors.is_empty() => {
+                let mut guards = vec![still_at(&site), still_at(&area_type)];
+                guards.extend(pinned.as_ref().map(still_at));
+                Ok(guards)
+            }
             _ => Err(ApiError::Validation(domain::ValidationErrors(errors))),
         }
     }

@@ -263,6 +263,75 @@ pub struct PlanArea {
     pub calendar_days: usize,
     /// Days when calendars of different specificity fall, and which win.
     pub overlaps: Vec<crate::preflight::CalendarOverlap>,
+    /// Its cleaner or weekday, if pinned.
+    pub pin: Option<crate::sites::Pin>,
+}
+
+/// The skill that stands for a pin to cleaner `id`: only she has it, and her pinned areas
+/// need it, so the planner's skill rule keeps them to her.
+fn pin_skill(id: &str) -> String {
+    format!("{PIN_PREFIX}{id}")
+}
+
+const PIN_PREFIX: &str = "pinned-to:";
+
+/// A weekday (0 = Monday) and the windows of that day.
+type DayWindows = (usize, Vec<TimeWindow>);
+
+impl PlanArea {
+    /// Its days of the week (0 = Monday) with their windows, and the days a weekday pin takes
+    /// away (each with why).
+    fn days(
+        &self,
+        start: NaiveDate,
+        week_number: i64,
+    ) -> (Vec<DayWindows>, Vec<(usize, String)>) {
+        let days: Vec<DayWindows> = match &self.scheduled {
+            Some(dates) => dates
+                .iter()
+                .filter_map(|(date, windows)| {
+                    let offset = (*date - start).num_days();
+                    (0..7)
+                        .contains(&offset)
+                        .then(|| (offset as usize, windows.clone()))
+                })
+                .collect(),
+            None => spread_days(self.cleanings_per_week, week_number)
+                .into_iter()
+                .map(|d| (d, Vec::new()))
+                .collect(),
+        };
+        let Some(pinned) = self.pin.as_ref().and_then(|p| p.weekday) else {
+            return (days, Vec::new());
+        };
+        let day = pinned.index();
+        let name = crate::time::WEEKDAY_NAMES[day];
+        match &self.scheduled {
+            // Calendars decide the days: those on other weekdays go.
+            Some(_) => {
+                let (kept, other): (Vec<_>, Vec<_>) =
+                    days.into_iter().partition(|(d, _)| *d == day);
+                let why = format!("pinned to {name}, but its calendars schedule it on this day");
+                let taken = other.iter().map(|o| (o.0, why.clone())).collect();
+                (kept, taken)
+            }
+            // Spread over the week: one cleaning, on the pinned day.
+            None if days.is_empty() => (days, Vec::new()),
+            None => {
+                let taken = days
+                    .iter()
+                    .skip(1)
+                    .map(|(d, _)| {
+                        (
+                            *d,
+                            format!("pinned to {name}: cleaned once a week, on that day"),
+                        )
+                    })
+                    .collect();
+                (vec![(day, Vec::new())], taken)
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -320,21 +389,14 @@ impl Week {
         let mut unplanned: Vec<Vec<Unplanned>> = vec![Vec::new(); 7];
         for (a, area) in self.areas.iter().enumerate() {
             let site = &self.sites[area.site];
-            let days: Vec<(usize, Vec<TimeWindow>)> = match &area.scheduled {
-                Some(dates) => dates
-                    .iter()
-                    .filter_map(|(date, windows)| {
-                        let offset = (*date - self.start).num_days();
-                        (0..7)
-                            .contains(&offset)
-                            .then(|| (offset as usize, windows.clone()))
-                    })
-                    .collect(),
-                None => spread_days(area.cleanings_per_week, week_number)
-                    .into_iter()
-                    .map(|d| (d, Vec::new()))
-                    .collect(),
-            };
+            let (days, taken) = area.days(self.start, week_number);
+            for (day, reason) in taken {
+                unplanned[day].push(Unplanned {
+                    area_id: area.area_id.clone(),
+                    date: self.start + Duration::days(day as i64),
+                    reason,
+                });
+            }
             for (day, windows) in days {
                 let date = self.start + Duration::days(day as i64);
                 let refuse = |reason: String| Unplanned {
@@ -380,7 +442,17 @@ impl Week {
                 .iter()
                 .flat_map(|(_, c)| c.skills.iter().map(String::as_str)),
         );
-        names.into_iter().take(64).map(str::to_owned).collect()
+        // Pins first: a pin left without a bit would not be kept.
+        let pins: BTreeSet<String> = self
+            .areas
+            .iter()
+            .filter_map(|a| a.pin.as_ref()?.cleaner_id.as_ref())
+            .map(|c| pin_skill(c.as_str()))
+            .collect();
+        let mut bits: Vec<String> = pins.into_iter().collect();
+        bits.extend(names.into_iter().map(str::to_owned));
+        bits.truncate(64);
+        bits
     }
 
     fn day_problem(&self, day: usize, jobs: &[DayJob], unplanned: Vec<Unplanned>) -> DayProblem {
@@ -428,7 +500,7 @@ impl Week {
                     shift_start: minutes(shift.from),
                     shift_end: minutes(shift.to).min(minutes(shift.from) + max),
                     capacity: i64::from(cleaner.max_minutes_per_day),
-                    skills: mask(&cleaner.skills),
+                    skills: mask(&cleaner.skills) | mask(&[pin_skill(&self.cleaners[c].0)]),
                 }
             })
             .collect();
@@ -443,7 +515,17 @@ impl Week {
                     ready: j.window.0,
                     due: j.window.1,
                     service: j.minutes,
-                    skills: mask(&self.areas[j.area].skills),
+                    skills: {
+                        let area = &self.areas[j.area];
+                        let pinned = area.pin.as_ref().and_then(|p| p.cleaner_id.as_ref());
+                        mask(&area.skills)
+                            | mask(
+                                &pinned
+                                    .map(|c| pin_skill(c.as_str()))
+                                    .into_iter()
+                                    .collect::<Vec<_>>(),
+                            )
+                    },
                 })
                 .collect(),
             vehicles,
@@ -614,12 +696,24 @@ pub fn tours_of(week: &Week, day: &DayProblem, solution: &planner::Solution) -> 
         .collect()
 }
 
+/// The cleaner a job is pinned to, if it is.
+fn pinned_cleaner(day: &DayProblem, job: usize) -> Option<&str> {
+    let needs = day.problem.jobs[job].skills;
+    (0..day.skills.len())
+        .filter(|bit| needs & (1 << bit) != 0)
+        .find_map(|bit| day.skills[bit].strip_prefix(PIN_PREFIX))
+}
+
 /// Why the planner could not place a job: the job's own limits, or not enough cleaners.
 pub fn unplanned_reason(day: &DayProblem, job: usize) -> String {
     use planner::Unservable;
     let minutes = day.problem.jobs[job].service;
+    let pinned = pinned_cleaner(day, job);
     match day.problem.unservable(job) {
-        None => "no cleaner had time for it that day (add a cleaner or a shift)".into(),
+        None => match pinned {
+            Some(cleaner) => format!("pinned to {cleaner}, who had no time for it that day"),
+            None => "no cleaner had time for it that day (add a cleaner or a shift)".into(),
+        },
         Some(Unservable::NoVehicle) => "no cleaner works that day".into(),
         Some(Unservable::Skills) => {
             let needs = day.problem.jobs[job].skills;
@@ -627,6 +721,25 @@ pub fn unplanned_reason(day: &DayProblem, job: usize) -> String {
                 .filter(|bit| needs & (1 << bit) != 0)
                 .map(|bit| day.skills[bit].as_str())
                 .collect();
+            if let Some(cleaner) = names.iter().find_map(|n| n.strip_prefix(PIN_PREFIX)) {
+                let pin_bit = day.skills.iter().position(|s| *s == pin_skill(cleaner));
+                let working = pin_bit.is_some_and(|bit| {
+                    day.problem
+                        .vehicles
+                        .iter()
+                        .any(|v| v.skills & (1 << bit) != 0)
+                });
+                let others: Vec<&str> = names
+                    .iter()
+                    .copied()
+                    .filter(|n| !n.starts_with(PIN_PREFIX))
+                    .collect();
+                return if working {
+                    format!("pinned to {cleaner}, who lacks {}", others.join(" and "))
+                } else {
+                    format!("pinned to {cleaner}, who does not work that day (no shift, or away)")
+                };
+            }
             format!(
                 "needs {} and no cleaner working that day has it",
                 names.join(" and ")

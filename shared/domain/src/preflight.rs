@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::planning::{PlanArea, Week, day_window};
-use crate::time::WEEKDAYS;
+use crate::time::WEEKDAY_NAMES;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -79,7 +79,12 @@ fn about(week: &Week, area: &PlanArea, code: ContradictionCode, message: String)
 fn days_of(dates: &[NaiveDate]) -> String {
     let names: Vec<String> = dates
         .iter()
-        .map(|d| format!("{} {d}", WEEKDAYS[crate::time::Weekday::of(*d).index()]))
+        .map(|d| {
+            format!(
+                "{} {d}",
+                WEEKDAY_NAMES[crate::time::Weekday::of(*d).index()]
+            )
+        })
         .collect();
     names.join(", ")
 }

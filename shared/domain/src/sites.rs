@@ -254,6 +254,19 @@ pub struct Area {
     /// Overrides the area type's frequency for this area.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cleanings_per_week: Option<f64>,
+    /// Who cleans it, or on which weekday: the planner keeps to it or says why it cannot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin: Option<Pin>,
+}
+
+/// A lock on an area: a cleaner (her user id), a weekday, or both.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pin {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cleaner_id: Option<crate::UserId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weekday: Option<Weekday>,
 }
 
 impl Entity for Area {
@@ -277,8 +290,22 @@ impl Entity for Area {
         let size_sqm = f.required_f64("sizeSqm", 0.01..=1_000_000.0);
         let area_type_id = f.required_parsed("areaTypeId", AreaTypeId::parse);
         let cleanings_per_week = f.optional_f64("cleaningsPerWeek", 0.0..=MAX_CLEANINGS_PER_WEEK);
+        let pin = f.optional_object("pin", |p| {
+            let cleaner_id = p.optional_parsed("cleanerId", crate::UserId::parse);
+            let weekday = p.optional_parsed("weekday", str::parse::<Weekday>);
+            if cleaner_id.is_none() && weekday.is_none() && !p.has("cleanerId") && !p.has("weekday")
+            {
+                p.error("cleanerId", "a pin names a cleaner, a weekday or both");
+                return None;
+            }
+            Some(Pin {
+                cleaner_id,
+                weekday,
+            })
+        });
         f.finish(|| {
             Some(Area {
+                pin,
                 site_id: site_id?,
                 name: name?,
                 floor: floor.unwrap_or(0),

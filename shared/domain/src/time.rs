@@ -46,6 +46,17 @@ pub enum Weekday {
 
 pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
+/// Weekday names for sentences people read.
+pub const WEEKDAY_NAMES: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
 impl Weekday {
     /// The weekday of a date.
     pub fn of(date: chrono::NaiveDate) -> Self {

@@ -209,6 +209,7 @@ async fn load_week(
             scheduled,
             calendar_days,
             overlaps,
+            pin: area.entity.pin.clone(),
         });
     }
     Ok(Week {

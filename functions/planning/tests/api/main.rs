@@ -6,6 +6,7 @@ mod absences;
 mod activation;
 mod helpers;
 mod infeasible;
+mod pins;
 mod plans;
 mod preflight;
 mod validation;

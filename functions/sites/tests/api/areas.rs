@@ -114,3 +114,29 @@ async fn once_its_areas_are_gone_an_area_type_can_be_deleted() {
         type_gone.body
     );
 }
+
+#[tokio::test]
+async fn a_pin_names_a_known_cleaner_or_a_weekday() {
+    let app = start().await;
+    let admin = app.token("acme", Role::Admin);
+    let s = seed(&app, &admin).await;
+    let area = |pin: serde_json::Value| {
+        json!({"siteId": s.site, "name": "Archive", "sizeSqm": 20, "areaTypeId": s.area_type,
+            "pin": pin})
+    };
+    let unknown = app
+        .post(&admin, "/v1/areas", area(json!({"cleanerId": "mraia"})))
+        .await;
+    unknown.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unknown.error_fields(), ["pin.cleanerId"]);
+    let empty = app.post(&admin, "/v1/areas", area(json!({}))).await;
+    assert_eq!(empty.error_fields(), ["pin.cleanerId"]);
+    let bad_day = app
+        .post(&admin, "/v1/areas", area(json!({"weekday": "someday"})))
+        .await;
+    assert_eq!(bad_day.error_fields(), ["pin.weekday"]);
+    let pinned = app
+        .created(&admin, "/v1/areas", area(json!({"weekday": "tue"})))
+        .await;
+    assert_eq!(pinned.body["pin"], json!({"weekday": "tue"}));
+}
