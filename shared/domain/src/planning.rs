@@ -281,11 +281,7 @@ type DayWindows = (usize, Vec<TimeWindow>);
 impl PlanArea {
     /// Its days of the week (0 = Monday) with their windows, and the days a weekday pin takes
     /// away (each with why).
-    fn days(
-        &self,
-        start: NaiveDate,
-        week_number: i64,
-    ) -> (Vec<DayWindows>, Vec<(usize, String)>) {
+    fn days(&self, start: NaiveDate, week_number: i64) -> (Vec<DayWindows>, Vec<(usize, String)>) {
         let days: Vec<DayWindows> = match &self.scheduled {
             Some(dates) => dates
                 .iter()

@@ -375,6 +375,14 @@ pub fn site_json(name: &str, lat: f64, lng: f64) -> serde_json::Value {
     })
 }
 
+/// Windows from `from` to `to` on Monday to Friday, as access hours and shifts take them.
+pub fn weekdays(from: &str, to: &str) -> serde_json::Value {
+    ["mon", "tue", "wed", "thu", "fri"]
+        .iter()
+        .map(|d| serde_json::json!({"day": d, "from": from, "to": to}))
+        .collect()
+}
+
 /// A port that was free a moment ago, for a child process to listen on.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

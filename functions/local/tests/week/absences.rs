@@ -52,6 +52,55 @@ fn tour_keys(plan: &Value, except: Option<NaiveDate>) -> BTreeSet<(String, Strin
         .collect()
 }
 
+struct Absent {
+    app: platform::testing::TestApp,
+    tenant: Tenant,
+    plan: platform::testing::Reply,
+    cleaner: String,
+}
+
+/// The new user's week planned and active, then a morning cleaner off sick on Wednesday.
+async fn absent_on_wednesday() -> Absent {
+    let app = start().await;
+    let tenant = new_user(&app).await;
+    let plan = planned_and_active(&app, &tenant.admin, date(MONDAY)).await;
+    let cleaner = morning_cleaner_on(&plan.body, date(WEDNESDAY));
+    absent(&app, &tenant.admin, &cleaner, WEDNESDAY).await;
+    Absent {
+        app,
+        tenant,
+        plan,
+        cleaner,
+    }
+}
+
+struct Replanned {
+    app: platform::testing::TestApp,
+    tenant: Tenant,
+    plan: platform::testing::Reply,
+    cleaner: String,
+    replan: platform::testing::Reply,
+}
+
+/// [`absent_on_wednesday`], and the week re-planned keeping what the absence leaves alone.
+async fn replanned_after_absence() -> Replanned {
+    let Absent {
+        app,
+        tenant,
+        plan,
+        cleaner,
+    } = absent_on_wednesday().await;
+    let body = json!({"weekStart": MONDAY, "keep": "unaffected"});
+    let replan = app.created(&tenant.admin, "/v1/plans", body).await;
+    Replanned {
+        app,
+        tenant,
+        plan,
+        cleaner,
+        replan,
+    }
+}
+
 #[tokio::test]
 async fn the_planner_gives_an_absent_cleaner_no_work() {
     let app = start().await;
@@ -75,11 +124,12 @@ async fn the_planner_gives_an_absent_cleaner_no_work() {
 
 #[tokio::test]
 async fn an_absence_leaves_her_stops_in_force_uncovered() {
-    let app = start().await;
-    let tenant = new_user(&app).await;
-    let plan = planned_and_active(&app, &tenant.admin, date(MONDAY)).await;
-    let cleaner = morning_cleaner_on(&plan.body, date(WEDNESDAY));
-    absent(&app, &tenant.admin, &cleaner, WEDNESDAY).await;
+    let Absent {
+        app,
+        tenant,
+        plan: _,
+        cleaner,
+    } = absent_on_wednesday().await;
 
     let sheet = sheet(&app, &tenant.admin, &cleaner, date(WEDNESDAY)).await;
     assert_eq!(sheet["absence"]["kind"], "sick");
@@ -111,14 +161,13 @@ async fn an_absence_leaves_her_stops_in_force_uncovered() {
 
 #[tokio::test]
 async fn a_partial_replan_covers_the_absent_days_stops_and_keeps_the_other_days() {
-    let app = start().await;
-    let tenant = new_user(&app).await;
-    let plan = planned_and_active(&app, &tenant.admin, date(MONDAY)).await;
-    let cleaner = morning_cleaner_on(&plan.body, date(WEDNESDAY));
-    absent(&app, &tenant.admin, &cleaner, WEDNESDAY).await;
-
-    let body = json!({"weekStart": MONDAY, "keep": "unaffected"});
-    let replan = app.created(&tenant.admin, "/v1/plans", body).await;
+    let Replanned {
+        app,
+        tenant,
+        plan,
+        cleaner,
+        replan,
+    } = replanned_after_absence().await;
     assert_eq!(replan.body["replannedDays"], json!([WEDNESDAY]));
     assert!(
         replan.body["unplanned"].as_array().unwrap().is_empty(),
@@ -194,13 +243,13 @@ async fn a_partial_replan_covers_the_absent_days_stops_and_keeps_the_other_days(
 
 #[tokio::test]
 async fn a_partial_replans_diff_names_who_takes_over_the_absent_cleaners_stops() {
-    let app = start().await;
-    let tenant = new_user(&app).await;
-    let plan = planned_and_active(&app, &tenant.admin, date(MONDAY)).await;
-    let cleaner = morning_cleaner_on(&plan.body, date(WEDNESDAY));
-    absent(&app, &tenant.admin, &cleaner, WEDNESDAY).await;
-    let body = json!({"weekStart": MONDAY, "keep": "unaffected"});
-    let replan = app.created(&tenant.admin, "/v1/plans", body).await;
+    let Replanned {
+        app,
+        tenant,
+        plan: _,
+        cleaner,
+        replan,
+    } = replanned_after_absence().await;
 
     let diff = app
         .get(&tenant.admin, &format!("/v1/plans/{}/diff", replan.id()))

@@ -12,13 +12,7 @@ pub async fn start() -> TestApp {
     spawn_app(routes, platform::HttpConfig::default()).await
 }
 
-pub fn weekdays(from: &str, to: &str) -> Value {
-    let days: Vec<Value> = ["mon", "tue", "wed", "thu", "fri"]
-        .iter()
-        .map(|d| json!({"day": d, "from": from, "to": to}))
-        .collect();
-    Value::from(days)
-}
+pub use platform::testing::weekdays;
 
 /// The new user's tenant, as the admin sets it up over HTTP.
 pub struct Tenant {

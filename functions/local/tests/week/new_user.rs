@@ -8,19 +8,25 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
+/// A stop's (cleaner, area), on a plan's tour or a stored tour alike.
+fn stop_key(tour: &Value, stop: &Value) -> (String, String) {
+    (
+        tour["cleanerId"].as_str().unwrap().to_owned(),
+        stop["areaId"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// A stop's arrival, start and end in minutes after midnight.
+fn stop_times(stop: &Value) -> [i64; 3] {
+    ["arrival", "start", "end"].map(|k| minutes(stop[k].as_str().unwrap()))
+}
+
 /// The plan's stops of a day by (cleaner, area): arrival, start, end.
 fn plan_times(plan: &Value, date: NaiveDate) -> BTreeMap<(String, String), [i64; 3]> {
     let mut times = BTreeMap::new();
     for tour in tours_on(plan, date) {
         for stop in tour["stops"].as_array().unwrap() {
-            let at = |k: &str| minutes(stop[k].as_str().unwrap());
-            times.insert(
-                (
-                    tour["cleanerId"].as_str().unwrap().to_owned(),
-                    stop["areaId"].as_str().unwrap().to_owned(),
-                ),
-                [at("arrival"), at("start"), at("end")],
-            );
+            times.insert(stop_key(tour, stop), stop_times(stop));
         }
     }
     times
@@ -72,14 +78,7 @@ async fn activated_tours_keep_the_plans_stop_times() {
             .filter(|d| d["day"] == weekday)
         {
             for stop in tour_day["stops"].as_array().unwrap() {
-                let at = |k: &str| minutes(stop[k].as_str().unwrap());
-                on_tours.insert(
-                    (
-                        tour["cleanerId"].as_str().unwrap().to_owned(),
-                        stop["areaId"].as_str().unwrap().to_owned(),
-                    ),
-                    [at("arrival"), at("start"), at("end")],
-                );
+                on_tours.insert(stop_key(tour, stop), stop_times(stop));
             }
         }
     }

@@ -15,13 +15,7 @@ pub fn site(name: &str, lat: f64, lng: f64, access: Value) -> Value {
     site
 }
 
-pub fn weekdays(from: &str, to: &str) -> Value {
-    let days: Vec<Value> = ["mon", "tue", "wed", "thu", "fri"]
-        .iter()
-        .map(|d| json!({"day": d, "from": from, "to": to}))
-        .collect();
-    Value::from(days)
-}
+pub use platform::testing::weekdays;
 
 pub async fn cleaner(app: &TestApp, token: &str, user: &str, lat: f64) {
     app.created(
