@@ -700,6 +700,57 @@ fn pinned_cleaner(day: &DayProblem, job: usize) -> Option<&str> {
         .find_map(|bit| day.skills[bit].strip_prefix(PIN_PREFIX))
 }
 
+/// Puts each run of stops at one site into one order for every day (by room name, then id),
+/// where the windows allow it: a cleaner finds the rooms as she did yesterday. Travel inside
+/// a site is zero, so this costs no travel; a run whose windows forbid the order stays as the
+/// planner left it. (A partial re-plan leaves the kept stops' order alone instead.)
+pub fn keep_site_order(week: &Week, day: &DayProblem, solution: &mut planner::Solution) {
+    let p = &day.problem;
+    let key = |job: usize| {
+        let area = &week.areas[day.job_areas[job]];
+        (natural_order(&area.name), area.area_id.clone())
+    };
+    for route in &mut solution.routes {
+        let mut start = 0;
+        while start < route.jobs.len() {
+            let site = p.jobs[route.jobs[start]].location;
+            let end = (start..route.jobs.len())
+                .find(|&i| p.jobs[route.jobs[i]].location != site)
+                .unwrap_or(route.jobs.len());
+            let mut ordered = route.clone();
+            ordered.jobs[start..end].sort_by_cached_key(|&j| key(j));
+            // Only where it is feasible and travels exactly as far.
+            if ordered.jobs != route.jobs
+                && let Ok(travel) = planner::route_travel(p, &ordered)
+                && planner::route_travel(p, route) == Ok(travel)
+            {
+                *route = ordered;
+            }
+            start = end;
+        }
+    }
+}
+
+/// A name's sort key as people sort: "Room 2" before "Room 10", case aside.
+fn natural_order(name: &str) -> Vec<(u64, String)> {
+    let mut key = Vec::new();
+    let mut chars = name.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        let digits = c.is_ascii_digit();
+        let mut chunk = String::new();
+        while let Some(&c) = chars.peek().filter(|c| c.is_ascii_digit() == digits) {
+            chunk.push(c);
+            chars.next();
+        }
+        key.push(if digits {
+            (chunk.parse().unwrap_or(u64::MAX), String::new())
+        } else {
+            (u64::MAX, chunk.to_lowercase())
+        });
+    }
+    key
+}
+
 /// Why the planner could not place a job: the job's own limits, or not enough cleaners.
 pub fn unplanned_reason(day: &DayProblem, job: usize) -> String {
     use planner::Unservable;
@@ -951,7 +1002,8 @@ pub fn plan_week(
                 max_iterations: None,
             };
             let since = || elapsed().saturating_sub(offset);
-            let solution = planner::solve(&day.problem, &options, &since, &mut |_, _| true);
+            let mut solution = planner::solve(&day.problem, &options, &since, &mut |_, _| true);
+            keep_site_order(week, day, &mut solution);
             tours.extend(tours_of(week, day, &solution));
             unplanned.extend(solution.unassigned.iter().map(|&job| Unplanned {
                 area_id: week.areas[day.job_areas[job]].area_id.clone(),
@@ -1319,6 +1371,13 @@ pub fn current_tours(week: &Week, tours: &[CurrentTour]) -> Vec<PlannedTour> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rooms_sort_as_people_number_them() {
+        let mut names = ["Room 10", "room 2", "Lobby", "Room 1"];
+        names.sort_by_key(|n| natural_order(n));
+        assert_eq!(names, ["Lobby", "Room 1", "room 2", "Room 10"]);
+    }
 
     #[test]
     fn weekly_cleanings_are_spread_over_the_week() {

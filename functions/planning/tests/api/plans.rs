@@ -86,3 +86,35 @@ async fn the_kpis_add_up_and_compare_with_no_tours_yet() {
     assert_eq!(paid, parts.iter().sum::<i64>());
     assert_eq!(plan.body["current"]["cleaners"], 0, "no tours yet");
 }
+
+#[tokio::test]
+async fn a_sites_rooms_come_in_one_order_every_day() {
+    let (_, _, _, plan) = planned_demo().await;
+    // Per cleaner and site, the rooms' order on each day she is there.
+    let mut orders: std::collections::BTreeMap<(String, String), Vec<Vec<String>>> =
+        Default::default();
+    for tour in plan.body["tours"].as_array().unwrap() {
+        let mut by_site: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for stop in tour["stops"].as_array().unwrap() {
+            let site = stop["siteId"].as_str().unwrap().to_owned();
+            by_site
+                .entry(site)
+                .or_default()
+                .push(stop["areaName"].as_str().unwrap().to_owned());
+        }
+        for (site, rooms) in by_site {
+            let cleaner = tour["cleanerId"].as_str().unwrap().to_owned();
+            orders.entry((cleaner, site)).or_default().push(rooms);
+        }
+    }
+    for days in orders.values() {
+        for rooms in days {
+            let mut sorted = rooms.clone();
+            sorted.sort_by_key(|name| {
+                let (site, room) = name.trim_start_matches("Room ").split_once('.').unwrap();
+                (site.parse::<u32>().unwrap(), room.parse::<u32>().unwrap())
+            });
+            assert_eq!(rooms, &sorted, "{}", plan.body);
+        }
+    }
+}
