@@ -67,6 +67,12 @@ async fn a_cleaner_reads_her_own_absences_only_and_records_none() {
     let items = hers.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{}", hers.body);
     assert_eq!(items[0]["cleanerId"], "maria");
+    for order in ["from", "-id"] {
+        let sorted = app
+            .get(&maria, &format!("/v1/absences?orderBy={order}"))
+            .await;
+        assert_eq!(sorted.body["items"], hers.body["items"], "{order}");
+    }
     let own = app
         .post(
             &maria,
