@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use domain::Entity;
-use domain::planning::{Plan, PlanRequest, PlanStatus, TravelModel};
+use domain::planning::{Plan, PlanRequest, PlanStatus};
 use domain::store::Write;
 use platform::crud::entity_fields;
 use platform::push::PushJob;
@@ -70,13 +70,13 @@ impl BackgroundJob for PlanningJob {
         {
             return Ok(Vec::new());
         }
-        let inputs =
-            platform::planning::load_inputs(data, week_start, TravelModel::default()).await?;
+        let travel = platform::tours::travel_model(data).await?;
+        let inputs = platform::planning::load_inputs(data, week_start, travel).await?;
         let request = PlanRequest {
             week_start: Some(week_start),
             seconds: nightly_seconds(),
             objective: Default::default(),
-            travel: TravelModel::default(),
+            travel: Some(travel),
             replan: None,
         };
         let plan = platform::planning::compute(inputs, &request, Arc::new(Mutex::new(0.0))).await?;

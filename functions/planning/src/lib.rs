@@ -176,8 +176,7 @@ async fn preflight(
     let week_start = f.finish(|| Some(week_start))?.unwrap_or_else(|| {
         domain::planning::next_monday(cx.now().date_naive() + Duration::days(1))
     });
-    // No contradiction depends on travel.
-    let travel = domain::planning::TravelModel::default();
+    let travel = platform::tours::travel_model(cx.data()).await?;
     let inputs = platform::planning::load_inputs(cx.data(), week_start, travel).await?;
     let found = domain::preflight::preflight(&inputs.week);
     Ok(axum::Json(serde_json::json!({
@@ -192,7 +191,7 @@ async fn preflight(
 async fn plan_diff(cx: RequestContext, Path(id): Path<String>) -> ApiResult<axum::Json<Value>> {
     cx.caller.require(&Role::PLANNERS, "compare plans")?;
     let plan = cx.repo::<Plan>().get(&id).await?;
-    let travel = domain::planning::TravelModel::default();
+    let travel = platform::tours::travel_model(cx.data()).await?;
     let inputs = platform::planning::load_inputs(cx.data(), plan.entity.week_start, travel).await?;
     let days = domain::planning::diff(&plan.entity.tours, &inputs.in_force);
     let count = |f: fn(&domain::planning::DayDiff) -> usize| days.iter().map(f).sum::<usize>();
@@ -227,7 +226,11 @@ async fn create_plan(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult<
     let week_start = request
         .week_start
         .unwrap_or_else(|| domain::planning::next_monday(today + Duration::days(1)));
-    let inputs = platform::planning::load_inputs(cx.data(), week_start, request.travel).await?;
+    let travel = match request.travel {
+        Some(travel) => travel,
+        None => platform::tours::travel_model(cx.data()).await?,
+    };
+    let inputs = platform::planning::load_inputs(cx.data(), week_start, travel).await?;
     let running = Plan {
         week_start,
         status: PlanStatus::Running,

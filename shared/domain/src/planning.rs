@@ -915,7 +915,8 @@ pub struct PlanRequest {
     pub week_start: Option<NaiveDate>,
     pub seconds: f64,
     pub objective: PlanObjective,
-    pub travel: TravelModel,
+    /// `None`: the tenant's own (its tour settings' `travel`).
+    pub travel: Option<TravelModel>,
     /// `keep: "unaffected"`: re-plan only these days (by default those an absence meets),
     /// keeping the tours in force everywhere else. `None`: plan the whole week afresh.
     pub replan: Option<Option<BTreeSet<NaiveDate>>>,
@@ -968,7 +969,7 @@ impl PlanRequest {
                 week_start,
                 seconds: seconds.unwrap_or(5.0),
                 objective: objective.unwrap_or_default(),
-                travel: travel.unwrap_or_default(),
+                travel,
                 replan: (keep_unaffected == Some(true))
                     .then(|| days.map(|d| d.into_iter().collect())),
             })

@@ -378,7 +378,8 @@ pub enum OverloadPolicy {
 #[serde(rename_all = "camelCase")]
 pub struct TourSettings {
     pub overload: OverloadPolicy,
-    /// How tours made by hand are timed between sites (plans carry their own).
+    /// How travel between sites is timed: for tours made by hand, and for plans that do not
+    /// name their own.
     #[serde(default)]
     pub travel: crate::planning::TravelModel,
 }

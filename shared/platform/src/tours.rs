@@ -5,9 +5,10 @@
 use chrono::NaiveDate;
 use domain::Entity;
 use domain::UserId;
-use domain::planning::{Absence, Cleaner};
+use domain::planning::{Absence, Cleaner, TravelModel};
 use domain::store::{Direction, Filter, FilterOp, Query};
 use domain::tours::Tour;
+use domain::tours::TourSettings;
 
 use crate::ApiError;
 use crate::context::TenantData;
@@ -84,4 +85,11 @@ pub async fn known_cleaner(data: &TenantData, cleaner: &UserId) -> ApiResult<Sto
                 ),
             )
         })
+}
+
+/// The tenant's travel model (its tour settings' `travel`, or the default): hand tours and
+/// plans are timed alike.
+pub async fn travel_model(data: &TenantData) -> ApiResult<TravelModel> {
+    let settings = data.repo::<TourSettings>().find(TourSettings::ID).await?;
+    Ok(settings.map(|s| s.entity.travel).unwrap_or_default())
 }

@@ -118,3 +118,26 @@ async fn a_sites_rooms_come_in_one_order_every_day() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_plan_without_a_travel_model_travels_as_the_tenants_tours_do() {
+    let app = crate::helpers::start().await;
+    let admin = app.token("acme", platform::Role::Admin);
+    crate::helpers::demo(&app, &admin).await;
+    let mut settings = domain::tours::TourSettings::default();
+    settings.travel.speed_kmh = 50.0;
+    app.data_of(&admin)
+        .repo::<domain::tours::TourSettings>()
+        .create_with_id(domain::tours::TourSettings::ID, settings, Vec::new())
+        .await
+        .unwrap();
+    let tenants = json!({"weekStart": "2026-11-30", "seconds": 1.0});
+    let tenants = app.created(&admin, "/v1/plans", tenants).await;
+    let slow = json!({"weekStart": "2026-11-30", "seconds": 1.0,
+        "travel": {"roadFactor": 1.3, "speedKmh": 25}});
+    let slow = app.created(&admin, "/v1/plans", slow).await;
+    let travel = |plan: &Value| plan["kpis"]["travelMinutes"].as_i64().unwrap();
+    // Twice the speed: about half the minutes on the road.
+    let (fast, slow) = (travel(&tenants.body), travel(&slow.body));
+    assert!(fast * 10 < slow * 7, "{fast} against {slow}");
+}
