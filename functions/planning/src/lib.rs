@@ -177,8 +177,8 @@ async fn preflight(
         domain::planning::next_monday(cx.now().date_naive() + Duration::days(1))
     });
     let travel = platform::tours::travel_model(cx.data()).await?;
-    let inputs = platform::planning::load_inputs(cx.data(), week_start, travel).await?;
-    let found = domain::preflight::preflight(&inputs.week);
+    let week = platform::planning::tenant_week(cx.data(), week_start, travel).await?;
+    let found = domain::preflight::preflight(&week);
     Ok(axum::Json(serde_json::json!({
         "weekStart": week_start,
         "contradictions": serde_json::to_value(found).map_err(ApiError::internal)?,

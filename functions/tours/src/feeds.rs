@@ -204,12 +204,17 @@ async fn events(
     );
     let mut timer = Timer::new();
     let mut events = Vec::new();
-    // A cleaner's days away are not in her calendar.
+    // A cleaner's days away are not in her calendar (a feed is usually one cleaner's: then
+    // only hers are read).
+    let cleaners: BTreeSet<&str> = tours.iter().map(|t| t.entity.cleaner_id.as_str()).collect();
+    let only = (cleaners.len() == 1)
+        .then(|| cleaners.iter().next().copied())
+        .flatten();
     let away = platform::tours::absences(
         data,
         today - Duration::days(PAST_DAYS),
         today + Duration::days(FUTURE_DAYS),
-        None,
+        only,
     )
     .await?;
     for tour in tours {

@@ -58,20 +58,47 @@ pub async fn site_contradictions(
         .repo::<Area>()
         .all_where(vec![Filter::eq("siteId", site_id)])
         .await?;
-    let mut week = load_week(data, week_start, TravelModel::default(), vec![site], areas).await?;
-    week.absent.clear();
+    let travel = TravelModel::default();
+    let week = load_week(data, week_start, travel, vec![site], areas, BTreeSet::new()).await?;
     Ok(domain::preflight::preflight(&week))
 }
 
-/// Reads the tenant's sites, areas, calendars, closures, cleaners and tours for the week.
+/// The whole tenant's week: every site and area, the cleaners and who is away.
+pub async fn tenant_week(
+    data: &TenantData,
+    week_start: NaiveDate,
+    travel: TravelModel,
+) -> ApiResult<Week> {
+    let sites = data.repo::<Site>().all_where(Vec::new()).await?;
+    let areas = data.repo::<Area>().all_where(Vec::new()).await?;
+    let absent = absent_days(data, week_start).await?;
+    load_week(data, week_start, travel, sites, areas, absent).await
+}
+
+/// Who is away on which day of the week starting on `week_start` (user id, date).
+async fn absent_days(
+    data: &TenantData,
+    week_start: NaiveDate,
+) -> ApiResult<BTreeSet<(String, NaiveDate)>> {
+    let week_end = week_start + Duration::days(6);
+    let mut absent = BTreeSet::new();
+    for absence in crate::tours::absences(data, week_start, week_end, None).await? {
+        let a = &absence.entity;
+        let (first, last) = (a.from.max(week_start), a.to.min(week_end));
+        for date in first.iter_days().take_while(|d| *d <= last) {
+            absent.insert((a.cleaner_id.to_string(), date));
+        }
+    }
+    Ok(absent)
+}
+
+/// Reads the tenant's week ([`tenant_week`]) and the tours in force in it.
 pub async fn load_inputs(
     data: &TenantData,
     week_start: NaiveDate,
     travel: TravelModel,
 ) -> ApiResult<Inputs> {
-    let sites = data.repo::<Site>().all_where(Vec::new()).await?;
-    let areas = data.repo::<Area>().all_where(Vec::new()).await?;
-    let week = load_week(data, week_start, travel, sites, areas).await?;
+    let week = tenant_week(data, week_start, travel).await?;
     let week_end = week_start + Duration::days(6);
     let tours = crate::tours::in_force(data, week_start, week_end, None).await?;
     // Each tour's days of this week on which it is in force.
@@ -122,14 +149,15 @@ pub async fn load_inputs(
     })
 }
 
-/// The week's problem from these sites and areas: their calendars, closures and types, the
-/// cleaners and their absences.
+/// The week's problem from these sites and areas (their calendars, closures and types), the
+/// cleaners, and who is `absent`.
 async fn load_week(
     data: &TenantData,
     week_start: NaiveDate,
     travel: TravelModel,
     sites: Vec<Stored<Site>>,
     areas: Vec<Stored<Area>>,
+    absent: BTreeSet<(String, NaiveDate)>,
 ) -> ApiResult<Week> {
     let types: BTreeMap<String, AreaType> = data
         .repo::<AreaType>()
@@ -140,18 +168,6 @@ async fn load_week(
         .collect();
     let cleaners = data.repo::<Cleaner>().all_where(Vec::new()).await?;
     let week_end = week_start + Duration::days(6);
-    let mut absent = BTreeSet::new();
-    for absence in crate::tours::absences(data, week_start, week_end, None).await? {
-        let a = &absence.entity;
-        for date in a
-            .from
-            .max(week_start)
-            .iter_days()
-            .take_while(|d| *d <= a.to.min(week_end))
-        {
-            absent.insert((a.cleaner_id.to_string(), date));
-        }
-    }
     let site_index: BTreeMap<String, usize> = sites
         .iter()
         .enumerate()

@@ -15,58 +15,54 @@ use crate::context::TenantData;
 use crate::crud::Stored;
 use crate::error::ApiResult;
 
+/// The documents of `E` of one cleaner or of all whose `until` date field is `first` or
+/// later (those not over before it), turned into entities: the cost follows what is in
+/// force, not the tenant's history.
+async fn not_over_before<E: Entity>(
+    data: &TenantData,
+    until: &'static str,
+    first: NaiveDate,
+    cleaner: Option<&str>,
+) -> ApiResult<Vec<Stored<E>>> {
+    let mut query = Query::new(E::COLLECTION);
+    if let Some(cleaner) = cleaner {
+        query = query.filter(Filter::eq("cleanerId", cleaner));
+    }
+    let query = query
+        .filter(Filter::new(until, FilterOp::Ge, first.to_string()))
+        .order_by(until, Direction::Asc);
+    data.store()
+        .query_all(query)
+        .await?
+        .into_iter()
+        .map(Stored::from_document)
+        .collect()
+}
+
 /// The tours in force on some day from `first` to `last`, of one cleaner or of all, oldest
-/// first. Only tours that have not ended before `first` are read (the open-ended ones and
-/// those ending later), so the cost follows what is in force, not the tenant's history.
+/// first (read by their `inForceUntil`: `validTo`, or far ahead when open-ended).
 pub async fn in_force(
     data: &TenantData,
     first: NaiveDate,
     last: NaiveDate,
     cleaner: Option<&str>,
 ) -> ApiResult<Vec<Stored<Tour>>> {
-    let base = || {
-        let query = Query::new(Tour::COLLECTION);
-        match cleaner {
-            Some(cleaner) => query.filter(Filter::eq("cleanerId", cleaner)),
-            None => query,
-        }
-    };
-    let query = base()
-        .filter(Filter::new("inForceUntil", FilterOp::Ge, first.to_string()))
-        .order_by("inForceUntil", Direction::Asc);
-    let mut tours = Vec::new();
-    for doc in data.store().query_all(query).await? {
-        let tour: Stored<Tour> = Stored::from_document(doc)?;
-        if tour.entity.overlaps(first, last) {
-            tours.push(tour);
-        }
-    }
+    let mut tours: Vec<Stored<Tour>> =
+        not_over_before(data, "inForceUntil", first, cleaner).await?;
+    tours.retain(|t| t.entity.overlaps(first, last));
     tours.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
     Ok(tours)
 }
 
-/// The absences that meet some day from `first` to `last`, of one cleaner or of all. As
-/// with tours, only those not over before `first` are read.
+/// The absences that meet some day from `first` to `last`, of one cleaner or of all.
 pub async fn absences(
     data: &TenantData,
     first: NaiveDate,
     last: NaiveDate,
     cleaner: Option<&str>,
 ) -> ApiResult<Vec<Stored<Absence>>> {
-    let mut query = Query::new(Absence::COLLECTION);
-    if let Some(cleaner) = cleaner {
-        query = query.filter(Filter::eq("cleanerId", cleaner));
-    }
-    let query = query
-        .filter(Filter::new("to", FilterOp::Ge, first.to_string()))
-        .order_by("to", Direction::Asc);
-    let mut absences = Vec::new();
-    for doc in data.store().query_all(query).await? {
-        let absence: Stored<Absence> = Stored::from_document(doc)?;
-        if absence.entity.overlaps(first, last) {
-            absences.push(absence);
-        }
-    }
+    let mut absences: Vec<Stored<Absence>> = not_over_before(data, "to", first, cleaner).await?;
+    absences.retain(|a| a.entity.overlaps(first, last));
     Ok(absences)
 }
 

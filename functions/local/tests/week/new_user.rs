@@ -32,16 +32,25 @@ fn plan_times(plan: &Value, date: NaiveDate) -> BTreeMap<(String, String), [i64;
     times
 }
 
-fn today(app: &platform::testing::TestApp) -> NaiveDate {
-    domain::Clock::now(&*app.clock).date_naive()
+/// The new user's week, planned and active, and its last weekday before today (a day whose
+/// check-ins may still be recorded).
+async fn active_week() -> (
+    platform::testing::TestApp,
+    Tenant,
+    NaiveDate,
+    platform::testing::Reply,
+) {
+    let app = start().await;
+    let tenant = new_user(&app).await;
+    let today = domain::Clock::now(&*app.clock).date_naive();
+    let day = last_weekday_before(today);
+    let plan = planned_and_active(&app, &tenant.admin, monday_of(day)).await;
+    (app, tenant, day, plan)
 }
 
 #[tokio::test]
 async fn the_practice_is_planned_inside_its_evening_window() {
-    let app = start().await;
-    let tenant = new_user(&app).await;
-    let day = last_weekday_before(today(&app));
-    let plan = planned_and_active(&app, &tenant.admin, monday_of(day)).await;
+    let (_app, tenant, day, plan) = active_week().await;
     let times = plan_times(&plan.body, day);
     for room in &tenant.surgery {
         let (_, [_, start, end]) = times.iter().find(|((_, a), _)| a == room).unwrap();
@@ -61,12 +70,8 @@ async fn the_practice_is_planned_inside_its_evening_window() {
 
 #[tokio::test]
 async fn activated_tours_keep_the_plans_stop_times() {
-    let app = start().await;
-    let tenant = new_user(&app).await;
-    let day = last_weekday_before(today(&app));
-    let plan = planned_and_active(&app, &tenant.admin, monday_of(day)).await;
-    let weekday = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        [chrono::Datelike::weekday(&day).num_days_from_monday() as usize];
+    let (app, tenant, day, plan) = active_week().await;
+    let weekday = domain::time::WEEKDAYS[domain::time::Weekday::of(day).index()];
     let tours = app.get(&tenant.admin, "/v1/tours?limit=100").await;
     let mut on_tours = BTreeMap::new();
     for tour in tours.body["items"].as_array().unwrap() {
@@ -101,10 +106,7 @@ async fn activated_tours_keep_the_plans_stop_times() {
 
 #[tokio::test]
 async fn the_sheet_shows_the_tours_times() {
-    let app = start().await;
-    let tenant = new_user(&app).await;
-    let day = last_weekday_before(today(&app));
-    let plan = planned_and_active(&app, &tenant.admin, monday_of(day)).await;
+    let (app, tenant, day, plan) = active_week().await;
     for tour in tours_on(&plan.body, day) {
         let cleaner = tour["cleanerId"].as_str().unwrap();
         let sheet = sheet(&app, &tenant.admin, cleaner, day).await;
@@ -134,10 +136,7 @@ async fn the_sheet_shows_the_tours_times() {
 
 #[tokio::test]
 async fn a_check_in_at_the_sheets_time_is_not_flagged() {
-    let app = start().await;
-    let tenant = new_user(&app).await;
-    let day = last_weekday_before(today(&app));
-    let plan = planned_and_active(&app, &tenant.admin, monday_of(day)).await;
+    let (app, tenant, day, plan) = active_week().await;
     let room = tenant.surgery[0].as_str();
     let tour = tours_on(&plan.body, day)
         .into_iter()
