@@ -25,14 +25,22 @@ resource "google_project_iam_member" "firestore_user" {
   member   = "serviceAccount:${google_service_account.function[each.key].email}"
 }
 
-# Scheduled functions (the fan-out) publish to the job topics.
+# Scheduled functions (the fan-out) publish to every job topic; others to the topics their
+# catalog entry lists in `publishes` (planning hands its plans to the planning worker).
 resource "google_pubsub_topic_iam_member" "publisher" {
-  for_each = {
-    for pair in setproduct(
-      [for name, f in local.functions : name if anytrue([for t in f.triggers : t.kind == "schedule"])],
-      keys(local.push_triggers)
-    ) : "${pair[0]}/${pair[1]}" => { function = pair[0], topic = pair[1] }
-  }
+  for_each = merge(
+    {
+      for pair in setproduct(
+        [for name, f in local.functions : name if anytrue([for t in f.triggers : t.kind == "schedule"])],
+        keys(local.push_triggers)
+      ) : "${pair[0]}/${pair[1]}" => { function = pair[0], topic = pair[1] }
+    },
+    {
+      for pair in flatten([
+        for name, f in local.functions : [for topic in try(f.publishes, []) : { function = name, topic = topic }]
+      ]) : "${pair.function}/${pair.topic}" => pair
+    },
+  )
   topic  = google_pubsub_topic.job[each.value.topic].name
   role   = "roles/pubsub.publisher"
   member = "serviceAccount:${google_service_account.function[each.value.function].email}"

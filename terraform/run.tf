@@ -59,7 +59,7 @@ resource "google_cloud_run_v2_service" "function" {
             PUSH_AUDIENCE        = local.push_audience[each.key]
             PUSH_SERVICE_ACCOUNT = local.invoker_email[each.key]
           } : {},
-          anytrue([for t in each.value.triggers : t.kind == "schedule"]) ? {
+          anytrue([for t in each.value.triggers : t.kind == "schedule"]) || length(try(each.value.publishes, [])) > 0 ? {
             PUBSUB_PROJECT_ID = var.project_id
           } : {},
         )

@@ -6,7 +6,6 @@
 //! active tenant in the body; only that tenant's message is published.
 
 use platform::routes::Routes;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Json;
@@ -50,22 +49,12 @@ pub enum FanoutError {
 
 /// The message for one tenant's run of `job`.
 pub fn job_message(job: &str, tenant: &TenantId, scheduled_for: &DateTime<Utc>) -> OutboundMessage {
-    let scheduled = domain::meta::format_timestamp(scheduled_for);
-    let attributes = BTreeMap::from([
-        ("tenant".to_owned(), tenant.to_string()),
-        ("job".to_owned(), job.to_owned()),
-        ("scheduledFor".to_owned(), scheduled.clone()),
-        (
-            "idempotencyKey".to_owned(),
-            platform::push::idempotency_key(job, tenant, scheduled_for),
-        ),
-    ]);
-    let data =
-        serde_json::json!({ "job": job, "tenant": tenant.as_str(), "scheduledFor": scheduled });
-    OutboundMessage {
-        attributes,
-        data: data.to_string().into_bytes(),
-    }
+    let data = serde_json::json!({
+        "job": job,
+        "tenant": tenant.as_str(),
+        "scheduledFor": domain::meta::format_timestamp(scheduled_for),
+    });
+    platform::job::message(job, tenant, scheduled_for, None, &data)
 }
 
 /// Publishes `job` for every active tenant, a page of tenants per publish call.

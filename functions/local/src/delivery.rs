@@ -1,6 +1,7 @@
 //! Local Pub/Sub push: delivers the local topic's messages to the subscribed workers as Pub/Sub
-//! would, with the real push envelope and a signed OIDC token; a 2xx acks; anything else, or no
-//! answer within the ack deadline, is retried with exponential backoff between the
+//! would, with the real push envelope and a signed OIDC token; a message is leased for its ack
+//! deadline while it is pushed; a 2xx acks; anything else, or no answer within the ack
+//! deadline, is retried with exponential backoff between the
 //! subscription's minimum and maximum; after the last attempt the message moves to the dead
 //! letters with the reason. Messages are durable in the store, so a restart loses none.
 
@@ -159,11 +160,31 @@ impl Deliverer {
             return self
                 .dead_letter(
                     &message,
+                    message.meta.version,
                     attempts,
                     format!("no subscription to topic {topic}"),
                     now,
                 )
                 .await;
+        };
+        // Leased for its ack deadline, as Pub/Sub does: no other round delivers it meanwhile,
+        // and if this process stops, it is due again after the deadline.
+        let deadline =
+            now + chrono::Duration::from_std(subscription.ack_deadline).unwrap_or_default();
+        let mut leased = message.fields.clone();
+        leased.insert(
+            "nextAttemptAt".into(),
+            json!(domain::meta::format_timestamp(&deadline)),
+        );
+        let lease = Write::Update {
+            collection: TOPIC_MESSAGES,
+            id: message.meta.id.clone(),
+            expected_version: message.meta.version,
+            fields: leased,
+        };
+        let version = match self.topic().commit(vec![lease], now).await.as_deref() {
+            Ok([domain::store::WriteOutcome::Written(doc)]) => doc.meta.version,
+            _ => return Outcome::Skipped,
         };
         let envelope = json!({
             "message": {
@@ -211,7 +232,9 @@ impl Deliverer {
             };
         };
         if attempts >= subscription.max_attempts {
-            return self.dead_letter(&message, attempts, reason, now).await;
+            return self
+                .dead_letter(&message, version, attempts, reason, now)
+                .await;
         }
         let next =
             now + chrono::Duration::from_std(subscription.backoff(attempts)).unwrap_or_default();
@@ -225,7 +248,7 @@ impl Deliverer {
         let nack = Write::Update {
             collection: TOPIC_MESSAGES,
             id: message.meta.id.clone(),
-            expected_version: message.meta.version,
+            expected_version: version,
             fields,
         };
         tracing::warn!(topic, attempts, reason, "push failed; will retry");
@@ -238,6 +261,7 @@ impl Deliverer {
     async fn dead_letter(
         &self,
         message: &Document,
+        version: u64,
         attempts: u32,
         reason: String,
         now: DateTime<Utc>,
@@ -254,7 +278,7 @@ impl Deliverer {
             Write::Delete {
                 collection: TOPIC_MESSAGES,
                 id: message.meta.id.clone(),
-                expected_version: Some(message.meta.version),
+                expected_version: Some(version),
             },
             Write::Create {
                 collection: DEAD_LETTERS,
@@ -268,10 +292,12 @@ impl Deliverer {
         }
     }
 
-    /// Delivers for as long as the process runs, polling every `interval`.
+    /// Delivers for as long as the process runs, polling every `interval`. A round does not
+    /// wait for the last one: a long job (a plan) holds up no other message.
     pub async fn run(self: Arc<Self>, interval: Duration) {
         loop {
-            self.round(Utc::now()).await;
+            let deliverer = self.clone();
+            tokio::spawn(async move { deliverer.round(Utc::now()).await });
             tokio::time::sleep(interval).await;
         }
     }

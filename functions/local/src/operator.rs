@@ -148,7 +148,7 @@ async fn record_states(
 ) -> Result<Vec<(TenantId, Option<String>)>, String> {
     let mut states = Vec::with_capacity(tenants.len());
     for tenant in tenants {
-        let key = platform::push::idempotency_key(job, tenant, &tick);
+        let key = platform::push::idempotency_key(job, tenant, &tick, None);
         let record = TenantStore::new(store.clone(), tenant.clone())
             .get(platform::push::JOBS, &key)
             .await

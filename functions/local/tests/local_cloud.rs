@@ -165,3 +165,54 @@ async fn kill_9_loses_no_acknowledged_write() {
     let found = store.get_many(&tenant, "areaTypes", &ids).await.unwrap();
     assert_eq!(found.len(), ids.len(), "acknowledged writes lost");
 }
+
+#[tokio::test]
+async fn a_requested_plan_is_computed_by_the_worker_through_the_local_push_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let admin = token(dir.path(), "demo", "admin");
+    let server = start(dir.path());
+    let http = reqwest::Client::new();
+    readme_session(&http, &server.base, &admin).await;
+    let cleaner = json!({"userId": "maria", "name": "Maria", "home": {"lat": 52.5, "lng": 13.4},
+        "shifts": [{"day": "mon", "from": "06:00", "to": "14:00"}], "maxMinutesPerDay": 420});
+    post(
+        &http,
+        format!("{}/v1/cleaners", server.base),
+        &admin,
+        cleaner,
+    )
+    .await;
+    let queued = http
+        .post(format!("{}/v1/plans", server.base))
+        .bearer_auth(&admin)
+        .json(&json!({"weekStart": "2027-01-04", "seconds": 0.3}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(queued.status(), 202);
+    let queued: Value = queued.json().await.unwrap();
+    assert_eq!(queued["status"], "queued");
+    let url = format!(
+        "{}/v1/plans/{}",
+        server.base,
+        queued["id"].as_str().unwrap()
+    );
+    let mut plan = Value::Null;
+    for _ in 0..100 {
+        plan = http
+            .get(&url)
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if plan["status"] == "draft" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(plan["status"], "draft", "{plan}");
+    assert_eq!(plan["tours"][0]["stops"][0]["areaName"], "Room 101");
+}

@@ -1,14 +1,13 @@
 //! The `planning` function: the planner's view of cleaners, and plan versions.
 //!
 //! Routes: `/v1/cleaners` (CRUD: home, shifts, maximum minutes a day), `/v1/absences` (CRUD:
-//! a cleaner away from one date to another), `POST /v1/plans` (computes a draft for a week
-//! within its time budget, or re-plans some days of it keeping the rest; `GET
+//! a cleaner away from one date to another), `POST /v1/plans` (queues a draft for a week, or
+//! a re-plan of some days of it keeping the rest, for the planning worker; `GET
 //! /v1/plans/{id}` shows its `status` and `progress` meanwhile), `GET /v1/plans[/{id}]`, and
 //! `POST /v1/plans/{id}/activate` (with `If-Match`: the draft's tours take its week, the
 //! tours in force around it stay).
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -24,7 +23,7 @@ use platform::error::ApiResult;
 use platform::http::{FilterParam, IfMatch, JsonBody, Order};
 use platform::resource::{self, Resource};
 use platform::routes::Routes;
-use platform::{ApiError, Caller, RequestContext, Role, TenantData};
+use platform::{ApiError, Caller, RequestContext, Role, plan_runs};
 use serde_json::Value;
 
 pub fn router() -> Routes {
@@ -124,9 +123,9 @@ impl Resource for Plans {
         Ok(Vec::new())
     }
 
-    /// A running plan whose lease has passed is marked failed as it is read: its instance
-    /// stopped, and nothing else will finish it. (A lost race to mark it is no matter: the
-    /// winner wrote the same, or the computation wrote after all.)
+    /// A pending plan whose lease has passed is marked failed as it is read: its message or
+    /// its instance was lost, and nothing else will finish it. (A lost race to mark it is no
+    /// matter: the winner wrote the same, or the computation wrote after all.)
     async fn present(
         items: Vec<Stored<Plan>>,
         cx: &RequestContext,
@@ -137,21 +136,10 @@ impl Resource for Plans {
                 shown.push(item.shown()?);
                 continue;
             }
-            let mut failed = item.entity.clone();
-            failed.status = PlanStatus::Failed;
-            failed.lease_until = None;
-            failed.failure = Some(
-                "its computation stopped before it finished (the instance ended); plan the \
-                 week again"
-                    .into(),
-            );
-            let repo = cx.repo::<Plan>();
-            let saved = repo
-                .replace(&item.meta.id, item.meta.version, failed, Vec::new())
-                .await;
-            shown.push(match saved {
+            let reason = plan_runs::abandoned_reason(&item.entity);
+            shown.push(match plan_runs::fail(cx.data(), &item, reason).await {
                 Ok(saved) => saved.shown()?,
-                Err(_) => repo.get(&item.meta.id).await?.shown()?,
+                Err(_) => cx.repo::<Plan>().get(&item.meta.id).await?.shown()?,
             });
         }
         Ok(shown)
@@ -209,85 +197,40 @@ async fn plan_diff(cx: RequestContext, Path(id): Path<String>) -> ApiResult<axum
     })))
 }
 
-/// How often a running plan's progress is written.
-const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
-
-/// How long a running plan is held for its computation after each write: the next write is
-/// due within `PROGRESS_EVERY`, and the rest is grace for a busy instance.
-const LEASE: Duration = Duration::seconds(30);
-
-/// `POST /v1/plans` `{weekStart?, seconds?, objective?}`: computes a draft for the week (by
-/// default the coming one) within `seconds` (default 5, at most 60). While it runs, the plan
-/// document shows `status: running` and its `progress`; the answer is the finished draft.
+/// `POST /v1/plans` `{weekStart?, seconds?, objective?, travel?, keep?, days?}`: queues a
+/// draft for the week (by default the coming one) and hands it to the planning worker, which
+/// computes it within `seconds` (default 5, at most 60). The answer is 202 with the queued
+/// plan; `GET /v1/plans/{id}` shows its `status` (queued, running, then draft) and
+/// `progress`. While another plan of the week is pending: 409 naming it (`runningId`).
 async fn create_plan(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult<Response> {
     cx.caller.require(&Role::PLANNERS, "plan tours")?;
     let request = PlanRequest::parse(&body)?;
-    let today = cx.now().date_naive();
-    let week_start = request
-        .week_start
-        .unwrap_or_else(|| domain::planning::next_monday(today + Duration::days(1)));
-    let travel = match request.travel {
-        Some(travel) => travel,
-        None => platform::tours::travel_model(cx.data()).await?,
+    let week_start = request.week_start.unwrap_or_else(|| {
+        domain::planning::next_monday(cx.now().date_naive() + Duration::days(1))
+    });
+    let plan = Plan::queued(week_start, &request, cx.now() + plan_runs::QUEUE_LEASE);
+    let queued = plan_runs::queue(cx.data(), plan, None).await?;
+    let id = queued.meta.id.clone();
+    let job = plan_runs::PlanningJob {
+        plan_id: Some(id.clone()),
+        week_start: None,
     };
-    let inputs = platform::planning::load_inputs(cx.data(), week_start, travel).await?;
-    let running = Plan {
-        week_start,
-        status: PlanStatus::Running,
-        objective: request.objective,
-        seconds: request.seconds,
-        progress: 0.0,
-        tours: Vec::new(),
-        unplanned: Vec::new(),
-        kpis: Default::default(),
-        current: Default::default(),
-        lease_until: Some(cx.now() + LEASE),
-        failure: None,
-        replanned_days: None,
-    };
-    let stored = cx.repo::<Plan>().create(running, Vec::new()).await?;
-    // The computation runs on its own task: a client that goes away does not stop it, and
-    // the plan is finished for whoever reads it next.
-    let work = tokio::spawn(finish_plan(cx.data().clone(), stored, inputs, request));
-    let saved = work
-        .await
-        .map_err(|e| ApiError::internal(format!("the plan's computation stopped: {e}")))??;
+    if let Err(e) = cx.enqueue(&job, &id).await {
+        // Nothing will compute it: it fails now rather than hold its week until its lease ends.
+        let _ = plan_runs::fail(
+            cx.data(),
+            &queued,
+            "it could not be handed to a planning worker",
+        )
+        .await;
+        return Err(e);
+    }
     Ok(entity_response(
-        StatusCode::CREATED,
-        &saved.meta,
-        &saved,
-        Some(format!("/v1/plans/{}", saved.meta.id)),
+        StatusCode::ACCEPTED,
+        &queued.meta,
+        &queued,
+        Some(format!("/v1/plans/{id}")),
     ))
-}
-
-/// Computes the plan, writing its progress (and renewing its lease) as it goes, then the
-/// result.
-async fn finish_plan(
-    data: TenantData,
-    mut stored: Stored<Plan>,
-    inputs: platform::planning::Inputs,
-    request: PlanRequest,
-) -> ApiResult<Stored<Plan>> {
-    let repo = data.repo::<Plan>();
-    let progress = Arc::new(Mutex::new(0.0));
-    let work = platform::planning::compute(inputs, &request, progress.clone());
-    tokio::pin!(work);
-    let plan = loop {
-        tokio::select! {
-            plan = &mut work => break plan?,
-            () = tokio::time::sleep(PROGRESS_EVERY) => {
-                let mut next = stored.entity.clone();
-                next.progress = progress.lock().map(|p| *p).unwrap_or(0.0).max(next.progress);
-                next.lease_until = Some(data.now() + LEASE);
-                // Progress is best effort: a failed write does not stop the plan.
-                if let Ok(saved) = repo.replace(&stored.meta.id, stored.meta.version, next, Vec::new()).await {
-                    stored = saved;
-                }
-            }
-        }
-    };
-    repo.replace(&stored.meta.id, stored.meta.version, plan, Vec::new())
-        .await
 }
 
 /// The tours a plan activates: one per cleaner, in force for the plan's week only, her stops

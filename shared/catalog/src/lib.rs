@@ -34,6 +34,21 @@ pub struct Function {
     /// Secrets the function reads from its environment (Secret Manager in the cloud).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub secrets: Vec<Secret>,
+    /// Job topics a request of the function publishes to (work it hands to a worker); a
+    /// scheduled function publishes to every job topic without listing them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub publishes: Vec<String>,
+}
+
+impl Function {
+    /// Whether the function publishes messages: it is scheduled, or lists topics.
+    pub fn publishes_messages(&self) -> bool {
+        !self.publishes.is_empty()
+            || self
+                .triggers
+                .iter()
+                .any(|t| matches!(t, Trigger::Schedule { .. }))
+    }
 }
 
 /// A secret a function needs, and the environment variable it arrives in: `CLEANOPS_` and its
@@ -273,6 +288,14 @@ impl Catalog {
                         f.name
                     ));
                 }
+            }
+        }
+        for f in &self.functions {
+            if let Some(topic) = f.publishes.iter().find(|t| !topics.contains(t.as_str())) {
+                return error(format!(
+                    "{}: publishes to {topic}, which no worker subscribes to",
+                    f.name
+                ));
             }
         }
         for (i, (a, fa)) in routes.iter().enumerate() {

@@ -853,6 +853,8 @@ pub enum PlanObjective {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PlanStatus {
+    /// Waiting for the planning worker (see [`Plan::lease_until`]).
+    Queued,
     Running,
     Draft,
     Active,
@@ -877,10 +879,18 @@ pub struct Plan {
     pub kpis: Kpis,
     /// The same figures for the tours in force when the plan was made.
     pub current: Kpis,
-    /// While running: the time by which its computation writes again (progress or result).
-    /// A running plan past it was abandoned (its instance stopped) and reads as failed.
+    /// While queued: the time by which a worker starts it; while running: the time by which
+    /// its computation writes again (progress or result). A plan past it was abandoned (its
+    /// message or its instance was lost) and reads as failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lease_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// The travel model asked for; `None`: the tenant's when the plan is computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub travel: Option<TravelModel>,
+    /// Asked for a partial re-plan (`keep: "unaffected"`): of these days, or of those an
+    /// absence meets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replan: Option<ReplanDays>,
     /// Why a failed plan failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
@@ -889,10 +899,59 @@ pub struct Plan {
     pub replanned_days: Option<Vec<NaiveDate>>,
 }
 
+/// The days a partial re-plan was asked for; none named: those an absence meets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplanDays {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<BTreeSet<NaiveDate>>,
+}
+
 impl Plan {
-    /// Whether a running plan's computation has stopped writing for good at `now`.
+    /// A plan of `week_start` as `request` asks, waiting for a worker until `lease_until`.
+    pub fn queued(
+        week_start: NaiveDate,
+        request: &PlanRequest,
+        lease_until: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Plan {
+            week_start,
+            status: PlanStatus::Queued,
+            objective: request.objective,
+            seconds: request.seconds,
+            progress: 0.0,
+            tours: Vec::new(),
+            unplanned: Vec::new(),
+            kpis: Kpis::default(),
+            current: Kpis::default(),
+            lease_until: Some(lease_until),
+            failure: None,
+            replanned_days: None,
+            travel: request.travel,
+            replan: request.replan.clone().map(|days| ReplanDays { days }),
+        }
+    }
+
+    /// What the plan was asked for, to compute it.
+    pub fn request(&self) -> PlanRequest {
+        PlanRequest {
+            week_start: Some(self.week_start),
+            seconds: self.seconds,
+            objective: self.objective,
+            travel: self.travel,
+            replan: self.replan.clone().map(|r| r.days),
+        }
+    }
+
+    /// Whether it is still to be computed: queued, or running.
+    pub fn is_pending(&self) -> bool {
+        matches!(self.status, PlanStatus::Queued | PlanStatus::Running)
+    }
+
+    /// Whether a pending plan will not be finished: at `now` its lease has passed (its
+    /// message was lost, or its computation stopped writing for good).
     pub fn is_abandoned(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
-        self.status == PlanStatus::Running && self.lease_until.is_none_or(|lease| lease < now)
+        self.is_pending() && self.lease_until.is_none_or(|lease| lease < now)
     }
 }
 

@@ -12,7 +12,12 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(message) = JobMessage::decode(envelope) {
         assert_eq!(
             message.idempotency_key,
-            idempotency_key(&message.job, &message.tenant, &message.scheduled_for)
+            idempotency_key(
+                &message.job,
+                &message.tenant,
+                &message.scheduled_for,
+                message.subject.as_deref()
+            )
         );
     }
 });

@@ -74,6 +74,22 @@ impl RequestContext {
         self.data.now()
     }
 
+    /// Hands one run of `job` about `subject` to its worker, for the caller's tenant.
+    pub async fn enqueue<J: crate::BackgroundJob + serde::Serialize>(
+        &self,
+        job: &J,
+        subject: &str,
+    ) -> Result<(), ApiError> {
+        crate::job::enqueue(
+            self.state.publisher.as_deref(),
+            &self.caller.tenant,
+            job,
+            subject,
+            self.now(),
+        )
+        .await
+    }
+
     /// The signer of check-in codes and feed tokens, or a 500 (logged) if this function was
     /// deployed without its key.
     pub fn signer(&self) -> Result<&Signer, ApiError> {

@@ -31,6 +31,10 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// 409: one such work may be pending at a time, and `running_id` is (told in the body, to
+    /// follow it instead).
+    #[error("{detail}")]
+    Running { detail: String, running_id: String },
     #[error("If-Match is required")]
     PreconditionRequired,
     #[error("the entity has changed (ETag {current})")]
@@ -77,7 +81,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } | ApiError::NoRoute => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::Running { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PreconditionFailed { .. } | ApiError::LostRace(_) => {
                 StatusCode::PRECONDITION_FAILED
@@ -98,7 +102,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound { .. } | ApiError::NoRoute => "not-found",
             ApiError::MethodNotAllowed => "method-not-allowed",
-            ApiError::Conflict(_) => "conflict",
+            ApiError::Conflict(_) | ApiError::Running { .. } => "conflict",
             ApiError::PreconditionRequired => "precondition-required",
             ApiError::PreconditionFailed { .. } | ApiError::LostRace(_) => "precondition-failed",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
@@ -155,6 +159,8 @@ struct Problem<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     errors: Option<&'a [FieldError]>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    running_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     trace_id: Option<String>,
 }
 
@@ -174,6 +180,10 @@ impl IntoResponse for ApiError {
             detail: self.detail(),
             errors: match &self {
                 ApiError::Validation(e) => Some(&e.0),
+                _ => None,
+            },
+            running_id: match &self {
+                ApiError::Running { running_id, .. } => Some(running_id),
                 _ => None,
             },
             trace_id: matches!(self, ApiError::Internal(_))

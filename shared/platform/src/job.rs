@@ -9,11 +9,16 @@
 //! effect. A [`JobError::Reject`] is recorded and acked at once (Pub/Sub never redelivers it);
 //! a [`JobError::Retry`] answers 503 and Pub/Sub redelivers with backoff.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 
 use axum::extract::State;
 use axum::routing::post;
+use chrono::{DateTime, Utc};
+use domain::TenantId;
+use domain::publish::{OutboundMessage, PublishError, Publisher};
 use domain::store::{StoreError, Write};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 
@@ -51,6 +56,7 @@ impl From<ApiError> for JobError {
         match e {
             ApiError::Unavailable(_)
             | ApiError::Conflict(_)
+            | ApiError::Running { .. }
             | ApiError::PreconditionFailed { .. } => JobError::Retry(e.to_string()),
             other => JobError::Reject(other.to_string()),
         }
@@ -77,6 +83,62 @@ pub trait BackgroundJob: DeserializeOwned + Send + 'static {
     /// The effect of one run for `run`'s tenant and scheduled time, as writes to commit with
     /// the run's record. Reads go through `run.data()`.
     fn run(self, run: &PushJob) -> impl Future<Output = Result<Vec<Write>, JobError>> + Send;
+}
+
+/// The message of one run of `job` for `tenant` at `scheduled_for` (and of `subject`, if
+/// the run is one per thing): the attributes the push runtime checks, and `payload` as data.
+pub fn message(
+    job: &str,
+    tenant: &TenantId,
+    scheduled_for: &DateTime<Utc>,
+    subject: Option<&str>,
+    payload: &serde_json::Value,
+) -> OutboundMessage {
+    let mut attributes = BTreeMap::from([
+        ("tenant".to_owned(), tenant.to_string()),
+        ("job".to_owned(), job.to_owned()),
+        (
+            "scheduledFor".to_owned(),
+            domain::meta::format_timestamp(scheduled_for),
+        ),
+        (
+            "idempotencyKey".to_owned(),
+            crate::push::idempotency_key(job, tenant, scheduled_for, subject),
+        ),
+    ]);
+    if let Some(subject) = subject {
+        attributes.insert("subject".to_owned(), subject.to_owned());
+    }
+    OutboundMessage {
+        attributes,
+        data: payload.to_string().into_bytes(),
+    }
+}
+
+/// Publishes one run of `job` for `tenant`, now, about `subject`: work a request hands to a
+/// worker. 503 if the topic cannot be reached (nothing was published).
+pub async fn enqueue<J: BackgroundJob + Serialize>(
+    publisher: Option<&dyn Publisher>,
+    tenant: &TenantId,
+    job: &J,
+    subject: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let publisher = publisher.ok_or_else(|| {
+        ApiError::internal(format!(
+            "no publisher: list the {} topic in the function's catalog entry (publishes)",
+            J::NAME
+        ))
+    })?;
+    let payload = serde_json::to_value(job).map_err(ApiError::internal)?;
+    let message = message(J::NAME, tenant, &now, Some(subject), &payload);
+    publisher
+        .publish(J::NAME, vec![message])
+        .await
+        .map_err(|e| match e {
+            PublishError::Unavailable(e) => ApiError::Unavailable(e),
+            other => ApiError::internal(other),
+        })
 }
 
 /// Where a job's pushes are served: `/push/{NAME}` (the catalog's push path for its topic).

@@ -32,6 +32,7 @@
 //! input):
 //! - [`schedule`]: a site's calendars and closures, as a [`domain::schedule::SiteSchedule`].
 //! - [`planning`]: a week's planner input, and running the planner off the async workers.
+//! - [`plan_runs`]: plans queued (one pending per week) and computed by the planning job.
 //! - [`tours`]: the tours in force over some days.
 //!
 //! And: [`signing`] (HMAC signatures, and the check-in code and feed token formats), `testing` (behind
@@ -52,6 +53,7 @@ pub mod http;
 pub mod job;
 pub mod local_topic;
 pub mod logging;
+pub mod plan_runs;
 pub mod planning;
 pub mod pubsub;
 pub mod push;

@@ -1,5 +1,6 @@
 //! What the planner needs from the store, and running it off the async workers: shared by
-//! the `planning` function (a plan on request) and the `planning-worker` (the nightly one).
+//! the `planning` function (the preflight, the diff) and the planning job
+//! ([`crate::plan_runs`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -257,6 +258,7 @@ pub async fn compute(
 ) -> ApiResult<Plan> {
     let (seconds, objective) = (request.seconds, request.objective);
     let replan = request.replan.clone();
+    let request = request.clone();
     tokio::task::spawn_blocking(move || {
         let started = Instant::now();
         let replanned = replan.map(|days| {
@@ -290,6 +292,10 @@ pub async fn compute(
             lease_until: None,
             failure: None,
             replanned_days: replanned.map(|days| days.into_iter().collect()),
+            travel: request.travel,
+            replan: request
+                .replan
+                .map(|days| domain::planning::ReplanDays { days }),
         }
     })
     .await

@@ -238,7 +238,10 @@ pub struct JobMessage {
     pub tenant: TenantId,
     pub job: String,
     pub scheduled_for: DateTime<Utc>,
-    /// Deterministic per job, tenant and scheduled time: the same work has the same key.
+    /// What a run asked for per thing is about (a plan's id), from the `subject` attribute.
+    pub subject: Option<String>,
+    /// Deterministic per job, tenant and scheduled time (or subject): the same work has the
+    /// same key.
     pub idempotency_key: String,
     pub message_id: String,
     pub delivery_attempt: Option<u32>,
@@ -282,7 +285,18 @@ impl JobMessage {
                     "scheduledFor is missing or not an RFC 3339 time".into(),
                 )
             })?;
-        let key = idempotency_key(&job, &tenant, &scheduled_for);
+        let subject = match attributes.get("subject") {
+            None => None,
+            Some(subject) if domain::id::parse_id(subject).is_ok() => Some(subject.as_str()),
+            Some(_) => {
+                return Err(poison(
+                    Some(tenant.clone()),
+                    "the subject attribute is not an id".into(),
+                ));
+            }
+        };
+        let key = idempotency_key(&job, &tenant, &scheduled_for, subject);
+        let subject = subject.map(str::to_owned);
         if let Some(given) = attributes.get("idempotencyKey")
             && *given != key
         {
@@ -312,6 +326,7 @@ impl JobMessage {
             tenant,
             job,
             scheduled_for,
+            subject,
             idempotency_key: key,
             message_id: envelope.message.message_id,
             delivery_attempt: envelope.delivery_attempt,
@@ -328,9 +343,19 @@ pub struct Poison {
     pub reason: String,
 }
 
-/// The idempotency key of a job run: `{job}:{tenant}:{scheduledFor}` made safe as a document id.
-pub fn idempotency_key(job: &str, tenant: &TenantId, scheduled_for: &DateTime<Utc>) -> String {
-    format!("{job}_{tenant}_{}", scheduled_for.format("%Y%m%dT%H%M%SZ"))
+/// The idempotency key of a job run: `{job}:{tenant}:{scheduledFor}` made safe as a document
+/// id; for a run asked for per thing (a plan), `{job}:{subject}`, the subject being a
+/// globally unique id.
+pub fn idempotency_key(
+    job: &str,
+    tenant: &TenantId,
+    scheduled_for: &DateTime<Utc>,
+    subject: Option<&str>,
+) -> String {
+    match subject {
+        Some(subject) => format!("{job}_{subject}"),
+        None => format!("{job}_{tenant}_{}", scheduled_for.format("%Y%m%dT%H%M%SZ")),
+    }
 }
 
 impl PushJob {
@@ -376,7 +401,7 @@ impl PushJob {
             Err(StoreError::AlreadyExists { collection, .. }) if collection == JOBS => {
                 PushOutcome::Duplicate
             }
-            Err(e) if e.is_precondition_failure() => match self.already_done().await {
+            Err(e) if e.is_precondition_failure() => match self.was_done().await {
                 Ok(true) => PushOutcome::Duplicate,
                 // Our effect raced another writer; a redelivery recomputes it.
                 _ => PushOutcome::Retry(e.to_string()),
@@ -385,7 +410,8 @@ impl PushJob {
         }
     }
 
-    async fn already_done(&self) -> Result<bool, StoreError> {
+    /// Whether this run's record exists: the job was done (or rejected) before.
+    pub async fn was_done(&self) -> Result<bool, StoreError> {
         Ok(self
             .data
             .store()
@@ -538,5 +564,46 @@ where
             }
             Err(Poison { reason, .. }) => Err(poisoned(reason)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn envelope(subject: Option<&str>) -> PushEnvelope {
+        let mut attributes = BTreeMap::from([
+            ("tenant".to_owned(), "acme".to_owned()),
+            ("job".to_owned(), "planning".to_owned()),
+            ("scheduledFor".to_owned(), "2026-12-03T10:00:00Z".to_owned()),
+        ]);
+        if let Some(subject) = subject {
+            attributes.insert("subject".to_owned(), subject.to_owned());
+        }
+        PushEnvelope {
+            message: PushMessage {
+                data: None,
+                attributes,
+                message_id: "m1".into(),
+                publish_time: "2026-12-03T10:00:01Z".into(),
+            },
+            subscription: "projects/p/subscriptions/planning".into(),
+            delivery_attempt: None,
+        }
+    }
+
+    #[test]
+    fn a_run_about_a_subject_is_keyed_by_it_not_by_its_time() {
+        let message = JobMessage::decode(envelope(Some("plan-1"))).unwrap();
+        assert_eq!(message.idempotency_key, "planning_plan-1");
+        assert_eq!(message.subject.as_deref(), Some("plan-1"));
+        let scheduled = JobMessage::decode(envelope(None)).unwrap();
+        assert_eq!(scheduled.idempotency_key, "planning_acme_20261203T100000Z");
+    }
+
+    #[test]
+    fn a_subject_that_is_not_an_id_is_poison() {
+        let poison = JobMessage::decode(envelope(Some("../plans"))).unwrap_err();
+        assert!(poison.reason.contains("subject"), "{}", poison.reason);
     }
 }

@@ -27,7 +27,8 @@ pub struct AppState {
     /// Verifies the OIDC tokens of Pub/Sub pushes and Cloud Scheduler calls; set for functions
     /// with such triggers.
     pub push: Option<Arc<crate::push::PushVerifier>>,
-    /// Publishes messages; set for functions that publish (the fan-out).
+    /// Publishes messages; set for functions that publish (the fan-out, and those whose
+    /// catalog entry lists topics in `publishes`).
     pub publisher: Option<Arc<dyn domain::publish::Publisher>>,
     pub clock: Arc<dyn Clock>,
     /// Signs check-in codes and feed tokens; set for functions whose catalog entry lists the
@@ -320,17 +321,13 @@ async fn start(function: &'static str, routes: Routes) -> Result<(), StartupErro
         .triggers
         .iter()
         .any(|t| !matches!(t, catalog::Trigger::Http));
-    let scheduled = entry
-        .triggers
-        .iter()
-        .any(|t| matches!(t, catalog::Trigger::Schedule { .. }));
-    let publisher: Option<Arc<dyn domain::publish::Publisher>> = if scheduled {
+    let publisher: Option<Arc<dyn domain::publish::Publisher>> = if entry.publishes_messages() {
         let project = config::optional("PUBSUB_PROJECT_ID")
             .or_else(|| config::optional("GOOGLE_CLOUD_PROJECT"))
             .ok_or_else(|| {
                 ConfigError::new(
                     "PUBSUB_PROJECT_ID",
-                    "is not set (nor GOOGLE_CLOUD_PROJECT); the fan-out publishes to Pub/Sub",
+                    "is not set (nor GOOGLE_CLOUD_PROJECT); this function publishes to Pub/Sub",
                 )
             })?;
         let publisher = crate::pubsub::PubSubPublisher::connect(&project)

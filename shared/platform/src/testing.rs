@@ -20,6 +20,11 @@ impl TestClock {
     pub fn at(now: chrono::DateTime<chrono::Utc>) -> Self {
         Self(std::sync::Mutex::new(now))
     }
+
+    /// Moves the clock on by `by`.
+    pub fn advance(&self, by: chrono::Duration) {
+        *self.0.lock().expect("clock") += by;
+    }
 }
 
 impl domain::Clock for TestClock {
@@ -288,6 +293,89 @@ impl TestApp {
             .await
             .status
             .as_u16()
+    }
+
+    /// What the app published to the local topic, as the local cloud's delivery pushes it:
+    /// the push path (`/push/{topic}`), the envelope, and the message's id in the topic.
+    pub async fn published(&self) -> Vec<(String, serde_json::Value, String)> {
+        let messages = self
+            .local_topic()
+            .query_all(domain::store::Query::new(
+                crate::local_topic::TOPIC_MESSAGES,
+            ))
+            .await
+            .expect("the local topic");
+        messages
+            .into_iter()
+            .map(|message| {
+                let envelope = serde_json::json!({
+                    "message": {
+                        "data": message.fields["data"],
+                        "attributes": message.fields["attributes"],
+                        "messageId": message.meta.id,
+                        "publishTime": domain::meta::format_timestamp(&message.meta.created_at),
+                    },
+                    "subscription": "projects/test/subscriptions/push",
+                });
+                let topic = message.fields["topic"].as_str().unwrap_or_default();
+                (format!("/push/{topic}"), envelope, message.meta.id)
+            })
+            .collect()
+    }
+
+    fn local_topic(&self) -> domain::store::TenantStore {
+        domain::store::TenantStore::new(self.state.store.clone(), domain::TenantId::system())
+    }
+
+    /// A token of the push subscription.
+    pub fn pusher(&self) -> String {
+        self.push_token(
+            PUSH_AUDIENCE,
+            PUSH_SERVICE_ACCOUNT,
+            chrono::Duration::minutes(5),
+        )
+    }
+
+    /// Pushes what the app published to its own push routes, as the local cloud's delivery
+    /// does, and acks what is answered with a 2xx. The statuses of the pushes, in order.
+    pub async fn deliver_published(&self) -> Vec<u16> {
+        let token = self.pusher();
+        let mut statuses = Vec::new();
+        for (path, envelope, id) in self.published().await {
+            let status = self.push(&token, &path, &envelope).await;
+            if (200..300).contains(&status) {
+                let ack = domain::store::Write::Delete {
+                    collection: crate::local_topic::TOPIC_MESSAGES,
+                    id,
+                    expected_version: None,
+                };
+                self.local_topic()
+                    .commit(vec![ack], chrono::Utc::now())
+                    .await
+                    .expect("acked");
+            }
+            statuses.push(status);
+        }
+        statuses
+    }
+
+    /// Plans as a planner does: POSTs `/v1/plans` (asserting the 202 and the queued plan), lets
+    /// the planning job run through the push path, and reads the plan back.
+    pub async fn plan(&self, token: &str, body: serde_json::Value) -> Reply {
+        let queued = self.post(token, "/v1/plans", body).await;
+        assert_eq!(
+            queued.status,
+            reqwest::StatusCode::ACCEPTED,
+            "{}",
+            queued.body
+        );
+        assert_eq!(queued.body["status"], "queued", "{}", queued.body);
+        let id = queued.id();
+        assert!(
+            self.deliver_published().await.iter().all(|s| *s == 204),
+            "the planning job runs"
+        );
+        self.get(token, &format!("/v1/plans/{id}")).await
     }
 
     /// POSTs and asserts a 201.

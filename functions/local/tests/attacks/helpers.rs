@@ -118,11 +118,7 @@ pub async fn seed_victim(app: &TestApp) -> Victim {
         .await;
     let feed_token = format!("{}.ics", feed.body["token"].as_str().unwrap());
     let plan = app
-        .post(
-            &admin,
-            "/v1/plans",
-            json!({"weekStart": "2026-11-30", "seconds": 0.2}),
-        )
+        .plan(&admin, json!({"weekStart": "2026-11-30", "seconds": 0.2}))
         .await
         .id();
     Victim {

@@ -91,7 +91,7 @@ async fn replanned_after_absence() -> Replanned {
         cleaner,
     } = absent_on_wednesday().await;
     let body = json!({"weekStart": MONDAY, "keep": "unaffected"});
-    let replan = app.created(&tenant.admin, "/v1/plans", body).await;
+    let replan = app.plan(&tenant.admin, body).await;
     Replanned {
         app,
         tenant,
@@ -107,7 +107,7 @@ async fn the_planner_gives_an_absent_cleaner_no_work() {
     let tenant = new_user(&app).await;
     absent(&app, &tenant.admin, "maria", WEDNESDAY).await;
     let body = json!({"weekStart": MONDAY, "seconds": 1.0});
-    let plan = app.created(&tenant.admin, "/v1/plans", body).await;
+    let plan = app.plan(&tenant.admin, body).await;
     let wednesday = tours_on(&plan.body, date(WEDNESDAY));
     assert!(!wednesday.is_empty());
     assert!(

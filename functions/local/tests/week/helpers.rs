@@ -97,7 +97,7 @@ pub async fn new_user(app: &TestApp) -> Tenant {
 /// Plans the week of `monday` and activates the plan; its reply after activation.
 pub async fn planned_and_active(app: &TestApp, admin: &str, monday: NaiveDate) -> Reply {
     let body = json!({"weekStart": monday.to_string(), "seconds": 1.0});
-    let plan = app.created(admin, "/v1/plans", body).await;
+    let plan = app.plan(admin, body).await;
     let path = format!("/v1/plans/{}/activate", plan.id());
     let active = app
         .send(

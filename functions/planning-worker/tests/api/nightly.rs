@@ -2,7 +2,7 @@
 
 use platform::Role;
 
-use crate::helpers::{DRAFT, PATH, envelope, plans, start};
+use crate::helpers::{DRAFT, PATH, envelope, job_runs, plans, start};
 
 #[tokio::test]
 async fn a_user_token_is_refused() {
@@ -48,4 +48,22 @@ async fn another_tenants_message_plans_that_tenant_only() {
     let globex = plans(&worker.app, &worker.app.token("globex", Role::Admin)).await;
     assert_eq!(globex.len(), 1);
     assert!(globex[0].entity.tours.is_empty());
+}
+
+#[tokio::test]
+async fn the_nightly_plan_waits_while_a_requested_plan_of_its_week_is_pending() {
+    let worker = start().await;
+    let data = worker.app.data_of(&worker.admin);
+    let request = domain::planning::PlanRequest::parse(&serde_json::json!({})).unwrap();
+    let week = "2026-11-30".parse().unwrap();
+    let lease = data.now() + platform::plan_runs::QUEUE_LEASE;
+    let pending = domain::planning::Plan::queued(week, &request, lease);
+    let pending = platform::plan_runs::queue(&data, pending, None)
+        .await
+        .unwrap();
+    assert_eq!(worker.deliver("acme", "m1").await, 503, "redelivered later");
+    let plans = plans(&worker.app, &worker.admin).await;
+    assert_eq!(plans.len(), 1, "no nightly draft beside it");
+    assert_eq!(plans[0].meta.id, pending.meta.id);
+    assert!(job_runs(&worker.app, &worker.admin).await.is_empty());
 }

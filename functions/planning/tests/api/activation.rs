@@ -62,7 +62,7 @@ async fn a_new_plan_compares_itself_with_the_tours_in_force() {
     let (app, admin, _, plan) = planned_demo().await;
     activate(&app, &admin, &plan, &plan.etag()).await;
     let body = json!({"weekStart": "2026-11-30", "seconds": 0.7});
-    let next = app.created(&admin, "/v1/plans", body).await;
+    let next = app.plan(&admin, body).await;
     assert_eq!(
         next.body["current"]["cleaners"],
         plan.body["kpis"]["cleaners"]
@@ -122,7 +122,7 @@ async fn activating_next_weeks_plan_leaves_this_weeks_tours_in_force() {
     activate(&app, &admin, &plan, &plan.etag()).await;
     let this_week = app.stored::<domain::tours::Tour>(&admin).await;
     let body = json!({"weekStart": "2026-12-07", "seconds": 0.7});
-    let next = app.created(&admin, "/v1/plans", body).await;
+    let next = app.plan(&admin, body).await;
     let active = activate(&app, &admin, &next, &next.etag()).await;
     assert_eq!(active.status, StatusCode::OK, "{}", active.body);
     let all = app.stored::<domain::tours::Tour>(&admin).await;
@@ -148,7 +148,7 @@ async fn plans_for_one_week_activated_at_once_leave_one_plan_in_force() {
     let mut plans = vec![plan];
     for _ in 0..3 {
         let body = json!({"weekStart": "2026-11-30", "seconds": 0.2});
-        plans.push(app.created(&admin, "/v1/plans", body).await);
+        plans.push(app.plan(&admin, body).await);
     }
     let etags: Vec<String> = plans.iter().map(Reply::etag).collect();
     let (a, b, c, d) = tokio::join!(
@@ -179,7 +179,7 @@ async fn a_second_activation_for_the_week_supersedes_the_first() {
     let (app, admin, _, plan) = planned_demo().await;
     activate(&app, &admin, &plan, &plan.etag()).await;
     let body = json!({"weekStart": "2026-11-30", "seconds": 0.5});
-    let other = app.created(&admin, "/v1/plans", body).await;
+    let other = app.plan(&admin, body).await;
     let active = activate(&app, &admin, &other, &other.etag()).await;
     assert_eq!(active.status, StatusCode::OK, "{}", active.body);
     let first = app.get(&admin, &format!("/v1/plans/{}", plan.id())).await;

@@ -2,11 +2,15 @@
 //! serve, with their plans.
 
 use platform::Role;
+use platform::plan_runs::PlanningJob;
 use platform::testing::{Reply, TestApp, spawn_app};
 use serde_json::{Value, json};
 
+/// The planning function, and the planning job's push route its plans are computed on (the
+/// planning worker's, from `platform`).
 pub async fn start() -> TestApp {
-    spawn_app(planning::router(), platform::HttpConfig::default()).await
+    let routes = planning::router().merge(platform::job::route::<PlanningJob>());
+    spawn_app(routes, platform::HttpConfig::default()).await
 }
 
 pub fn site(name: &str, lat: f64, lng: f64, access: Value) -> Value {
@@ -103,7 +107,7 @@ pub async fn planned_demo() -> (TestApp, String, Vec<String>, Reply) {
     let admin = app.token("acme", Role::Admin);
     let areas = demo(&app, &admin).await;
     let body = json!({"weekStart": "2026-11-30", "seconds": 1.4});
-    let plan = app.created(&admin, "/v1/plans", body).await;
+    let plan = app.plan(&admin, body).await;
     (app, admin, areas, plan)
 }
 
@@ -164,7 +168,7 @@ pub async fn planned_infeasible() -> (Infeasible, Reply) {
         .await;
     cleaner(&app, &admin, "maria", 52.51).await;
     let body = json!({"weekStart": "2026-11-30", "seconds": 0.5});
-    let plan = app.created(&admin, "/v1/plans", body).await;
+    let plan = app.plan(&admin, body).await;
     let mut ids = ids.into_iter();
     let mut next = || ids.next().unwrap();
     let (huge, closed, night, fine, facade) = (next(), next(), next(), next(), next());

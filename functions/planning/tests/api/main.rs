@@ -1,7 +1,6 @@
 //! The planning function over real sockets, on a fresh store per test; the sites, areas and
 //! calendars it plans are seeded into the store (`TestApp::seed`).
 
-mod abandoned;
 mod absences;
 mod activation;
 mod helpers;
@@ -9,4 +8,5 @@ mod infeasible;
 mod pins;
 mod plans;
 mod preflight;
+mod queue;
 mod validation;

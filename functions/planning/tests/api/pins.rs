@@ -28,7 +28,7 @@ async fn planned_with_pin(pin: Value, absent: Option<&str>) -> (TestApp, Value, 
         app.created(&admin, "/v1/absences", away).await;
     }
     let body = json!({"weekStart": "2026-11-30", "seconds": 1.0});
-    let plan = app.created(&admin, "/v1/plans", body).await;
+    let plan = app.plan(&admin, body).await;
     (app, plan.body, archive)
 }
 

@@ -132,10 +132,10 @@ async fn a_plan_without_a_travel_model_travels_as_the_tenants_tours_do() {
         .await
         .unwrap();
     let tenants = json!({"weekStart": "2026-11-30", "seconds": 1.0});
-    let tenants = app.created(&admin, "/v1/plans", tenants).await;
+    let tenants = app.plan(&admin, tenants).await;
     let slow = json!({"weekStart": "2026-11-30", "seconds": 1.0,
         "travel": {"roadFactor": 1.3, "speedKmh": 25}});
-    let slow = app.created(&admin, "/v1/plans", slow).await;
+    let slow = app.plan(&admin, slow).await;
     let travel = |plan: &Value| plan["kpis"]["travelMinutes"].as_i64().unwrap();
     // Twice the speed: about half the minutes on the road.
     let (fast, slow) = (travel(&tenants.body), travel(&slow.body));

@@ -1,0 +1,328 @@
+//! Plans are computed on the planning worker, never in a request: [`queue`] stores a plan as
+//! queued, and the [`PlanningJob`] computes it, writing its progress as it goes, then the
+//! result. `POST /v1/plans` queues a plan and publishes its job; the nightly re-plan (the job
+//! without a plan) queues its own and computes it in the same delivery. Locally the same
+//! message goes through the local topic and the same push route.
+//!
+//! A tenant has one pending (queued or running) plan per week: each queued plan rewrites the
+//! week's marker (`weekPlanRuns/{monday}`) in its commit, so of two requests for one week the
+//! store lets one commit.
+//!
+//! Layout:
+//! - [`queue`]: the week's marker and the queued plan, in one commit.
+//! - [`PlanningJob`]: the job's payload and its run: claim, compute, write.
+//! - `compute_with_progress`: the search, its progress written and its lease renewed.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use domain::Entity;
+use domain::planning::{Plan, PlanRequest, PlanStatus};
+use domain::store::Write;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::context::TenantData;
+use crate::crud::{Stored, entity_fields, new_id};
+use crate::error::{ApiError, ApiResult};
+use crate::job::{BackgroundJob, JobError};
+use crate::push::PushJob;
+
+/// Which plan of a week was queued last: one document per week (its Monday).
+const WEEK_PLAN_RUNS: &str = "weekPlanRuns";
+
+/// How long a queued plan waits for a worker before it reads as failed: Pub/Sub's backoff
+/// over the subscription's attempts, with room for a busy worker.
+pub const QUEUE_LEASE: Duration = Duration::minutes(30);
+
+/// How often a running plan's progress is written.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// How long a running plan is held for its computation after each write: the next write is
+/// due within `PROGRESS_EVERY`, and the rest is grace for a busy instance.
+const LEASE: Duration = Duration::seconds(30);
+
+/// The nightly plan's search time per tenant: `NIGHTLY_PLAN_SECONDS`, default 20.
+pub const NIGHTLY_SECONDS_VAR: &str = "NIGHTLY_PLAN_SECONDS";
+
+fn nightly_seconds() -> f64 {
+    std::env::var(NIGHTLY_SECONDS_VAR)
+        .ok()
+        .and_then(|raw| raw.parse::<f64>().ok())
+        .filter(|s| *s > 0.0 && *s <= domain::planning::MAX_PLAN_SECONDS)
+        .unwrap_or(20.0)
+}
+
+/// Stores `plan` (queued) under `id` or a new id, as its week's pending plan. 409 naming the
+/// week's pending plan if there is one; 409 if `id` is an activated plan.
+pub async fn queue(data: &TenantData, plan: Plan, id: Option<&str>) -> ApiResult<Stored<Plan>> {
+    let week = plan.week_start.to_string();
+    let marker = data.store().get(WEEK_PLAN_RUNS, &week).await?;
+    if let Some(pending) = pending_of(data, marker.as_ref()).await? {
+        return Err(running(&pending));
+    }
+    let repo = data.repo::<Plan>();
+    let (id, existing) = match id {
+        Some(id) => (id.to_owned(), repo.find(id).await?),
+        None => (new_id(), None),
+    };
+    if let Some(existing) = &existing
+        && matches!(
+            existing.entity.status,
+            PlanStatus::Active | PlanStatus::Superseded
+        )
+    {
+        return Err(ApiError::Conflict(format!(
+            "plan {id} was activated; it is not computed again"
+        )));
+    }
+    let fields = serde_json::Map::from_iter([
+        ("weekStart".to_owned(), Value::from(week.clone())),
+        ("planId".to_owned(), Value::from(id.clone())),
+    ]);
+    // The marker first: the emulator applies writes in order and stops at a failed guard.
+    let mut writes = vec![match &marker {
+        None => Write::Create {
+            collection: WEEK_PLAN_RUNS,
+            id: week.clone(),
+            fields,
+        },
+        Some(marker) => Write::Update {
+            collection: WEEK_PLAN_RUNS,
+            id: week.clone(),
+            expected_version: marker.meta.version,
+            fields,
+        },
+    }];
+    writes.push(Write::upsert(
+        Plan::COLLECTION,
+        id.clone(),
+        existing.as_ref().map(|p| &p.meta),
+        entity_fields(&plan)?,
+    ));
+    match data.store().commit(writes, data.now()).await {
+        Ok(_) => repo.get(&id).await,
+        Err(e) if e.is_precondition_failure() => {
+            // Another plan of this week was queued since we read: it is the pending one.
+            let marker = data.store().get(WEEK_PLAN_RUNS, &week).await?;
+            match pending_of(data, marker.as_ref()).await? {
+                Some(pending) => Err(running(&pending)),
+                None => Err(ApiError::LostRace(format!(
+                    "the plans of the week of {week} changed while this one was queued; retry"
+                ))),
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Marks a pending plan failed, with why, if it is still as it was read.
+pub async fn fail(data: &TenantData, plan: &Stored<Plan>, reason: &str) -> ApiResult<Stored<Plan>> {
+    let mut failed = plan.entity.clone();
+    failed.status = PlanStatus::Failed;
+    failed.lease_until = None;
+    failed.failure = Some(reason.to_owned());
+    data.repo::<Plan>()
+        .replace(&plan.meta.id, plan.meta.version, failed, Vec::new())
+        .await
+}
+
+/// Why an abandoned plan ([`Plan::is_abandoned`]) failed.
+pub fn abandoned_reason(plan: &Plan) -> &'static str {
+    match plan.status {
+        PlanStatus::Queued => {
+            "no planning worker took it up in time (its message was lost); plan the week again"
+        }
+        _ => {
+            "its computation stopped before it finished (the instance ended); plan the week \
+             again"
+        }
+    }
+}
+
+/// The plan a week's marker names, if it is still pending and not abandoned.
+async fn pending_of(
+    data: &TenantData,
+    marker: Option<&domain::store::Document>,
+) -> ApiResult<Option<Stored<Plan>>> {
+    let Some(plan_id) = marker
+        .and_then(|m| m.fields.get("planId"))
+        .and_then(Value::as_str)
+    else {
+        return Ok(None);
+    };
+    let plan = data.repo::<Plan>().find(plan_id).await?;
+    Ok(plan.filter(|p| p.entity.is_pending() && !p.entity.is_abandoned(data.now())))
+}
+
+fn running(pending: &Stored<Plan>) -> ApiError {
+    ApiError::Running {
+        detail: format!(
+            "plan {} of the week of {} is still being computed; follow it at /v1/plans/{}, \
+             or plan again when it is done",
+            pending.meta.id, pending.entity.week_start, pending.meta.id
+        ),
+        running_id: pending.meta.id.clone(),
+    }
+}
+
+/// The planning job: computes the queued plan `planId`; without one, the nightly re-plan of
+/// `weekStart` (by default the week after the scheduled run) as the draft
+/// `nightly-{weekStart}`, replacing an earlier draft of that week (an activated plan stays).
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanningJob {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub week_start: Option<NaiveDate>,
+}
+
+impl BackgroundJob for PlanningJob {
+    const NAME: &'static str = "planning";
+
+    async fn run(self, run: &PushJob) -> Result<Vec<Write>, JobError> {
+        // A redelivery of a finished run: its writes before the record (the queued plan, the
+        // claim) must not happen again.
+        if run.was_done().await? {
+            return Ok(Vec::new());
+        }
+        let data = run.data();
+        let plan = match self.plan_id {
+            Some(id) => data.repo::<Plan>().find(&id).await?.ok_or_else(|| {
+                JobError::Reject(format!("plan {id} does not exist (deleted before it ran)"))
+            })?,
+            None => match self.queue_nightly(run).await? {
+                Some(plan) => plan,
+                None => return Ok(Vec::new()),
+            },
+        };
+        compute_queued(data, plan).await
+    }
+}
+
+impl PlanningJob {
+    /// Queues the nightly draft of the week; `None` if that week's draft was activated.
+    async fn queue_nightly(&self, run: &PushJob) -> Result<Option<Stored<Plan>>, JobError> {
+        let week_start = match self.week_start {
+            Some(monday) if monday.weekday() == Weekday::Mon => monday,
+            Some(other) => {
+                return Err(JobError::Reject(format!(
+                    "weekStart {other} is not a Monday"
+                )));
+            }
+            None => domain::planning::next_monday(
+                run.message.scheduled_for.date_naive() + Duration::days(1),
+            ),
+        };
+        let data = run.data();
+        let id = format!("nightly-{week_start}");
+        let existing = data.repo::<Plan>().find(&id).await?;
+        if existing
+            .is_some_and(|p| matches!(p.entity.status, PlanStatus::Active | PlanStatus::Superseded))
+        {
+            return Ok(None);
+        }
+        let request = PlanRequest {
+            week_start: Some(week_start),
+            seconds: nightly_seconds(),
+            objective: Default::default(),
+            travel: None,
+            replan: None,
+        };
+        let plan = Plan::queued(week_start, &request, data.now() + QUEUE_LEASE);
+        Ok(Some(queue(data, plan, Some(&id)).await?))
+    }
+}
+
+/// Claims a queued plan (or one whose computation stopped), computes it, and answers its
+/// result as the run's effect. A plan computed before is left as it is.
+async fn compute_queued(data: &TenantData, plan: Stored<Plan>) -> Result<Vec<Write>, JobError> {
+    let id = plan.meta.id.clone();
+    match plan.entity.status {
+        PlanStatus::Queued => {}
+        // Its computation stopped: this delivery takes it over.
+        PlanStatus::Running if plan.entity.is_abandoned(data.now()) => {}
+        PlanStatus::Running => {
+            return Err(JobError::Retry(format!(
+                "plan {id} is being computed by another delivery"
+            )));
+        }
+        _ => return Ok(Vec::new()),
+    }
+    let repo = data.repo::<Plan>();
+    let mut running = plan.entity.clone();
+    running.status = PlanStatus::Running;
+    running.progress = 0.0;
+    running.lease_until = Some(data.now() + LEASE);
+    // Of two deliveries, one claims it; the other's lost race is retried, and then sees it
+    // running or done.
+    let claimed = repo
+        .replace(&id, plan.meta.version, running, Vec::new())
+        .await?;
+    let (last, result) = compute_with_progress(data, claimed).await;
+    match result {
+        Ok(finished) => Ok(vec![Write::Update {
+            collection: Plan::COLLECTION,
+            id,
+            expected_version: last.meta.version,
+            fields: entity_fields(&finished)?,
+        }]),
+        Err(e) => {
+            let error = JobError::from(e);
+            // Back in the queue for the redelivery, or failed for good, with why; best
+            // effort, as its lease ends it anyway.
+            let _ = match &error {
+                JobError::Retry(_) => {
+                    let mut queued = last.entity.clone();
+                    queued.status = PlanStatus::Queued;
+                    queued.lease_until = Some(data.now() + QUEUE_LEASE);
+                    repo.replace(&id, last.meta.version, queued, Vec::new())
+                        .await
+                }
+                JobError::Reject(reason) => fail(data, &last, reason).await,
+            };
+            Err(error)
+        }
+    }
+}
+
+/// Computes a running plan as it asks, writing its progress (and renewing its lease) as it
+/// goes: the plan as last written, and the finished plan.
+async fn compute_with_progress(
+    data: &TenantData,
+    mut stored: Stored<Plan>,
+) -> (Stored<Plan>, ApiResult<Plan>) {
+    let request = stored.entity.request();
+    let travel = match request.travel {
+        Some(travel) => Ok(travel),
+        None => crate::tours::travel_model(data).await,
+    };
+    let inputs = match travel {
+        Ok(travel) => crate::planning::load_inputs(data, stored.entity.week_start, travel).await,
+        Err(e) => Err(e),
+    };
+    let inputs = match inputs {
+        Ok(inputs) => inputs,
+        Err(e) => return (stored, Err(e)),
+    };
+    let repo = data.repo::<Plan>();
+    let progress = Arc::new(Mutex::new(0.0));
+    let work = crate::planning::compute(inputs, &request, progress.clone());
+    tokio::pin!(work);
+    let plan = loop {
+        tokio::select! {
+            plan = &mut work => break plan,
+            () = tokio::time::sleep(PROGRESS_EVERY) => {
+                let mut next = stored.entity.clone();
+                next.progress = progress.lock().map(|p| *p).unwrap_or(0.0).max(next.progress);
+                next.lease_until = Some(data.now() + LEASE);
+                // Progress is best effort: a failed write does not stop the plan.
+                if let Ok(saved) = repo.replace(&stored.meta.id, stored.meta.version, next, Vec::new()).await {
+                    stored = saved;
+                }
+            }
+        }
+    };
+    (stored, plan)
+}
