@@ -179,6 +179,11 @@ async fn preflight(
 async fn plan_diff(cx: RequestContext, Path(id): Path<String>) -> ApiResult<axum::Json<Value>> {
     cx.caller.require(&Role::PLANNERS, "compare plans")?;
     let plan = cx.repo::<Plan>().get(&id).await?;
+    if plan.entity.is_pending() {
+        return Err(ApiError::Conflict(format!(
+            "plan {id} is still being computed; its diff is there once it is a draft"
+        )));
+    }
     let travel = platform::tours::travel_model(cx.data()).await?;
     let inputs = platform::planning::load_inputs(cx.data(), plan.entity.week_start, travel).await?;
     let days = domain::planning::diff(&plan.entity.tours, &inputs.in_force);

@@ -29,6 +29,8 @@ async fn a_plan_request_is_answered_at_once_with_the_queued_plan_and_its_job() {
         queued.headers["location"].to_str().unwrap(),
         format!("/v1/plans/{id}")
     );
+    let diff = app.get(&admin, &format!("/v1/plans/{id}/diff")).await;
+    diff.assert_problem(reqwest::StatusCode::CONFLICT);
     let published = app.published().await;
     assert_eq!(published.len(), 1);
     let (path, envelope, _) = &published[0];
