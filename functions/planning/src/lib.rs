@@ -214,7 +214,7 @@ async fn create_plan(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult<
         domain::planning::next_monday(cx.now().date_naive() + Duration::days(1))
     });
     let plan = Plan::queued(week_start, &request, cx.now() + plan_runs::QUEUE_LEASE);
-    let queued = plan_runs::queue(cx.data(), plan, None).await?;
+    let queued = plan_runs::queue(cx.data(), plan, None, None).await?;
     let id = queued.meta.id.clone();
     let job = plan_runs::PlanningJob {
         plan_id: Some(id.clone()),

@@ -53,29 +53,22 @@ fn nightly_seconds() -> f64 {
         .unwrap_or(20.0)
 }
 
-/// Stores `plan` (queued) under `id` or a new id, as its week's pending plan. 409 naming the
-/// week's pending plan if there is one; 409 if `id` is an activated plan.
-pub async fn queue(data: &TenantData, plan: Plan, id: Option<&str>) -> ApiResult<Stored<Plan>> {
+/// Stores `plan` (queued) as its week's pending plan: under a new id, or under `id`
+/// replacing `existing` (the caller read it, and checked it may be replaced). 409 naming the
+/// week's pending plan if there is one.
+pub async fn queue(
+    data: &TenantData,
+    plan: Plan,
+    id: Option<&str>,
+    existing: Option<&Stored<Plan>>,
+) -> ApiResult<Stored<Plan>> {
     let week = plan.week_start.to_string();
     let marker = data.store().get(WEEK_PLAN_RUNS, &week).await?;
     if let Some(pending) = pending_of(data, marker.as_ref()).await? {
         return Err(running(&pending));
     }
     let repo = data.repo::<Plan>();
-    let (id, existing) = match id {
-        Some(id) => (id.to_owned(), repo.find(id).await?),
-        None => (new_id(), None),
-    };
-    if let Some(existing) = &existing
-        && matches!(
-            existing.entity.status,
-            PlanStatus::Active | PlanStatus::Superseded
-        )
-    {
-        return Err(ApiError::Conflict(format!(
-            "plan {id} was activated; it is not computed again"
-        )));
-    }
+    let id = id.map_or_else(new_id, str::to_owned);
     let fields = serde_json::Map::from_iter([
         ("weekStart".to_owned(), Value::from(week.clone())),
         ("planId".to_owned(), Value::from(id.clone())),
@@ -97,7 +90,7 @@ pub async fn queue(data: &TenantData, plan: Plan, id: Option<&str>) -> ApiResult
     writes.push(Write::upsert(
         Plan::COLLECTION,
         id.clone(),
-        existing.as_ref().map(|p| &p.meta),
+        existing.map(|p| &p.meta),
         entity_fields(&plan)?,
     ));
     match data.store().commit(writes, data.now()).await {
@@ -169,7 +162,7 @@ fn running(pending: &Stored<Plan>) -> ApiError {
 /// The planning job: computes the queued plan `planId`; without one, the nightly re-plan of
 /// `weekStart` (by default the week after the scheduled run) as the draft
 /// `nightly-{weekStart}`, replacing an earlier draft of that week (an activated plan stays).
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanningJob {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -219,6 +212,7 @@ impl PlanningJob {
         let id = format!("nightly-{week_start}");
         let existing = data.repo::<Plan>().find(&id).await?;
         if existing
+            .as_ref()
             .is_some_and(|p| matches!(p.entity.status, PlanStatus::Active | PlanStatus::Superseded))
         {
             return Ok(None);
@@ -231,7 +225,7 @@ impl PlanningJob {
             replan: None,
         };
         let plan = Plan::queued(week_start, &request, data.now() + QUEUE_LEASE);
-        Ok(Some(queue(data, plan, Some(&id)).await?))
+        Ok(Some(queue(data, plan, Some(&id), existing.as_ref()).await?))
     }
 }
 
@@ -294,15 +288,14 @@ async fn compute_with_progress(
     mut stored: Stored<Plan>,
 ) -> (Stored<Plan>, ApiResult<Plan>) {
     let request = stored.entity.request();
-    let travel = match request.travel {
-        Some(travel) => Ok(travel),
-        None => crate::tours::travel_model(data).await,
+    let inputs = async {
+        let travel = match request.travel {
+            Some(travel) => travel,
+            None => crate::tours::travel_model(data).await?,
+        };
+        crate::planning::load_inputs(data, stored.entity.week_start, travel).await
     };
-    let inputs = match travel {
-        Ok(travel) => crate::planning::load_inputs(data, stored.entity.week_start, travel).await,
-        Err(e) => Err(e),
-    };
-    let inputs = match inputs {
+    let inputs = match inputs.await {
         Ok(inputs) => inputs,
         Err(e) => return (stored, Err(e)),
     };
