@@ -1,7 +1,8 @@
 //! The `planning` function: the planner's view of cleaners, and plan versions.
 //!
 //! Routes: `/v1/cleaners` (CRUD: home, shifts, maximum minutes a day), `/v1/absences` (CRUD:
-//! a cleaner away from one date to another), `POST /v1/plans` (queues a draft for a week, or
+//! a cleaner away from one date to another), `/v1/one-off-jobs` (CRUD: an area's extra
+//! cleaning on one date, planned with its week), `POST /v1/plans` (queues a draft for a week, or
 //! a re-plan of some days of it keeping the rest, for the planning worker; `GET
 //! /v1/plans/{id}` shows its `status` and `progress` meanwhile), `GET /v1/plans[/{id}]`, and
 //! `POST /v1/plans/{id}/activate` (with `If-Match`: the draft's tours take its week, the
@@ -15,7 +16,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::Duration;
 use domain::Entity;
-use domain::planning::{Absence, Cleaner, Plan, PlanRequest, PlanStatus};
+use domain::planning::{Absence, Cleaner, OneOffJob, Plan, PlanRequest, PlanStatus};
+use domain::sites::Area;
 use domain::store::Write;
 use domain::tours::{TimedStop, Tour, TourDay, TourType};
 use platform::crud::{Stored, entity_fields, entity_response};
@@ -30,6 +32,7 @@ pub fn router() -> Routes {
     Routes::new()
         .merge(resource::routes::<Cleaners>())
         .merge(resource::routes::<Absences>())
+        .merge(resource::routes::<OneOffJobs>())
         .route("/v1/plans", get(resource::list::<Plans>).post(create_plan))
         .route(
             "/v1/plans/{id}",
@@ -102,6 +105,70 @@ impl Resource for Absences {
             expected_version: cleaner.meta.version,
         }])
     }
+}
+
+/// `/v1/one-off-jobs`: an area's extra cleaning on one date (a deep clean, the windows),
+/// with its own minutes, window, skills and note. Planners write and read them; the plan
+/// of its week plans it, and the cleaner's sheet shows it with its note.
+pub struct OneOffJobs;
+
+impl Resource for OneOffJobs {
+    type Entity = OneOffJob;
+    const PATH: &'static str = "/v1/one-off-jobs";
+    const FILTERS: &'static [FilterParam] = &[FilterParam::id("areaId"), FilterParam::id("siteId")];
+    const ORDERS: &'static [Order] = &[Order::asc("id"), Order::desc("id"), Order::asc("date")];
+
+    fn scope(caller: &Caller) -> ApiResult<Vec<(&'static str, Value)>> {
+        caller.require(&Role::PLANNERS, "read one-off jobs")?;
+        Ok(Vec::new())
+    }
+
+    /// Its site is its area's: the area must exist (422 naming `areaId`).
+    async fn prepare(
+        mut job: OneOffJob,
+        _current: Option<&OneOffJob>,
+        cx: &RequestContext,
+    ) -> ApiResult<OneOffJob> {
+        let area = known_area(cx, &job).await?;
+        job.site_id = Some(area.entity.site_id);
+        Ok(job)
+    }
+
+    /// Its area must still be there, unchanged, when the job is written.
+    async fn references(job: &OneOffJob, cx: &RequestContext) -> ApiResult<Vec<Write>> {
+        let area = known_area(cx, job).await?;
+        Ok(vec![Write::Verify {
+            collection: Area::COLLECTION,
+            id: area.meta.id,
+            expected_version: area.meta.version,
+        }])
+    }
+
+    /// The planner meets what the job contradicts in its week (a closed site, a window
+    /// outside the access hours, a job longer than any shift, a skill nobody has).
+    async fn contradictions(
+        stored: &Stored<OneOffJob>,
+        cx: &RequestContext,
+    ) -> ApiResult<Vec<domain::preflight::Contradiction>> {
+        let Some(site) = &stored.entity.site_id else {
+            return Ok(Vec::new());
+        };
+        let week_start = stored.entity.date
+            - Duration::days(i64::from(
+                chrono::Datelike::weekday(&stored.entity.date).num_days_from_monday(),
+            ));
+        let mut found =
+            platform::planning::site_contradictions(cx.data(), site.as_str(), week_start).await?;
+        found.retain(|c| c.one_off_job_id.as_deref() == Some(stored.meta.id.as_str()));
+        Ok(found)
+    }
+}
+
+async fn known_area(cx: &RequestContext, job: &OneOffJob) -> ApiResult<Stored<Area>> {
+    cx.repo::<Area>()
+        .find(job.area_id.as_str())
+        .await?
+        .ok_or_else(|| ApiError::field("areaId", "no area has this id"))
 }
 
 pub struct Plans;
@@ -266,6 +333,12 @@ fn tours_of_plan(
                     .map(|s| {
                         Ok(TimedStop {
                             area_id: area_id(&s.area_id)?,
+                            one_off_job_id: s
+                                .one_off_job_id
+                                .as_deref()
+                                .map(domain::planning::OneOffJobId::parse)
+                                .transpose()
+                                .map_err(ApiError::internal)?,
                             arrival: s.arrival,
                             start: s.start,
                             end: s.end,
@@ -275,7 +348,15 @@ fn tours_of_plan(
                     .collect::<ApiResult<Vec<_>>>()?;
                 tour_days.push(TourDay {
                     day: domain::time::Weekday::of(day.date),
-                    area_ids: stops.iter().map(|s| s.area_id.clone()).collect(),
+                    area_ids: stops
+                        .iter()
+                        .filter(|s| s.one_off_job_id.is_none())
+                        .map(|s| s.area_id.clone())
+                        .collect(),
+                    one_off_job_ids: stops
+                        .iter()
+                        .filter_map(|s| s.one_off_job_id.clone())
+                        .collect(),
                     leave: Some(day.leave),
                     stops,
                 });
@@ -449,7 +530,13 @@ mod tests {
     #[test]
     fn declared_firestore_indexes_serve_every_listing() {
         let mut queries = resource::list_queries::<Cleaners>();
+        queries.extend(resource::list_queries::<Absences>());
+        queries.extend(resource::list_queries::<OneOffJobs>());
         queries.extend(resource::list_queries::<Plans>());
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 9).expect("a date");
+        for site in [None, Some("s1")] {
+            queries.push(platform::tours::one_off_jobs_query(day, day, site));
+        }
         store::indexes::assert_served(queries);
     }
 }

@@ -194,8 +194,7 @@ async fn events(
     tours: &[Stored<Tour>],
     now: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<Vec<Event>> {
-    let ids: BTreeSet<String> = tours.iter().flat_map(|t| t.entity.area_ids()).collect();
-    let index = AreaIndex::load(data, &ids).await?;
+    let index = AreaIndex::of_tours(data, tours.iter().map(|t| &t.entity)).await?;
     let no_visits = BTreeMap::new();
     let today = now.date_naive();
     let mut schedules = Schedules::covering(

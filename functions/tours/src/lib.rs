@@ -24,9 +24,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use axum::routing::{get, post};
 use domain::Entity;
+use domain::planning::OneOffJob;
 use domain::sites::{Area, AreaType, AreaWorkload, Site};
 use domain::store::{Direction, Filter, FilterOp, Query};
-use domain::tours::Month;
+use domain::tours::{Month, Tour};
 use platform::TenantData;
 use platform::crud::Stored;
 use platform::error::ApiResult;
@@ -64,16 +65,30 @@ fn staff(caller: &Caller, action: &str) -> ApiResult<()> {
     caller.require(&Role::STAFF, action)
 }
 
-/// Areas by id with their area types, read in two batches; missing ids are left out.
+/// Tours' one-off jobs and areas by id with their area types and sites, read in batches;
+/// missing ids are left out.
 struct AreaIndex {
     areas: BTreeMap<String, Stored<Area>>,
     types: BTreeMap<String, Stored<AreaType>>,
     sites: BTreeMap<String, Stored<Site>>,
+    jobs: BTreeMap<String, Stored<OneOffJob>>,
 }
 
 impl AreaIndex {
-    async fn load(data: &TenantData, ids: &BTreeSet<String>) -> ApiResult<Self> {
-        let areas = data.repo::<Area>().get_map(ids.iter().cloned()).await?;
+    /// What the days of `tours` name: their areas, and their one-off jobs with theirs.
+    async fn of_tours<'a>(
+        data: &TenantData,
+        tours: impl IntoIterator<Item = &'a Tour>,
+    ) -> ApiResult<Self> {
+        let mut ids = BTreeSet::new();
+        let mut job_ids = BTreeSet::new();
+        for tour in tours {
+            ids.extend(tour.area_ids());
+            job_ids.extend(tour.one_off_job_ids());
+        }
+        let jobs = data.repo::<OneOffJob>().get_map(job_ids).await?;
+        ids.extend(jobs.values().map(|j| j.entity.area_id.to_string()));
+        let areas = data.repo::<Area>().get_map(ids).await?;
         let types = data
             .repo::<AreaType>()
             .get_map(areas.values().map(|a| a.entity.area_type_id.to_string()))
@@ -86,6 +101,7 @@ impl AreaIndex {
             areas,
             types,
             sites,
+            jobs,
         })
     }
 

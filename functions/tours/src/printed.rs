@@ -203,15 +203,11 @@ fn stop_row(
         let arrive = format!("arrive {}", clock(&stop.planned_arrival));
         line(surface, MARGIN + 24.0, y + 30.0, false, 8.5, GREY, &arrive);
     }
-    line(
-        surface,
-        text_x,
-        y + 16.0,
-        true,
-        11.0,
-        BLACK,
-        &stop.area_name,
-    );
+    let title = match stop.one_off_job_id {
+        Some(_) => format!("{} · one-off job", stop.area_name),
+        None => stop.area_name.clone(),
+    };
+    line(surface, text_x, y + 16.0, true, 11.0, BLACK, &title);
     let place = sheet.places.get(&stop.site_id);
     let site = match place {
         Some(p) => format!("{} · {}", stop.site_name, p.address),
@@ -227,7 +223,9 @@ fn stop_row(
         "floor {} · {} min · window {}",
         stop.floor,
         stop.minutes,
-        if windows.is_empty() {
+        if windows.is_empty() && stop.one_off_job_id.is_some() {
+            "while the site is open".to_owned()
+        } else if windows.is_empty() {
             "none".to_owned()
         } else {
             windows.join(", ")
@@ -235,8 +233,13 @@ fn stop_row(
     );
     line(surface, text_x, y + 43.0, false, 9.0, GREY, &facts);
     let mut next = y + 56.0;
+    let width = PAGE.0 - MARGIN - QR - 12.0 - text_x;
+    if let Some(note) = &stop.note {
+        let text = fitted(&format!("Job: {note}"), 9.0, width);
+        line(surface, text_x, next, true, 9.0, BLACK, &text);
+        next += 11.0;
+    }
     if let Some(notes) = place.and_then(|p| p.access_notes.as_deref()) {
-        let width = PAGE.0 - MARGIN - QR - 12.0 - text_x;
         for text in wrapped(&format!("Access: {notes}"), 9.0, width, 2) {
             line(surface, text_x, next, false, 9.0, BLACK, &text);
             next += 11.0;

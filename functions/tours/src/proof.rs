@@ -1,5 +1,5 @@
-//! Proof of service: per site and month, the planned cleanings of each area against the
-//! visits recorded.
+//! Proof of service: per site and month, the planned cleanings of each area (its calendars'
+//! and its one-off jobs) against the visits recorded.
 
 use std::collections::BTreeMap;
 
@@ -44,6 +44,12 @@ pub async fn proof_of_service(
         },
     )
     .await?;
+    let mut one_off: BTreeMap<String, usize> = BTreeMap::new();
+    let jobs =
+        platform::tours::one_off_jobs(data, month.first, month.last, Some(&site.meta.id)).await?;
+    for job in &jobs {
+        *one_off.entry(job.entity.area_id.to_string()).or_default() += 1;
+    }
     let mut rows = Vec::new();
     for area in &areas {
         let planned = schedule
@@ -61,7 +67,7 @@ pub async fn proof_of_service(
         rows.push(AreaService::new(
             &area.meta.id,
             &area.entity.name,
-            planned,
+            (planned, one_off.get(&area.meta.id).copied().unwrap_or(0)),
             visits,
         ));
     }

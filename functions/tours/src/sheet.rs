@@ -1,6 +1,6 @@
 //! A cleaner's tour sheet for one day: which areas, in which order, when, and what is done.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::http::header;
@@ -35,12 +35,19 @@ pub struct Stop {
     pub site_name: String,
     pub floor: i64,
     pub minutes: f64,
+    /// When the stop is a one-off job rather than the area's regular cleaning: which, and
+    /// what it says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub one_off_job_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// When she gets there (the plan's time, or timed from the tour's start with travel).
     pub planned_arrival: DateTime<FixedOffset>,
     /// When cleaning starts: on arrival, or when the window opens.
     pub planned_start: DateTime<FixedOffset>,
     pub planned_end: DateTime<FixedOffset>,
-    /// The area's cleaning windows that day (from its calendars).
+    /// The area's cleaning windows that day (from its calendars); for a one-off job, its own
+    /// window (none: while the site may be entered).
     pub windows: Vec<TimeWindow>,
     /// What is wrong with the planned times (outside the window or the access hours).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -91,11 +98,6 @@ pub async fn tour_of_day(
     let Some(day) = tour.entity.runs_on(date) else {
         return Ok(None);
     };
-    let tz: Tz = day
-        .area_ids
-        .iter()
-        .find_map(|a| index.site_of(a.as_str()))
-        .map_or(chrono_tz::UTC, |s| s.entity.time_zone.0);
     let times = match day.timed_stops() {
         Some(stops) => stops.to_vec(),
         None => {
@@ -104,6 +106,10 @@ pub async fn tour_of_day(
                 .await?
         }
     };
+    let tz: Tz = times
+        .iter()
+        .find_map(|s| index.site_of(s.area_id.as_str()))
+        .map_or(chrono_tz::UTC, |s| s.entity.time_zone.0);
     let at = |time: LocalTime| local_instant(tz, date, time).fixed_offset();
     let mut stops = Vec::new();
     for timed in &times {
@@ -115,9 +121,25 @@ pub async fn tour_of_day(
         ) else {
             continue;
         };
+        // A one-off job shows on its own date only, and only while it exists.
+        let job = match &timed.one_off_job_id {
+            None => None,
+            Some(id) => match index
+                .jobs
+                .get(id.as_str())
+                .filter(|j| j.entity.date == date)
+            {
+                Some(job) => Some(job),
+                None => continue,
+            },
+        };
         let schedule = schedules.of(data, site).await?;
         let area_type = area.entity.area_type_id.as_str();
         let visit = visits.get(area_id);
+        let windows = match job {
+            Some(job) => job.entity.window.into_iter().collect(),
+            None => schedule.windows(area_id, area_type, date)?,
+        };
         stops.push(Stop {
             position: stops.len() + 1,
             area_id: area_id.to_owned(),
@@ -125,11 +147,15 @@ pub async fn tour_of_day(
             site_id: site.meta.id.clone(),
             site_name: site.entity.name.clone(),
             floor: area.entity.floor,
-            minutes: round2(load.minutes_per_cleaning),
+            minutes: job.map_or(round2(load.minutes_per_cleaning), |j| {
+                f64::from(j.entity.minutes)
+            }),
+            one_off_job_id: job.map(|j| j.meta.id.clone()),
+            note: job.and_then(|j| j.entity.note.clone()),
             planned_arrival: at(timed.arrival),
             planned_start: at(timed.start),
             planned_end: at(timed.end),
-            windows: schedule.windows(area_id, area_type, date)?,
+            windows,
             warnings: timed.warnings.clone(),
             closed: schedule.closure_on(date).map(|c| c.reason.clone()),
             uncovered: absence.map(uncovered_because),
@@ -230,13 +256,13 @@ pub async fn tour_sheet(
         Some(cleaner.as_str()),
     )
     .await?;
-    let ids: BTreeSet<String> = tours.iter().flat_map(|t| t.entity.area_ids()).collect();
-    let index = AreaIndex::load(data, &ids).await?;
+    let index = AreaIndex::of_tours(data, tours.iter().map(|t| &t.entity)).await?;
     let date = match date {
         Some(date) => date,
         None => {
-            let tz = ids
-                .iter()
+            let tz = index
+                .areas
+                .keys()
                 .find_map(|a| index.site_of(a))
                 .map_or(chrono_tz::UTC, |s| s.entity.time_zone.0);
             cx.now().with_timezone(&tz).date_naive()
@@ -395,8 +421,7 @@ pub async fn uncovered_stops(
         let (first, last) = (a.from.max(from), a.to.min(to));
         let tours =
             platform::tours::in_force(data, first, last, Some(a.cleaner_id.as_str())).await?;
-        let ids: BTreeSet<String> = tours.iter().flat_map(|t| t.entity.area_ids()).collect();
-        let index = AreaIndex::load(data, &ids).await?;
+        let index = AreaIndex::of_tours(data, tours.iter().map(|t| &t.entity)).await?;
         for date in first.iter_days().take_while(|d| *d <= last) {
             for tour in &tours {
                 let day = tour_of_day(

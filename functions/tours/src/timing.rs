@@ -8,9 +8,11 @@ use chrono::{Duration, NaiveDate};
 use domain::UserId;
 use domain::planning::{Cleaner, PlanSite, TravelModel, day_window};
 use domain::sites::GeoPoint;
+use domain::sites::Site;
 use domain::time::{WEEKDAYS, Weekday};
 use domain::tours::{StopPlace, TimedStop, Tour, TourDay, time_day};
 use platform::TenantData;
+use platform::crud::Stored;
 use platform::error::ApiResult;
 use platform::schedule::Schedules;
 
@@ -31,7 +33,9 @@ impl Timer {
     }
 
     /// The stops of `day` timed on `date` (its windows and access hours), leaving at the
-    /// day's leave time or the tour's start time. Areas that no longer exist are left out.
+    /// day's leave time or the tour's start time. Areas that no longer exist are left out,
+    /// and so are one-off jobs gone or of another date. A one-off job comes right after its
+    /// area's regular cleaning, else after the last stop at its site, else last.
     pub async fn time(
         &mut self,
         data: &TenantData,
@@ -60,6 +64,12 @@ impl Timer {
             }
         };
         let weekday = Weekday::of(date).index();
+        let plan_site = |site: &Stored<Site>| PlanSite {
+            site_id: site.meta.id.clone(),
+            name: site.entity.name.clone(),
+            location: site.entity.location,
+            access_hours: site.entity.access_hours.clone(),
+        };
         let mut places = Vec::with_capacity(day.area_ids.len());
         for area_id in &day.area_ids {
             let (Some(area), Some(site), Some(load)) = (
@@ -72,12 +82,6 @@ impl Timer {
             let schedule = schedules.of(data, site).await?;
             let type_id = area.entity.area_type_id.as_str();
             let windows = schedule.windows(area_id.as_str(), type_id, date)?;
-            let plan_site = PlanSite {
-                site_id: site.meta.id.clone(),
-                name: site.entity.name.clone(),
-                location: site.entity.location,
-                access_hours: site.entity.access_hours.clone(),
-            };
             let window = if windows.is_empty()
                 && schedule
                     .for_area(area_id.as_str(), type_id)
@@ -86,14 +90,44 @@ impl Timer {
             {
                 Err(format!("no calendar schedules it on {}", WEEKDAYS[weekday]))
             } else {
-                day_window(&plan_site, weekday, &windows)
+                day_window(&plan_site(site), weekday, &windows)
             };
             places.push(StopPlace {
                 area_id: area_id.clone(),
+                one_off_job_id: None,
                 location: site.entity.location,
                 minutes: load.minutes_per_cleaning.ceil() as i64,
                 window,
             });
+        }
+        for job_id in &day.one_off_job_ids {
+            let Some(job) = index
+                .jobs
+                .get(job_id.as_str())
+                .filter(|j| j.entity.date == date)
+            else {
+                continue;
+            };
+            let area_id = &job.entity.area_id;
+            let Some(site) = index.site_of(area_id.as_str()) else {
+                continue;
+            };
+            let windows: Vec<_> = job.entity.window.into_iter().collect();
+            let place = StopPlace {
+                area_id: area_id.clone(),
+                one_off_job_id: Some(job_id.clone()),
+                location: site.entity.location,
+                minutes: i64::from(job.entity.minutes),
+                window: day_window(&plan_site(site), weekday, &windows),
+            };
+            let after_area = places
+                .iter()
+                .position(|p| p.one_off_job_id.is_none() && p.area_id == *area_id);
+            let after_site = places.iter().rposition(|p| {
+                index.site_of(p.area_id.as_str()).map(|s| &s.meta.id) == Some(&site.meta.id)
+            });
+            let at = after_area.or(after_site).map_or(places.len(), |i| i + 1);
+            places.insert(at, place);
         }
         let leave = day.leave.unwrap_or(tour.start_time);
         Ok(time_day(leave, home, &places, &travel))

@@ -43,7 +43,7 @@ impl Resource for Tours {
         cx: &RequestContext,
     ) -> ApiResult<Tour> {
         tour.plan_id = current.and_then(|c| c.plan_id.clone());
-        let index = AreaIndex::load(cx.data(), &tour.area_ids()).await?;
+        let index = AreaIndex::of_tours(cx.data(), [&tour]).await?;
         let today = cx.now().date_naive();
         Timer::new()
             .time_tour(cx.data(), &mut tour, &index, today)
@@ -51,11 +51,12 @@ impl Resource for Tours {
         Ok(tour)
     }
 
-    /// The cleaner and every area must exist; a day over the cap is refused (422) when the
-    /// tenant says so.
+    /// The cleaner, every area and every one-off job must exist, each job on a date this
+    /// day of the tour is in force; a day over the cap is refused (422) when the tenant says
+    /// so.
     async fn references(tour: &Tour, cx: &RequestContext) -> ApiResult<Vec<Write>> {
         platform::tours::known_cleaner(cx.data(), &tour.cleaner_id).await?;
-        let index = AreaIndex::load(cx.data(), &tour.area_ids()).await?;
+        let index = AreaIndex::of_tours(cx.data(), [tour]).await?;
         let mut errors = Vec::new();
         for (d, day) in tour.days.iter().enumerate() {
             for (a, area) in day.area_ids.iter().enumerate() {
@@ -63,6 +64,29 @@ impl Resource for Tours {
                     errors.push(FieldError {
                         field: format!("days[{d}].areaIds[{a}]"),
                         message: "no area has this id".into(),
+                    });
+                }
+            }
+            for (j, job_id) in day.one_off_job_ids.iter().enumerate() {
+                let wrong = match index.jobs.get(job_id.as_str()) {
+                    None => Some("no one-off job has this id".to_owned()),
+                    Some(job) if domain::time::Weekday::of(job.entity.date) != day.day => {
+                        Some(format!(
+                            "is on {}, a {}, not on this day",
+                            job.entity.date,
+                            weekday_name(domain::time::Weekday::of(job.entity.date))
+                        ))
+                    }
+                    Some(job) if !tour.in_force_on(job.entity.date) => Some(format!(
+                        "is on {}, when this tour is not in force",
+                        job.entity.date
+                    )),
+                    Some(_) => None,
+                };
+                if let Some(message) = wrong {
+                    errors.push(FieldError {
+                        field: format!("days[{d}].oneOffJobIds[{j}]"),
+                        message,
                     });
                 }
             }
@@ -99,8 +123,7 @@ impl Resource for Tours {
         items: Vec<Stored<Tour>>,
         cx: &RequestContext,
     ) -> ApiResult<Vec<platform::crud::Shown>> {
-        let ids = items.iter().flat_map(|t| t.entity.area_ids()).collect();
-        let index = AreaIndex::load(cx.data(), &ids).await?;
+        let index = AreaIndex::of_tours(cx.data(), items.iter().map(|t| &t.entity)).await?;
         let minutes = index.minutes_per_cleaning();
         items
             .iter()
@@ -124,6 +147,13 @@ impl Resource for Tours {
                         .into_iter()
                         .filter(|a| !index.areas.contains_key(a))
                         .map(|a| format!("area {a} no longer exists")),
+                );
+                warnings.extend(
+                    tour.entity
+                        .one_off_job_ids()
+                        .into_iter()
+                        .filter(|j| !index.jobs.contains_key(j))
+                        .map(|j| format!("one-off job {j} no longer exists")),
                 );
                 for day in &tour.entity.days {
                     for stop in &day.stops {

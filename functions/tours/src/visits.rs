@@ -172,6 +172,11 @@ pub async fn check_in(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult
         .to_string()
         .parse()
         .map_err(ApiError::internal)?;
+    let jobs = platform::tours::one_off_jobs(cx.data(), date, date, Some(&site.meta.id)).await?;
+    let jobs: Vec<_> = jobs
+        .iter()
+        .map(|j| (j.meta.id.as_str(), &j.entity))
+        .collect();
     let flags = check_in_flags(
         &schedule,
         &area_id,
@@ -179,6 +184,7 @@ pub async fn check_in(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult
         date,
         time,
         tour.as_ref().map(|t| &t.entity),
+        &jobs,
     )?;
     let visit = Visit {
         area_id: domain::sites::AreaId::parse(&area.meta.id).map_err(ApiError::internal)?,

@@ -254,8 +254,32 @@ pub struct TimeWindow {
 }
 
 impl TimeWindow {
+    /// Reads `{earliest, latest}` (local times, `latest` later on the same day).
+    pub fn read(w: &mut Fields<'_>) -> Option<Self> {
+        let earliest = w.required_parsed("earliest", str::parse::<LocalTime>);
+        let latest = w.required_parsed("latest", str::parse::<LocalTime>);
+        if let (Some(earliest), Some(latest)) = (earliest, latest)
+            && latest <= earliest
+        {
+            w.error(
+                "latest",
+                "must be later than earliest (a window ends on the day it starts)",
+            );
+            return None;
+        }
+        Some(TimeWindow {
+            earliest: earliest?,
+            latest: latest?,
+        })
+    }
+
     pub fn contains(&self, time: LocalTime) -> bool {
         self.earliest <= time && time <= self.latest
+    }
+
+    /// How long it is open.
+    pub fn minutes(&self) -> i64 {
+        i64::from(self.latest.minutes()) - i64::from(self.earliest.minutes())
     }
 }
 
@@ -327,23 +351,7 @@ impl Entity for Calendar {
         {
             f.error("endDate", "must not be before startDate");
         }
-        let window = f.required_object("window", |w| {
-            let earliest = w.required_parsed("earliest", str::parse::<LocalTime>);
-            let latest = w.required_parsed("latest", str::parse::<LocalTime>);
-            if let (Some(earliest), Some(latest)) = (earliest, latest)
-                && latest <= earliest
-            {
-                w.error(
-                    "latest",
-                    "must be later than earliest (a window ends on the day it starts)",
-                );
-                return None;
-            }
-            Some(TimeWindow {
-                earliest: earliest?,
-                latest: latest?,
-            })
-        });
+        let window = f.required_object("window", TimeWindow::read);
         f.finish(|| {
             Some(Calendar {
                 site_id: site_id?,

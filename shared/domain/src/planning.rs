@@ -162,6 +162,70 @@ impl Entity for Absence {
     }
 }
 
+pub enum OneOffJobKind {}
+pub type OneOffJobId = crate::id::Id<OneOffJobKind>;
+
+/// One extra cleaning of an area on one date (a deep clean, the windows once a quarter),
+/// planned with its week beside the area's regular cleanings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OneOffJob {
+    pub area_id: crate::sites::AreaId,
+    /// The area's site (set by the server from the area): read by the site's month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_id: Option<crate::sites::SiteId>,
+    pub date: NaiveDate,
+    /// When it may be done that day; none: whenever the site may be entered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<TimeWindow>,
+    pub minutes: u32,
+    /// What the cleaner must be able to do, beyond the area type's own skills.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skills: Vec<String>,
+    /// For the cleaner, on her sheet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The longest one-off job, in minutes: one shift.
+pub const MAX_ONE_OFF_MINUTES: i64 = 12 * 60;
+
+impl Entity for OneOffJob {
+    const COLLECTION: &'static str = "oneOffJobs";
+    const KIND: &'static str = "one-off job";
+    const READ_ONLY: &'static [&'static str] =
+        &["id", "version", "createdAt", "updatedAt", "siteId"];
+
+    fn parse(body: &Value) -> Result<Self, ValidationErrors> {
+        let mut f = Fields::new(body, Self::READ_ONLY)?;
+        let area_id = f.required_parsed("areaId", crate::sites::AreaId::parse);
+        let date = f.required_parsed("date", crate::calendars::parse_date);
+        let window = f.optional_object("window", TimeWindow::read);
+        let minutes = f.required_i64("minutes", 1..=MAX_ONE_OFF_MINUTES);
+        if let (Some(window), Some(minutes)) = (window, minutes)
+            && window.minutes() < minutes
+        {
+            f.error(
+                "window",
+                format!("is shorter than the job's {minutes} minutes"),
+            );
+        }
+        let skills = f.optional_parsed_list("skills", 20, crate::sites::parse_skill);
+        let note = f.optional_str("note", 1..=500);
+        f.finish(|| {
+            Some(OneOffJob {
+                area_id: area_id?,
+                site_id: None,
+                date: date?,
+                window,
+                minutes: u32::try_from(minutes?).ok()?,
+                skills: skills.unwrap_or_default(),
+                note,
+            })
+        })
+    }
+}
+
 /// How travel time follows from coordinates.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -265,6 +329,9 @@ pub struct PlanArea {
     pub overlaps: Vec<crate::preflight::CalendarOverlap>,
     /// Its cleaner or weekday, if pinned.
     pub pin: Option<crate::sites::Pin>,
+    /// The one-off job this is (on its one date, with its own minutes, window and skills);
+    /// none for the area's regular cleaning.
+    pub one_off_job_id: Option<String>,
 }
 
 /// The skill that stands for a pin to cleaner `id`: only she has it, and her pinned areas
@@ -279,6 +346,57 @@ const PIN_PREFIX: &str = "pinned-to:";
 type DayWindows = (usize, Vec<TimeWindow>);
 
 impl PlanArea {
+    /// A one-off job of `area` as the week's problem takes it: on its date only, its window
+    /// (or the site's access hours), its minutes, the area type's skills and its own; a pin
+    /// to a cleaner holds for it, a weekday pin does not (its date is fixed).
+    pub fn one_off(area: &PlanArea, job_id: &str, job: &OneOffJob) -> PlanArea {
+        let mut skills = area.skills.clone();
+        skills.extend(
+            job.skills
+                .iter()
+                .filter(|s| !area.skills.contains(s))
+                .cloned(),
+        );
+        PlanArea {
+            area_id: area.area_id.clone(),
+            name: area.name.clone(),
+            site: area.site,
+            minutes_per_cleaning: f64::from(job.minutes),
+            cleanings_per_week: 1.0,
+            skills,
+            scheduled: Some(BTreeMap::from([(
+                job.date,
+                job.window.into_iter().collect(),
+            )])),
+            calendar_days: 1,
+            overlaps: Vec::new(),
+            pin: area.pin.as_ref().and_then(|p| {
+                p.cleaner_id.as_ref().map(|c| crate::sites::Pin {
+                    cleaner_id: Some(c.clone()),
+                    weekday: None,
+                })
+            }),
+            one_off_job_id: Some(job_id.to_owned()),
+        }
+    }
+
+    /// What it is as a stop: its area, and its one-off job if it is one.
+    pub fn stop_ref(&self) -> StopRef {
+        StopRef {
+            area_id: self.area_id.clone(),
+            one_off_job_id: self.one_off_job_id.clone(),
+        }
+    }
+
+    fn unplanned(&self, date: NaiveDate, reason: String) -> Unplanned {
+        Unplanned {
+            area_id: self.area_id.clone(),
+            one_off_job_id: self.one_off_job_id.clone(),
+            date,
+            reason,
+        }
+    }
+
     /// Its days of the week (0 = Monday) with their windows, and the days a weekday pin takes
     /// away (each with why).
     fn days(&self, start: NaiveDate, week_number: i64) -> (Vec<DayWindows>, Vec<(usize, String)>) {
@@ -348,8 +466,27 @@ pub struct Week {
 #[serde(rename_all = "camelCase")]
 pub struct Unplanned {
     pub area_id: String,
+    /// When it is a one-off job, which.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub one_off_job_id: Option<String>,
     pub date: NaiveDate,
     pub reason: String,
+}
+
+/// Which stop a tour's entry is: an area's regular cleaning, or a one-off job at it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StopRef {
+    pub area_id: String,
+    pub one_off_job_id: Option<String>,
+}
+
+impl StopRef {
+    pub fn regular(area_id: &str) -> Self {
+        StopRef {
+            area_id: area_id.to_owned(),
+            one_off_job_id: None,
+        }
+    }
 }
 
 /// One job of a day's problem.
@@ -387,19 +524,12 @@ impl Week {
             let site = &self.sites[area.site];
             let (days, taken) = area.days(self.start, week_number);
             for (day, reason) in taken {
-                unplanned[day].push(Unplanned {
-                    area_id: area.area_id.clone(),
-                    date: self.start + Duration::days(day as i64),
-                    reason,
-                });
+                unplanned[day]
+                    .push(area.unplanned(self.start + Duration::days(day as i64), reason));
             }
             for (day, windows) in days {
                 let date = self.start + Duration::days(day as i64);
-                let refuse = |reason: String| Unplanned {
-                    area_id: area.area_id.clone(),
-                    date,
-                    reason,
-                };
+                let refuse = |reason: String| area.unplanned(date, reason);
                 match day_window(site, day, &windows) {
                     Err(reason) => unplanned[day].push(refuse(reason)),
                     Ok((from, to)) => {
@@ -600,6 +730,22 @@ pub struct PlannedStop {
     pub arrival: LocalTime,
     pub start: LocalTime,
     pub end: LocalTime,
+    /// When it is a one-off job rather than the area's regular cleaning, which.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub one_off_job_id: Option<String>,
+}
+
+impl PlannedStop {
+    pub fn stop_ref(&self) -> StopRef {
+        StopRef {
+            area_id: self.area_id.clone(),
+            one_off_job_id: self.one_off_job_id.clone(),
+        }
+    }
+
+    fn is(&self, other: &PlannedStop) -> bool {
+        self.area_id == other.area_id && self.one_off_job_id == other.one_off_job_id
+    }
 }
 
 /// One cleaner's day in a plan.
@@ -669,6 +815,7 @@ pub fn tours_of(week: &Week, day: &DayProblem, solution: &planner::Solution) -> 
                     arrival: clock(arrival),
                     start: clock(time),
                     end: clock(time + j.service),
+                    one_off_job_id: area.one_off_job_id.clone(),
                 });
                 time += j.service;
                 cleaning += j.service;
@@ -1065,10 +1212,8 @@ pub fn plan_week(
             let mut solution = planner::solve(&day.problem, &options, &since, &mut |_, _| true);
             keep_site_order(week, day, &mut solution);
             tours.extend(tours_of(week, day, &solution));
-            unplanned.extend(solution.unassigned.iter().map(|&job| Unplanned {
-                area_id: week.areas[day.job_areas[job]].area_id.clone(),
-                date: day.date,
-                reason: unplanned_reason(day, job),
+            unplanned.extend(solution.unassigned.iter().map(|&job| {
+                week.areas[day.job_areas[job]].unplanned(day.date, unplanned_reason(day, job))
             }));
         }
         progress((i + 1) as f64 / days.len() as f64);
@@ -1143,10 +1288,8 @@ pub fn replan_days(
         let solution = planner::Solution { routes, unassigned };
         tours.extend(tours_of(week, &day, &solution));
         unplanned.extend(day.unplanned.iter().cloned());
-        unplanned.extend(solution.unassigned.iter().map(|&job| Unplanned {
-            area_id: week.areas[day.job_areas[job]].area_id.clone(),
-            date: day.date,
-            reason: unplanned_reason(&day, job),
+        unplanned.extend(solution.unassigned.iter().map(|&job| {
+            week.areas[day.job_areas[job]].unplanned(day.date, unplanned_reason(&day, job))
         }));
     }
     tours.sort_by(|a, b| (a.date, &a.cleaner_id).cmp(&(b.date, &b.cleaner_id)));
@@ -1161,11 +1304,11 @@ fn kept_routes(
     day: &DayProblem,
     in_force: &[PlannedTour],
 ) -> (Vec<planner::Route>, Vec<usize>, Vec<Unplanned>) {
-    let job_of: BTreeMap<&str, usize> = day
+    let job_of: BTreeMap<StopRef, usize> = day
         .job_areas
         .iter()
         .enumerate()
-        .map(|(job, &area)| (week.areas[area].area_id.as_str(), job))
+        .map(|(job, &area)| (week.areas[area].stop_ref(), job))
         .collect();
     let mut routes: Vec<planner::Route> = (0..day.vehicle_cleaners.len())
         .map(|vehicle| planner::Route {
@@ -1181,7 +1324,7 @@ fn kept_routes(
             .iter()
             .position(|&c| week.cleaners[c].0 == tour.cleaner_id);
         for stop in &tour.stops {
-            match job_of.get(stop.area_id.as_str()) {
+            match job_of.get(&stop.stop_ref()) {
                 // A stop of someone away (or without a shift that day) stays open.
                 Some(&job) => {
                     if let Some(v) = vehicle
@@ -1191,12 +1334,22 @@ fn kept_routes(
                         routes[v].jobs.push(job);
                     }
                 }
-                None if !day.unplanned.iter().any(|u| u.area_id == stop.area_id) => {
+                None if !day.unplanned.iter().any(|u| {
+                    u.area_id == stop.area_id && u.one_off_job_id == stop.one_off_job_id
+                }) =>
+                {
                     dropped.push(Unplanned {
                         area_id: stop.area_id.clone(),
+                        one_off_job_id: stop.one_off_job_id.clone(),
                         date: day.date,
-                        reason: "in force that day, but no calendar schedules it then any more"
-                            .into(),
+                        reason: match stop.one_off_job_id {
+                            Some(_) => "in force that day, but the one-off job is no longer on \
+                                        that date"
+                                .into(),
+                            None => "in force that day, but no calendar schedules it then any \
+                                     more"
+                                .into(),
+                        },
                     });
                 }
                 None => {}
@@ -1219,6 +1372,8 @@ pub struct ChangedStop {
     /// Added: who had it that day before; removed: who has it in the plan.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub other_cleaner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub one_off_job_id: Option<String>,
 }
 
 /// A stop both sides have, at another place in the day or another time.
@@ -1232,6 +1387,8 @@ pub struct MovedStop {
     pub position_after: usize,
     pub start_before: LocalTime,
     pub start_after: LocalTime,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub one_off_job_id: Option<String>,
 }
 
 /// What a plan changes in one cleaner's day against the tours in force.
@@ -1269,14 +1426,14 @@ pub fn diff<'a>(plan: &'a [PlannedTour], in_force: &'a [PlannedTour]) -> Vec<Day
             .map(|t| ((t.date, t.cleaner_id.as_str()), t))
             .collect()
     };
-    // Who has an area on a day, on each side.
-    let holders = |tours: &'a [PlannedTour]| -> BTreeMap<(NaiveDate, &'a str), &'a str> {
+    // Who has a stop on a day, on each side.
+    let holders = |tours: &'a [PlannedTour]| -> BTreeMap<(NaiveDate, StopRef), &'a str> {
         tours
             .iter()
             .flat_map(|t| {
                 t.stops
                     .iter()
-                    .map(move |s| ((t.date, s.area_id.as_str()), t.cleaner_id.as_str()))
+                    .map(move |s| ((t.date, s.stop_ref()), t.cleaner_id.as_str()))
             })
             .collect()
     };
@@ -1289,7 +1446,7 @@ pub fn diff<'a>(plan: &'a [PlannedTour], in_force: &'a [PlannedTour]) -> Vec<Day
         let stops = |t: Option<&'a PlannedTour>| t.map_or(&[][..], |t| t.stops.as_slice());
         let (old_stops, new_stops) = (stops(old), stops(new));
         let position =
-            |stops: &[PlannedStop], area: &str| stops.iter().position(|s| s.area_id == area);
+            |stops: &[PlannedStop], stop: &PlannedStop| stops.iter().position(|s| s.is(stop));
         let changed = |s: &PlannedStop, other: Option<&&str>| ChangedStop {
             area_id: s.area_id.clone(),
             area_name: s.area_name.clone(),
@@ -1297,28 +1454,29 @@ pub fn diff<'a>(plan: &'a [PlannedTour], in_force: &'a [PlannedTour]) -> Vec<Day
             start: s.start,
             end: s.end,
             other_cleaner: other.filter(|c| **c != key.1).map(|c| (*c).to_owned()),
+            one_off_job_id: s.one_off_job_id.clone(),
         };
         let added: Vec<ChangedStop> = new_stops
             .iter()
-            .filter(|s| position(old_stops, &s.area_id).is_none())
-            .map(|s| changed(s, held_before.get(&(key.0, s.area_id.as_str()))))
+            .filter(|s| position(old_stops, s).is_none())
+            .map(|s| changed(s, held_before.get(&(key.0, s.stop_ref()))))
             .collect();
         let removed: Vec<ChangedStop> = old_stops
             .iter()
-            .filter(|s| position(new_stops, &s.area_id).is_none())
-            .map(|s| changed(s, held_after.get(&(key.0, s.area_id.as_str()))))
+            .filter(|s| position(new_stops, s).is_none())
+            .map(|s| changed(s, held_after.get(&(key.0, s.stop_ref()))))
             .collect();
         let moved: Vec<MovedStop> = new_stops
             .iter()
             .enumerate()
             .filter_map(|(i, s)| {
-                let j = position(old_stops, &s.area_id)?;
+                let j = position(old_stops, s)?;
                 let was = &old_stops[j];
                 // Positions among the stops both sides share: an insertion before it is no move.
                 let rank = |stops: &[PlannedStop], upto: usize, other: &[PlannedStop]| {
                     stops[..upto]
                         .iter()
-                        .filter(|x| position(other, &x.area_id).is_some())
+                        .filter(|x| position(other, x).is_some())
                         .count()
                 };
                 let moved_in_order = rank(new_stops, i, old_stops) != rank(old_stops, j, new_stops);
@@ -1329,6 +1487,7 @@ pub fn diff<'a>(plan: &'a [PlannedTour], in_force: &'a [PlannedTour]) -> Vec<Day
                     position_after: i + 1,
                     start_before: was.start,
                     start_after: s.start,
+                    one_off_job_id: s.one_off_job_id.clone(),
                 })
             })
             .collect();
@@ -1355,15 +1514,15 @@ pub fn diff<'a>(plan: &'a [PlannedTour], in_force: &'a [PlannedTour]) -> Vec<Day
 pub struct CurrentTour {
     pub cleaner_id: String,
     pub start: LocalTime,
-    /// Weekday (0 = Monday) and the area ids in order.
-    pub days: Vec<(usize, Vec<String>)>,
+    /// Weekday (0 = Monday) and the stops in order.
+    pub days: Vec<(usize, Vec<StopRef>)>,
 }
 
 /// Current tours as plan tours, for comparison: each tour's areas of each weekday in order,
 /// from the cleaner's home (if she is known) at the tour's start time, without waiting.
 pub fn current_tours(week: &Week, tours: &[CurrentTour]) -> Vec<PlannedTour> {
-    let areas: BTreeMap<&str, &PlanArea> =
-        week.areas.iter().map(|a| (a.area_id.as_str(), a)).collect();
+    let areas: BTreeMap<StopRef, &PlanArea> =
+        week.areas.iter().map(|a| (a.stop_ref(), a)).collect();
     let homes: BTreeMap<&str, GeoPoint> = week
         .cleaners
         .iter()
@@ -1376,11 +1535,8 @@ pub fn current_tours(week: &Week, tours: &[CurrentTour]) -> Vec<PlannedTour> {
         days,
     } in tours
     {
-        for (day, area_ids) in days {
-            let stops: Vec<&PlanArea> = area_ids
-                .iter()
-                .filter_map(|a| areas.get(a.as_str()).copied())
-                .collect();
+        for (day, refs) in days {
+            let stops: Vec<&PlanArea> = refs.iter().filter_map(|r| areas.get(r).copied()).collect();
             if stops.is_empty() {
                 continue;
             }
@@ -1403,6 +1559,7 @@ pub fn current_tours(week: &Week, tours: &[CurrentTour]) -> Vec<PlannedTour> {
                     arrival: clock(time),
                     start: clock(time),
                     end: clock(time + need),
+                    one_off_job_id: area.one_off_job_id.clone(),
                 });
                 time += need;
                 cleaning += need;
@@ -1431,6 +1588,36 @@ pub fn current_tours(week: &Week, tours: &[CurrentTour]) -> Vec<PlannedTour> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_one_off_job_reads_its_area_date_window_minutes_skills_and_note() {
+        let job = OneOffJob::parse(&serde_json::json!({
+            "areaId": "a1", "date": "2026-12-09", "minutes": 90, "skills": ["windows"],
+            "window": {"earliest": "18:00", "latest": "20:00"}, "note": "Deep clean"
+        }))
+        .unwrap();
+        assert_eq!(job.minutes, 90);
+        assert_eq!(job.window.unwrap().minutes(), 120);
+        assert_eq!(job.skills, ["windows"]);
+    }
+
+    #[test]
+    fn a_bad_one_off_job_names_each_field() {
+        let fields = |body: Value| -> Vec<String> {
+            OneOffJob::parse(&body)
+                .unwrap_err()
+                .0
+                .into_iter()
+                .map(|e| e.field)
+                .collect()
+        };
+        assert_eq!(fields(serde_json::json!({})), ["areaId", "date", "minutes"]);
+        let short = serde_json::json!({"areaId": "a1", "date": "2026-12-09", "minutes": 90,
+            "window": {"earliest": "18:00", "latest": "19:00"}});
+        assert_eq!(fields(short), ["window"]);
+        let long = serde_json::json!({"areaId": "a1", "date": "2026-12-09", "minutes": 721});
+        assert_eq!(fields(long), ["minutes"]);
+    }
 
     #[test]
     fn rooms_sort_as_people_number_them() {

@@ -51,6 +51,9 @@ pub struct Contradiction {
     pub area_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub area_name: Option<String>,
+    /// When it is about a one-off job at the area, which.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub one_off_job_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cleaner_id: Option<String>,
     /// The week's days it affects (none: the whole week).
@@ -69,6 +72,7 @@ fn about(week: &Week, area: &PlanArea, code: ContradictionCode, message: String)
         site_name: Some(site.name.clone()),
         area_id: Some(area.area_id.clone()),
         area_name: Some(area.name.clone()),
+        one_off_job_id: area.one_off_job_id.clone(),
         cleaner_id: None,
         dates: Vec::new(),
         wins: Vec::new(),
@@ -118,16 +122,25 @@ pub fn preflight(week: &Week) -> Vec<Contradiction> {
             }
         }
         if !closed.is_empty() {
-            let mut c = about(
-                week,
-                area,
-                ContradictionCode::SiteClosedOnCalendarDay,
-                format!(
+            let message = match &area.one_off_job_id {
+                None => format!(
                     "a calendar schedules it on {}, when {} cannot be entered: change the \
                      calendar's days or the site's access hours",
                     days_of(&closed),
                     site.name
                 ),
+                Some(job) => format!(
+                    "its one-off job {job} falls on {}, when {} cannot be entered: move the \
+                     job's date or change the site's access hours",
+                    days_of(&closed),
+                    site.name
+                ),
+            };
+            let mut c = about(
+                week,
+                area,
+                ContradictionCode::SiteClosedOnCalendarDay,
+                message,
             );
             c.dates = closed;
             found.push(c);
@@ -147,7 +160,8 @@ pub fn preflight(week: &Week) -> Vec<Contradiction> {
             c.dates = outside;
             found.push(c);
         }
-        if area.scheduled.is_some() {
+        // A one-off job has its one date, whatever the agreement says.
+        if area.scheduled.is_some() && area.one_off_job_id.is_none() {
             let scheduled = area.calendar_days as f64;
             if (scheduled - area.cleanings_per_week).abs() >= 1.0 {
                 found.push(about(
@@ -231,6 +245,7 @@ pub fn preflight(week: &Week) -> Vec<Contradiction> {
             site_name: None,
             area_id: None,
             area_name: None,
+            one_off_job_id: None,
             cleaner_id: Some(cleaner.to_owned()),
             message: format!(
                 "{name} is away on {}: the plan gives her no work then",

@@ -17,6 +17,8 @@ use crate::time::{LocalTime, Weekday};
 use crate::validation::parse_enum;
 use crate::validation::{Fields, ValidationErrors};
 
+pub use crate::planning::OneOffJobId;
+
 pub enum TourKind {}
 pub enum VisitKind {}
 pub enum InspectionKind {}
@@ -26,6 +28,9 @@ pub type InspectionId = Id<InspectionKind>;
 
 /// Most areas one tour visits on one day.
 pub const MAX_AREAS_PER_DAY: usize = 300;
+
+/// Most one-off jobs on one tour day.
+pub const MAX_ONE_OFF_JOBS_PER_DAY: usize = 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -47,26 +52,55 @@ impl FromStr for TourType {
 #[serde(rename_all = "camelCase")]
 pub struct TourDay {
     pub day: Weekday,
+    /// The areas whose regular cleaning she does that day.
     pub area_ids: Vec<AreaId>,
+    /// One-off jobs she does that day besides (each on its own date: on the tour's other
+    /// weeks the day has none of them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub one_off_job_ids: Vec<OneOffJobId>,
     /// When she sets off that day (a plan's time); the tour's start time if not given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leave: Option<LocalTime>,
-    /// Each area's planned times, in the order of `area_ids`: set by the server (from the
-    /// plan, or timed from `leave` with the travel model), never read from a body.
+    /// Each stop's planned times in visiting order: the areas of `area_ids` in their order,
+    /// and the one-off jobs among them. Set by the server (from the plan, or timed from
+    /// `leave` with the travel model), never read from a body.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stops: Vec<TimedStop>,
 }
 
 impl TourDay {
+    /// Its stops in order: the planned ones where they are aligned (one-off jobs included),
+    /// else its areas' regular cleanings.
+    pub fn stop_refs(&self) -> Vec<crate::planning::StopRef> {
+        match self.timed_stops() {
+            Some(stops) => stops
+                .iter()
+                .map(|s| crate::planning::StopRef {
+                    area_id: s.area_id.to_string(),
+                    one_off_job_id: s.one_off_job_id.as_ref().map(ToString::to_string),
+                })
+                .collect(),
+            None => self
+                .area_ids
+                .iter()
+                .map(|a| crate::planning::StopRef::regular(a.as_str()))
+                .collect(),
+        }
+    }
+
     /// The planned times, if they still describe `area_ids` (an area added or moved by a
     /// client since they were set makes them stale).
     pub fn timed_stops(&self) -> Option<&[TimedStop]> {
-        let aligned = self.stops.len() == self.area_ids.len()
-            && self
-                .stops
-                .iter()
-                .zip(&self.area_ids)
-                .all(|(s, a)| s.area_id == *a);
+        let regular = self.stops.iter().filter(|s| s.one_off_job_id.is_none());
+        let jobs: BTreeSet<&OneOffJobId> = self
+            .stops
+            .iter()
+            .filter_map(|s| s.one_off_job_id.as_ref())
+            .collect();
+        let aligned = regular.clone().count() == self.area_ids.len()
+            && regular.zip(&self.area_ids).all(|(s, a)| s.area_id == *a)
+            && jobs.len() == self.one_off_job_ids.len()
+            && self.one_off_job_ids.iter().all(|j| jobs.contains(j));
         aligned.then_some(self.stops.as_slice())
     }
 }
@@ -76,6 +110,9 @@ impl TourDay {
 #[serde(rename_all = "camelCase")]
 pub struct TimedStop {
     pub area_id: AreaId,
+    /// When it is a one-off job at the area rather than its regular cleaning, which.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub one_off_job_id: Option<OneOffJobId>,
     /// When she gets there, after travelling from home or the previous stop.
     pub arrival: LocalTime,
     /// When cleaning starts: on arrival, or when the area's window opens.
@@ -91,6 +128,7 @@ pub struct TimedStop {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StopPlace {
     pub area_id: AreaId,
+    pub one_off_job_id: Option<OneOffJobId>,
     pub location: crate::sites::GeoPoint,
     pub minutes: i64,
     pub window: Result<(i64, i64), String>,
@@ -141,6 +179,7 @@ pub fn time_day(
             at = stop.location;
             TimedStop {
                 area_id: stop.area_id.clone(),
+                one_off_job_id: stop.one_off_job_id.clone(),
                 arrival: clock(arrival),
                 start: clock(start),
                 end: clock(end),
@@ -237,7 +276,15 @@ impl Tour {
         (before, after)
     }
 
-    /// Every area the tour visits on any day.
+    /// Every one-off job on any of its days.
+    pub fn one_off_job_ids(&self) -> BTreeSet<String> {
+        self.days
+            .iter()
+            .flat_map(|d| d.one_off_job_ids.iter().map(|j| j.to_string()))
+            .collect()
+    }
+
+    /// Every area the tour visits on any day for its regular cleaning.
     pub fn area_ids(&self) -> BTreeSet<String> {
         self.days
             .iter()
@@ -320,11 +367,26 @@ impl Entity for Tour {
                     d.error(&format!("areaIds[{i}]"), "is already in this day's tour");
                 }
             }
+            let jobs = d.optional_parsed_list(
+                "oneOffJobIds",
+                MAX_ONE_OFF_JOBS_PER_DAY,
+                OneOffJobId::parse,
+            );
+            if let Some(jobs) = &jobs {
+                let mut seen = BTreeSet::new();
+                if let Some(i) = jobs.iter().position(|j| !seen.insert(j.as_str())) {
+                    d.error(
+                        &format!("oneOffJobIds[{i}]"),
+                        "is already in this day's tour",
+                    );
+                }
+            }
             let leave = d.optional_parsed("leave", str::parse::<LocalTime>);
             d.ignore("stops");
             Some(TourDay {
                 day: day?,
                 area_ids: areas.unwrap_or_default(),
+                one_off_job_ids: jobs.unwrap_or_default(),
                 leave,
                 stops: Vec::new(),
             })
@@ -652,8 +714,10 @@ pub fn window_flag(time: LocalTime, windows: &[crate::calendars::TimeWindow]) ->
 }
 
 /// The flags of a check-in at `area` (of `area_type`) at local `date` and `time`: a closed
-/// site, or else a day without a calendar or a time outside its windows; and, when the
-/// cleaner named `tour`, a tour that does not visit the area on that weekday.
+/// site, or else a day without a calendar or a time outside its windows (a one-off job of
+/// the area that day, of `jobs` by id, adds its window; one without a window allows any
+/// time); and, when the cleaner named `tour`, a tour that visits the area on that weekday
+/// neither for its regular cleaning nor for one of those jobs.
 pub fn check_in_flags(
     schedule: &crate::schedule::SiteSchedule,
     area: &str,
@@ -661,20 +725,31 @@ pub fn check_in_flags(
     date: NaiveDate,
     time: LocalTime,
     tour: Option<&Tour>,
+    jobs: &[(&str, &crate::planning::OneOffJob)],
 ) -> Result<Vec<VisitFlag>, crate::schedule::ScheduleError> {
     let mut flags = Vec::new();
+    let jobs: Vec<_> = jobs
+        .iter()
+        .filter(|(_, j)| j.area_id.as_str() == area && j.date == date)
+        .collect();
+    let mut windows = schedule.windows(area, area_type, date)?;
+    windows.extend(jobs.iter().filter_map(|(_, j)| j.window));
+    let any_time = jobs.iter().any(|(_, j)| j.window.is_none());
     if let Some(closure) = schedule.closure_on(date) {
         flags.push(VisitFlag {
             code: VisitFlagCode::SiteClosed,
             message: format!("the site is closed on {date}: {}", closure.reason),
         });
-    } else if let Some(flag) = window_flag(time, &schedule.windows(area, area_type, date)?) {
+    } else if !any_time && let Some(flag) = window_flag(time, &windows) {
         flags.push(flag);
     }
     if let Some(tour) = tour {
-        let planned = tour
-            .runs_on(date)
-            .is_some_and(|d| d.area_ids.iter().any(|a| a.as_str() == area));
+        let planned = tour.runs_on(date).is_some_and(|d| {
+            d.area_ids.iter().any(|a| a.as_str() == area)
+                || d.one_off_job_ids
+                    .iter()
+                    .any(|id| jobs.iter().any(|(j, _)| *j == id.as_str()))
+        });
         if !planned {
             flags.push(VisitFlag {
                 code: VisitFlagCode::NotInTour,
@@ -889,6 +964,8 @@ pub struct AreaService {
     pub done: usize,
     pub skipped: usize,
     pub not_accessible: usize,
+    /// How many of the planned cleanings are one-off jobs.
+    pub one_off_jobs: usize,
     /// Done as a share of planned, capped at 100; absent when nothing was planned.
     pub fulfilment_percent: Option<f64>,
 }
@@ -915,8 +992,15 @@ impl VisitTally {
 }
 
 impl AreaService {
-    pub fn new(area_id: &str, area_name: &str, planned: usize, visits: VisitTally) -> Self {
+    /// `planned` regular cleanings and `one_off_jobs` besides, against the visits.
+    pub fn new(
+        area_id: &str,
+        area_name: &str,
+        (regular, one_off_jobs): (usize, usize),
+        visits: VisitTally,
+    ) -> Self {
         let done = visits.done;
+        let planned = regular + one_off_jobs;
         Self {
             area_id: area_id.to_owned(),
             area_name: area_name.to_owned(),
@@ -924,6 +1008,7 @@ impl AreaService {
             done,
             skipped: visits.skipped,
             not_accessible: visits.not_accessible,
+            one_off_jobs,
             fulfilment_percent: (planned > 0)
                 .then(|| round2((done as f64 * 100.0 / planned as f64).min(100.0))),
         }
@@ -975,6 +1060,7 @@ mod tests {
                 date.parse().unwrap(),
                 time.parse().unwrap(),
                 tour,
+                &[],
             )
             .unwrap()
             .into_iter()
@@ -1019,12 +1105,110 @@ mod tests {
             );
         }
 
+        fn job(window: Option<(&str, &str)>) -> crate::planning::OneOffJob {
+            let mut body = json!({"areaId": "a1", "date": "2026-12-08", "minutes": 60});
+            if let Some((earliest, latest)) = window {
+                body["window"] = json!({"earliest": earliest, "latest": latest});
+            }
+            crate::planning::OneOffJob::parse(&body).unwrap()
+        }
+
+        fn codes_with(
+            time: &str,
+            tour: Option<&Tour>,
+            job: &crate::planning::OneOffJob,
+        ) -> Vec<VisitFlagCode> {
+            check_in_flags(
+                &schedule(),
+                "a1",
+                "t1",
+                "2026-12-08".parse().unwrap(),
+                time.parse().unwrap(),
+                tour,
+                &[("j1", job)],
+            )
+            .unwrap()
+            .into_iter()
+            .map(|f| f.code)
+            .collect()
+        }
+
+        #[test]
+        fn a_one_off_jobs_window_allows_a_check_in_its_calendar_does_not() {
+            let deep_clean = job(Some(("10:00", "12:00")));
+            assert_eq!(codes_with("11:00", None, &deep_clean), []);
+            assert_eq!(
+                codes_with("13:00", None, &deep_clean),
+                [VisitFlagCode::OutsideWindow]
+            );
+            assert_eq!(codes_with("13:00", None, &job(None)), []);
+        }
+
+        #[test]
+        fn a_tour_day_naming_the_one_off_job_visits_its_area() {
+            let mut tour = mondays();
+            tour.days[0].day = Weekday::Tue;
+            tour.days[0].area_ids.clear();
+            let deep_clean = job(Some(("10:00", "12:00")));
+            assert_eq!(
+                codes_with("11:00", Some(&tour), &deep_clean),
+                [VisitFlagCode::NotInTour]
+            );
+            tour.days[0].one_off_job_ids = vec![OneOffJobId::parse("j1").unwrap()];
+            assert_eq!(codes_with("11:00", Some(&tour), &deep_clean), []);
+        }
+
         #[test]
         fn flag_codes_serialise_in_kebab_case() {
             assert_eq!(
                 serde_json::to_value(VisitFlagCode::OutsideWindow).unwrap(),
                 json!("outside-window")
             );
+        }
+    }
+
+    mod tour_days {
+        use super::*;
+
+        fn stop(area: &str, job: Option<&str>) -> TimedStop {
+            TimedStop {
+                area_id: AreaId::parse(area).unwrap(),
+                one_off_job_id: job.map(|j| OneOffJobId::parse(j).unwrap()),
+                arrival: "08:00".parse().unwrap(),
+                start: "08:00".parse().unwrap(),
+                end: "09:00".parse().unwrap(),
+                warnings: Vec::new(),
+            }
+        }
+
+        fn day(areas: &[&str], jobs: &[&str], stops: Vec<TimedStop>) -> TourDay {
+            TourDay {
+                day: Weekday::Wed,
+                area_ids: areas.iter().map(|a| AreaId::parse(a).unwrap()).collect(),
+                one_off_job_ids: jobs
+                    .iter()
+                    .map(|j| OneOffJobId::parse(j).unwrap())
+                    .collect(),
+                leave: None,
+                stops,
+            }
+        }
+
+        #[test]
+        fn planned_times_with_a_one_off_job_among_the_areas_are_kept() {
+            let stops = vec![stop("a1", None), stop("a1", Some("j1")), stop("a2", None)];
+            let day = day(&["a1", "a2"], &["j1"], stops);
+            assert_eq!(day.timed_stops().map(<[_]>::len), Some(3));
+            let refs = day.stop_refs();
+            assert_eq!(refs[1].one_off_job_id.as_deref(), Some("j1"));
+        }
+
+        #[test]
+        fn planned_times_missing_a_one_off_job_of_the_day_are_stale() {
+            let stops = vec![stop("a1", None), stop("a2", None)];
+            assert!(day(&["a1", "a2"], &["j1"], stops).timed_stops().is_none());
+            let stops = vec![stop("a1", None), stop("a1", Some("j2"))];
+            assert!(day(&["a1"], &["j1"], stops).timed_stops().is_none());
         }
     }
 
@@ -1041,6 +1225,7 @@ mod tests {
         ) -> StopPlace {
             StopPlace {
                 area_id: AreaId::parse(id).unwrap(),
+                one_off_job_id: None,
                 location: GeoPoint { lat: 52.5, lng },
                 minutes,
                 window,

@@ -195,6 +195,14 @@ impl<'a> Fields<'a> {
         }
     }
 
+    pub fn required_i64(&mut self, name: &'a str, range: RangeInclusive<i64>) -> Option<i64> {
+        if self.take(name).is_none() {
+            self.missing(name);
+            return None;
+        }
+        self.optional_i64(name, range)
+    }
+
     /// A nested object, read by `read` with a reader whose paths are prefixed with `name`.
     pub fn optional_object<T>(
         &mut self,

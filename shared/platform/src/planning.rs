@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use chrono::{Duration, NaiveDate};
 use domain::planning::{
-    Cleaner, CurrentTour, Plan, PlanArea, PlanRequest, PlanSite, PlanStatus, PlannedTour,
-    TravelModel, Week,
+    Cleaner, CurrentTour, OneOffJob, Plan, PlanArea, PlanRequest, PlanSite, PlanStatus,
+    PlannedTour, TravelModel, Week,
 };
 use domain::preflight::{CalendarOverlap, Contradiction, ContradictionCode};
 use domain::sites::{Area, AreaType, AreaWorkload, Site};
@@ -60,7 +60,18 @@ pub async fn site_contradictions(
         .all_where(vec![Filter::eq("siteId", site_id)])
         .await?;
     let travel = TravelModel::default();
-    let week = load_week(data, week_start, travel, vec![site], areas, BTreeSet::new()).await?;
+    let week_end = week_start + Duration::days(6);
+    let jobs = crate::tours::one_off_jobs(data, week_start, week_end, Some(site_id)).await?;
+    let week = load_week(
+        data,
+        week_start,
+        travel,
+        vec![site],
+        areas,
+        jobs,
+        BTreeSet::new(),
+    )
+    .await?;
     Ok(domain::preflight::preflight(&week))
 }
 
@@ -72,8 +83,10 @@ pub async fn tenant_week(
 ) -> ApiResult<Week> {
     let sites = data.repo::<Site>().all_where(Vec::new()).await?;
     let areas = data.repo::<Area>().all_where(Vec::new()).await?;
+    let week_end = week_start + Duration::days(6);
+    let jobs = crate::tours::one_off_jobs(data, week_start, week_end, None).await?;
     let absent = absent_days(data, week_start).await?;
-    load_week(data, week_start, travel, sites, areas, absent).await
+    load_week(data, week_start, travel, sites, areas, jobs, absent).await
 }
 
 /// Who is away on which day of the week starting on `week_start` (user id, date).
@@ -114,10 +127,7 @@ pub async fn load_inputs(
             let one = CurrentTour {
                 cleaner_id: tour.entity.cleaner_id.to_string(),
                 start: day.leave.unwrap_or(tour.entity.start_time),
-                days: vec![(
-                    day.day as usize,
-                    day.area_ids.iter().map(ToString::to_string).collect(),
-                )],
+                days: vec![(day.day as usize, day.stop_refs())],
             };
             // Its own times where it has them (a plan's, or timed when written).
             for mut planned in domain::planning::current_tours(&week, std::slice::from_ref(&one)) {
@@ -151,13 +161,14 @@ pub async fn load_inputs(
 }
 
 /// The week's problem from these sites and areas (their calendars, closures and types), the
-/// cleaners, and who is `absent`.
+/// one-off jobs at them, the cleaners, and who is `absent`.
 async fn load_week(
     data: &TenantData,
     week_start: NaiveDate,
     travel: TravelModel,
     sites: Vec<Stored<Site>>,
     areas: Vec<Stored<Area>>,
+    jobs: Vec<Stored<OneOffJob>>,
     absent: BTreeSet<(String, NaiveDate)>,
 ) -> ApiResult<Week> {
     let types: BTreeMap<String, AreaType> = data
@@ -227,8 +238,23 @@ async fn load_week(
             calendar_days,
             overlaps,
             pin: area.entity.pin.clone(),
+            one_off_job_id: None,
         });
     }
+    // Each one-off job after the regular areas, as its area's extra stop that day.
+    let regular: BTreeMap<&str, usize> = plan_areas
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.area_id.as_str(), i))
+        .collect();
+    let one_offs: Vec<PlanArea> = jobs
+        .iter()
+        .filter_map(|job| {
+            let area = &plan_areas[*regular.get(job.entity.area_id.as_str())?];
+            Some(PlanArea::one_off(area, &job.meta.id, &job.entity))
+        })
+        .collect();
+    plan_areas.extend(one_offs);
     Ok(Week {
         start: week_start,
         sites: sites

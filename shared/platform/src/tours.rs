@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use domain::Entity;
 use domain::UserId;
-use domain::planning::{Absence, Cleaner, TravelModel};
+use domain::planning::{Absence, Cleaner, OneOffJob, TravelModel};
 use domain::store::{Direction, Filter, FilterOp, Query};
 use domain::tours::Tour;
 use domain::tours::TourSettings;
@@ -64,6 +64,34 @@ pub async fn absences(
     let mut absences: Vec<Stored<Absence>> = not_over_before(data, "to", first, cleaner).await?;
     absences.retain(|a| a.entity.overlaps(first, last));
     Ok(absences)
+}
+
+/// The one-off jobs dated `first` to `last`, of one site or of all, by date: the cost
+/// follows the days asked for.
+pub async fn one_off_jobs(
+    data: &TenantData,
+    first: NaiveDate,
+    last: NaiveDate,
+    site: Option<&str>,
+) -> ApiResult<Vec<Stored<OneOffJob>>> {
+    data.store()
+        .query_all(one_off_jobs_query(first, last, site))
+        .await?
+        .into_iter()
+        .map(Stored::from_document)
+        .collect()
+}
+
+/// The query of [`one_off_jobs`] (its indexes are declared for it).
+pub fn one_off_jobs_query(first: NaiveDate, last: NaiveDate, site: Option<&str>) -> Query {
+    let mut query = Query::new(OneOffJob::COLLECTION);
+    if let Some(site) = site {
+        query = query.filter(Filter::eq("siteId", site));
+    }
+    query
+        .filter(Filter::new("date", FilterOp::Ge, first.to_string()))
+        .filter(Filter::new("date", FilterOp::Le, last.to_string()))
+        .order_by("date", Direction::Asc)
 }
 
 /// The cleaner a write names in `cleanerId`, or a 422 naming the field: tours and absences

@@ -63,7 +63,7 @@ impl Victim {
 }
 
 /// A site of customer c1 with an area, an area type, a calendar, a closure, a cleaner, a
-/// tour, an absence, an open visit, an inspection, a feed and a plan.
+/// tour, an absence, a one-off job, an open visit, an inspection, a feed and a plan.
 pub async fn seed_victim(app: &TestApp) -> Victim {
     let admin = app.token(VICTIM, Role::Admin);
     let mut site = platform::testing::site_json("Victim HQ", 52.52, 13.39);
@@ -97,6 +97,9 @@ pub async fn seed_victim(app: &TestApp) -> Victim {
     let absence = json!({"cleanerId": "maria", "from": "2026-12-14", "to": "2026-12-18",
         "kind": "holiday", "note": "Victim holiday"});
     let absence = app.created(&admin, "/v1/absences", absence).await.id();
+    let one_off = json!({"areaId": area, "date": "2026-12-02", "minutes": 60,
+        "note": "Victim deep clean"});
+    let one_off = app.created(&admin, "/v1/one-off-jobs", one_off).await.id();
     let code = app
         .get(&admin, &format!("/v1/check-in-codes/{area}"))
         .await
@@ -133,6 +136,7 @@ pub async fn seed_victim(app: &TestApp) -> Victim {
             ("/v1/cleaners", cleaner),
             ("/v1/tours", tour),
             ("/v1/absences", absence),
+            ("/v1/one-off-jobs", one_off),
             ("/v1/visits", visit),
             ("/v1/inspections", inspection),
             ("/v1/feed-tokens", feed.id()),

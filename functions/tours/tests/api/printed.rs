@@ -32,12 +32,13 @@ async fn fetch_pdf(
     (status, kind, reply.bytes().await.unwrap().to_vec())
 }
 
-/// Each page of `pdf` as a PNG at 150 dpi, by `pdftoppm`.
+/// Each page of `pdf` as a PNG at 300 dpi (a printer's), by `pdftoppm`: at 150 dpi a module
+/// of a 70 pt QR code is three blurred pixels, and the decoder misses one now and then.
 fn rendered_pages(pdf: &[u8], dir: &Path) -> Vec<PathBuf> {
     let file = dir.join("sheet.pdf");
     std::fs::write(&file, pdf).unwrap();
     let out = Command::new("pdftoppm")
-        .args(["-r", "150", "-png"])
+        .args(["-r", "300", "-png"])
         .arg(&file)
         .arg(dir.join("page"))
         .output()
@@ -124,6 +125,62 @@ async fn the_printed_sheet_is_one_page_whose_qr_codes_scan_to_the_rooms_check_in
         code_of(&s.app, &s.admin, &room).await,
     ]);
     assert_eq!(qr_texts(&pages[0]), expected);
+}
+
+/// The text of `pdf`, by `pdftotext` in reading order.
+fn pdf_text(pdf: &[u8], dir: &Path) -> String {
+    let file = dir.join("sheet.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) reads the PDF; scripts/test installs it");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn a_one_off_job_prints_as_its_own_stop_with_its_note() {
+    let s = scene().await;
+    let job = json!({"areaId": s.seed.office, "date": "2026-11-23", "minutes": 45,
+        "note": "Shampoo the carpet by the window"});
+    let job = s
+        .app
+        .seed::<domain::planning::OneOffJob>(&s.admin, job)
+        .await
+        .id();
+    let mut marias = tour("Maria early", "maria", 480, &[s.seed.lobby.as_str()]);
+    for day in marias["days"].as_array_mut().unwrap() {
+        if day["day"] == "mon" {
+            day["oneOffJobIds"] = json!([job]);
+        }
+    }
+    s.app.created(&s.admin, "/v1/tours", marias).await;
+    let path = "/v1/tour-sheets?date=2026-11-23&format=pdf";
+    let (status, _, pdf) = fetch_pdf(&s.app, &s.maria, path).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&pdf));
+    let dir = tempfile::tempdir().unwrap();
+    let text = pdf_text(&pdf, dir.path());
+    assert!(text.contains("one-off job"), "{text}");
+    assert!(
+        text.contains("Job: Shampoo the carpet by the window"),
+        "{text}"
+    );
+    assert!(text.contains("45 min"), "{text}");
+    let pages = rendered_pages(&pdf, dir.path());
+    assert_eq!(pages.len(), 1);
+    if let Some(keep) = std::env::var_os("CLEANOPS_RENDER_DIR") {
+        std::fs::copy(&pages[0], Path::new(&keep).join("tour-sheet-one-off.png")).unwrap();
+    }
+    // The office's code is printed for its one-off job, as for the lobby.
+    assert_eq!(
+        qr_texts(&pages[0]),
+        BTreeSet::from([
+            code_of(&s.app, &s.admin, &s.seed.lobby).await,
+            code_of(&s.app, &s.admin, &s.seed.office).await,
+        ])
+    );
 }
 
 #[tokio::test]
