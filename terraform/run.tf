@@ -51,10 +51,14 @@ resource "google_cloud_run_v2_service" "function" {
             GOOGLE_CLOUD_PROJECT = var.project_id
             AUTH_ISSUER          = var.auth_issuer
             AUTH_AUDIENCE        = var.auth_audience
-            AUTH_JWKS            = var.auth_jwks
             CORS_ALLOWED_ORIGINS = var.cors_allowed_origins
             LOG_FORMAT           = "json"
           },
+          # Behind the load balancer, the client's address is the second to last of
+          # X-Forwarded-For (identity's lockouts and audit log read it).
+          var.domain != "" ? { TRUSTED_PROXY_HOPS = "2" } : {},
+          # The identity function's published keys (which follow its rotations), else fixed ones.
+          var.auth_jwks_url != "" ? { AUTH_JWKS_URL = var.auth_jwks_url } : { AUTH_JWKS = var.auth_jwks },
           each.value.ingress == "private" ? {
             PUSH_AUDIENCE        = local.push_audience[each.key]
             PUSH_SERVICE_ACCOUNT = local.invoker_email[each.key]

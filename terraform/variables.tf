@@ -37,8 +37,15 @@ variable "auth_audience" {
 }
 
 variable "auth_jwks" {
-  description = "The token issuer's public keys as a JWKS document (JSON)."
+  description = "The token issuer's public keys as a JWKS document (JSON), when auth_jwks_url is not set."
   type        = string
+  default     = ""
+}
+
+variable "auth_jwks_url" {
+  description = "Where the functions fetch the token issuer's keys: the identity function's https://.../.well-known/jwks.json (through the load balancer's domain). Empty: auth_jwks."
+  type        = string
+  default     = ""
 }
 
 variable "cors_allowed_origins" {

@@ -14,7 +14,7 @@ use domain::TenantId;
 use domain::store::{
     Direction, Document, DocumentStore, Filter, FilterOp, Query, TenantStore, Write,
 };
-use platform::auth::DevIssuer;
+use platform::auth::TokenIssuer;
 use platform::local_topic::TOPIC_MESSAGES;
 use serde_json::{Value, json};
 
@@ -72,7 +72,7 @@ pub fn subscriptions(catalog: &catalog::Catalog, base_url: &str) -> HashMap<Stri
 pub struct Deliverer {
     store: Arc<dyn DocumentStore>,
     subscriptions: HashMap<String, Subscription>,
-    issuer: Arc<DevIssuer>,
+    issuer: Arc<TokenIssuer>,
     audience: String,
     account: String,
     http: reqwest::Client,
@@ -90,7 +90,7 @@ impl Deliverer {
     pub fn new(
         store: Arc<dyn DocumentStore>,
         subscriptions: HashMap<String, Subscription>,
-        issuer: Arc<DevIssuer>,
+        issuer: Arc<TokenIssuer>,
         audience: &str,
         account: &str,
     ) -> Self {

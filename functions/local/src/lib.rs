@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use catalog::Catalog;
-use platform::auth::DevIssuer;
+use platform::auth::TokenIssuer;
 use platform::logging::{self, LogFormat};
 use platform::push::PushVerifier;
 use platform::routes::Routes;
@@ -35,6 +35,7 @@ pub fn router_of(name: &str) -> Option<fn() -> Routes> {
         "fanout" => Some(fanout::router),
         "jobs" => Some(jobs::router),
         "workload-report" => Some(workload_report::router),
+        "identity" => Some(identity::router),
         _ => None,
     }
 }
@@ -68,6 +69,13 @@ USAGE:
         path, as its latest tick (or the RFC 3339 TIME) would, for every active
         tenant or T alone; waits up to S seconds (default 60) for each tenant's
         record. A second run of the same tick has no second effect.
+    cleanops rotate-keys [--data-dir DIR | --keyring FILE] [--at TIME]
+        Rotates the token issuer's keys: the key published ahead starts signing,
+        the signing key stays published until its last token has expired (16
+        minutes), a new next key is published. The running local cloud picks the
+        change up. --keyring rotates a key ring file instead (the cloud's
+        CLEANOPS_ISSUER_KEY secret: add the file as its new version), creating it
+        when missing. --at rotates as of an RFC 3339 TIME.
     cleanops token --tenant T --role R [--user U] [--customer C] [--hours H] [--data-dir DIR]
         Prints a bearer token signed by the local key (roles: admin, dispatcher,
         cleaner, customer; valid H hours, default 12). The customer role needs
@@ -92,6 +100,12 @@ enum Command {
         customer: Option<String>,
         hours: i64,
         data_dir: PathBuf,
+    },
+    RotateKeys {
+        /// A key ring file; else the data dir's.
+        keyring: Option<PathBuf>,
+        data_dir: PathBuf,
+        at: Option<chrono::DateTime<chrono::Utc>>,
     },
     Help,
 }
@@ -176,6 +190,7 @@ fn parse(args: &[String]) -> Result<Command, String> {
         Some("token") => ("token", &args[1..]),
         Some("serve") => ("serve", &args[1..]),
         Some("run") => ("run", &args[1..]),
+        Some("rotate-keys") => ("rotate-keys", &args[1..]),
         Some("-h" | "--help" | "help") => return Ok(Command::Help),
         _ => ("serve", args),
     };
@@ -183,6 +198,14 @@ fn parse(args: &[String]) -> Result<Command, String> {
     let command = match command {
         "serve" => parse_serve(&mut args)?,
         "run" => parse_run(&mut args)?,
+        "rotate-keys" => {
+            args.at_most(0)?;
+            Command::RotateKeys {
+                keyring: args.take("keyring").map(PathBuf::from),
+                at: parse_at(&mut args)?,
+                data_dir: args.data_dir(),
+            }
+        }
         _ => parse_token(&mut args)?,
     };
     args.finish(command)
@@ -212,14 +235,7 @@ fn parse_run(args: &mut Arguments) -> Result<Command, String> {
     } else {
         host
     };
-    let at = args
-        .take("at")
-        .map(|raw| {
-            chrono::DateTime::parse_from_rfc3339(&raw)
-                .map(|t| t.with_timezone(&chrono::Utc))
-                .map_err(|_| format!("--at: expected an RFC 3339 time, got {raw:?}"))
-        })
-        .transpose()?;
+    let at = parse_at(args)?;
     let wait = match args.take("wait") {
         Some(raw) => raw
             .parse::<u64>()
@@ -239,6 +255,17 @@ fn parse_run(args: &mut Arguments) -> Result<Command, String> {
         request,
         data_dir: args.data_dir(),
     })
+}
+
+/// `--at`: an RFC 3339 time.
+fn parse_at(args: &mut Arguments) -> Result<Option<chrono::DateTime<chrono::Utc>>, String> {
+    args.take("at")
+        .map(|raw| {
+            chrono::DateTime::parse_from_rfc3339(&raw)
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .map_err(|_| format!("--at: expected an RFC 3339 time, got {raw:?}"))
+        })
+        .transpose()
 }
 
 fn parse_token(args: &mut Arguments) -> Result<Command, String> {
@@ -297,7 +324,7 @@ pub fn main() -> ExitCode {
         }) => runtime()
             .and_then(|runtime| runtime.block_on(register_tenant(&data_dir, &tenant)))
             .and_then(|()| {
-                DevIssuer::load_or_create(&data_dir).map(|issuer| {
+                TokenIssuer::load_or_create(&data_dir).map(|issuer| {
                     println!(
                         "{}",
                         issuer.token_with_customer(
@@ -321,6 +348,18 @@ pub fn main() -> ExitCode {
                 operator::run(request, &data_dir).await
             })
         }),
+        Ok(Command::RotateKeys {
+            keyring,
+            data_dir,
+            at,
+        }) => {
+            let at = at.unwrap_or_else(chrono::Utc::now);
+            match keyring {
+                Some(file) => TokenIssuer::rotate_file(&file, None, at),
+                None => TokenIssuer::rotate_in(&data_dir, at),
+            }
+            .map(|report| println!("{report}"))
+        }
         Err(message) => Err(format!("{message}\n\n{USAGE}")),
     };
     match result {
@@ -354,7 +393,7 @@ async fn serve(host: IpAddr, port: u16, data_dir: PathBuf) -> Result<(), String>
     // Before anything is printed: a SIGTERM from then on stops the server gracefully.
     let shutdown = platform::shutdown_signal();
     logging::init(LogFormat::from_env().map_err(|e| e.to_string())?, None);
-    let issuer = DevIssuer::load_or_create(&data_dir)?;
+    let issuer = TokenIssuer::load_or_create(&data_dir)?;
     let store =
         store::EmbeddedStore::open(data_dir.join("store.sqlite3")).map_err(|e| e.to_string())?;
     let embedded: Arc<dyn domain::store::DocumentStore> = Arc::new(store);
@@ -368,9 +407,14 @@ async fn serve(host: IpAddr, port: u16, data_dir: PathBuf) -> Result<(), String>
         LOCAL_PUSH_AUDIENCE,
         LOCAL_PUSH_ACCOUNT,
     )?;
+    let hint = format!(
+        "log in (POST /v1/auth/login), or run `cargo run --release -- token --tenant T --role R \
+         --data-dir {}`: this server's key is in that data dir",
+        data_dir.display()
+    );
     let state = AppState {
         store: store.clone(),
-        verifier: Arc::new(issuer.verifier()),
+        verifier: Arc::new(issuer.verifier().with_unknown_key_hint(hint)),
         push: Some(Arc::new(push)),
         publisher: Some(Arc::new(platform::local_topic::LocalTopic::new(
             store.clone(),
@@ -379,6 +423,8 @@ async fn serve(host: IpAddr, port: u16, data_dir: PathBuf) -> Result<(), String>
         signer: Some(Arc::new(platform::signing::Signer::load_or_create(
             &data_dir,
         )?)),
+        issuer: Some(Arc::new(issuer.clone())),
+        api_keys: Arc::default(),
     };
     let http = HttpConfig::from_env().map_err(|e| e.to_string())?;
     let catalog = Catalog::get().map_err(|e| e.to_string())?;

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use domain::TenantId;
 use domain::store::{DocumentStore, TenantStore};
-use platform::auth::DevIssuer;
+use platform::auth::TokenIssuer;
 
 use crate::scheduler::{FanoutCaller, Schedule, schedules};
 use crate::{LOCAL_PUSH_ACCOUNT, LOCAL_PUSH_AUDIENCE};
@@ -74,7 +74,7 @@ pub async fn run(request: RunRequest, data_dir: &Path) -> Result<(), String> {
         None => active_tenants(&store).await?,
     };
     let before = record_states(&store, &schedule.job, &tenants, tick).await?;
-    let issuer = DevIssuer::load_or_create(data_dir)?;
+    let issuer = TokenIssuer::load_or_create(data_dir)?;
     let caller = FanoutCaller {
         issuer: &issuer,
         audience: LOCAL_PUSH_AUDIENCE,

@@ -13,7 +13,7 @@ use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Tz;
 use domain::TenantId;
 use domain::store::{DocumentStore, TenantStore, Write};
-use platform::auth::DevIssuer;
+use platform::auth::TokenIssuer;
 use serde_json::json;
 
 /// The last fired tick per job.
@@ -53,7 +53,7 @@ pub fn schedules(catalog: &catalog::Catalog, base_url: &str) -> Vec<Schedule> {
 pub struct Scheduler {
     store: Arc<dyn DocumentStore>,
     schedules: Vec<Schedule>,
-    issuer: Arc<DevIssuer>,
+    issuer: Arc<TokenIssuer>,
     audience: String,
     account: String,
     http: reqwest::Client,
@@ -63,7 +63,7 @@ impl Scheduler {
     pub fn new(
         store: Arc<dyn DocumentStore>,
         schedules: Vec<Schedule>,
-        issuer: Arc<DevIssuer>,
+        issuer: Arc<TokenIssuer>,
         audience: &str,
         account: &str,
     ) -> Self {
@@ -181,7 +181,7 @@ impl Scheduler {
 
 /// Calls the fan-out as Cloud Scheduler does: signed as the scheduler's service account.
 pub struct FanoutCaller<'a> {
-    pub issuer: &'a DevIssuer,
+    pub issuer: &'a TokenIssuer,
     pub audience: &'a str,
     pub account: &'a str,
 }

@@ -16,7 +16,7 @@ use cleanops::{LOCAL_PUSH_ACCOUNT, LOCAL_PUSH_AUDIENCE};
 use domain::TenantId;
 use domain::publish::{OutboundMessage, Publisher};
 use domain::store::{DocumentStore, Query, TenantStore};
-use platform::auth::DevIssuer;
+use platform::auth::TokenIssuer;
 use platform::local_topic::{LocalTopic, TOPIC_MESSAGES};
 use platform::push::PushVerifier;
 use serde_json::Value;
@@ -55,7 +55,7 @@ async fn receive(State(worker): State<Worker>, headers: HeaderMap, body: String)
 
 struct Setup {
     store: Arc<dyn DocumentStore>,
-    issuer: Arc<DevIssuer>,
+    issuer: Arc<TokenIssuer>,
     seen: Arc<Mutex<Vec<Value>>>,
     url: String,
     _dir: tempfile::TempDir,
@@ -65,7 +65,7 @@ async fn setup(failures: usize, delay: Duration) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn DocumentStore> =
         Arc::new(store::EmbeddedStore::open(dir.path().join("s.sqlite3")).unwrap());
-    let issuer = Arc::new(DevIssuer::generate().unwrap());
+    let issuer = Arc::new(TokenIssuer::generate().unwrap());
     let verifier = PushVerifier::new(
         &issuer.jwks(),
         &issuer.issuer,

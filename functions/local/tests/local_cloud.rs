@@ -216,3 +216,24 @@ async fn a_requested_plan_is_computed_by_the_worker_through_the_local_push_path(
     assert_eq!(plan["status"], "draft", "{plan}");
     assert_eq!(plan["tours"][0]["stops"][0]["areaName"], "Room 101");
 }
+
+#[tokio::test]
+async fn a_token_signed_for_another_data_dir_is_refused_saying_how_to_get_one() {
+    let (served, other) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let server = start(served.path());
+    let stranger = token(other.path(), "demo", "admin");
+    let reply = reqwest::Client::new()
+        .get(format!("{}/v1/sites", server.base))
+        .bearer_auth(stranger)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 401);
+    let problem: Value = reply.json().await.unwrap();
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("/v1/auth/login"), "{detail}");
+    assert!(
+        detail.contains(&format!("--data-dir {}", served.path().display())),
+        "{detail}"
+    );
+}

@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use platform::Role;
-use platform::auth::DevIssuer;
+use platform::auth::TokenIssuer;
 use platform::testing::KillOnDrop;
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
@@ -131,7 +131,7 @@ fn http_api_event(
 struct Lambda {
     events: mpsc::Sender<Invocation>,
     logs: Arc<Mutex<Vec<String>>>,
-    issuer: DevIssuer,
+    issuer: TokenIssuer,
     _child: KillOnDrop,
     _data_dir: tempfile::TempDir,
 }
@@ -157,7 +157,7 @@ impl Lambda {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, runtime_api).await.unwrap() });
-        let issuer = DevIssuer::generate().unwrap();
+        let issuer = TokenIssuer::generate().unwrap();
         let data_dir = tempfile::tempdir().unwrap();
         let mut child = platform::testing::function_command(
             env!("CARGO_BIN_EXE_sites"),

@@ -4,13 +4,13 @@
 use std::process::Command;
 
 use platform::Role;
-use platform::auth::DevIssuer;
+use platform::auth::TokenIssuer;
 use platform::testing::{CuttableProxy, KillOnDrop, free_port};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sites");
 
 /// The binary with a valid auth config and a clean environment otherwise.
-fn sites(issuer: &DevIssuer, data_dir: &std::path::Path) -> Command {
+fn sites(issuer: &TokenIssuer, data_dir: &std::path::Path) -> Command {
     platform::testing::function_command(BIN, issuer, data_dir)
 }
 
@@ -23,7 +23,7 @@ type Case = (
 
 #[test]
 fn bad_configuration_stops_start_up_naming_the_variable() {
-    let issuer = DevIssuer::generate().unwrap();
+    let issuer = TokenIssuer::generate().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let cases: [Case; 5] = [
         ("PORT", &[("PORT", "eighty")], &[]),
@@ -55,7 +55,7 @@ fn bad_configuration_stops_start_up_naming_the_variable() {
 
 #[test]
 fn an_unreachable_firestore_at_start_up_is_a_clear_error() {
-    let issuer = DevIssuer::generate().unwrap();
+    let issuer = TokenIssuer::generate().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let output = sites(&issuer, dir.path())
         .env("CLEANOPS_STORE", "firestore")
@@ -79,7 +79,7 @@ async fn firestore_lost_after_start_up_is_a_503_and_the_function_keeps_serving()
     );
     let proxy = CuttableProxy::start(emulator).await;
     let proxy_port = proxy.port;
-    let issuer = DevIssuer::generate().unwrap();
+    let issuer = TokenIssuer::generate().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let child = sites(&issuer, dir.path())

@@ -5,18 +5,18 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use platform::Role;
-use platform::auth::DevIssuer;
+use platform::auth::TokenIssuer;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tours");
 const KEY_VAR: &str = "CLEANOPS_SIGNING_KEY";
 
-fn tours(issuer: &DevIssuer, data_dir: &std::path::Path) -> Command {
+fn tours(issuer: &TokenIssuer, data_dir: &std::path::Path) -> Command {
     platform::testing::function_command(BIN, issuer, data_dir)
 }
 
 #[test]
 fn a_missing_or_weak_signing_key_stops_start_up_naming_it() {
-    let issuer = DevIssuer::generate().unwrap();
+    let issuer = TokenIssuer::generate().unwrap();
     let dir = tempfile::tempdir().unwrap();
     for key in [None, Some("c2hvcnQ="), Some("not base64!")] {
         let mut command = tours(&issuer, dir.path());
@@ -33,7 +33,7 @@ fn a_missing_or_weak_signing_key_stops_start_up_naming_it() {
 
 #[tokio::test]
 async fn with_its_key_it_serves() {
-    let issuer = DevIssuer::generate().unwrap();
+    let issuer = TokenIssuer::generate().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -3,7 +3,7 @@
 //! job, never a crash), and the worker keeps serving.
 
 use base64::Engine as _;
-use platform::auth::DevIssuer;
+use platform::auth::TokenIssuer;
 use platform::push::GOOGLE_ISSUER;
 use platform::testing::{CuttableProxy, KillOnDrop, free_port};
 use serde_json::json;
@@ -32,7 +32,7 @@ async fn a_store_outage_asks_pub_sub_to_redeliver() {
         "FIRESTORE_EMULATOR_HOST is not set: run scripts/test, which starts the Firestore emulator",
     );
     let proxy = CuttableProxy::start(emulator).await;
-    let issuer = DevIssuer::generate().unwrap();
+    let issuer = TokenIssuer::generate().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let jwks = serde_json::to_string(&issuer.jwks()).unwrap();

@@ -161,7 +161,7 @@ async fn only_the_push_subscriptions_tokens_are_accepted() {
     let app = spawn_app(workload_report::router(), Default::default()).await;
     seed(&app, "acme").await;
     let body = envelope(job_attributes("acme"), "m1");
-    let stranger = platform::auth::DevIssuer::generate().unwrap();
+    let stranger = platform::auth::TokenIssuer::generate().unwrap();
     let now = chrono::Utc::now().timestamp();
     let forged = stranger.sign(
         &json!({"iss": platform::push::GOOGLE_ISSUER, "aud": PUSH_AUDIENCE, "sub": "1",

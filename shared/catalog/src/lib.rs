@@ -58,12 +58,17 @@ impl Function {
 pub enum Secret {
     /// `CLEANOPS_SIGNING_KEY`: signs check-in codes and calendar feed tokens.
     SigningKey,
+    /// `CLEANOPS_ISSUER_KEY`: what the identity function's signing keys come from (a master
+    /// secret they are derived from month by month); their public halves are the JWKS every
+    /// function verifies against.
+    IssuerKey,
 }
 
 impl Secret {
     pub const fn env_var(self) -> &'static str {
         match self {
             Secret::SigningKey => "CLEANOPS_SIGNING_KEY",
+            Secret::IssuerKey => "CLEANOPS_ISSUER_KEY",
         }
     }
 }

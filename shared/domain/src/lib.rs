@@ -20,6 +20,10 @@
 //! - [`preflight`]: the contradictions a week's data holds before it is planned.
 //! - [`ical`]: iCalendar text for the feeds.
 //!
+//! The platform context:
+//! - [`identity`]: users and roles, invitations, tenant settings, the audit log; emails and
+//!   password rules.
+//!
 //! Ports (traits adapters implement):
 //! - [`store`]: the document store ([`store::DocumentStore`], scoped by [`store::TenantStore`]).
 //! - [`publish`]: publishing messages; [`clock`]: the time.
@@ -29,6 +33,7 @@ pub mod clock;
 pub mod entity;
 pub mod ical;
 pub mod id;
+pub mod identity;
 pub mod meta;
 pub mod number;
 pub mod planning;

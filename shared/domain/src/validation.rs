@@ -118,6 +118,25 @@ impl<'a> Fields<'a> {
         self.optional_str(name, len)
     }
 
+    /// A secret (a password) exactly as sent, untrimmed: 1 to `max_chars` characters.
+    pub fn required_secret(&mut self, name: &'a str, max_chars: usize) -> Option<String> {
+        let Some(value) = self.take(name) else {
+            self.missing(name);
+            return None;
+        };
+        match value.as_str() {
+            Some(s) if !s.is_empty() && s.chars().count() <= max_chars => Some(s.to_owned()),
+            Some(_) => {
+                self.error(name, format!("must be 1 to {max_chars} characters long"));
+                None
+            }
+            None => {
+                self.error(name, "must be a string");
+                None
+            }
+        }
+    }
+
     /// A string turned into a domain value by `parse`, whose error message is recorded. Unlike
     /// free text it is not trimmed: `"2026-03-02 "` is not a date, and silently reading it as
     /// one would hide a client's bug.

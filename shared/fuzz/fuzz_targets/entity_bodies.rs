@@ -22,4 +22,8 @@ fuzz_target!(|data: &[u8]| {
     let _ = domain::tours::CheckOut::parse(&body);
     let _ = domain::planning::Cleaner::parse(&body);
     let _ = domain::planning::PlanRequest::parse(&body);
+    let _ = domain::identity::User::parse(&body);
+    let _ = domain::identity::TenantSettings::parse(&body);
+    let _ = domain::identity::InvitationRequest::parse(&body);
+    let _ = domain::identity::parse_api_key_request(&body);
 });

@@ -1,8 +1,9 @@
-//! Authentication: a bearer JWT verified against configured keys (signature, issuer, audience,
-//! expiry) becomes a [`Caller`]: tenant, user and role. The tenant only ever comes from here.
+//! Authentication: a bearer JWT verified against the issuer's keys (signature, issuer,
+//! audience, expiry), or a device API key ([`crate::api_keys`]), becomes a [`Caller`]: tenant,
+//! user and role. The tenant only ever comes from here. The keys are fixed (`AUTH_JWKS`) or
+//! fetched from the issuer (`AUTH_JWKS_URL`) and fetched again as it rotates them.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
@@ -17,43 +18,8 @@ use crate::config::{self, ConfigError};
 use crate::error::ApiError;
 use crate::runtime::AppState;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Admin,
-    Dispatcher,
-    Cleaner,
-    Customer,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Dispatcher, Role::Cleaner, Role::Customer];
-    /// Roles that plan and change master data.
-    pub const PLANNERS: [Role; 2] = [Role::Admin, Role::Dispatcher];
-    /// The cleaning company's own people: everyone but customers.
-    pub const STAFF: [Role; 3] = [Role::Admin, Role::Dispatcher, Role::Cleaner];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Dispatcher => "dispatcher",
-            Role::Cleaner => "cleaner",
-            Role::Customer => "customer",
-        }
-    }
-}
-
-impl std::str::FromStr for Role {
-    type Err = String;
-    fn from_str(raw: &str) -> Result<Self, String> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == raw)
-            .ok_or_else(|| {
-                format!("unknown role {raw:?}; expected admin, dispatcher, cleaner or customer")
-            })
-    }
-}
+pub use crate::issuer::{DEV_AUDIENCE, DEV_ISSUER, TokenIssuer};
+pub use domain::identity::Role;
 
 /// The claims a cleanops token carries.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -141,7 +107,12 @@ where
             .ok_or_else(|| {
                 ApiError::Unauthenticated("expected `Authorization: Bearer <token>`".into())
             })?;
-        let claims = state.verifier.verify(token.trim())?;
+        let token = token.trim();
+        if let Some(key) = crate::api_keys::PresentedKey::parse(token) {
+            let path = parts.uri.path().to_owned();
+            return crate::api_keys::authenticate(&state, &key, parts.method.as_str(), &path).await;
+        }
+        let claims = state.verifier.verify_fresh(token).await?;
         let tenant = TenantId::parse_external(&claims.tenant)
             .map_err(|e| ApiError::Unauthenticated(format!("the token's tenant {e}")))?;
         let user = UserId::parse(&claims.sub)
@@ -169,12 +140,39 @@ where
     }
 }
 
+/// Fetches an issuer's key set again (from `AUTH_JWKS_URL`, or the local issuer's ring).
+pub type KeySource = std::sync::Arc<
+    dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<JwkSet, String>> + Send>>
+        + Send
+        + Sync,
+>;
+
+/// How often a key set at a URL is fetched again, so a retired key is refused within this
+/// long.
+pub const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
+/// The soonest a token naming an unknown key fetches the set again (a rotated-in key is
+/// found at once; a flood of forged `kid`s costs one fetch per this long).
+const REFETCH_UNKNOWN_AFTER: std::time::Duration = std::time::Duration::from_secs(10);
+
+type KeyMap = HashMap<String, (DecodingKey, Algorithm)>;
+
+struct Refresh {
+    source: KeySource,
+    every: std::time::Duration,
+    last: std::sync::Mutex<Option<std::time::Instant>>,
+    fetching: tokio::sync::Mutex<()>,
+}
+
 /// Verifies tokens against a key set, an issuer and an audience.
 pub struct Verifier {
-    keys: HashMap<String, (DecodingKey, Algorithm)>,
+    keys: std::sync::RwLock<KeyMap>,
+    refresh: Option<Refresh>,
     issuer: String,
     audience: String,
     verified: VerifiedTokens,
+    /// Said with a 401 for a token signed by a key this verifier does not know (the local
+    /// cloud says how to get one it does).
+    unknown_key_hint: Option<String>,
 }
 
 /// Tokens already verified, so that a client's next requests skip the signature check (the
@@ -241,23 +239,128 @@ impl Verifier {
         issuer: impl Into<String>,
         audience: impl Into<String>,
     ) -> Result<Self, String> {
-        let mut keys = HashMap::new();
-        for (i, jwk) in jwks.keys.iter().enumerate() {
-            let kid = jwk.common.key_id.clone().unwrap_or_else(|| format!("#{i}"));
-            let alg = key_algorithm(jwk)
-                .ok_or_else(|| format!("key {kid}: unsupported key type or algorithm"))?;
-            let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("key {kid}: {e}"))?;
-            keys.insert(kid, (key, alg));
-        }
+        let keys = key_map(jwks)?;
         if keys.is_empty() {
             return Err("the key set has no keys".into());
         }
-        Ok(Self {
-            keys,
+        Ok(Self::with_keys(keys, issuer, audience))
+    }
+
+    fn with_keys(keys: KeyMap, issuer: impl Into<String>, audience: impl Into<String>) -> Self {
+        Self {
+            keys: std::sync::RwLock::new(keys),
+            refresh: None,
             issuer: issuer.into(),
             audience: audience.into(),
             verified: VerifiedTokens::default(),
-        })
+            unknown_key_hint: None,
+        }
+    }
+
+    /// Fetches the key set again from `source` `every` so often, and when a token names a
+    /// key the verifier does not know (at a bounded rate).
+    pub fn with_refresh(mut self, source: KeySource, every: std::time::Duration) -> Self {
+        self.refresh = Some(Refresh {
+            source,
+            every,
+            last: std::sync::Mutex::new(None),
+            fetching: tokio::sync::Mutex::new(()),
+        });
+        self
+    }
+
+    /// A verifier that knows no key yet and fetches them from `url` (the identity function's
+    /// `/.well-known/jwks.json`) when first needed.
+    pub fn from_url(url: &str, issuer: impl Into<String>, audience: impl Into<String>) -> Self {
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(5))
+            .build()
+            .unwrap_or_default();
+        let url = url.to_owned();
+        let source: KeySource = std::sync::Arc::new(move || {
+            let (client, url) = (client.clone(), url.clone());
+            Box::pin(async move {
+                let response = client.get(&url).send().await.map_err(|e| e.to_string())?;
+                if !response.status().is_success() {
+                    return Err(format!("{url} answered {}", response.status()));
+                }
+                let body = response.bytes().await.map_err(|e| e.to_string())?;
+                if body.len() > 64 * 1024 {
+                    return Err(format!("{url}: a key set over 64 KB"));
+                }
+                serde_json::from_slice(&body).map_err(|e| format!("{url}: not a JWKS: {e}"))
+            })
+        });
+        Self::with_keys(KeyMap::new(), issuer, audience).with_refresh(source, REFRESH_EVERY)
+    }
+
+    /// Verifies `token` as [`Verifier::verify`] does, after fetching the key set again when
+    /// it is due or when the token names a key not yet known.
+    pub async fn verify_fresh(&self, token: &str) -> Result<Claims, ApiError> {
+        if let Some(refresh) = &self.refresh {
+            let due = |after: std::time::Duration| {
+                let Ok(mut last) = refresh.last.lock() else {
+                    return false;
+                };
+                let due = last.is_none_or(|at| at.elapsed() >= after);
+                if due {
+                    *last = Some(std::time::Instant::now());
+                }
+                due
+            };
+            if self.keys.read().is_ok_and(|k| k.is_empty()) {
+                // Nothing known yet (a cold start on AUTH_JWKS_URL): one fetch at a time, and
+                // the requests that came with it wait for it rather than fail; while the
+                // issuer cannot be reached, once a second.
+                let _one = refresh.fetching.lock().await;
+                if self.keys.read().is_ok_and(|k| k.is_empty())
+                    && due(std::time::Duration::from_secs(1))
+                {
+                    self.fetch(refresh).await;
+                }
+            } else if due(refresh.every) || (!self.knows_key(token) && due(REFETCH_UNKNOWN_AFTER)) {
+                self.fetch(refresh).await;
+            }
+        }
+        self.verify(token)
+    }
+
+    /// Replaces the known keys with the source's, unless it fails or has none.
+    async fn fetch(&self, refresh: &Refresh) {
+        match (refresh.source)().await.and_then(|jwks| key_map(&jwks)) {
+            Ok(keys) if !keys.is_empty() => {
+                if let Ok(mut current) = self.keys.write() {
+                    *current = keys;
+                }
+            }
+            Ok(_) => tracing::warn!("the issuer's key set is empty; keeping the keys known"),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot fetch the issuer's keys; keeping the keys known")
+            }
+        }
+    }
+
+    /// Whether the verifier knows the key `token` names (false for what is not a JWT).
+    fn knows_key(&self, token: &str) -> bool {
+        if token.len() > MAX_TOKEN_BYTES {
+            return true; // refused for its size, whatever the keys
+        }
+        let Ok(header) = jsonwebtoken::decode_header(token) else {
+            return true;
+        };
+        let Ok(keys) = self.keys.read() else {
+            return true;
+        };
+        match &header.kid {
+            Some(kid) => keys.contains_key(kid),
+            None => keys.len() == 1,
+        }
+    }
+
+    /// Adds `hint` to the 401 of a token whose key is unknown.
+    pub fn with_unknown_key_hint(mut self, hint: impl Into<String>) -> Self {
+        self.unknown_key_hint = Some(hint.into());
+        self
     }
 
     /// `AUTH_ISSUER`, `AUTH_AUDIENCE`, and the public keys as a JWKS document: inline in
@@ -265,6 +368,13 @@ impl Verifier {
     pub fn from_env() -> Result<Self, ConfigError> {
         let issuer = config::required("AUTH_ISSUER", "the issuer (iss) of accepted tokens")?;
         let audience = config::required("AUTH_AUDIENCE", "the audience (aud) tokens must name")?;
+        if let Some(url) = config::optional("AUTH_JWKS_URL") {
+            let local = url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost");
+            if !url.starts_with("https://") && !local {
+                return Err(ConfigError::new("AUTH_JWKS_URL", "must be an https:// URL"));
+            }
+            return Ok(Self::from_url(&url, issuer, audience));
+        }
         let (var, jwks) = jwks_from_env("AUTH_JWKS", "AUTH_JWKS_FILE")?.ok_or_else(|| {
             ConfigError::new(
                 "AUTH_JWKS",
@@ -281,9 +391,11 @@ impl Verifier {
         }
         let digest = token_digest(token);
         let now = jsonwebtoken::get_current_timestamp();
-        if let Some(claims) = self.verified.get(&digest, now, &self.keys) {
+        let known = self.keys.read().map_err(ApiError::internal)?;
+        if let Some(claims) = self.verified.get(&digest, now, &known) {
             return Ok(claims);
         }
+        drop(known);
         let (claims, kid) = self.verify_with_kid::<Claims>(token)?;
         self.verified.insert(digest, kid, &claims, now);
         Ok(claims)
@@ -305,12 +417,15 @@ impl Verifier {
         }
         let header = jsonwebtoken::decode_header(token)
             .map_err(|_| unauthenticated("the token is not a JWT"))?;
+        let keys = self.keys.read().map_err(ApiError::internal)?;
         let (kid, (key, alg)) = match &header.kid {
-            Some(kid) => self
-                .keys
+            Some(kid) => keys
                 .get_key_value(kid)
-                .ok_or_else(|| unauthenticated("the token's key is unknown"))?,
-            None if self.keys.len() == 1 => self.keys.iter().next().expect("one key"),
+                .ok_or_else(|| match &self.unknown_key_hint {
+                    Some(hint) => unauthenticated(&format!("the token's key is unknown: {hint}")),
+                    None => unauthenticated("the token's key is unknown"),
+                })?,
+            None if keys.len() == 1 => keys.iter().next().expect("one key"),
             None => return Err(unauthenticated("the token names no key (kid)")),
         };
         if header.alg != *alg {
@@ -386,6 +501,19 @@ pub fn jwks_from_env(
     Ok(Some((var, jwks)))
 }
 
+/// The keys of a JWKS by id (`#i` for a key without one).
+fn key_map(jwks: &JwkSet) -> Result<KeyMap, String> {
+    let mut keys = HashMap::new();
+    for (i, jwk) in jwks.keys.iter().enumerate() {
+        let kid = jwk.common.key_id.clone().unwrap_or_else(|| format!("#{i}"));
+        let alg = key_algorithm(jwk)
+            .ok_or_else(|| format!("key {kid}: unsupported key type or algorithm"))?;
+        let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("key {kid}: {e}"))?;
+        keys.insert(kid, (key, alg));
+    }
+    Ok(keys)
+}
+
 /// The algorithm a JWK is used with: its `alg`, else the one its key type implies.
 fn key_algorithm(jwk: &Jwk) -> Option<Algorithm> {
     if let Some(alg) = jwk.common.key_algorithm {
@@ -397,124 +525,6 @@ fn key_algorithm(jwk: &Jwk) -> Option<Algorithm> {
         AlgorithmParameters::OctetKeyPair(_) => Some(Algorithm::EdDSA),
         _ => None,
     }
-}
-
-/// A local token issuer for development and tests: an Ed25519 key kept on disk, whose public
-/// half is the JWKS the local cloud verifies against.
-pub struct DevIssuer {
-    kid: String,
-    pkcs8: Vec<u8>,
-    public: Vec<u8>,
-    pub issuer: String,
-    pub audience: String,
-}
-
-pub const DEV_ISSUER: &str = "cleanops-local";
-pub const DEV_AUDIENCE: &str = "cleanops";
-const DEV_KEY_FILE: &str = "dev-signing-key.p8";
-
-impl DevIssuer {
-    /// A fresh key held in memory only.
-    pub fn generate() -> Result<Self, String> {
-        let pkcs8 = aws_lc_rs::signature::Ed25519KeyPair::generate_pkcs8(
-            &aws_lc_rs::rand::SystemRandom::new(),
-        )
-        .map_err(|e| format!("cannot generate a key: {e}"))?;
-        Self::from_pkcs8(pkcs8.as_ref().to_vec())
-    }
-
-    /// The key in `dir`, created (with owner-only permissions) on first use.
-    pub fn load_or_create(dir: &Path) -> Result<Self, String> {
-        let path = dir.join(DEV_KEY_FILE);
-        match std::fs::read(&path) {
-            Ok(pkcs8) => Self::from_pkcs8(pkcs8).map_err(|e| format!("{}: {e}", path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let issuer = Self::generate()?;
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-                write_private(&path, &issuer.pkcs8)
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                Ok(issuer)
-            }
-            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
-        }
-    }
-
-    fn from_pkcs8(pkcs8: Vec<u8>) -> Result<Self, String> {
-        use aws_lc_rs::signature::KeyPair;
-        let pair = aws_lc_rs::signature::Ed25519KeyPair::from_pkcs8(&pkcs8)
-            .map_err(|_| "not an Ed25519 PKCS#8 key".to_owned())?;
-        let public = pair.public_key().as_ref().to_vec();
-        let kid = public.iter().take(6).map(|b| format!("{b:02x}")).collect();
-        Ok(Self {
-            kid,
-            pkcs8,
-            public,
-            issuer: DEV_ISSUER.into(),
-            audience: DEV_AUDIENCE.into(),
-        })
-    }
-
-    pub fn jwks(&self) -> JwkSet {
-        use base64::Engine as _;
-        let x = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&self.public);
-        serde_json::from_value(serde_json::json!({"keys": [{
-            "kty": "OKP", "crv": "Ed25519", "x": x, "kid": self.kid, "alg": "EdDSA", "use": "sig"
-        }]}))
-        .expect("a well-formed JWKS")
-    }
-
-    pub fn verifier(&self) -> Verifier {
-        Verifier::new(&self.jwks(), &self.issuer, &self.audience).expect("the dev key verifies")
-    }
-
-    /// Signs arbitrary claims (tests use this to forge expired or foreign tokens).
-    pub fn sign<C: Serialize>(&self, claims: &C) -> String {
-        let mut header = jsonwebtoken::Header::new(Algorithm::EdDSA);
-        header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(
-            &header,
-            claims,
-            &jsonwebtoken::EncodingKey::from_ed_der(&self.pkcs8),
-        )
-        .expect("signing with a valid key")
-    }
-
-    /// A token for `user` as `role` in `tenant`, valid for `ttl`.
-    pub fn token(&self, tenant: &str, user: &str, role: Role, ttl: chrono::Duration) -> String {
-        self.token_with_customer(tenant, user, role, None, ttl)
-    }
-
-    /// A token that also names the customer (for the customer role).
-    pub fn token_with_customer(
-        &self,
-        tenant: &str,
-        user: &str,
-        role: Role,
-        customer: Option<&str>,
-        ttl: chrono::Duration,
-    ) -> String {
-        let now = chrono::Utc::now().timestamp();
-        self.sign(&Claims {
-            iss: self.issuer.clone(),
-            aud: self.audience.clone(),
-            sub: user.into(),
-            exp: now + ttl.num_seconds(),
-            iat: now,
-            tenant: tenant.into(),
-            role,
-            customer: customer.map(str::to_owned),
-        })
-    }
-}
-
-pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(bytes)
 }
 
 #[cfg(test)]
@@ -537,6 +547,23 @@ mod tests {
     fn keys(kid: &str) -> HashMap<String, (DecodingKey, Algorithm)> {
         let key = (DecodingKey::from_secret(b"k"), Algorithm::HS256);
         HashMap::from([(kid.to_owned(), key)])
+    }
+
+    #[test]
+    fn an_issuer_key_may_be_a_bare_pkcs8_seed() {
+        // What `openssl genpkey -algorithm ed25519` writes, and scripts/image makes.
+        let mut v1 = pkcs8_v1_prefix().to_vec();
+        v1.extend([7u8; 32]);
+        let issuer = TokenIssuer::from_pkcs8(v1).expect("a PKCS#8 v1 Ed25519 key");
+        let token = issuer.token("t1", "ana", Role::Admin, chrono::Duration::minutes(1));
+        assert_eq!(issuer.verifier().verify(&token).unwrap().sub, "ana");
+    }
+
+    fn pkcs8_v1_prefix() -> [u8; 16] {
+        [
+            0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22,
+            0x04, 0x20,
+        ]
     }
 
     #[test]

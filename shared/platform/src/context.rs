@@ -74,6 +74,12 @@ impl RequestContext {
         self.data.now()
     }
 
+    /// The platform's own scope (the tenant registry, identity's accounts and API key
+    /// credentials): never another tenant's data.
+    pub fn platform_scope(&self) -> TenantStore {
+        TenantStore::new(self.state.store.clone(), TenantId::system())
+    }
+
     /// Hands one run of `job` about `subject` to its worker, for the caller's tenant.
     pub async fn enqueue<J: crate::BackgroundJob + serde::Serialize>(
         &self,

@@ -15,7 +15,9 @@
 //! - [`error`]: [`ApiError`], the one error type of the HTTP layer, as problem+json.
 //! - [`http`]: request decoding (JSON bodies, `If-Match`, listing parameters, page tokens).
 //! - [`auth`]: bearer tokens verified into a [`Caller`] (tenant, user, role) and the
-//!   customer-scope rule; the development issuer.
+//!   customer-scope rule; [`issuer`]: the token issuer and its rotating key ring.
+//! - [`api_keys`]: device API keys (`co_<prefix>_<secret>`) verified into a [`Caller`] whose
+//!   routes their scopes name; [`secrets`]: one-time secrets and their stored hashes.
 //! - [`context`]: [`RequestContext`], the extractor every authenticated handler takes, and
 //!   [`TenantData`], the one way into a tenant's store.
 //! - [`crud`]: typed access to an entity collection ([`crud::Repo`]) and entity responses.
@@ -44,12 +46,14 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+pub mod api_keys;
 pub mod auth;
 pub mod config;
 pub mod context;
 pub mod crud;
 pub mod error;
 pub mod http;
+pub mod issuer;
 pub mod job;
 pub mod local_topic;
 pub mod logging;
@@ -61,6 +65,7 @@ pub mod resource;
 pub mod routes;
 mod runtime;
 pub mod schedule;
+pub mod secrets;
 pub mod signing;
 pub mod tenants;
 #[cfg(feature = "testing")]

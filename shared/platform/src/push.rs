@@ -46,7 +46,7 @@ pub struct PushClaims {
 /// Where the keys that sign invoker tokens come from.
 enum Keys {
     /// A configured key set and issuer (tests, the local cloud).
-    Configured(Verifier),
+    Configured(Box<Verifier>),
     /// Google's published keys, fetched and cached as their `Cache-Control` says, refetched
     /// (at a bounded rate) for an unknown key id: Google rotates them.
     Google(Box<gcloud_sdk::id_token_verify::IdTokenVerifier>),
@@ -68,7 +68,7 @@ impl PushVerifier {
         service_account: &str,
     ) -> Result<Self, String> {
         Ok(Self {
-            keys: Keys::Configured(Verifier::new(jwks, issuer, audience)?),
+            keys: Keys::Configured(Box::new(Verifier::new(jwks, issuer, audience)?)),
             service_account: service_account.to_owned(),
         })
     }

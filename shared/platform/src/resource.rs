@@ -292,7 +292,7 @@ async fn patch<R: Resource>(
 }
 
 /// RFC 7396: objects merge recursively, `null` removes, anything else replaces.
-fn merge_patch(target: &mut Value, patch: &Value) {
+pub fn merge_patch(target: &mut Value, patch: &Value) {
     let Value::Object(patch) = patch else {
         *target = patch.clone();
         return;

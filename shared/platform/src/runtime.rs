@@ -34,9 +34,23 @@ pub struct AppState {
     /// Signs check-in codes and feed tokens; set for functions whose catalog entry lists the
     /// `signing-key` secret.
     pub signer: Option<Arc<crate::signing::Signer>>,
+    /// Signs access tokens; set for the function whose catalog entry lists the `issuer-key`
+    /// secret (identity).
+    pub issuer: Option<Arc<crate::auth::TokenIssuer>>,
+    /// API key credentials verified lately (see [`crate::api_keys`]).
+    pub api_keys: Arc<crate::api_keys::ApiKeyCache>,
 }
 
 impl AppState {
+    /// The token issuer, or a 500 (logged) if this function was deployed without its key.
+    pub fn issuer(&self) -> Result<&crate::auth::TokenIssuer, ApiError> {
+        self.issuer.as_deref().ok_or_else(|| {
+            ApiError::internal(
+                "no issuer key: list the issuer-key secret in the function's catalog entry",
+            )
+        })
+    }
+
     /// The signer, or a 500 (logged) if this function was deployed without its key.
     pub fn signer(&self) -> Result<&crate::signing::Signer, ApiError> {
         self.signer.as_deref().ok_or_else(|| {
@@ -352,6 +366,12 @@ async fn start(function: &'static str, routes: Routes) -> Result<(), StartupErro
         } else {
             None
         },
+        issuer: if entry.secrets.contains(&catalog::Secret::IssuerKey) {
+            Some(Arc::new(crate::auth::TokenIssuer::from_env()?))
+        } else {
+            None
+        },
+        api_keys: Arc::default(),
     };
     let http = HttpConfig::from_env()?;
     let app = app(routes, state, &http);

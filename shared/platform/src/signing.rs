@@ -59,7 +59,7 @@ impl Signer {
                 aws_lc_rs::rand::fill(&mut key).map_err(|_| "no random source".to_owned())?;
                 std::fs::create_dir_all(dir)
                     .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-                crate::auth::write_private(&path, &key)
+                crate::issuer::write_private(&path, &key)
                     .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                 Self::from_bytes(&key)
             }

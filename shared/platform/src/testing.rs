@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use domain::store::DocumentStore;
 
-use crate::auth::{DevIssuer, Role};
+use crate::auth::{Role, TokenIssuer};
 use crate::push::{GOOGLE_ISSUER, PushVerifier};
 use crate::runtime::{AppState, HttpConfig, app, serve};
 
@@ -37,7 +37,7 @@ pub struct TestApp {
     pub address: SocketAddr,
     /// The app's clock, fixed at the start of the test (whole seconds) until moved.
     pub clock: Arc<TestClock>,
-    pub issuer: DevIssuer,
+    pub issuer: TokenIssuer,
     pub state: AppState,
     /// Keeps the store's directory until the test ends.
     pub data_dir: tempfile::TempDir,
@@ -121,7 +121,7 @@ pub async fn spawn_app(routes: crate::routes::Routes, http: HttpConfig) -> TestA
     let store = Arc::new(store::indexes::IndexCheckedStore::new(
         fresh_store(data_dir.path()).await,
     ));
-    let issuer = DevIssuer::generate().expect("dev key");
+    let issuer = TokenIssuer::generate().expect("dev key");
     let push = PushVerifier::new(
         &issuer.jwks(),
         GOOGLE_ISSUER,
@@ -136,6 +136,8 @@ pub async fn spawn_app(routes: crate::routes::Routes, http: HttpConfig) -> TestA
         publisher: Some(Arc::new(crate::local_topic::LocalTopic::new(store.clone()))),
         clock: clock.clone(),
         signer: Some(Arc::new(crate::signing::Signer::generate())),
+        issuer: Some(Arc::new(issuer.clone())),
+        api_keys: Arc::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -433,7 +435,7 @@ impl TestApp {
 /// configuration for `issuer`, the embedded store in `data_dir`, text logs, stderr captured.
 pub fn function_command(
     binary: &str,
-    issuer: &DevIssuer,
+    issuer: &TokenIssuer,
     data_dir: &std::path::Path,
 ) -> std::process::Command {
     let mut command = std::process::Command::new(binary);

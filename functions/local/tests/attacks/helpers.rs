@@ -124,6 +124,7 @@ pub async fn seed_victim(app: &TestApp) -> Victim {
         .plan(&admin, json!({"weekStart": "2026-11-30", "seconds": 0.2}))
         .await
         .id();
+    let (user, invitation, api_key, audit) = seed_victim_identity(app, &admin).await;
     Victim {
         admin,
         ids: vec![
@@ -142,11 +143,58 @@ pub async fn seed_victim(app: &TestApp) -> Victim {
             ("/v1/feed-tokens", feed.id()),
             ("token", feed_token),
             ("/v1/plans", plan),
+            ("/v1/users", user),
+            ("/v1/invitations", invitation),
+            ("/v1/api-keys", api_key),
+            ("/v1/audit", audit),
             ("date", "2026-11-30".into()),
             ("code", code.as_str().unwrap_or_default().to_owned()),
         ],
         secrets: ["Victim", "maria"].map(String::from).into(),
     }
+}
+
+/// The victim's settings, a user who accepted her invitation, a pending invitation, an API
+/// key and an audit record: their ids.
+async fn seed_victim_identity(app: &TestApp, admin: &str) -> (String, String, String, String) {
+    let settings = json!({"name": "Victim Cleaning", "timeZone": "Europe/Berlin", "language": "de",
+        "country": "DE", "currency": "EUR"});
+    let settings = <domain::identity::TenantSettings as domain::Entity>::parse(&settings).unwrap();
+    app.data_of(admin)
+        .repo::<domain::identity::TenantSettings>()
+        .create_with_id(domain::identity::TenantSettings::ID, settings, vec![])
+        .await
+        .unwrap();
+    let invite = |email: &str| json!({"email": email, "name": "Victim Vera", "role": "dispatcher", "language": "de"});
+    let accepted = app
+        .created(admin, "/v1/invitations", invite("vera@victim.example"))
+        .await;
+    let token = accepted.body["token"].as_str().unwrap();
+    let user = app
+        .send(
+            Method::POST,
+            "/v1/invitations/accept",
+            None,
+            Some(json!({"token": token, "password": "Victim's long password"})),
+            None,
+        )
+        .await;
+    assert_eq!(user.status, 201, "{}", user.body);
+    let pending = app
+        .created(admin, "/v1/invitations", invite("victor@victim.example"))
+        .await;
+    let key = json!({"name": "Victim display", "scopes": ["sites:read"]});
+    let key = app.created(admin, "/v1/api-keys", key).await.id();
+    let audit = app.get(admin, "/v1/audit").await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (
+        user.body["user"]["id"].as_str().unwrap().to_owned(),
+        pending.id(),
+        key,
+        audit,
+    )
 }
 
 /// Who attacks: each role of the other tenant, then each role of the victim's tenant that

@@ -28,7 +28,7 @@ async fn body_for(app: &platform::testing::TestApp, victim: &Victim, path: &str)
         p if p.ends_with("/check-in") => json!({"code": victim.value("code")}),
         p if p.ends_with("/check-out") => json!({"status": "done"}),
         "/v1/plans" => json!({"weekStart": "2026-11-30", "seconds": 0.2}),
-        p if p.contains('{') || p == "/v1/tour-settings" => {
+        p if p.contains('{') || p == "/v1/tour-settings" || p == "/v1/tenant-settings" => {
             app.get(&victim.admin, &victim.path(p)).await.body
         }
         p => match victim.ids.iter().find(|(k, _)| *k == p) {

@@ -1,7 +1,7 @@
 //! Tokens: anything but a valid token of the configured issuer and audience is a 401.
 
 use platform::Role;
-use platform::auth::{Claims, DevIssuer};
+use platform::auth::{Claims, TokenIssuer};
 use reqwest::{Method, StatusCode, header};
 use serde_json::json;
 
@@ -26,7 +26,7 @@ async fn missing_expired_forged_or_misaddressed_tokens_get_401() {
     let now = chrono::Utc::now().timestamp();
     let issuer = &app.issuer;
     let (iss, aud) = (issuer.issuer.clone(), issuer.audience.clone());
-    let stranger = DevIssuer::generate().unwrap();
+    let stranger = TokenIssuer::generate().unwrap();
     let no_tenant =
         json!({"iss": iss, "aud": aud, "sub": "u1", "exp": now + 3600, "role": "admin"});
     let cases = [

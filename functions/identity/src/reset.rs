@@ -1,0 +1,151 @@
+//! Password reset: `POST /v1/auth/password-reset {email}` makes a one-time link valid 30
+//! minutes (always 202: whether the address has an account is nobody's business), and
+//! `POST /v1/auth/password-reset/confirm {token, password}` sets the new password. The reset
+//! raises the account's generation in the same commit, which ends every session of the
+//! address in every tenant at its next refresh.
+//!
+//! Until notifications send email, the link goes to the platform's outbox (`outbox`, read by
+//! the notifications worker to come) and, off Cloud Run, to the log; never to the answer.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use chrono::{DateTime, Duration, Utc};
+use domain::Fields;
+use domain::identity::{Email, NewPassword};
+use domain::store::Write;
+use platform::crud::{entity_fields, key_id, new_id};
+use platform::error::ApiResult;
+use platform::http::JsonBody;
+use platform::routes::Routes;
+use platform::{ApiError, AppState};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::accounts::{self, ACCOUNTS};
+use crate::password;
+use platform::secrets::random_secret;
+
+pub const RESETS: &str = "passwordResets";
+/// Messages for the notifications worker, in the platform's scope.
+pub const OUTBOX: &str = "outbox";
+pub const RESET_MINUTES: i64 = 30;
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/v1/auth/password-reset", post(request))
+        .route("/v1/auth/password-reset/confirm", post(confirm))
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Reset {
+    email: Email,
+    expires_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    used_at: Option<DateTime<Utc>>,
+}
+
+fn reset_id(secret: &str) -> String {
+    key_id(&["password-reset", secret])
+}
+
+async fn request(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let mut f = Fields::new(&body, &[])?;
+    let email = f.required_parsed("email", Email::parse);
+    let email = f.finish(|| email)?;
+    let system = accounts::system(&state);
+    let now = state.clock.now();
+    if accounts::find(&system, &email).await?.is_some() {
+        let secret = random_secret();
+        let reset = Reset {
+            email: email.clone(),
+            expires_at: now + Duration::minutes(RESET_MINUTES),
+            used_at: None,
+        };
+        let link = format!(
+            "{}/reset-password#token={secret}",
+            crate::well_known::origin(&headers)
+        );
+        let message = json!({"kind": "passwordReset", "to": email, "link": link,
+            "expiresAt": reset.expires_at});
+        let writes = vec![
+            Write::Create {
+                collection: RESETS,
+                id: reset_id(&secret),
+                fields: entity_fields(&reset)?,
+            },
+            Write::Create {
+                collection: OUTBOX,
+                id: new_id(),
+                fields: entity_fields(&message)?,
+            },
+        ];
+        system.commit(writes, now).await?;
+        crate::log_link("password reset link", &email, &link);
+    }
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"detail": "if the address has an account, a reset link is on its way; it is valid 30 minutes"})),
+    )
+        .into_response())
+}
+
+fn invalid_link() -> ApiError {
+    ApiError::Http {
+        status: StatusCode::GONE,
+        detail: "the reset link is invalid, used or expired: ask for a new one".into(),
+    }
+}
+
+async fn confirm(State(state): State<AppState>, JsonBody(body): JsonBody) -> ApiResult<Response> {
+    let mut f = Fields::new(&body, &[])?;
+    let token = f.required_str("token", 1..=100);
+    let chosen = f.required_secret("password", domain::identity::MAX_PASSWORD_CHARS);
+    let (token, chosen) = f.finish(|| Some((token?, chosen?)))?;
+    let system = accounts::system(&state);
+    let now = state.clock.now();
+    let id = reset_id(&token);
+    let doc = system.get(RESETS, &id).await?.ok_or_else(invalid_link)?;
+    let mut reset: Reset =
+        serde_json::from_value(Value::Object(doc.fields.clone())).map_err(ApiError::internal)?;
+    if reset.used_at.is_some() || reset.expires_at <= now {
+        return Err(invalid_link());
+    }
+    let chosen = NewPassword::parse(&chosen, Some(&reset.email))
+        .map_err(|e| ApiError::field("password", e))?;
+    let (mut account, version) = accounts::find(&system, &reset.email)
+        .await?
+        .ok_or_else(invalid_link)?;
+    account.password_hash = password::hash(&chosen).await?;
+    account.generation += 1;
+    reset.used_at = Some(now);
+    let writes = vec![
+        Write::Update {
+            collection: RESETS,
+            id,
+            expected_version: doc.meta.version,
+            fields: entity_fields(&reset)?,
+        },
+        Write::Update {
+            collection: ACCOUNTS,
+            id: accounts::account_id(&reset.email),
+            expected_version: version,
+            fields: entity_fields(&account)?,
+        },
+    ];
+    system.commit(writes, now).await.map_err(|e| {
+        if e.is_precondition_failure() {
+            invalid_link()
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(platform::crud::no_content())
+}

@@ -1,0 +1,61 @@
+//! `/v1/tenant-settings`: the company's name, time zone, language, country and currency.
+//! Everyone of the tenant reads them; admins change them (`If-Match`), with an audit record.
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use domain::Entity;
+use domain::identity::{AuditAction, TenantSettings};
+use platform::crud::{entity_fields, entity_response};
+use platform::error::ApiResult;
+use platform::http::{IfMatch, JsonBody};
+use platform::routes::Routes;
+use platform::{ApiError, RequestContext, Role};
+use serde_json::Value;
+
+use crate::ClientAddress;
+use crate::audit::{self, Actor};
+
+pub const PATH: &str = "/v1/tenant-settings";
+
+pub fn routes() -> Routes {
+    Routes::new().route(PATH, get(read).patch(update))
+}
+
+async fn read(cx: RequestContext) -> ApiResult<Response> {
+    let stored = cx.repo::<TenantSettings>().get(TenantSettings::ID).await?;
+    Ok(entity_response(StatusCode::OK, &stored.meta, &stored, None))
+}
+
+/// A merge patch of the settings.
+async fn update(
+    cx: RequestContext,
+    address: ClientAddress,
+    IfMatch(version): IfMatch,
+    JsonBody(patch): JsonBody,
+) -> ApiResult<Response> {
+    cx.caller
+        .require(&[Role::Admin], "change the tenant's settings")?;
+    if !patch.is_object() {
+        return Err(ApiError::field("", "a merge patch must be a JSON object"));
+    }
+    let current = cx.repo::<TenantSettings>().get(TenantSettings::ID).await?;
+    current.expect_version(version)?;
+    let mut merged = Value::Object(entity_fields(&current.entity)?);
+    platform::resource::merge_patch(&mut merged, &patch);
+    let settings = TenantSettings::parse(&merged)?;
+    let actor = Actor::of(&cx.caller, &address);
+    let record = audit::record(
+        &actor,
+        AuditAction::SettingsUpdated,
+        "settings",
+        TenantSettings::ID,
+        Some(&current.entity),
+        Some(&settings),
+    )?;
+    let stored = cx
+        .repo::<TenantSettings>()
+        .replace(TenantSettings::ID, version, settings, vec![record])
+        .await?;
+    Ok(entity_response(StatusCode::OK, &stored.meta, &stored, None))
+}

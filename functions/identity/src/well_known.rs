@@ -1,0 +1,73 @@
+//! What the issuer publishes: its public keys (`/.well-known/jwks.json`, which every other
+//! function verifies access tokens against) and its OpenID Provider metadata.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use platform::AppState;
+use platform::error::ApiResult;
+use platform::routes::Routes;
+use serde_json::json;
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .route("/.well-known/jwks.json", get(jwks))
+        .route(
+            "/.well-known/openid-configuration",
+            get(openid_configuration),
+        )
+}
+
+/// Verifiers cache the keys; five minutes keeps a rotation's new key quick to arrive.
+fn cached(body: serde_json::Value) -> Response {
+    let mut response = Json(body).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    response
+}
+
+async fn jwks(State(state): State<AppState>) -> ApiResult<Response> {
+    let keys =
+        serde_json::to_value(state.issuer()?.jwks()).map_err(platform::ApiError::internal)?;
+    Ok(cached(keys))
+}
+
+/// The origin the client reached: `PUBLIC_URL` when set, else the request's own host.
+pub fn origin(headers: &HeaderMap) -> String {
+    if let Some(url) = platform::config::optional("PUBLIC_URL") {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    let local =
+        host.starts_with("127.0.0.1") || host.starts_with("localhost") || host.starts_with("[::1]");
+    format!("{}://{host}", if local { "http" } else { "https" })
+}
+
+async fn openid_configuration(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let issuer = state.issuer()?;
+    let origin = origin(&headers);
+    Ok(cached(json!({
+        "issuer": issuer.issuer,
+        "jwks_uri": format!("{origin}/.well-known/jwks.json"),
+        "token_endpoint": format!("{origin}/v1/auth/login"),
+        "response_types_supported": ["token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["EdDSA"],
+        "token_endpoint_auth_methods_supported": ["none"],
+        "claims_supported": ["iss", "aud", "sub", "exp", "iat", "tenant", "role", "customer"],
+    })))
+}

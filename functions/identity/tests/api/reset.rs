@@ -1,0 +1,111 @@
+use domain::store::{Query, TenantStore};
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, app, login, post, refresh, sign_up};
+
+/// The reset links waiting in the platform's outbox for `email`.
+async fn links(app: &platform::testing::TestApp, email: &str) -> Vec<String> {
+    let system = TenantStore::new(app.state.store.clone(), domain::TenantId::system());
+    let messages = system.query_all(Query::new("outbox")).await.unwrap();
+    messages
+        .iter()
+        .filter(|m| m.fields["to"] == email && m.fields["kind"] == "passwordReset")
+        .map(|m| m.fields["link"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn token_of(link: &str) -> String {
+    link.split_once("#token=").unwrap().1.to_owned()
+}
+
+#[tokio::test]
+async fn a_reset_sets_the_new_password_and_ends_every_session() {
+    let app = app().await;
+    let admin = sign_up(&app, "Acme", "ana@acme.ch").await;
+    let asked = post(
+        &app,
+        "/v1/auth/password-reset",
+        json!({"email": "ana@acme.ch"}),
+    )
+    .await;
+    assert_eq!(asked.status, 202);
+    let link = links(&app, "ana@acme.ch")
+        .await
+        .pop()
+        .expect("a link in the outbox");
+    let token = token_of(&link);
+    let weak = post(
+        &app,
+        "/v1/auth/password-reset/confirm",
+        json!({"token": token, "password": "short"}),
+    )
+    .await;
+    assert_eq!(weak.error_fields(), ["password"]);
+    let done = post(
+        &app,
+        "/v1/auth/password-reset/confirm",
+        json!({"token": token, "password": "a brand new passphrase"}),
+    )
+    .await;
+    assert_eq!(done.status, 204, "{}", done.body);
+    assert_eq!(
+        refresh(&app, &admin.refresh).await.status,
+        401,
+        "the old session ended"
+    );
+    assert_eq!(login(&app, "ana@acme.ch", PASSWORD).await.status, 401);
+    assert_eq!(
+        login(&app, "ana@acme.ch", "a brand new passphrase")
+            .await
+            .status,
+        200
+    );
+    let twice = post(
+        &app,
+        "/v1/auth/password-reset/confirm",
+        json!({"token": token, "password": "yet another passphrase"}),
+    )
+    .await;
+    twice.assert_problem(reqwest::StatusCode::GONE);
+}
+
+#[tokio::test]
+async fn a_reset_link_expires_after_30_minutes() {
+    let app = app().await;
+    sign_up(&app, "Acme", "ana@acme.ch").await;
+    post(
+        &app,
+        "/v1/auth/password-reset",
+        json!({"email": "ana@acme.ch"}),
+    )
+    .await;
+    let token = token_of(&links(&app, "ana@acme.ch").await[0]);
+    app.clock.advance(chrono::Duration::minutes(30));
+    let late = post(
+        &app,
+        "/v1/auth/password-reset/confirm",
+        json!({"token": token, "password": "a brand new passphrase"}),
+    )
+    .await;
+    late.assert_problem(reqwest::StatusCode::GONE);
+}
+
+#[tokio::test]
+async fn asking_for_an_unknown_address_looks_the_same_and_sends_nothing() {
+    let app = app().await;
+    sign_up(&app, "Acme", "ana@acme.ch").await;
+    let known = post(
+        &app,
+        "/v1/auth/password-reset",
+        json!({"email": "ana@acme.ch"}),
+    )
+    .await;
+    let unknown = post(
+        &app,
+        "/v1/auth/password-reset",
+        json!({"email": "nobody@acme.ch"}),
+    )
+    .await;
+    assert_eq!((known.status, &known.body), (unknown.status, &unknown.body));
+    assert!(links(&app, "nobody@acme.ch").await.is_empty());
+}
