@@ -13,18 +13,20 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use chrono::{DateTime, Duration, Utc};
-use domain::Fields;
-use domain::identity::{Email, NewPassword};
+use domain::identity::{AuditAction, Email, NewPassword};
 use domain::store::Write;
+use domain::{Fields, TenantId};
 use platform::crud::{entity_fields, key_id, new_id};
 use platform::error::ApiResult;
 use platform::http::JsonBody;
 use platform::routes::Routes;
-use platform::{ApiError, AppState};
+use platform::{ApiError, AppState, TenantData};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::accounts::{self, ACCOUNTS};
+use crate::ClientAddress;
+use crate::accounts::{self, ACCOUNTS, Account};
+use crate::audit::{self, Actor};
 use crate::password;
 use platform::secrets::random_secret;
 
@@ -104,7 +106,11 @@ fn invalid_link() -> ApiError {
     }
 }
 
-async fn confirm(State(state): State<AppState>, JsonBody(body): JsonBody) -> ApiResult<Response> {
+async fn confirm(
+    State(state): State<AppState>,
+    address: ClientAddress,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
     let mut f = Fields::new(&body, &[])?;
     let token = f.required_str("token", 1..=100);
     let chosen = f.required_secret("password", domain::identity::MAX_PASSWORD_CHARS);
@@ -147,5 +153,41 @@ async fn confirm(State(state): State<AppState>, JsonBody(body): JsonBody) -> Api
             e.into()
         }
     })?;
+    record_in_each_tenant(&state, &account, &address).await;
     Ok(platform::crud::no_content())
+}
+
+/// Tells each tenant's admins that a user's sessions ended with a password reset. The reset
+/// lives in the platform's scope and each tenant's log in its own, so these records follow
+/// the reset's commit rather than sharing it; one that fails is logged, and the reset stands.
+async fn record_in_each_tenant(state: &AppState, account: &Account, address: &ClientAddress) {
+    for membership in &account.memberships {
+        let Ok(tenant) = TenantId::parse_external(&membership.tenant) else {
+            continue;
+        };
+        let actor = Actor {
+            id: membership.user_id.to_string(),
+            address: address.0.clone(),
+        };
+        let after = json!({"sessions": "ended by a password reset"});
+        let data = TenantData::of(state, tenant);
+        let written = match audit::record(
+            &actor,
+            AuditAction::UserPasswordReset,
+            "user",
+            membership.user_id.as_str(),
+            None::<&Value>,
+            Some(&after),
+        ) {
+            Ok(write) => data
+                .store()
+                .commit(vec![write], data.now())
+                .await
+                .map_err(ApiError::from),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = written {
+            tracing::warn!(error = %e, tenant = %membership.tenant, "a password reset's audit record was not written");
+        }
+    }
 }

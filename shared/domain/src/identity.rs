@@ -442,6 +442,9 @@ pub enum AuditAction {
     UserDeactivated,
     #[serde(rename = "user.loggedOutEverywhere")]
     UserLoggedOutEverywhere,
+    /// The user's password was reset: every session of hers ended.
+    #[serde(rename = "user.passwordReset")]
+    UserPasswordReset,
     #[serde(rename = "invitation.created")]
     InvitationCreated,
     #[serde(rename = "invitation.revoked")]
@@ -455,13 +458,14 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const NAMES: [&'static str; 11] = [
+    pub const NAMES: [&'static str; 12] = [
         "tenant.created",
         "settings.updated",
         "user.created",
         "user.updated",
         "user.deactivated",
         "user.loggedOutEverywhere",
+        "user.passwordReset",
         "invitation.created",
         "invitation.revoked",
         "session.revokedOnReuse",

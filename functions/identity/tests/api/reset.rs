@@ -60,6 +60,13 @@ async fn a_reset_sets_the_new_password_and_ends_every_session() {
             .status,
         200
     );
+    let records = crate::helpers::audit(&app, &admin, "user.passwordReset").await;
+    assert_eq!(
+        records.len(),
+        1,
+        "her tenant's admins see why her sessions ended"
+    );
+    assert_eq!(records[0]["targetId"], admin.user.as_str());
     let twice = post(
         &app,
         "/v1/auth/password-reset/confirm",
