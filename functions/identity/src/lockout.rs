@@ -31,9 +31,14 @@ struct Failures {
     locked_until: Option<DateTime<Utc>>,
 }
 
-/// The counters one login attempt touches.
+/// Sign-ups one client address may make in an hour before the waits start.
+pub const SIGNUP_THRESHOLD: u32 = 5;
+
+/// The counters one attempt touches.
 pub struct Counters {
     keys: Vec<(String, u32)>,
+    /// What is counted, for the 429's message.
+    what: &'static str,
 }
 
 impl Counters {
@@ -45,15 +50,34 @@ impl Counters {
         if let Some(address) = address {
             keys.push((key_id(&["login-address", address]), ADDRESS_THRESHOLD));
         }
-        Self { keys }
+        Self {
+            keys,
+            what: "failed logins",
+        }
     }
 
-    /// 429 while any counter is locked.
-    pub async fn check(&self, system: &TenantStore, now: DateTime<Utc>) -> Result<(), ApiError> {
+    /// The sign-ups of one client address (none counted without one: the local cloud).
+    pub fn sign_ups(address: Option<&str>) -> Self {
+        let keys = address
+            .map(|a| (key_id(&["signup-address", a]), SIGNUP_THRESHOLD))
+            .into_iter()
+            .collect();
+        Self {
+            keys,
+            what: "sign-ups from this address",
+        }
+    }
+
+    /// 429 while any counter is locked; else whether the first counter holds a count (so a
+    /// success has one to clear).
+    pub async fn check(&self, system: &TenantStore, now: DateTime<Utc>) -> Result<bool, ApiError> {
         let ids: Vec<String> = self.keys.iter().map(|(id, _)| id.clone()).collect();
-        let wait = system
-            .get_many(FAILURES, &ids)
-            .await?
+        if ids.is_empty() {
+            return Ok(false);
+        }
+        let found = system.get_many(FAILURES, &ids).await?;
+        let counted = found.iter().any(|doc| doc.meta.id == ids[0]);
+        let wait = found
             .iter()
             .filter_map(|doc| read(doc).ok()?.locked_until)
             .map(|until| (until - now).num_seconds())
@@ -61,15 +85,15 @@ impl Counters {
             .unwrap_or(0);
         if wait > 0 {
             return Err(ApiError::TooManyRequests {
-                detail: format!("too many failed logins: try again in {wait} s"),
+                detail: format!("too many {}: try again in {wait} s", self.what),
                 retry_after: wait as u64,
             });
         }
-        Ok(())
+        Ok(counted)
     }
 
-    /// Counts a failure on every counter.
-    pub async fn failed(&self, system: &TenantStore, now: DateTime<Utc>) -> Result<(), ApiError> {
+    /// Counts one more failed login (or sign-up) on every counter.
+    pub async fn count(&self, system: &TenantStore, now: DateTime<Utc>) -> Result<(), ApiError> {
         for (id, threshold) in &self.keys {
             count_failure(system, id, *threshold, now).await?;
         }

@@ -289,16 +289,18 @@ async fn login(
     let system = accounts::system(&state);
     let now = state.clock.now();
     let counters = Counters::new(&email, address.0.as_deref());
-    counters.check(&system, now).await?;
+    let counted = counters.check(&system, now).await?;
     let account = accounts::find(&system, &email).await?;
     let stored = account.as_ref().map(|(a, _)| a.password_hash.clone());
     // An unknown email is checked against a decoy hash: the same work, the same answer.
     let verified = password::verify(stored, password).await?;
     let Some((account, _)) = account.filter(|_| verified) else {
-        counters.failed(&system, now).await?;
+        counters.count(&system, now).await?;
         return Err(wrong_credentials());
     };
-    counters.succeeded(&system, now).await?;
+    if counted {
+        counters.succeeded(&system, now).await?;
+    }
     let mut choices = Vec::new();
     for membership in &account.memberships {
         if tenant

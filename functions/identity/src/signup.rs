@@ -22,6 +22,7 @@ use platform::{ApiError, AppState, TenantData};
 use crate::ClientAddress;
 use crate::accounts::{self, Membership};
 use crate::audit::{self, Actor};
+use crate::lockout::Counters;
 use crate::sessions::{self, Answer, Delivery, Subject};
 use crate::{password, users};
 
@@ -126,6 +127,9 @@ async fn signup(
     let signup = parse(&body)?;
     let system = accounts::system(&state);
     let now = state.clock.now();
+    // Each new tenant costs a hash and a registry entry: one address makes a few an hour.
+    let sign_ups = Counters::sign_ups(address.0.as_deref());
+    sign_ups.check(&system, now).await?;
     // An address with an account joins with that account's password; a new one gets one.
     let existing = accounts::find(&system, &signup.email).await?;
     let new_hash = match &existing {
@@ -199,6 +203,7 @@ async fn signup(
         .await
         .map_err(users::taken)?;
     platform::tenants::register(&state.store, &tenant, now).await?;
+    sign_ups.count(&system, now).await?;
     tracing::info!(tenant = %tenant, "a tenant signed up");
     let subject = Subject {
         tenant: &tenant,

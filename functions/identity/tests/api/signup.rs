@@ -106,3 +106,31 @@ async fn an_address_with_an_account_signs_up_again_only_with_its_own_password() 
     .await;
     assert_eq!(chosen.body["tenant"], second.tenant.as_str());
 }
+
+#[tokio::test]
+async fn one_address_signs_up_a_few_companies_an_hour() {
+    let app = app().await;
+    let from = |i: usize| {
+        let app = &app;
+        async move {
+            crate::helpers::post_with(
+                app,
+                "/v1/signup",
+                json!({"company": format!("Company {i}"), "name": "Ana",
+                    "email": format!("ana{i}@example.com"), "password": PASSWORD}),
+                &[("x-forwarded-for", "203.0.113.50")],
+            )
+            .await
+        }
+    };
+    for i in 0..5 {
+        assert_eq!(from(i).await.status, 201);
+    }
+    let sixth = from(5).await;
+    sixth.assert_problem(reqwest::StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(sixth.headers["retry-after"], "30");
+    let (tenants, _) = platform::tenants::active_page(&app.state.store, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(tenants.len(), 5, "the sixth made nothing");
+}
