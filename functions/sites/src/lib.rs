@@ -1,7 +1,10 @@
 //! The `sites` function: sites, area types and areas, and their work-loading.
 //!
 //! Routes: `/v1/sites`, `/v1/area-types`, `/v1/areas` (create, get, list, replace, patch,
-//! delete) and `GET /v1/sites/{id}/workload`. Admins and dispatchers write; every role reads.
+//! delete), `POST /v1/areas/import` (a site's rooms from a spreadsheet's CSV, all or nothing)
+//! and `GET /v1/sites/{id}/workload`. Admins and dispatchers write; every role reads.
+
+mod import;
 
 use std::collections::BTreeMap;
 
@@ -25,6 +28,10 @@ pub fn router() -> Routes {
         .merge(resource::routes::<Sites>())
         .merge(resource::routes::<AreaTypes>())
         .merge(resource::routes::<Areas>())
+        .route(
+            "/v1/areas/import",
+            axum::routing::post(import::import_areas),
+        )
         .route("/v1/sites/{id}/workload", get(site_workload))
         .route("/v1/workload-reports", get(list_reports))
         .route("/v1/workload-reports/{date}", get(read_report))

@@ -12,7 +12,8 @@
 //! - [`time`]: time zones, weekdays and local times of day; [`number`]: rounding for people.
 //!
 //! The cleaning context:
-//! - [`sites`]: sites, area types, areas, their work-loading and the workload report.
+//! - [`sites`]: sites, area types, areas, their work-loading and the workload report;
+//!   [`area_import`]: room lists read from spreadsheets' CSV.
 //! - [`calendars`]: RFC 5545 rules with local windows, closures, expansion, frequency checks.
 //! - [`schedule`]: what days and windows a site's calendars and closures give each area.
 //! - [`tours`]: tours, visits and their check-in flags, inspections, proof of service.
@@ -28,6 +29,7 @@
 //! - [`store`]: the document store ([`store::DocumentStore`], scoped by [`store::TenantStore`]).
 //! - [`publish`]: publishing messages; [`clock`]: the time.
 
+pub mod area_import;
 pub mod calendars;
 pub mod clock;
 pub mod entity;

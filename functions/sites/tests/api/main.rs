@@ -4,6 +4,7 @@ mod areas;
 mod auth;
 mod helpers;
 mod http;
+mod import;
 mod listing;
 mod reports;
 mod roles;
