@@ -134,6 +134,22 @@ async fn update(
             "must be the user's own id: a cleaner user is the cleaner record under her id",
         ));
     }
+    // A user who becomes a cleaner needs her cleaner record first, or her sheet would be
+    // nobody's; the guard keeps it there while the change is written.
+    let mut guards = Vec::new();
+    if user.role == Role::Cleaner && before.role != Role::Cleaner {
+        let record = cx
+            .repo::<domain::planning::Cleaner>()
+            .find(&id)
+            .await?
+            .ok_or_else(|| {
+                ApiError::field(
+                    "cleanerId",
+                    "names no cleaner: create her cleaner record (/v1/cleaners) under this user's id first",
+                )
+            })?;
+        guards.push(platform::crud::still_at(&record));
+    }
     let own = cx.caller.user.as_str() == id;
     if own && user.role != before.role {
         return Err(ApiError::field(
@@ -158,10 +174,17 @@ async fn update(
         AuditAction::UserUpdated
     };
     let actor = Actor::of(&cx.caller, &address);
-    let record = audit::record(&actor, action, "user", &id, Some(before), Some(&user))?;
+    guards.push(audit::record(
+        &actor,
+        action,
+        "user",
+        &id,
+        Some(before),
+        Some(&user),
+    )?);
     let stored = cx
         .repo::<User>()
-        .replace(&id, version, user, vec![record])
+        .replace(&id, version, user, guards)
         .await?;
     Ok(entity_response(StatusCode::OK, &stored.meta, &stored, None))
 }

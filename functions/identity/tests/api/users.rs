@@ -198,3 +198,26 @@ async fn the_audit_log_filters_by_actor_target_and_action() {
         "no proxy in front of the test app"
     );
 }
+
+#[tokio::test]
+async fn a_user_becomes_a_cleaner_only_once_her_cleaner_record_exists() {
+    let app = app().await;
+    let admin = sign_up(&app, "Acme", "ana@acme.ch").await;
+    let bea = invite_and_accept(&app, &admin, "bea@acme.ch", "dispatcher", json!({})).await;
+    let path = format!("/v1/users/{}", bea.user);
+    let etag = app.get(&admin.access, &path).await.etag();
+    let change = json!({"role": "cleaner", "cleanerId": bea.user});
+    let early = app.patch(&admin.access, &path, change.clone(), &etag).await;
+    assert_eq!(early.error_fields(), ["cleanerId"]);
+    let record = json!({"userId": bea.user, "name": "Bea", "home": {"lat": 47.37, "lng": 8.54},
+        "shifts": [{"day": "mon", "from": "16:00", "to": "20:00"}], "maxMinutesPerDay": 240});
+    let record = <domain::planning::Cleaner as domain::Entity>::parse(&record).unwrap();
+    app.data_of(&admin.access)
+        .repo::<domain::planning::Cleaner>()
+        .create_with_id(&bea.user, record, vec![])
+        .await
+        .unwrap();
+    let done = app.patch(&admin.access, &path, change, &etag).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert_eq!(done.body["role"], "cleaner");
+}
