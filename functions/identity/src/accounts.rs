@@ -63,14 +63,14 @@ fn read(doc: &Document) -> Result<Account, ApiError> {
 /// `new_hash` if there is none (the caller hashed the chosen password), else adds the tenant
 /// to it (the caller verified the account's password). A membership of the tenant whose
 /// user was never made (an earlier acceptance cut short) is replaced. Safe to repeat; a lost
-/// race is retried.
+/// race is retried. Answers the account as it now is (a session is opened with it).
 pub async fn join(
     system: &TenantStore,
     data: &platform::TenantData,
     email: &Email,
     new_hash: Option<&str>,
     membership: Membership,
-) -> Result<(), ApiError> {
+) -> Result<Account, ApiError> {
     let at = data.now();
     for _ in 0..5 {
         let current = system.get(ACCOUNTS, &account_id(email)).await?;
@@ -94,7 +94,7 @@ pub async fn join(
             .iter()
             .position(|m| m.tenant == membership.tenant);
         match existing {
-            Some(i) if account.memberships[i].user_id == membership.user_id => return Ok(()),
+            Some(i) if account.memberships[i].user_id == membership.user_id => return Ok(account),
             Some(i) => {
                 let other = account.memberships[i].user_id.as_str();
                 if data
@@ -122,7 +122,7 @@ pub async fn join(
         let write = Write::upsert(ACCOUNTS, account_id(email), meta, entity_fields(&account)?);
         match system.commit(vec![write], at).await {
             Err(e) if e.is_precondition_failure() => continue,
-            other => return other.map(|_| ()).map_err(ApiError::from),
+            other => return other.map(|_| account).map_err(ApiError::from),
         }
     }
     Err(ApiError::Unavailable(

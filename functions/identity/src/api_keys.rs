@@ -4,13 +4,12 @@
 //! [`platform::api_keys`]). `DELETE` revokes it: every instance refuses it within a minute.
 
 use axum::extract::Path;
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{delete, get};
 use domain::identity::{ApiKey, AuditAction, parse_api_key_request};
 use domain::store::Write;
 use platform::api_keys::{CREDENTIALS, Credential, new_key};
-use platform::crud::{entity_fields, entity_response};
+use platform::crud::entity_fields;
 use platform::error::ApiResult;
 use platform::http::{IfMatch, JsonBody, Order};
 use platform::resource::{self, Resource};
@@ -90,14 +89,10 @@ async fn create(
         .create_with_id(&prefix, api_key, vec![record])
         .await?;
     // The key itself is in this answer and nowhere else.
-    let mut body = stored.to_json();
-    body.insert("key".into(), json!(key));
-    let location = format!("{}/{prefix}", ApiKeys::PATH);
-    Ok(entity_response(
-        StatusCode::CREATED,
-        &stored.meta,
-        &body,
-        Some(location),
+    Ok(crate::created_with_secrets(
+        &stored,
+        ApiKeys::PATH,
+        &[("key", json!(key))],
     ))
 }
 

@@ -18,7 +18,7 @@ use domain::identity::{
 use domain::planning::Cleaner;
 use domain::store::Write;
 use domain::{Entity, Fields, TenantId, UserId};
-use platform::crud::{Stored, entity_fields, entity_response, key_id, new_id, still_at};
+use platform::crud::{Stored, entity_fields, key_id, new_id, still_at};
 use platform::error::ApiResult;
 use platform::http::{IfMatch, JsonBody, Order};
 use platform::resource::{self, Resource};
@@ -137,15 +137,10 @@ async fn invite(
         crate::well_known::origin(&headers)
     );
     crate::log_link("invitation link", &stored.entity.email, &accept_url);
-    let mut body = stored.to_json();
-    body.insert("acceptUrl".into(), json!(accept_url));
-    body.insert("token".into(), json!(token));
-    let location = format!("{}/{id}", Invitations::PATH);
-    Ok(entity_response(
-        StatusCode::CREATED,
-        &stored.meta,
-        &body,
-        Some(location),
+    Ok(crate::created_with_secrets(
+        &stored,
+        Invitations::PATH,
+        &[("acceptUrl", json!(accept_url)), ("token", json!(token))],
     ))
 }
 
@@ -233,7 +228,7 @@ async fn accept(
         company,
     };
     // The account first (a retry of a cut-short acceptance finds it done), then the user.
-    accounts::join(&system, &data, &email, new_hash.as_deref(), membership).await?;
+    let account = accounts::join(&system, &data, &email, new_hash.as_deref(), membership).await?;
     let i = &invitation.entity;
     let user = User {
         email: email.clone(),
@@ -275,5 +270,5 @@ async fn accept(
         delivery,
         status: StatusCode::CREATED,
     };
-    sessions::open_joined(&state, &email, &subject, &address, how).await
+    sessions::open(&state, &subject, &account, &address, how).await
 }

@@ -108,6 +108,26 @@ fn log_link(what: &'static str, email: &domain::identity::Email, url: &str) {
     }
 }
 
+/// 201 for `stored`, made at `path/{id}`, with what is shown this once and never again (an
+/// API key, an invitation's link): the rest is the entity as every read answers it.
+fn created_with_secrets<E: domain::Entity>(
+    stored: &platform::crud::Stored<E>,
+    path: &str,
+    once: &[(&str, serde_json::Value)],
+) -> axum::response::Response {
+    let mut body = stored.to_json();
+    for (name, value) in once {
+        body.insert((*name).to_owned(), value.clone());
+    }
+    let location = format!("{path}/{}", stored.meta.id);
+    platform::crud::entity_response(
+        axum::http::StatusCode::CREATED,
+        &stored.meta,
+        &body,
+        Some(location),
+    )
+}
+
 /// The indexes every listing of this function needs (checked against the declared ones).
 pub fn list_queries() -> Vec<domain::store::Query> {
     [

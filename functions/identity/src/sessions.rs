@@ -156,21 +156,6 @@ pub struct Answer {
     pub status: StatusCode,
 }
 
-/// Opens a session for `subject`, who has just joined her tenant as `email` (sign-up, an
-/// accepted invitation): her account is read as it is now.
-pub async fn open_joined(
-    state: &AppState,
-    email: &Email,
-    subject: &Subject<'_>,
-    address: &ClientAddress,
-    how: Answer,
-) -> ApiResult<Response> {
-    let (account, _) = accounts::find(&accounts::system(state), email)
-        .await?
-        .ok_or_else(|| ApiError::internal("the account vanished"))?;
-    open(state, subject, &account, address, how).await
-}
-
 /// Opens a session for `subject` and answers its tokens.
 pub async fn open(
     state: &AppState,

@@ -170,7 +170,7 @@ async fn signup(
         company: signup.settings.name.clone(),
     };
     let data = TenantData::of(&state, tenant.clone());
-    accounts::join(
+    let account = accounts::join(
         &system,
         &data,
         &signup.email,
@@ -214,7 +214,7 @@ async fn signup(
         delivery: signup.delivery,
         status: StatusCode::CREATED,
     };
-    sessions::open_joined(&state, &signup.email, &subject, &address, how).await
+    sessions::open(&state, &subject, &account, &address, how).await
 }
 
 #[cfg(test)]

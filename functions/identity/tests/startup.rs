@@ -4,7 +4,6 @@
 //! does in the cloud.
 
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use platform::auth::TokenIssuer;
 use serde_json::{Value, json};
@@ -54,13 +53,8 @@ async fn with_a_monthly_master_secret_it_signs_and_verifies_through_its_publishe
             .spawn()
             .unwrap(),
     );
+    platform::testing::wait_until_serving(&base, &mut child).await;
     let http = reqwest::Client::new();
-    let started = Instant::now();
-    while http.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(child.0.try_wait().unwrap().is_none(), "the function exited");
-        assert!(started.elapsed() < Duration::from_secs(20), "did not start");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
     let keys: Value = http
         .get(format!("{base}/.well-known/jwks.json"))
         .send()
