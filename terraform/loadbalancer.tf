@@ -12,8 +12,9 @@ locals {
   lb_functions = var.domain == "" ? {} : {
     for name, f in local.functions : name => f if f.ingress == "public"
   }
-  # The default route goes to the first public function of the catalog.
-  lb_default = var.domain == "" ? "" : module.catalog.public_functions[0]
+  # Every path no function's routes claim goes to the catalog's default function: the
+  # cockpit's web app, so the app and the API share one origin.
+  lb_default = var.domain == "" ? "" : module.catalog.default_function
 }
 
 resource "google_compute_region_network_endpoint_group" "function" {

@@ -10,7 +10,6 @@ use std::collections::BTreeSet;
 use axum::Json;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use chrono::NaiveDate;
 use domain::calendars::{
     Calendar, Closure, FrequencyCheck, MAX_EXPANSION_DAYS, Occurrence, parse_date,
@@ -19,6 +18,7 @@ use domain::preflight::{Contradiction, ContradictionCode};
 use domain::sites::{Area, AreaType, AreaWorkload, Site};
 use domain::store::{Filter, Write};
 use domain::{FieldError, Fields, ValidationErrors};
+use platform::api::{self, Doc, doc};
 use platform::crud::{Stored, still_at};
 use platform::error::ApiResult;
 use platform::http::{FilterParam, Order, query_object};
@@ -33,8 +33,38 @@ pub fn router() -> Routes {
     Routes::new()
         .merge(resource::routes::<Calendars>())
         .merge(resource::routes::<Closures>())
-        .route("/v1/calendars/occurrences", get(site_occurrences))
-        .route("/v1/calendars/{id}/occurrences", get(calendar_occurrences))
+        .route(
+            "/v1/calendars/occurrences",
+            api::get(
+                site_occurrences,
+                range_doc("A site's schedule: every slot of its calendars, in time order")
+                    .about(
+                        "Roles: admin, dispatcher, cleaner. With areaId, only the calendars \
+                         that schedule that area. Closed days are listed apart, with why.",
+                    )
+                    .query_required("siteId", api::string(), "The site.")
+                    .query("areaId", api::string(), "Only the slots of this area.")
+                    .ok::<SiteOccurrences>(),
+            ),
+        )
+        .route(
+            "/v1/calendars/{id}/occurrences",
+            api::get(
+                calendar_occurrences,
+                range_doc("One calendar's slots").ok::<CalendarOccurrences>(),
+            ),
+        )
+}
+
+/// An expansion's documentation: its date range.
+fn range_doc(summary: &str) -> Doc {
+    doc(summary)
+        .query_required("from", api::date(), "The first day, YYYY-MM-DD.")
+        .query_required(
+            "to",
+            api::date(),
+            "The last day, YYYY-MM-DD (less than 366 days after from).",
+        )
 }
 
 /// Schedules are the staff's business; customers are shown what was done, not the plan.
@@ -107,6 +137,10 @@ impl Resource for Calendars {
         }
     }
 
+    fn computed(schemas: &mut platform::api::Schemas) -> Option<platform::api::SchemaRef> {
+        Some(platform::api::component::<Checked>(schemas))
+    }
+
     /// Adds how the rule's frequency compares with the agreed one, and a warning if it
     /// contradicts it.
     async fn present(
@@ -123,12 +157,6 @@ impl Resource for Calendars {
                     .and_then(|c| c.warning())
                     .into_iter()
                     .collect();
-                #[derive(serde::Serialize)]
-                struct Checked<C> {
-                    #[serde(skip_serializing_if = "Option::is_none")]
-                    frequency: Option<C>,
-                    warnings: Vec<String>,
-                }
                 let checked = Checked {
                     frequency: check,
                     warnings,
@@ -137,6 +165,16 @@ impl Resource for Calendars {
             })
             .collect()
     }
+}
+
+/// What a calendar answers besides its own fields.
+#[derive(Serialize, utoipa::ToSchema)]
+struct Checked {
+    /// How often the rule cleans against what its areas agree (none if its site is gone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    frequency: Option<FrequencyCheck>,
+    /// Where the two contradict.
+    warnings: Vec<String>,
 }
 
 fn field_error(field: &str, message: &str) -> FieldError {
@@ -252,7 +290,7 @@ pub fn read_range(f: &mut Fields<'_>) -> Option<(NaiveDate, NaiveDate)> {
 
 type QueryParams = axum::extract::Query<Vec<(String, String)>>;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct CalendarOccurrences {
     calendar_id: String,
@@ -297,8 +335,23 @@ async fn calendar_occurrences(
     .into_response())
 }
 
+/// A site's schedule, as `GET /v1/calendars/occurrences` writes it (streamed: this describes
+/// it for the API document).
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct SiteOccurrences<'a> {
+    site_id: String,
+    time_zone: String,
+    from: NaiveDate,
+    to: NaiveDate,
+    occurrences: Vec<ScheduledSlot<'a>>,
+    /// Days closures took out, with their reason.
+    closed: Vec<domain::calendars::ClosedOccurrence>,
+}
+
 /// One slot of a site's schedule, as the answer lists it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct ScheduledSlot<'a> {
     calendar_id: &'a str,

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::routing::post;
 use chrono::{DateTime, Utc};
 use domain::publish::{MAX_PUBLISH_BATCH, OutboundMessage, PublishError, Publisher};
 use domain::store::DocumentStore;
@@ -27,10 +26,28 @@ pub const PATH: &str = "/internal/fanout";
 pub const SCHEDULE_TIME_HEADER: &str = "X-CloudScheduler-ScheduleTime";
 
 pub fn router() -> Routes {
-    Routes::new().route(PATH, post(handle))
+    let doc = platform::api::doc("Publish one message of a job per active tenant")
+        .about(
+            "Cloud Scheduler's target (X-CloudScheduler-ScheduleTime names the tick); an \
+             operator's run may name one tenant.",
+        )
+        .push()
+        .body::<FanoutRequest>()
+        .ok::<FanoutResult>();
+    Routes::new().route(PATH, platform::api::post(handle, doc))
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The body of a fan-out call (read with `Fields`; this describes it).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct FanoutRequest {
+    /// The job: a topic a worker subscribes to.
+    job: String,
+    /// One active tenant only (an operator's run).
+    tenant: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FanoutResult {
     pub job: String,

@@ -5,10 +5,11 @@
 
 use axum::extract::Path;
 use axum::response::Response;
-use axum::routing::{delete, get};
 use domain::identity::{ApiKey, AuditAction, parse_api_key_request};
 use domain::store::Write;
+use platform::api::{self, doc};
 use platform::api_keys::{CREDENTIALS, Credential, new_key};
+use platform::crud::Stored;
 use platform::crud::entity_fields;
 use platform::error::ApiResult;
 use platform::http::{IfMatch, JsonBody, Order};
@@ -36,10 +37,37 @@ impl Resource for ApiKeys {
 
 pub fn routes() -> Routes {
     Routes::new()
-        .route(ApiKeys::PATH, get(resource::list::<ApiKeys>).post(create))
+        .route(
+            ApiKeys::PATH,
+            api::get(resource::list::<ApiKeys>, resource::list_doc::<ApiKeys>()).post(
+                create,
+                doc("Make a device API key")
+                    .about(
+                        "Roles: admin. The key is in this answer and nowhere else; it opens \
+                         only the routes of its scopes.",
+                    )
+                    .body::<crate::docs::ApiKeyRequest>()
+                    .answers_schema(
+                        201,
+                        "The key's record, and the key (once), with its ETag",
+                        api::all_of([
+                            api::reference::<Stored<ApiKey>>(),
+                            api::reference::<crate::docs::NewApiKey>(),
+                        ]),
+                    )
+                    .registers::<Stored<ApiKey>>()
+                    .registers::<crate::docs::NewApiKey>(),
+            ),
+        )
         .route(
             "/v1/api-keys/{id}",
-            get(resource::read::<ApiKeys>).merge(delete(revoke)),
+            api::get(resource::read::<ApiKeys>, resource::read_doc::<ApiKeys>()).delete(
+                revoke,
+                doc("Revoke an API key")
+                    .about("Roles: admin. It stops working within a minute.")
+                    .if_match()
+                    .no_content("Revoked"),
+            ),
         )
 }
 

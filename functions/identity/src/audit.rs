@@ -2,9 +2,9 @@
 //! in the commit of the change itself (so there is no change without its record, nor a
 //! record of a change that failed). Admins read it at `GET /v1/audit`.
 
-use axum::routing::get;
 use domain::identity::{AuditAction, AuditRecord};
 use domain::store::Write;
+use platform::api;
 use platform::crud::{entity_fields, new_id};
 use platform::error::ApiResult;
 use platform::http::{FilterParam, Order};
@@ -113,10 +113,13 @@ impl Resource for Audit {
 
 pub fn routes() -> Routes {
     Routes::new()
-        .route(Audit::PATH, get(resource::list::<Audit>))
+        .route(
+            Audit::PATH,
+            api::get(resource::list::<Audit>, resource::list_doc::<Audit>()),
+        )
         .route(
             &format!("{}/{{id}}", Audit::PATH),
-            get(resource::read::<Audit>),
+            api::get(resource::read::<Audit>, resource::read_doc::<Audit>()),
         )
 }
 

@@ -10,7 +10,6 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::routing::{delete, get, post};
 use chrono::Duration;
 use domain::identity::{
     AuditAction, INVITATION_DAYS, Invitation, InvitationRequest, NewPassword, TenantSettings, User,
@@ -18,6 +17,7 @@ use domain::identity::{
 use domain::planning::Cleaner;
 use domain::store::Write;
 use domain::{Entity, Fields, TenantId, UserId};
+use platform::api::{self, doc};
 use platform::crud::{Stored, entity_fields, key_id, new_id, still_at};
 use platform::error::ApiResult;
 use platform::http::{IfMatch, JsonBody, Order};
@@ -52,12 +52,56 @@ pub fn routes() -> Routes {
     Routes::new()
         .route(
             Invitations::PATH,
-            get(resource::list::<Invitations>).post(invite),
+            api::get(
+                resource::list::<Invitations>,
+                resource::list_doc::<Invitations>(),
+            )
+            .post(
+                invite,
+                doc("Invite a user")
+                    .about(
+                        "Roles: admin. The link, valid 7 days, is in this answer (and, off \
+                         Cloud Run, in the log). A cleaner is invited as her cleaner record \
+                         (cleanerId), a customer user with her customerId.",
+                    )
+                    .body::<InvitationRequest>()
+                    .answers_schema(
+                        201,
+                        "The invitation, and its link (once), with its ETag",
+                        api::all_of([
+                            api::reference::<Stored<Invitation>>(),
+                            api::reference::<crate::docs::InvitationLink>(),
+                        ]),
+                    )
+                    .registers::<Stored<Invitation>>()
+                    .registers::<crate::docs::InvitationLink>()
+                    .errors(&[409]),
+            ),
         )
-        .route("/v1/invitations/accept", post(accept))
+        .route(
+            "/v1/invitations/accept",
+            api::post(
+                accept,
+                doc("Accept an invitation: the user is made and logged in")
+                    .public()
+                    .body::<crate::docs::Acceptance>()
+                    .answers::<crate::docs::Tokens<'static>>(201, "Logged in")
+                    .errors(&[401, 409, 410, 429]),
+            ),
+        )
         .route(
             "/v1/invitations/{id}",
-            get(resource::read::<Invitations>).merge(delete(revoke)),
+            api::get(
+                resource::read::<Invitations>,
+                resource::read_doc::<Invitations>(),
+            )
+            .delete(
+                revoke,
+                doc("Revoke an invitation: its link stops working")
+                    .about("Roles: admin.")
+                    .if_match()
+                    .no_content("Revoked"),
+            ),
         )
 }
 

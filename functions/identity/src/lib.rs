@@ -30,6 +30,7 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod audit;
+pub mod docs;
 pub mod invitations;
 pub mod lockout;
 pub mod password;

@@ -11,11 +11,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use chrono::{DateTime, Duration, Utc};
 use domain::identity::{AuditAction, Email, NewPassword};
 use domain::store::Write;
 use domain::{Fields, TenantId};
+use platform::api::{self, doc};
 use platform::crud::{entity_fields, key_id, new_id};
 use platform::error::ApiResult;
 use platform::http::JsonBody;
@@ -37,8 +37,32 @@ pub const RESET_MINUTES: i64 = 30;
 
 pub fn routes() -> Routes {
     Routes::new()
-        .route("/v1/auth/password-reset", post(request))
-        .route("/v1/auth/password-reset/confirm", post(confirm))
+        .route(
+            "/v1/auth/password-reset",
+            api::post(
+                request,
+                doc("Ask for a password reset link")
+                    .about("Always 202: whether the address has an account is nobody's business.")
+                    .public()
+                    .body::<crate::docs::ResetRequest>()
+                    .answers::<crate::docs::Notice>(
+                        202,
+                        "A link is on its way if the address has an account",
+                    ),
+            ),
+        )
+        .route(
+            "/v1/auth/password-reset/confirm",
+            api::post(
+                confirm,
+                doc("Set a new password with a reset link")
+                    .about("Every session of the address ends, in every company.")
+                    .public()
+                    .body::<crate::docs::ResetConfirmation>()
+                    .no_content("The password is set")
+                    .errors(&[410]),
+            ),
+        )
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -94,7 +118,9 @@ async fn request(
     }
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"detail": "if the address has an account, a reset link is on its way; it is valid 30 minutes"})),
+        Json(crate::docs::Notice {
+            detail: "if the address has an account, a reset link is on its way; it is valid 30 minutes",
+        }),
     )
         .into_response())
 }

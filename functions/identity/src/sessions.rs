@@ -11,7 +11,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use chrono::{DateTime, Duration, Utc};
 use domain::identity::{AuditAction, Email, User};
 use domain::store::Write;
@@ -28,8 +27,10 @@ use serde_json::{Value, json};
 use crate::ClientAddress;
 use crate::accounts::{self, Account};
 use crate::audit::{self, Actor};
+use crate::docs::{LoginRequest, RefreshRequest, TenantChoice, TenantChoices, Tokens, UserSummary};
 use crate::lockout::Counters;
 use crate::password;
+use platform::api::{self, doc};
 use platform::secrets::{digest, random_secret, same_digest};
 
 pub const SESSIONS: &str = "sessions";
@@ -41,10 +42,46 @@ pub const REFRESH_COOKIE: &str = "cleanops_refresh";
 pub const COOKIE_PATH: &str = "/v1/auth";
 
 pub fn routes() -> Routes {
+    let logged_in = |summary: &str| doc(summary).public().errors(&[401, 429]);
     Routes::new()
-        .route("/v1/auth/login", post(login))
-        .route("/v1/auth/refresh", post(refresh))
-        .route("/v1/auth/logout", post(logout))
+        .route(
+            "/v1/auth/login",
+            api::post(
+                login,
+                logged_in("Log in")
+                    .about(
+                        "A 15-minute access token and a refresh token (in the answer, or with \
+                         session cookie only in an HttpOnly cookie). An address that is a user \
+                         of several companies gets the list to choose from. After 5 failures \
+                         (20 per client address) every login waits: 429 with Retry-After.",
+                    )
+                    .body::<LoginRequest>()
+                    .answers_either::<Tokens<'static>, TenantChoices>(
+                        200,
+                        "Logged in; or, for an address of several companies, the choice",
+                    ),
+            ),
+        )
+        .route(
+            "/v1/auth/refresh",
+            api::post(
+                refresh,
+                logged_in("Renew the access token; the refresh token is replaced")
+                    .about("A replaced refresh token presented again ends the whole session.")
+                    .body::<RefreshRequest>()
+                    .ok::<Tokens<'static>>(),
+            ),
+        )
+        .route(
+            "/v1/auth/logout",
+            api::post(
+                logout,
+                doc("Log out: the session ends")
+                    .public()
+                    .body::<RefreshRequest>()
+                    .no_content("Logged out (however often)"),
+            ),
+        )
 }
 
 /// One session: a refresh token family of one user.
@@ -121,25 +158,14 @@ fn wrong_credentials() -> ApiError {
     ApiError::Unauthenticated("the email or the password is wrong".into())
 }
 
-/// A logged-in answer: the access token, the refresh token (in the body or the cookie), and
-/// who is logged in where.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Tokens<'a> {
-    access_token: String,
-    token_type: &'static str,
-    expires_in: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    refresh_token: Option<String>,
-    tenant: &'a str,
-    user: Value,
-}
-
-fn user_summary(id: &UserId, user: &User) -> Value {
-    json!({
-        "id": id, "email": user.email, "name": user.name, "role": user.role,
-        "language": user.language,
-    })
+fn user_summary(id: &UserId, user: &User) -> UserSummary {
+    UserSummary {
+        id: id.to_string(),
+        email: user.email.to_string(),
+        name: user.name.clone(),
+        role: user.role,
+        language: user.language,
+    }
 }
 
 /// Who a session is for: a user of a tenant.
@@ -325,14 +351,18 @@ async fn login(
             open(&state, &subject, &account, &address, how).await
         }
         _ => {
-            let tenants: Vec<Value> = choices
+            let tenants = choices
                 .iter()
-                .map(|(t, m, u)| json!({"tenant": t, "company": m.company, "role": u.role}))
+                .map(|(t, m, u)| TenantChoice {
+                    tenant: t.to_string(),
+                    company: m.company.clone(),
+                    role: u.role,
+                })
                 .collect();
-            Ok(Json(json!({
-                "tenants": tenants,
-                "detail": "this email is a user of several companies: log in again naming one as `tenant`",
-            }))
+            Ok(Json(TenantChoices {
+                tenants,
+                detail: "this email is a user of several companies: log in again naming one as `tenant`",
+            })
             .into_response())
         }
     }

@@ -3,9 +3,10 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
 use domain::Entity;
 use domain::identity::{AuditAction, TenantSettings};
+use platform::api::{self, doc};
+use platform::crud::Stored;
 use platform::crud::{entity_fields, entity_response};
 use platform::error::ApiResult;
 use platform::http::{IfMatch, JsonBody};
@@ -19,7 +20,19 @@ use crate::audit::{self, Actor};
 pub const PATH: &str = "/v1/tenant-settings";
 
 pub fn routes() -> Routes {
-    Routes::new().route(PATH, get(read).patch(update))
+    let settings =
+        || doc("").answers::<Stored<TenantSettings>>(200, "The settings, with their ETag");
+    Routes::new().route(
+        PATH,
+        api::get(read, settings().summary("Read the company's settings")).patch(
+            update,
+            settings()
+                .summary("Change the company's settings")
+                .about("Roles: admin. A merge patch.")
+                .body_schema(api::partial::<TenantSettings>())
+                .if_match(),
+        ),
+    )
 }
 
 async fn read(cx: RequestContext) -> ApiResult<Response> {

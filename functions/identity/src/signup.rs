@@ -8,11 +8,11 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::post;
 use domain::identity::{AuditAction, Email, Language, NewPassword, Role, TenantSettings, User};
 use domain::store::Write;
 use domain::time::TimeZone;
 use domain::{Entity, Fields, TenantId, UserId};
+use platform::api::{self, doc};
 use platform::crud::{entity_fields, new_id};
 use platform::error::ApiResult;
 use platform::http::JsonBody;
@@ -27,7 +27,18 @@ use crate::sessions::{self, Answer, Delivery, Subject};
 use crate::{password, users};
 
 pub fn routes() -> Routes {
-    Routes::new().route("/v1/signup", post(signup))
+    Routes::new().route(
+        "/v1/signup",
+        api::post(
+            signup,
+            doc("Sign up: a new company and its first admin, logged in")
+                .about("Off (403) with IDENTITY_PUBLIC_SIGNUP=false. 5 an hour per client address.")
+                .public()
+                .body::<crate::docs::SignupRequest>()
+                .answers::<crate::docs::Tokens<'static>>(201, "Logged in")
+                .errors(&[403, 429]),
+        ),
+    )
 }
 
 fn enabled() -> Result<bool, ApiError> {

@@ -7,10 +7,10 @@
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
 use domain::identity::{AuditAction, Email, User};
 use domain::store::{StoreError, Write};
 use domain::{Entity, UserId};
+use platform::api::{self, doc};
 use platform::crud::{Stored, entity_fields, entity_response, key_id};
 use platform::error::ApiResult;
 use platform::http::{FilterParam, IfMatch, JsonBody, Order};
@@ -85,10 +85,44 @@ impl Resource for Users {
 
 pub fn routes() -> Routes {
     Routes::new()
-        .route(Users::PATH, get(resource::list::<Users>))
-        .route("/v1/users/me", get(me))
-        .route("/v1/users/{id}", get(resource::read::<Users>).patch(update))
-        .route("/v1/users/{id}/logout", post(logout_everywhere))
+        .route(
+            Users::PATH,
+            api::get(resource::list::<Users>, resource::list_doc::<Users>()),
+        )
+        .route(
+            "/v1/users/me",
+            api::get(
+                me,
+                doc("The caller's own user record")
+                    .answers::<Stored<User>>(200, "The user, with its ETag")
+                    .errors(&[404]),
+            ),
+        )
+        .route(
+            "/v1/users/{id}",
+            api::get(resource::read::<Users>, resource::read_doc::<Users>()).patch(
+                update,
+                doc("Change a user")
+                    .about(
+                        "Roles: admin. A merge patch; the email stays. Deactivating her or \
+                         changing her role ends her sessions at their next refresh. Nobody \
+                         changes her own role or deactivates herself.",
+                    )
+                    .body::<crate::docs::UserPatch>()
+                    .if_match()
+                    .answers::<Stored<User>>(200, "The user, with its ETag")
+                    .errors(&[409]),
+            ),
+        )
+        .route(
+            "/v1/users/{id}/logout",
+            api::post(
+                logout_everywhere,
+                doc("Log a user out everywhere")
+                    .about("Roles: admin, or the user herself.")
+                    .no_content("Every session of hers ends"),
+            ),
+        )
 }
 
 pub fn list_queries() -> Vec<domain::store::Query> {

@@ -5,18 +5,31 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use platform::AppState;
+use platform::api::{self, doc};
 use platform::error::ApiResult;
 use platform::routes::Routes;
 use serde_json::json;
 
 pub fn routes() -> Routes {
     Routes::new()
-        .route("/.well-known/jwks.json", get(jwks))
+        .route(
+            "/.well-known/jwks.json",
+            api::get(
+                jwks,
+                doc("The issuer's public keys (JWKS), to verify access tokens")
+                    .public()
+                    .answers_schema(200, "The JSON Web Key Set (RFC 7517)", api::any_object()),
+            ),
+        )
         .route(
             "/.well-known/openid-configuration",
-            get(openid_configuration),
+            api::get(
+                openid_configuration,
+                doc("The issuer's OpenID Provider metadata")
+                    .public()
+                    .answers_schema(200, "OpenID Provider metadata", api::any_object()),
+            ),
         )
 }
 

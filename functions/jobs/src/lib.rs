@@ -9,9 +9,9 @@
 
 use axum::extract::Query;
 use axum::response::Response;
-use axum::routing::get;
 use platform::routes::Routes;
 
+use platform::api::{self, doc};
 use platform::error::ApiResult;
 use platform::http::{FilterParam, Order};
 use platform::push::JOBS;
@@ -24,7 +24,26 @@ const ORDER: Order = Order::desc("finishedAt");
 
 /// The function's routes; the runtime adds auth, `/healthz`, CORS and tracing.
 pub fn router() -> Routes {
-    Routes::new().route("/v1/jobs", get(list_jobs))
+    let listing = doc("List the job runs, the latest finished first")
+        .about("Roles: admin, dispatcher. One per job, tenant and scheduled time.")
+        .page::<platform::crud::Stored<platform::push::JobRecord<'static>>>()
+        .query(
+            "limit",
+            api::integer(1, 200),
+            "Items per page (default 50).",
+        )
+        .query(
+            "pageToken",
+            api::string(),
+            "The nextPageToken of the page before.",
+        )
+        .query("job", api::string(), "Only runs of this job.")
+        .query(
+            "state",
+            api::one_of(&["done", "rejected"]),
+            "Only runs that ended so.",
+        );
+    Routes::new().route("/v1/jobs", api::get(list_jobs, listing))
 }
 
 async fn list_jobs(

@@ -36,15 +36,26 @@ pub fn router_of(name: &str) -> Option<fn() -> Routes> {
         "jobs" => Some(jobs::router),
         "workload-report" => Some(workload_report::router),
         "identity" => Some(identity::router),
+        "cockpit" => Some(cockpit::router),
         _ => None,
     }
 }
 
 /// Every function the catalog lists, as one router (functions own distinct route prefixes).
+/// The cockpit serves the document of the API the others make up, as built from their routes
+/// (the cloud's is the committed one: `tests/openapi.rs` keeps the two the same).
 pub fn functions(catalog: &Catalog) -> Result<Routes, String> {
+    let api = api_functions(catalog)?;
+    let document = platform::api::SpecJson::new(api.openapi().clone());
+    Ok(api.merge(cockpit::serving(document.json().clone())))
+}
+
+/// Every function of the catalog but the cockpit: the API.
+fn api_functions(catalog: &Catalog) -> Result<Routes, String> {
     catalog
         .functions
         .iter()
+        .filter(|function| function.name != "cockpit")
         .try_fold(Routes::new(), |router, function| {
             let routes = router_of(&function.name).ok_or_else(|| {
                 format!(
@@ -54,6 +65,13 @@ pub fn functions(catalog: &Catalog) -> Result<Routes, String> {
             })?;
             Ok(router.merge(routes()))
         })
+}
+
+/// The API's OpenAPI document, as JSON: every function's routes, merged.
+pub fn openapi_json(catalog: &Catalog) -> Result<String, String> {
+    let api = api_functions(catalog)?;
+    let document = platform::api::SpecJson::new(api.openapi().clone());
+    Ok(String::from_utf8_lossy(document.json()).into_owned())
 }
 
 const USAGE: &str = "\
@@ -76,6 +94,9 @@ USAGE:
         change up. --keyring rotates a key ring file instead (the cloud's
         CLEANOPS_ISSUER_KEY secret: add the file as its new version), creating it
         when missing. --at rotates as of an RFC 3339 TIME.
+    cleanops openapi
+        Prints the API's OpenAPI 3.1 document (every function's routes), the one
+        functions/cockpit/openapi.json holds and the cockpit's client is made from.
     cleanops token --tenant T --role R [--user U] [--customer C] [--hours H] [--data-dir DIR]
         Prints a bearer token signed by the local key (roles: admin, dispatcher,
         cleaner, customer; valid H hours, default 12). The customer role needs
@@ -107,6 +128,7 @@ enum Command {
         data_dir: PathBuf,
         at: Option<chrono::DateTime<chrono::Utc>>,
     },
+    OpenApi,
     Help,
 }
 
@@ -192,6 +214,7 @@ fn parse(args: &[String]) -> Result<Command, String> {
         Some("run") => ("run", &args[1..]),
         Some("rotate-keys") => ("rotate-keys", &args[1..]),
         Some("-h" | "--help" | "help") => return Ok(Command::Help),
+        Some("openapi") if args.len() == 1 => return Ok(Command::OpenApi),
         _ => ("serve", args),
     };
     let mut args = Arguments::read(rest)?;
@@ -314,6 +337,10 @@ pub fn main() -> ExitCode {
             print!("{USAGE}");
             Ok(())
         }
+        Ok(Command::OpenApi) => Catalog::get()
+            .map_err(|e| e.to_string())
+            .and_then(openapi_json)
+            .map(|json| println!("{json}")),
         Ok(Command::Token {
             tenant,
             role,

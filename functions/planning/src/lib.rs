@@ -13,13 +13,13 @@ use std::collections::BTreeMap;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
 use chrono::Duration;
 use domain::Entity;
 use domain::planning::{Absence, Cleaner, OneOffJob, Plan, PlanRequest, PlanStatus};
 use domain::sites::Area;
 use domain::store::Write;
 use domain::tours::{TimedStop, Tour, TourDay, TourType};
+use platform::api::{self, doc};
 use platform::crud::{Stored, entity_fields, entity_response};
 use platform::error::ApiResult;
 use platform::http::{FilterParam, IfMatch, JsonBody, Order};
@@ -33,14 +33,116 @@ pub fn router() -> Routes {
         .merge(resource::routes::<Cleaners>())
         .merge(resource::routes::<Absences>())
         .merge(resource::routes::<OneOffJobs>())
-        .route("/v1/plans", get(resource::list::<Plans>).post(create_plan))
+        .route(
+            "/v1/plans",
+            api::get(resource::list::<Plans>, resource::list_doc::<Plans>()).post(
+                create_plan,
+                doc("Plan a week (queued for the planning worker)")
+                    .about(
+                        "Roles: admin, dispatcher. Answers 202 with the queued plan; GET \
+                         /v1/plans/{id} shows its status (queued, running, then draft) and \
+                         progress. keep: unaffected re-plans only the days absences meet \
+                         (or days), keeping the tours in force elsewhere. While another plan \
+                         of the week is pending: 409 with its runningId.",
+                    )
+                    .body::<PlanRequestBody>()
+                    .answers::<Stored<Plan>>(202, "The queued plan, with its ETag")
+                    .errors(&[409]),
+            ),
+        )
         .route(
             "/v1/plans/{id}",
-            get(resource::read::<Plans>).delete(resource::delete::<Plans>),
+            api::get(resource::read::<Plans>, resource::read_doc::<Plans>()).delete(
+                resource::delete::<Plans>,
+                doc("Delete a plan")
+                    .about("Roles: admin.")
+                    .if_match()
+                    .no_content("Deleted")
+                    .errors(&[409]),
+            ),
         )
-        .route("/v1/plans/preflight", get(preflight))
-        .route("/v1/plans/{id}/activate", post(activate))
-        .route("/v1/plans/{id}/diff", get(plan_diff))
+        .route(
+            "/v1/plans/preflight",
+            api::get(
+                preflight,
+                doc("Every contradiction of a week's data, before planning it")
+                    .about("Roles: admin, dispatcher. By default the coming week.")
+                    .query("weekStart", api::date(), "The week's Monday.")
+                    .ok::<Preflight>(),
+            ),
+        )
+        .route(
+            "/v1/plans/{id}/activate",
+            api::post(
+                activate,
+                doc("Activate a draft: its tours take its week")
+                    .about(
+                        "Roles: admin, dispatcher. The tours in force around the week stay; the \
+                         week's previous plan is superseded. A lost race is a 412.",
+                    )
+                    .if_match()
+                    .answers::<Stored<Plan>>(200, "The active plan, with its ETag")
+                    .errors(&[409]),
+            ),
+        )
+        .route(
+            "/v1/plans/{id}/diff",
+            api::get(
+                plan_diff,
+                doc("What a plan changes against the tours in force, per cleaner and day")
+                    .about("Roles: admin, dispatcher. 409 while the plan is being computed.")
+                    .ok::<PlanDiff>()
+                    .errors(&[409]),
+            ),
+        )
+}
+
+/// The body of `POST /v1/plans` (parsed by [`PlanRequest::parse`]).
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct PlanRequestBody {
+    /// The week's Monday (default: the coming week).
+    week_start: Option<chrono::NaiveDate>,
+    /// How long to search, 0.1 to 60 (default 5).
+    seconds: Option<f64>,
+    /// fleet (default: fewest cleaners, then travel) or distance.
+    objective: Option<domain::planning::PlanObjective>,
+    /// Default: the tour settings' travel.
+    travel: Option<domain::planning::TravelModel>,
+    /// unaffected: re-plan only some days, keep the tours in force on the others.
+    #[schema(value_type = Option<String>, pattern = "^(unaffected|nothing)$")]
+    keep: Option<String>,
+    /// With keep: unaffected, the days to re-plan (default: those absences meet).
+    days: Option<Vec<chrono::NaiveDate>>,
+}
+
+/// A week's contradictions.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct Preflight {
+    week_start: chrono::NaiveDate,
+    contradictions: Vec<domain::preflight::Contradiction>,
+}
+
+/// What a plan changes, in sum and per cleaner and day.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct PlanDiff {
+    plan_id: String,
+    week_start: chrono::NaiveDate,
+    summary: DiffSummary,
+    days: Vec<domain::planning::DayDiff>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct DiffSummary {
+    days_changed: usize,
+    added: usize,
+    removed: usize,
+    moved: usize,
+    minutes_changed: i64,
 }
 
 pub struct Cleaners;
@@ -219,7 +321,7 @@ impl Resource for Plans {
 async fn preflight(
     cx: RequestContext,
     axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
-) -> ApiResult<axum::Json<Value>> {
+) -> ApiResult<axum::Json<Preflight>> {
     cx.caller
         .require(&Role::PLANNERS, "check a week before planning")?;
     let query = platform::http::query_object(&query)?;
@@ -234,16 +336,16 @@ async fn preflight(
     let travel = platform::tours::travel_model(cx.data()).await?;
     let week = platform::planning::tenant_week(cx.data(), week_start, travel).await?;
     let found = domain::preflight::preflight(&week);
-    Ok(axum::Json(serde_json::json!({
-        "weekStart": week_start,
-        "contradictions": serde_json::to_value(found).map_err(ApiError::internal)?,
-    })))
+    Ok(axum::Json(Preflight {
+        week_start,
+        contradictions: found,
+    }))
 }
 
 /// `GET /v1/plans/{id}/diff` (planners): per cleaner and day, what the plan changes against
 /// the tours in force for its week: stops added (from whom), removed (to whom), moved, and
 /// the cleaning minutes. An active plan's tours are those in force: nothing changes.
-async fn plan_diff(cx: RequestContext, Path(id): Path<String>) -> ApiResult<axum::Json<Value>> {
+async fn plan_diff(cx: RequestContext, Path(id): Path<String>) -> ApiResult<axum::Json<PlanDiff>> {
     cx.caller.require(&Role::PLANNERS, "compare plans")?;
     let plan = cx.repo::<Plan>().get(&id).await?;
     if plan.entity.is_pending() {
@@ -255,18 +357,19 @@ async fn plan_diff(cx: RequestContext, Path(id): Path<String>) -> ApiResult<axum
     let inputs = platform::planning::load_inputs(cx.data(), plan.entity.week_start, travel).await?;
     let days = domain::planning::diff(&plan.entity.tours, &inputs.in_force);
     let count = |f: fn(&domain::planning::DayDiff) -> usize| days.iter().map(f).sum::<usize>();
-    Ok(axum::Json(serde_json::json!({
-        "planId": plan.meta.id,
-        "weekStart": plan.entity.week_start,
-        "summary": {
-            "daysChanged": days.len(),
-            "added": count(|d| d.added.len()),
-            "removed": count(|d| d.removed.len()),
-            "moved": count(|d| d.moved.len()),
-            "minutesChanged": days.iter().map(|d| d.minutes_changed).sum::<i64>(),
-        },
-        "days": serde_json::to_value(&days).map_err(ApiError::internal)?,
-    })))
+    let summary = DiffSummary {
+        days_changed: days.len(),
+        added: count(|d| d.added.len()),
+        removed: count(|d| d.removed.len()),
+        moved: count(|d| d.moved.len()),
+        minutes_changed: days.iter().map(|d| d.minutes_changed).sum::<i64>(),
+    };
+    Ok(axum::Json(PlanDiff {
+        plan_id: plan.meta.id,
+        week_start: plan.entity.week_start,
+        summary,
+        days,
+    }))
 }
 
 /// `POST /v1/plans` `{weekStart?, seconds?, objective?, travel?, keep?, days?}`: queues a

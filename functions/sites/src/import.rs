@@ -17,7 +17,56 @@ use platform::crud::{Stored, entity_fields, new_id, still_at};
 use platform::error::ApiResult;
 use platform::http::JsonBody;
 use platform::{ApiError, RequestContext, Role};
+use serde::Serialize;
 use serde_json::{Value, json};
+
+/// The body of `POST /v1/areas/import` (read field by field with [`Fields`], which names
+/// every bad one; this describes it for the API document).
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct AreaImportRequest {
+    /// The site the rooms belong to.
+    site_id: String,
+    /// The spreadsheet saved as CSV: a header row naming the columns (name, floor, size in
+    /// m², area type by name, in German, English, French or Italian), separated by `;`, `,`
+    /// or tabs; decimal commas are read as such. At most 400 rooms.
+    csv: String,
+    /// Check and preview only; write nothing.
+    #[serde(default)]
+    dry_run: Option<bool>,
+}
+
+/// One room of an import as it will be (or was) written, with its work-loading.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportedRoom {
+    /// The line of the file it came from (the header is line 1).
+    line: usize,
+    name: String,
+    floor: i64,
+    size_sqm: f64,
+    area_type_id: String,
+    /// The area type's name, as the file named it.
+    area_type: String,
+    minutes_per_cleaning: f64,
+    minutes_per_week: f64,
+}
+
+/// The answer to an import: the preview (`dryRun`) or what was written.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AreaImport {
+    site_id: String,
+    /// How many rooms.
+    rooms: usize,
+    /// Their minutes per week together.
+    minutes_per_week: f64,
+    rows: Vec<ImportedRoom>,
+    /// The new areas' ids, in the order of the rows (not on a dry run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ids: Option<Vec<String>>,
+}
 
 /// The most area types one import may name (each is looked up by name).
 const MAX_AREA_TYPES: usize = 50;
@@ -125,22 +174,31 @@ pub async fn import_areas(cx: RequestContext, JsonBody(body): JsonBody) -> ApiRe
     if !errors.is_empty() {
         return Err(ApiError::Validation(ValidationErrors(errors)));
     }
-    let preview: Vec<Value> = areas
+    let rows: Vec<ImportedRoom> = areas
         .iter()
         .enumerate()
         .map(|(i, (area, t))| {
             let work = AreaWorkload::of(area, &t.entity).rounded();
-            json!({"line": i + 2, "name": area.name, "floor": area.floor, "sizeSqm": area.size_sqm,
-                "areaTypeId": t.meta.id, "areaType": t.entity.name,
-                "minutesPerCleaning": work.minutes_per_cleaning, "minutesPerWeek": work.minutes_per_week})
+            ImportedRoom {
+                line: i + 2,
+                name: area.name.clone(),
+                floor: area.floor,
+                size_sqm: area.size_sqm,
+                area_type_id: t.meta.id.clone(),
+                area_type: t.entity.name.clone(),
+                minutes_per_cleaning: work.minutes_per_cleaning,
+                minutes_per_week: work.minutes_per_week,
+            }
         })
         .collect();
-    let minutes_per_week: f64 = preview
-        .iter()
-        .filter_map(|r| r["minutesPerWeek"].as_f64())
-        .sum();
-    let mut answer = json!({"siteId": site_id, "rooms": areas.len(),
-        "minutesPerWeek": domain::number::round2(minutes_per_week), "rows": preview});
+    let minutes_per_week: f64 = rows.iter().map(|r| r.minutes_per_week).sum();
+    let mut answer = AreaImport {
+        site_id,
+        rooms: areas.len(),
+        minutes_per_week: domain::number::round2(minutes_per_week),
+        rows,
+        ids: None,
+    };
     if dry_run {
         return Ok(Json(answer).into_response());
     }
@@ -170,6 +228,6 @@ pub async fn import_areas(cx: RequestContext, JsonBody(body): JsonBody) -> ApiRe
             e.into()
         }
     })?;
-    answer["ids"] = json!(ids);
+    answer.ids = Some(ids);
     Ok((StatusCode::CREATED, Json(answer)).into_response())
 }

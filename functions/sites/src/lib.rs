@@ -9,11 +9,11 @@ mod import;
 use std::collections::BTreeMap;
 
 use axum::extract::Path;
-use axum::routing::get;
 use axum::{Json, response::IntoResponse};
 use domain::Entity;
-use domain::sites::{Area, AreaType, AreaWorkload, Site, SiteWorkload};
+use domain::sites::{Area, AreaType, AreaWorkload, Site, SiteWorkload, WorkloadReport};
 use domain::store::{Filter, Query, Write};
+use platform::api::{self, doc};
 use platform::crud::{Shown, Stored, shown_with, still_at};
 use platform::error::ApiResult;
 use platform::http::{FilterParam, Order};
@@ -30,11 +30,54 @@ pub fn router() -> Routes {
         .merge(resource::routes::<Areas>())
         .route(
             "/v1/areas/import",
-            axum::routing::post(import::import_areas),
+            api::post(
+                import::import_areas,
+                doc("Import a site's rooms from a spreadsheet")
+                    .about(
+                        "Roles: admin, dispatcher. All rooms or none: every bad field is named \
+                         as rows[i].field with its line. dryRun answers the preview only.",
+                    )
+                    .body::<import::AreaImportRequest>()
+                    .answers::<import::AreaImport>(201, "The rooms written, with their ids")
+                    .answers::<import::AreaImport>(200, "The preview (dryRun), nothing written")
+                    .errors(&[409]),
+            ),
         )
-        .route("/v1/sites/{id}/workload", get(site_workload))
-        .route("/v1/workload-reports", get(list_reports))
-        .route("/v1/workload-reports/{date}", get(read_report))
+        .route(
+            "/v1/sites/{id}/workload",
+            api::get(
+                site_workload,
+                doc("A site's weekly workload, by area type").ok::<SiteWorkload>(),
+            ),
+        )
+        .route(
+            "/v1/workload-reports",
+            api::get(
+                list_reports,
+                doc("List the daily workload reports, newest first")
+                    .about("Roles: admin, dispatcher.")
+                    .page::<Stored<WorkloadReport>>()
+                    .query(
+                        "limit",
+                        api::integer(1, 200),
+                        "Items per page (default 50).",
+                    )
+                    .query(
+                        "pageToken",
+                        api::string(),
+                        "The nextPageToken of the page before.",
+                    ),
+            ),
+        )
+        .route(
+            "/v1/workload-reports/{date}",
+            api::get(
+                read_report,
+                doc("Read the workload report of a date (YYYY-MM-DD)")
+                    .about("Roles: admin, dispatcher.")
+                    .ok::<Stored<WorkloadReport>>(),
+            ),
+        )
 }
 
 /// Where the `workload-report` worker keeps its dated reports.
@@ -219,6 +262,10 @@ impl Resource for Areas {
             }
             _ => Err(ApiError::Validation(domain::ValidationErrors(errors))),
         }
+    }
+
+    fn computed(schemas: &mut platform::api::Schemas) -> Option<platform::api::SchemaRef> {
+        Some(platform::api::component::<AreaWorkload>(schemas))
     }
 
     /// Adds the computed work-loading to each area.

@@ -93,6 +93,10 @@ impl Resource for FeedTokens {
         Ok(feed)
     }
 
+    fn computed(schemas: &mut platform::api::Schemas) -> Option<platform::api::SchemaRef> {
+        Some(platform::api::component::<FeedLink>(schemas))
+    }
+
     /// Adds the token and the feed's URL (the signature makes both the same secret).
     async fn present(
         items: Vec<Stored<FeedToken>>,
@@ -104,10 +108,18 @@ impl Resource for FeedTokens {
             .map(|feed| {
                 let token = platform::signing::feed_token(signer, &cx.caller.tenant, &feed.meta.id);
                 let url = format!("/v1/feeds/{token}.ics");
-                platform::crud::shown_with(feed, &serde_json::json!({ "url": url, "token": token }))
+                platform::crud::shown_with(feed, &FeedLink { url, token })
             })
             .collect()
     }
+}
+
+/// Where a feed is read: the token is its secret.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct FeedLink {
+    /// The path to subscribe to, `/v1/feeds/{token}.ics`.
+    url: String,
+    token: String,
 }
 
 fn not_found() -> ApiError {

@@ -22,13 +22,13 @@ mod visits;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use axum::routing::{get, post};
 use domain::Entity;
 use domain::planning::OneOffJob;
 use domain::sites::{Area, AreaType, AreaWorkload, Site};
 use domain::store::{Direction, Filter, FilterOp, Query};
-use domain::tours::{Month, Tour};
+use domain::tours::{Month, Tour, TourSettings, Visit};
 use platform::TenantData;
+use platform::api::{self, doc};
 use platform::crud::Stored;
 use platform::error::ApiResult;
 use platform::resource;
@@ -41,21 +41,150 @@ pub fn router() -> Routes {
         .merge(resource::routes::<tour::Tours>())
         .route(
             "/v1/tour-settings",
-            get(tour::read_settings).put(tour::replace_settings),
+            api::get(
+                tour::read_settings,
+                doc("Read the tour settings")
+                    .about("Roles: admin, dispatcher. Version 0 until an admin saves them.")
+                    .answers::<Stored<TourSettings>>(200, "The settings, with their ETag"),
+            )
+            .put(
+                tour::replace_settings,
+                doc("Replace the tour settings")
+                    .about("Roles: admin. If-Match \"0\" before the first save.")
+                    .body::<TourSettings>()
+                    .if_match()
+                    .answers::<Stored<TourSettings>>(200, "The settings, with their ETag"),
+            ),
         )
-        .route("/v1/tour-sheets", get(sheet::tour_sheet))
-        .route("/v1/uncovered-stops", get(sheet::uncovered_stops))
-        .route("/v1/check-in-codes", get(visits::site_check_in_codes))
-        .route("/v1/check-in-codes/{area_id}", get(visits::check_in_code))
+        .route(
+            "/v1/tour-sheets",
+            api::get(
+                sheet::tour_sheet,
+                doc("A cleaner's tour sheet of a day")
+                    .about(
+                        "A cleaner reads her own; planners name the cleaner. Without a date, \
+                         today where her tours are. format=pdf: the printable A4 sheet with \
+                         each room's QR check-in code.",
+                    )
+                    .query("date", api::date(), "The day (default: today).")
+                    .query(
+                        "cleanerId",
+                        api::string(),
+                        "Whose sheet (planners: required).",
+                    )
+                    .query(
+                        "format",
+                        api::one_of(&["json", "pdf"]),
+                        "json (default) or pdf.",
+                    )
+                    .ok::<sheet::TourSheet>()
+                    .answers_media(200, "application/pdf", "The printable sheet (format=pdf)"),
+            ),
+        )
+        .route(
+            "/v1/uncovered-stops",
+            api::get(
+                sheet::uncovered_stops,
+                doc("The stops absent cleaners leave uncovered, per day")
+                    .about("Roles: admin, dispatcher. At most 31 days; by default the coming 7.")
+                    .query("from", api::date(), "The first day (default: today).")
+                    .query("to", api::date(), "The last day (default: from + 6 days).")
+                    .ok::<sheet::UncoveredStops>(),
+            ),
+        )
+        .route(
+            "/v1/check-in-codes",
+            api::get(
+                visits::site_check_in_codes,
+                doc("The QR label texts of every area of a site")
+                    .about("Roles: admin, dispatcher.")
+                    .query_required("siteId", api::string(), "The site.")
+                    .ok::<visits::SiteCheckInLabels>(),
+            ),
+        )
+        .route(
+            "/v1/check-in-codes/{area_id}",
+            api::get(
+                visits::check_in_code,
+                doc("The QR label text of an area")
+                    .about("Roles: admin, dispatcher.")
+                    .ok::<visits::CheckInLabel>(),
+            ),
+        )
         .merge(resource::routes::<visits::Visits>())
-        .route("/v1/visits/check-in", post(visits::check_in))
-        .route("/v1/visits/{id}/check-out", post(visits::check_out))
+        .route(
+            "/v1/visits/check-in",
+            api::post(
+                visits::check_in,
+                doc("Check in at an area by its QR code")
+                    .about(
+                        "Roles: admin, dispatcher, cleaner. A forged or foreign code is a 422 on \
+                         code. Outside the window, on a closed day or off the tour is recorded \
+                         with flags. A retry (with or without visitId) answers the open visit.",
+                    )
+                    .body::<visits::CheckInRequest>()
+                    .answers::<Stored<Visit>>(201, "The new visit, with its ETag")
+                    .answers::<Stored<Visit>>(200, "The visit already open (a retry)"),
+            ),
+        )
+        .route(
+            "/v1/visits/{id}/check-out",
+            api::post(
+                visits::check_out,
+                doc("Check out of a visit: done, skipped or not accessible")
+                    .about("A reason unless done; the visit records its duration.")
+                    .body::<visits::CheckOutRequest>()
+                    .if_match()
+                    .answers::<Stored<Visit>>(200, "The closed visit, with its ETag")
+                    .errors(&[409]),
+            ),
+        )
         .merge(resource::routes::<inspections::Inspections>())
-        .route("/v1/inspections/summary", get(inspections::summary))
-        .route("/v1/proof-of-service", get(proof::proof_of_service))
+        .route(
+            "/v1/inspections/summary",
+            api::get(
+                inspections::summary,
+                month_doc("A site's inspections and score of a month")
+                    .ok::<domain::tours::InspectionSummary>(),
+            ),
+        )
+        .route(
+            "/v1/proof-of-service",
+            api::get(
+                proof::proof_of_service,
+                month_doc("Proof of service: planned against done per area, for a month")
+                    .ok::<proof::ProofOfService>(),
+            ),
+        )
         .merge(resource::routes::<feeds::FeedTokens>())
-        .route("/v1/feeds", get(feeds::feed_by_query))
-        .route("/v1/feeds/{token}", get(feeds::feed))
+        .route(
+            "/v1/feeds",
+            api::get(
+                feeds::feed_by_query,
+                doc("A cleaner's iCalendar feed, its token in the query")
+                    .public()
+                    .query_required("token", api::string(), "The feed token.")
+                    .answers_media(200, "text/calendar", "The feed"),
+            ),
+        )
+        .route(
+            "/v1/feeds/{token}",
+            api::get(
+                feeds::feed,
+                doc("A cleaner's iCalendar feed (/v1/feeds/{token}.ics)")
+                    .about("No login: the token is the secret. Revoked or forged: 404.")
+                    .public()
+                    .answers_media(200, "text/calendar", "The feed"),
+            ),
+        )
+}
+
+/// A site-and-month report's documentation: planners, and a customer for its own sites.
+fn month_doc(summary: &str) -> api::Doc {
+    doc(summary)
+        .about("Roles: admin, dispatcher, and a customer for its own sites.")
+        .query_required("siteId", api::string(), "The site.")
+        .query_required("month", api::month(), "The month, YYYY-MM.")
 }
 
 type QueryParams = axum::extract::Query<Vec<(String, String)>>;

@@ -9,7 +9,34 @@ use domain::store::Filter;
 use domain::tours::{AreaService, Visit, VisitTally};
 use platform::RequestContext;
 use platform::error::ApiResult;
-use serde_json::{Value, json};
+use serde::Serialize;
+
+/// A site's month of service: each area's planned cleanings against its visits.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProofOfService {
+    site_id: String,
+    site_name: String,
+    /// `YYYY-MM`.
+    month: String,
+    time_zone: &'static str,
+    /// Each area, by name.
+    areas: Vec<AreaService>,
+    totals: ServiceTotals,
+}
+
+/// The month's sums over the site's areas.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceTotals {
+    planned: usize,
+    done: usize,
+    skipped: usize,
+    not_accessible: usize,
+    /// Done (at most as planned, per area) over planned, in percent; none when nothing was
+    /// planned.
+    fulfilment_percent: Option<f64>,
+}
 
 use crate::QueryParams;
 
@@ -18,7 +45,7 @@ use crate::QueryParams;
 pub async fn proof_of_service(
     cx: RequestContext,
     axum::extract::Query(query): QueryParams,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProofOfService>> {
     let (site_id, month) = crate::inspections::site_and_month(&query)?;
     let data = cx.data();
     let site = crate::readable_site(&cx, &site_id, "read proof of service").await?;
@@ -73,19 +100,20 @@ pub async fn proof_of_service(
     }
     let total = |f: fn(&AreaService) -> usize| rows.iter().map(f).sum::<usize>();
     let (planned, done) = (total(|r| r.planned), total(|r| r.done.min(r.planned)));
-    Ok(Json(json!({
-        "siteId": site.meta.id,
-        "siteName": site.entity.name,
-        "month": month.to_string(),
-        "timeZone": schedule.tz.name(),
-        "areas": rows,
-        "totals": {
-            "planned": planned,
-            "done": total(|r| r.done),
-            "skipped": total(|r| r.skipped),
-            "notAccessible": total(|r| r.not_accessible),
-            "fulfilmentPercent": (planned > 0)
-                .then(|| domain::number::round2(done as f64 * 100.0 / planned as f64)),
-        },
-    })))
+    let totals = ServiceTotals {
+        planned,
+        done: total(|r| r.done),
+        skipped: total(|r| r.skipped),
+        not_accessible: total(|r| r.not_accessible),
+        fulfilment_percent: (planned > 0)
+            .then(|| domain::number::round2(done as f64 * 100.0 / planned as f64)),
+    };
+    Ok(Json(ProofOfService {
+        site_id: site.meta.id,
+        site_name: site.entity.name,
+        month: month.to_string(),
+        time_zone: schedule.tz.name(),
+        areas: rows,
+        totals,
+    }))
 }

@@ -25,7 +25,7 @@ use serde::Serialize;
 use crate::timing::Timer;
 use crate::{AreaIndex, QueryParams};
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Stop {
     pub position: usize,
@@ -65,7 +65,7 @@ pub struct Stop {
     pub visit_status: Option<VisitStatus>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TourOfDay {
     pub tour_id: String,
@@ -194,13 +194,25 @@ pub fn uncovered_because(absence: &Absence) -> String {
     )
 }
 
-#[derive(Serialize)]
+/// An absence as stored (describes the `absence` of a sheet for the API document).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct StoredAbsence {
+    #[serde(flatten)]
+    meta: domain::Metadata,
+    #[serde(flatten)]
+    absence: Absence,
+}
+
+/// A cleaner's day: her tours in force, in the order she starts them.
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct TourSheet {
+pub struct TourSheet {
     cleaner_id: String,
     date: NaiveDate,
     /// Her absence that day, if any: then every stop is uncovered.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<StoredAbsence>)]
     absence: Option<platform::crud::Shown>,
     tours: Vec<TourOfDay>,
 }
@@ -298,15 +310,12 @@ pub async fn tour_sheet(
     if pdf {
         return printed_sheet(&cx, &record.entity, date, absence.as_ref(), &sheet, &index);
     }
-    Ok(Json(
-        serde_json::to_value(TourSheet {
-            cleaner_id: cleaner.to_string(),
-            date,
-            absence: absence.map(|a| a.shown()).transpose()?,
-            tours: sheet,
-        })
-        .map_err(ApiError::internal)?,
-    )
+    Ok(Json(TourSheet {
+        cleaner_id: cleaner.to_string(),
+        date,
+        absence: absence.map(|a| a.shown()).transpose()?,
+        tours: sheet,
+    })
     .into_response())
 }
 
@@ -374,9 +383,10 @@ fn printed_sheet(
 /// Longest span `GET /v1/uncovered-stops` answers at once, in days.
 const MAX_UNCOVERED_DAYS: i64 = 31;
 
-#[derive(Serialize)]
+/// The stops a cleaner's absence leaves uncovered on one day.
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct UncoveredDay {
+pub struct UncoveredDay {
     date: NaiveDate,
     cleaner_id: String,
     absence_id: String,
@@ -390,7 +400,7 @@ struct UncoveredDay {
 pub async fn uncovered_stops(
     cx: RequestContext,
     axum::extract::Query(query): QueryParams,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<UncoveredStops>> {
     cx.caller.require(&Role::PLANNERS, "list uncovered stops")?;
     let query = query_object(&query)?;
     let mut f = Fields::new(&query, &[])?;
@@ -450,11 +460,19 @@ pub async fn uncovered_stops(
     days.sort_by(|x, y| {
         (x.date, &x.cleaner_id, x.tour.start_time).cmp(&(y.date, &y.cleaner_id, y.tour.start_time))
     });
-    Ok(Json(serde_json::json!({
-        "from": from,
-        "to": to,
-        "items": serde_json::to_value(days).map_err(ApiError::internal)?,
-    })))
+    Ok(Json(UncoveredStops {
+        from,
+        to,
+        items: days,
+    }))
+}
+
+/// The uncovered stops of some days, by day, cleaner and start.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UncoveredStops {
+    from: NaiveDate,
+    to: NaiveDate,
+    items: Vec<UncoveredDay>,
 }
 
 /// The cleaner's visits checked in on a local date, oldest first.

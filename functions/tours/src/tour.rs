@@ -12,7 +12,7 @@ use platform::error::ApiResult;
 use platform::http::{FilterParam, IfMatch, JsonBody};
 use platform::resource::Resource;
 use platform::{ApiError, Caller, RequestContext, Role};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::AreaIndex;
 use crate::timing::Timer;
@@ -117,6 +117,10 @@ impl Resource for Tours {
         }
     }
 
+    fn computed(schemas: &mut platform::api::Schemas) -> Option<platform::api::SchemaRef> {
+        Some(platform::api::component::<TourLoad>(schemas))
+    }
+
     /// Adds each day's planned minutes (`load`) and warnings for overloaded days and areas
     /// that no longer exist.
     async fn present(
@@ -166,10 +170,25 @@ impl Resource for Tours {
                         }));
                     }
                 }
-                shown_with(tour, &json!({ "load": loads, "warnings": warnings }))
+                shown_with(
+                    tour,
+                    &TourLoad {
+                        load: loads,
+                        warnings,
+                    },
+                )
             })
             .collect()
     }
+}
+
+/// What a tour answers besides its own fields.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct TourLoad {
+    /// Planned minutes per weekday against the cap.
+    load: Vec<domain::tours::DayLoad>,
+    /// Overloaded days, areas and one-off jobs that are gone, stops outside their windows.
+    warnings: Vec<String>,
 }
 
 fn weekday_name(day: domain::time::Weekday) -> &'static str {

@@ -20,29 +20,83 @@ use platform::error::ApiResult;
 use platform::http::{FilterParam, IfMatch, JsonBody, Order};
 use platform::resource::Resource;
 use platform::{ApiError, Caller, RequestContext, Role};
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// What an area's QR label holds.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckInLabel {
+    area_id: String,
+    area_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    site_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    floor: Option<i64>,
+    /// The text to encode as the QR code: `CO1.{areaId}.{signature}`.
+    code: String,
+}
+
+/// The labels of every area of a site.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SiteCheckInLabels {
+    site_id: String,
+    site_name: String,
+    /// By floor, then name.
+    items: Vec<CheckInLabel>,
+}
+
+/// The body of `POST /v1/visits/check-in` (parsed by [`CheckIn::parse`]).
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct CheckInRequest {
+    /// The text of the area's QR label.
+    code: String,
+    /// When it happened, if the phone was offline (up to 7 days back); else now.
+    at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The tour she follows: a check-in off it is flagged.
+    tour_id: Option<String>,
+    /// A UUID the device chose, so a resent check-in records one visit.
+    visit_id: Option<String>,
+}
+
+/// The body of `POST /v1/visits/{id}/check-out` (parsed by [`CheckOut::parse`]).
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct CheckOutRequest {
+    #[schema(value_type = String, pattern = "^(done|skipped|not-accessible)$")]
+    status: VisitStatus,
+    /// Why, unless done.
+    reason: Option<String>,
+    /// When it happened, if the phone was offline; else now.
+    at: Option<chrono::DateTime<chrono::Utc>>,
+}
 
 /// `GET /v1/check-in-codes/{areaId}`: what to print on the area's QR label.
 pub async fn check_in_code(
     cx: RequestContext,
     Path(area_id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CheckInLabel>> {
     cx.caller.require(&Role::PLANNERS, "print check-in codes")?;
     let area = cx.repo::<Area>().get(&area_id).await?;
     let code = platform::signing::check_in_code(cx.signer()?, &cx.caller.tenant, &area.meta.id);
-    Ok(Json(json!({
-        "areaId": area.meta.id,
-        "areaName": area.entity.name,
-        "siteId": area.entity.site_id,
-        "code": code,
-    })))
+    Ok(Json(CheckInLabel {
+        area_id: area.meta.id,
+        area_name: area.entity.name,
+        site_id: Some(area.entity.site_id.into_string()),
+        floor: None,
+        code,
+    }))
 }
 
 /// `GET /v1/check-in-codes?siteId=`: the labels of every area of a site, to print at once.
 pub async fn site_check_in_codes(
     cx: RequestContext,
     axum::extract::Query(query): crate::QueryParams,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SiteCheckInLabels>> {
     cx.caller.require(&Role::PLANNERS, "print check-in codes")?;
     let query = platform::http::query_object(&query)?;
     let mut f = domain::Fields::new(&query, &[])?;
@@ -61,22 +115,21 @@ pub async fn site_check_in_codes(
         ))
     });
     let signer = cx.signer()?;
-    let labels: Vec<Value> = areas
+    let items = areas
         .iter()
-        .map(|area| {
-            json!({
-                "areaId": area.meta.id,
-                "areaName": area.entity.name,
-                "floor": area.entity.floor,
-                "code": platform::signing::check_in_code(signer, &cx.caller.tenant, &area.meta.id),
-            })
+        .map(|area| CheckInLabel {
+            area_id: area.meta.id.clone(),
+            area_name: area.entity.name.clone(),
+            site_id: None,
+            floor: Some(area.entity.floor),
+            code: platform::signing::check_in_code(signer, &cx.caller.tenant, &area.meta.id),
         })
         .collect();
-    Ok(Json(json!({
-        "siteId": site.meta.id,
-        "siteName": site.entity.name,
-        "items": labels,
-    })))
+    Ok(Json(SiteCheckInLabels {
+        site_id: site.meta.id,
+        site_name: site.entity.name,
+        items,
+    }))
 }
 
 /// The collection of open-visit keys: one document per cleaner and area while a visit is

@@ -29,6 +29,10 @@ pub struct Function {
     pub ingress: Ingress,
     /// Path prefixes the function owns; they compose at one origin, so they never overlap.
     pub routes: Vec<String>,
+    /// The load balancer's default: it also serves every path no function's routes claim (the
+    /// cockpit's web app). At most one function is.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub default: bool,
     pub triggers: Vec<Trigger>,
     pub scaling: Scaling,
     /// Secrets the function reads from its environment (Secret Manager in the cloud).
@@ -80,6 +84,8 @@ pub enum BoundedContext {
     Cleaning,
     EconomicEntity,
     Platform,
+    /// The web app people use.
+    Cockpit,
 }
 
 /// Who may invoke the function: anyone (app-level auth) or only its push/scheduler identity.
@@ -281,6 +287,25 @@ impl Catalog {
                     }
                 }
             }
+        }
+        let defaults: Vec<&str> = self
+            .functions
+            .iter()
+            .filter(|f| f.default)
+            .map(|f| f.name.as_str())
+            .collect();
+        if defaults.len() > 1 {
+            return error(format!(
+                "{} are each the default; one function serves unclaimed paths",
+                defaults.join(" and ")
+            ));
+        }
+        if let Some(f) = self
+            .functions
+            .iter()
+            .find(|f| f.default && f.ingress != Ingress::Public)
+        {
+            return error(format!("{}: the default function must be public", f.name));
         }
         let topics: BTreeSet<&str> = self.push_topics().collect();
         for f in &self.functions {

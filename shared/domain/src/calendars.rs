@@ -247,7 +247,7 @@ impl<'de> Deserialize<'de> for Recurrence {
 }
 
 /// When on a cleaning day the work may happen, in the site's local time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TimeWindow {
     pub earliest: LocalTime,
     pub latest: LocalTime,
@@ -284,7 +284,7 @@ impl TimeWindow {
 }
 
 /// A cleaning schedule for one area, for one area type at a site, or for a whole site.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Calendar {
     pub site_id: SiteId,
@@ -368,7 +368,7 @@ impl Entity for Calendar {
 }
 
 /// Days on which a site (or, without a site, every site of the tenant) is not cleaned.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Closure {
     /// The closed site; without it the closure (a public holiday) applies to every site.
@@ -418,7 +418,7 @@ impl Entity for Closure {
 }
 
 /// One concrete cleaning slot.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Occurrence {
     /// The local date.
@@ -429,7 +429,7 @@ pub struct Occurrence {
 }
 
 /// An occurrence a closure removed, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ClosedOccurrence {
     pub date: NaiveDate,
@@ -437,7 +437,7 @@ pub struct ClosedOccurrence {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Expansion {
     pub occurrences: Vec<Occurrence>,
@@ -581,7 +581,7 @@ impl Calendar {
 }
 
 /// How a calendar's frequency compares with what was agreed for the areas it covers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FrequencyCheck {
     pub scheduled_per_week: f64,

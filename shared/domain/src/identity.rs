@@ -13,7 +13,7 @@ use crate::meta::READ_ONLY_FIELDS;
 use crate::validation::{Fields, ValidationErrors, parse_enum};
 
 /// What a user may do: the `role` claim of her token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Admin,
@@ -143,7 +143,7 @@ impl fmt::Debug for NewPassword {
 }
 
 /// The languages cleanops speaks (its messages, sheets and templates).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     De,
@@ -214,7 +214,7 @@ fn parse_binding(
 
 /// A person who logs in to one tenant. Stored in `users`; a cleaner's id is her cleaner
 /// record's (so her token's subject is the `cleanerId` of her tours), everyone else's is new.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     pub email: Email,
@@ -282,7 +282,7 @@ impl Entity for User {
 
 /// An invitation to become a user of the tenant: a one-time link, valid
 /// [`INVITATION_DAYS`]. Stored in `invitations` under the hash of its secret.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Invitation {
     pub email: Email,
@@ -306,7 +306,8 @@ pub const INVITATION_DAYS: i64 = 7;
 
 /// What an admin sends to invite someone: `{email, name, role, language, customerId?,
 /// cleanerId?}`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct InvitationRequest {
     pub email: Email,
     pub name: String,
@@ -355,7 +356,7 @@ pub const CURRENCIES: [&str; 2] = ["EUR", "CHF"];
 
 /// A tenant's own settings: its company name, where it works and how it bills. Stored in
 /// `settings` under [`TenantSettings::ID`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TenantSettings {
     pub name: String,
@@ -408,7 +409,7 @@ impl Entity for TenantSettings {
 
 /// One change to who may do what, kept for the tenant's admins: who did it, to what, from
 /// where, and the record before and after. Written in the same commit as the change.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditRecord {
     /// The user who made the change (`signup` for the first admin, `system` for automatic
@@ -428,7 +429,7 @@ pub struct AuditRecord {
 }
 
 /// The changes the audit log records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum AuditAction {
     #[serde(rename = "tenant.created")]
     TenantCreated,
@@ -490,7 +491,9 @@ impl Entity for AuditRecord {
 
 /// What a device API key may do. Each scope names the routes it opens, and nothing else: a
 /// key is not a user and reaches no other route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 pub enum ApiScope {
     /// `POST /v1/ingest/...`: a sensor gateway delivering readings.
     #[serde(rename = "sensors:ingest")]
@@ -529,7 +532,7 @@ impl ApiScope {
 /// A device API key as its tenant's admins see it. The key itself (`co_<prefix>_<secret>`)
 /// is shown once, when it is made; only its hash is kept, in the platform's scope, where a
 /// request's key is looked up by its prefix. Stored in `apiKeys` under the prefix.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiKey {
     pub name: String,

@@ -10,6 +10,9 @@
 //! - [`validation`]: reading untrusted JSON into domain types, every field error at once.
 //! - [`entity`]: [`Entity`], what every stored kind shares; [`meta`]: its [`Metadata`].
 //! - [`time`]: time zones, weekdays and local times of day; [`number`]: rounding for people.
+//! - `schema`: how the API's OpenAPI document describes the value types that are strings
+//!   with rules (ids, times, zones, emails); every entity derives `utoipa::ToSchema`, a
+//!   description of its JSON and nothing more (no I/O, no HTTP).
 //!
 //! The cleaning context:
 //! - [`sites`]: sites, area types, areas, their work-loading and the workload report;
@@ -42,6 +45,7 @@ pub mod planning;
 pub mod preflight;
 pub mod publish;
 pub mod schedule;
+mod schema;
 pub mod sites;
 pub mod store;
 pub mod time;

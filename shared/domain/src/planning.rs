@@ -21,7 +21,7 @@ use crate::validation::{Fields, ValidationErrors};
 
 /// A cleaner as the planner sees her: where she starts, when she works, how much she may
 /// clean a day. Stored in `cleaners`, the id being her user id.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Cleaner {
     /// Her user id (the `sub` of her token, the `cleanerId` of her tours).
@@ -90,7 +90,9 @@ impl Entity for Cleaner {
 }
 
 /// Why a cleaner is away.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum AbsenceKind {
     Holiday,
@@ -103,7 +105,7 @@ pub const MAX_ABSENCE_DAYS: i64 = 366;
 
 /// A cleaner away from `from` to `to`, both days included (local dates): the planner gives
 /// her no work then, and her stops in force those days show as uncovered.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Absence {
     pub cleaner_id: UserId,
@@ -167,7 +169,7 @@ pub type OneOffJobId = crate::id::Id<OneOffJobKind>;
 
 /// One extra cleaning of an area on one date (a deep clean, the windows once a quarter),
 /// planned with its week beside the area's regular cleanings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OneOffJob {
     pub area_id: crate::sites::AreaId,
@@ -227,7 +229,7 @@ impl Entity for OneOffJob {
 }
 
 /// How travel time follows from coordinates.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TravelModel {
     /// Road distance over great-circle distance.
@@ -462,7 +464,7 @@ pub struct Week {
 }
 
 /// An area the plan leaves out on a day, and why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Unplanned {
     pub area_id: String,
@@ -716,7 +718,7 @@ pub fn day_window(
 }
 
 /// A planned stop.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PlannedStop {
     pub area_id: String,
@@ -749,7 +751,7 @@ impl PlannedStop {
 }
 
 /// One cleaner's day in a plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PlannedTour {
     pub cleaner_id: String,
@@ -763,7 +765,7 @@ pub struct PlannedTour {
 }
 
 /// A plan's figures for the week.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Kpis {
     /// Distinct cleaners with work in the week.
@@ -987,7 +989,7 @@ pub fn next_monday(date: NaiveDate) -> NaiveDate {
 }
 
 /// What the search aims for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PlanObjective {
     /// Fewest cleaners first, then least travel: in cleaning, fewer people matter most.
@@ -997,7 +999,7 @@ pub enum PlanObjective {
     Distance,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PlanStatus {
     /// Waiting for the planning worker (see [`Plan::lease_until`]).
@@ -1012,7 +1014,7 @@ pub enum PlanStatus {
 }
 
 /// A plan version: a week's tours per cleaner and day, computed, then activated or not.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
     pub week_start: NaiveDate,
@@ -1047,7 +1049,7 @@ pub struct Plan {
 }
 
 /// The days a partial re-plan was asked for; none named: those an absence meets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ReplanDays {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1361,7 +1363,7 @@ fn kept_routes(
 }
 
 /// A stop one side of a plan's diff has and the other has not.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangedStop {
     pub area_id: String,
@@ -1377,7 +1379,7 @@ pub struct ChangedStop {
 }
 
 /// A stop both sides have, at another place in the day or another time.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MovedStop {
     pub area_id: String,
@@ -1392,7 +1394,7 @@ pub struct MovedStop {
 }
 
 /// What a plan changes in one cleaner's day against the tours in force.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DayDiff {
     pub cleaner_id: String,

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::planning::{PlanArea, Week, day_window};
 use crate::time::WEEKDAY_NAMES;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum ContradictionCode {
     /// A calendar schedules the area on a day its site cannot be entered.
@@ -39,7 +39,7 @@ pub struct CalendarOverlap {
     pub wins: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Contradiction {
     pub code: ContradictionCode,

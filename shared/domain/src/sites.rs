@@ -29,13 +29,13 @@ pub const MAX_CLEANINGS_PER_WEEK: f64 = 35.0;
 // ---------------------------------------------------------------------------------------------
 // Value types
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GeoPoint {
     pub lat: f64,
     pub lng: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Address {
     pub street: String,
@@ -47,14 +47,14 @@ pub struct Address {
 }
 
 /// A window on one weekday when the site may be entered, in the site's time zone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AccessWindow {
     pub day: Weekday,
     pub from: LocalTime,
     pub to: LocalTime,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Priority {
     Low,
@@ -74,7 +74,7 @@ impl FromStr for Priority {
 // Entities
 
 /// A customer's building or premises that is cleaned.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Site {
     pub name: String,
@@ -195,7 +195,7 @@ fn first_overlap(windows: &[AccessWindow]) -> Option<usize> {
 }
 
 /// A kind of room with its cleaning performance rate and default frequency.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AreaType {
     pub name: String,
@@ -206,8 +206,10 @@ pub struct AreaType {
     /// How often an area of this type is cleaned per week (fractions: 0.5 = fortnightly).
     pub cleanings_per_week: f64,
     /// Multiplies the time per cleaning (furniture density, soiling). Default 1.
+    #[schema(required = false)]
     pub correction_factor: f64,
     /// Default `normal`.
+    #[schema(required = false)]
     pub priority: Priority,
     /// What a cleaner must be able to do for this kind of room (e.g. `windows`, `clean-room`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -242,12 +244,13 @@ impl Entity for AreaType {
 }
 
 /// A room or zone of a site that is cleaned.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Area {
     pub site_id: SiteId,
     pub name: String,
     /// Storey: 0 is the ground floor, negative below ground. Default 0.
+    #[schema(required = false)]
     pub floor: i64,
     pub size_sqm: f64,
     pub area_type_id: AreaTypeId,
@@ -260,7 +263,7 @@ pub struct Area {
 }
 
 /// A lock on an area: a cleaner (her user id), a weekday, or both.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Pin {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -321,7 +324,7 @@ impl Entity for Area {
 // Work-loading
 
 /// The computed workload of one area.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AreaWorkload {
     pub minutes_per_cleaning: f64,
@@ -353,7 +356,7 @@ impl AreaWorkload {
 }
 
 /// A site's workload for one area type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AreaTypeWorkload {
     pub area_type_id: String,
@@ -365,7 +368,7 @@ pub struct AreaTypeWorkload {
 }
 
 /// A site's weekly workload, by area type and in total.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SiteWorkload {
     pub site_id: String,
@@ -424,7 +427,7 @@ impl SiteWorkload {
 }
 
 /// One site's line in a workload report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SiteReport {
     pub site_id: String,
@@ -434,7 +437,7 @@ pub struct SiteReport {
 }
 
 /// A tenant's weekly workload on one day: every site's, and the totals.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkloadReport {
     pub date: String,

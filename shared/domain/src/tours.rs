@@ -32,7 +32,7 @@ pub const MAX_AREAS_PER_DAY: usize = 300;
 /// Most one-off jobs on one tour day.
 pub const MAX_ONE_OFF_JOBS_PER_DAY: usize = 20;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum TourType {
     Regular,
@@ -48,11 +48,12 @@ impl FromStr for TourType {
 }
 
 /// The areas a tour visits on one weekday, in visiting order, and when.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TourDay {
     pub day: Weekday,
     /// The areas whose regular cleaning she does that day.
+    #[schema(required = false)]
     pub area_ids: Vec<AreaId>,
     /// One-off jobs she does that day besides (each on its own date: on the tour's other
     /// weeks the day has none of them).
@@ -106,7 +107,7 @@ impl TourDay {
 }
 
 /// One stop's planned times on a tour day, in the local time of its site.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TimedStop {
     pub area_id: AreaId,
@@ -190,12 +191,14 @@ pub fn time_day(
 }
 
 /// A cleaner's recurring shift: ordered areas per weekday.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Tour {
     pub name: String,
     /// The cleaner (user id, the token's subject) who works the tour.
     pub cleaner_id: UserId,
+    /// Default `regular`.
+    #[schema(required = false)]
     pub tour_type: TourType,
     /// When the shift starts, in the local time of the tour's sites.
     pub start_time: LocalTime,
@@ -316,7 +319,7 @@ impl Tour {
 }
 
 /// One day of a tour, measured against its cap.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DayLoad {
     pub day: Weekday,
@@ -425,7 +428,7 @@ impl Entity for Tour {
 }
 
 /// What happens to a tour whose planned minutes exceed its cap.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OverloadPolicy {
     /// 422: the dispatcher must fix the tour first.
@@ -436,7 +439,7 @@ pub enum OverloadPolicy {
 }
 
 /// A tenant's rules for tours; one document, `settings/tours`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TourSettings {
     pub overload: OverloadPolicy,
@@ -471,7 +474,7 @@ impl Entity for TourSettings {
 
 /// A revocable calendar feed of one cleaner's tours or of one tour. The feed URL carries a
 /// token signed for the tenant and this document's id; deleting the document revokes it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FeedToken {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -523,7 +526,7 @@ impl Entity for FeedToken {
 // ---------------------------------------------------------------------------------------------
 // Visits
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum VisitStatus {
     InProgress,
@@ -544,7 +547,7 @@ impl VisitStatus {
 }
 
 /// What a visit's flag says, as a code clients can act on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum VisitFlagCode {
     /// A closure closes the site on the day.
@@ -558,14 +561,14 @@ pub enum VisitFlagCode {
 }
 
 /// Something about a visit that a dispatcher should look at; the visit still counts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VisitFlag {
     pub code: VisitFlagCode,
     pub message: String,
 }
 
 /// A cleaner's check-in (and check-out) at one area.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Visit {
     pub area_id: AreaId,
@@ -764,7 +767,7 @@ pub fn check_in_flags(
 // Quality inspections
 
 /// One checked point of an area's checklist.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChecklistResult {
     pub item: String,
     pub passed: bool,
@@ -772,7 +775,7 @@ pub struct ChecklistResult {
 
 /// One inspected area: an APPA appearance level (1 = orderly spotlessness .. 5 = unkempt
 /// neglect) or a pass/fail checklist.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InspectedArea {
     pub area_id: AreaId,
@@ -799,7 +802,7 @@ impl InspectedArea {
 }
 
 /// A scored quality check of some of a site's areas on one day.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Inspection {
     pub site_id: SiteId,
@@ -894,7 +897,7 @@ fn mean_score(areas: &[InspectedArea]) -> f64 {
 }
 
 /// A site's inspections of one month, summed up.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InspectionSummary {
     pub site_id: String,
@@ -955,7 +958,7 @@ impl std::fmt::Display for Month {
 }
 
 /// One area's planned and recorded cleanings in a month.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AreaService {
     pub area_id: String,

@@ -80,6 +80,36 @@ impl<E: serde::Serialize> serde::Serialize for Stored<E> {
     }
 }
 
+/// How a stored entity looks to a client, in the API document: `Stored{Entity}`, its
+/// metadata and its fields.
+impl<E: utoipa::ToSchema> utoipa::PartialSchema for Stored<E> {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::{Ref, RefOr};
+        crate::api::all_of([
+            RefOr::Ref(Ref::from_schema_name("Metadata")),
+            RefOr::Ref(Ref::from_schema_name(E::name())),
+        ])
+    }
+}
+
+impl<E: utoipa::ToSchema> utoipa::ToSchema for Stored<E> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        format!("Stored{}", E::name()).into()
+    }
+
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::PartialSchema as _;
+        schemas.push(("Metadata".into(), Metadata::schema()));
+        schemas.push((E::name().into_owned(), E::schema()));
+        E::schemas(schemas);
+    }
+}
+
 /// One item of a response, already JSON: what [`crate::resource::Resource::present`] gives.
 pub type Shown = Box<serde_json::value::RawValue>;
 

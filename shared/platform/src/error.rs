@@ -153,18 +153,24 @@ impl From<domain::schedule::ScheduleError> for ApiError {
     }
 }
 
-#[derive(Serialize)]
+/// The body of every error answer (RFC 9457 problem details).
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Problem<'a> {
+pub(crate) struct Problem<'a> {
+    /// `urn:cleanops:problem:{slug}`, such as `urn:cleanops:problem:validation-failed`.
     #[serde(rename = "type")]
     kind: String,
     title: &'a str,
     status: u16,
+    /// What went wrong, for a person.
     detail: String,
+    /// 422: every bad field and the rule it breaks.
     #[serde(skip_serializing_if = "Option::is_none")]
     errors: Option<&'a [FieldError]>,
+    /// 409 on work already pending: the one to follow instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     running_id: Option<&'a str>,
+    /// 500: the trace id the log keeps the cause under.
     #[serde(skip_serializing_if = "Option::is_none")]
     trace_id: Option<String>,
 }

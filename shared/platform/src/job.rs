@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 use axum::extract::State;
-use axum::routing::post;
 use chrono::{DateTime, Utc};
 use domain::TenantId;
 use domain::publish::{OutboundMessage, PublishError, Publisher};
@@ -148,7 +147,15 @@ fn path<J: BackgroundJob>() -> String {
 
 /// The push route of `J`, to merge into a worker function's router.
 pub fn route<J: BackgroundJob>() -> crate::routes::Routes {
-    crate::routes::Routes::new().route(&path::<J>(), post(deliver::<J>))
+    let doc = crate::api::doc(&format!("Run a {} job delivered by Pub/Sub", J::NAME))
+        .about(
+            "Pub/Sub pushes each message of the job's topic here. 204 acks (done, or a message \
+             that can never succeed, recorded as rejected); 503 asks for redelivery with backoff.",
+        )
+        .push()
+        .body::<crate::push::PushEnvelope>()
+        .no_content("Done once: this delivery or an earlier one of the same message");
+    crate::routes::Routes::new().route(&path::<J>(), crate::api::post(deliver::<J>, doc))
 }
 
 async fn deliver<J: BackgroundJob>(

@@ -22,7 +22,8 @@
 //!   [`TenantData`], the one way into a tenant's store.
 //! - [`crud`]: typed access to an entity collection ([`crud::Repo`]) and entity responses.
 //! - [`resource`]: generic CRUD routes for an entity kind, with hooks.
-//! - [`routes`]: [`routes::Routes`], a function's router that knows its paths.
+//! - [`routes`]: [`routes::Routes`], a function's router that knows its paths and documents
+//!   them; [`api`]: each operation's OpenAPI 3.1 documentation ([`api::Doc`]) and the document.
 //!
 //! Work that is not a request:
 //! - [`push`]: verified Pub/Sub push deliveries, committed once with their job record.
@@ -46,6 +47,7 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+pub mod api;
 pub mod api_keys;
 pub mod auth;
 pub mod config;

@@ -199,7 +199,7 @@ where
 }
 
 /// The push request body Pub/Sub sends.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PushEnvelope {
     pub message: PushMessage,
@@ -209,9 +209,11 @@ pub struct PushEnvelope {
     pub delivery_attempt: Option<u32>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// One Pub/Sub message: its attributes carry tenant, job, scheduledFor and idempotencyKey.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PushMessage {
+    /// The job's payload, JSON in base64.
     #[serde(default)]
     pub data: Option<String>,
     #[serde(default)]
@@ -436,11 +438,12 @@ impl PushJob {
 }
 
 /// The record of one job run (`jobs/{key}`): its status for dispatchers.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct JobRecord<'a> {
+pub struct JobRecord<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     job: Option<&'a str>,
+    /// done, or rejected (a message that can never succeed; reason says why).
     state: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     message_id: Option<&'a str>,

@@ -9,14 +9,17 @@
 
 use std::future::Future;
 
+use crate::api::{self, Doc, doc, get};
 use crate::routes::Routes;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
 use domain::Entity;
 use domain::store::Write;
 use serde_json::{Map, Value};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
+use utoipa::{PartialSchema as _, ToSchema as _};
 
 use crate::auth::{Caller, Role};
 use crate::context::RequestContext;
@@ -26,7 +29,7 @@ use crate::http::{FilterParam, IfMatch, JsonBody, Order, parse_list_params};
 
 /// Implemented by a function on a marker type of its own, naming the entity it serves.
 pub trait Resource: Send + Sync + 'static {
-    type Entity: Entity + Clone;
+    type Entity: Entity + Clone + utoipa::ToSchema;
     /// Where the collection is served, e.g. `/v1/sites`.
     const PATH: &'static str;
     /// Equality filters the listing accepts as query parameters.
@@ -89,6 +92,13 @@ pub trait Resource: Send + Sync + 'static {
         async { Ok(Vec::new()) }
     }
 
+    /// The fields [`Resource::present`] adds to each item, for the API document (`None`:
+    /// the entity's own and its metadata only); the schemas it refers to go to `schemas`
+    /// (see [`api::component`]).
+    fn computed(_schemas: &mut api::Schemas) -> Option<api::SchemaRef> {
+        None
+    }
+
     /// Refuses (409) to delete an entity that others still refer to.
     fn before_delete(
         _id: &str,
@@ -107,18 +117,178 @@ pub fn list_queries<R: Resource>() -> Vec<domain::store::Query> {
 /// Without writers the collection is read-only: its write methods do not exist (405), rather
 /// than existing for nobody (403).
 pub fn routes<R: Resource>() -> Routes {
-    let (collection, item) = (get(list::<R>), get(read::<R>));
+    let (collection, item) = (
+        get(list::<R>, list_doc::<R>()),
+        get(read::<R>, read_doc::<R>()),
+    );
     let (collection, item) = if R::WRITERS.is_empty() {
         (collection, item)
     } else {
+        let kind = R::Entity::KIND;
+        let entity = entity_schema::<R>();
+        let writers = format!("Roles: {}.", role_names(R::WRITERS));
         (
-            collection.post(create::<R>),
-            item.put(replace::<R>).patch(patch::<R>).delete(delete::<R>),
+            collection.post(
+                create::<R>,
+                stored_doc::<R>(&format!("Create {}", article(kind)), 201, true)
+                    .about(&writers)
+                    .body_schema(entity.clone())
+                    .errors(&[409]),
+            ),
+            item.put(
+                replace::<R>,
+                stored_doc::<R>(&format!("Replace {}", article(kind)), 200, true)
+                    .about(&format!("{writers} The body is the whole new entity."))
+                    .body_schema(entity)
+                    .if_match()
+                    .errors(&[409]),
+            )
+            .patch(
+                patch::<R>,
+                stored_doc::<R>(&format!("Change {}", article(kind)), 200, true)
+                    .about(&format!(
+                        "{writers} A JSON merge patch (RFC 7396): the fields sent replace \
+                         the stored ones, null removes one; the result must be valid."
+                    ))
+                    .body_schema(merge_patch_schema::<R>())
+                    .if_match()
+                    .errors(&[409]),
+            )
+            .delete(
+                delete::<R>,
+                doc(&format!("Delete {}", article(kind)))
+                    .about(&writers)
+                    .no_content("Deleted")
+                    .if_match()
+                    .errors(&[409]),
+            ),
         )
     };
     Routes::new()
         .route(R::PATH, collection)
         .route(&format!("{}/{{id}}", R::PATH), item)
+}
+
+/// "a site", "an area".
+fn article(kind: &str) -> String {
+    let vowel = kind.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {kind}", if vowel { "an" } else { "a" })
+}
+
+fn role_names(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The entity as a client writes it: its fields but those the server sets (`READ_ONLY`,
+/// which a client may send back and the server ignores).
+fn entity_schema<R: Resource>() -> RefOr<Schema> {
+    match R::Entity::schema() {
+        RefOr::T(Schema::Object(mut object)) => {
+            for field in R::Entity::READ_ONLY {
+                object.properties.shift_remove(*field);
+                object.required.retain(|name| name != field);
+            }
+            RefOr::T(Schema::Object(object))
+        }
+        other => other,
+    }
+}
+
+/// The entity's writable fields, none required: what a merge patch may carry.
+fn merge_patch_schema<R: Resource>() -> RefOr<Schema> {
+    match entity_schema::<R>() {
+        RefOr::T(Schema::Object(mut object)) => {
+            object.required.clear();
+            object.description = Some(format!(
+                "Fields of the {} to change; null removes an optional one.",
+                R::Entity::KIND
+            ));
+            RefOr::T(Schema::Object(object))
+        }
+        other => other,
+    }
+}
+
+/// What a client reads (`{Entity}View`): the metadata, the entity's fields, the computed ones.
+fn view_schema<R: Resource>(schemas: &mut api::Schemas) -> RefOr<Schema> {
+    let stored = Stored::<R::Entity>::name().into_owned();
+    schemas.push((stored.clone(), Stored::<R::Entity>::schema()));
+    Stored::<R::Entity>::schemas(schemas);
+    let mut parts = vec![RefOr::Ref(utoipa::openapi::Ref::from_schema_name(stored))];
+    parts.extend(R::computed(schemas));
+    api::named(
+        schemas,
+        &format!("{}View", R::Entity::name()),
+        api::all_of(parts),
+    )
+}
+
+/// An operation answering one entity as read (or, after a write, with the contradictions
+/// the write leaves for the planner), with its `ETag`.
+fn stored_doc<R: Resource>(summary: &str, status: u16, written: bool) -> Doc {
+    let mut schemas = Vec::new();
+    let mut answer = view_schema::<R>(&mut schemas);
+    if written {
+        schemas.push((
+            "Contradiction".into(),
+            domain::preflight::Contradiction::schema(),
+        ));
+        domain::preflight::Contradiction::schemas(&mut schemas);
+        let contradictions = utoipa::openapi::schema::ObjectBuilder::new().property(
+            "contradictions",
+            api::array_of(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
+                "Contradiction",
+            ))),
+        );
+        answer = api::all_of([answer, contradictions.into()]);
+    }
+    doc(summary)
+        .answers_schema(status, "The entity as stored, with its ETag", answer)
+        .with_schemas(schemas)
+}
+
+/// `GET {PATH}/{id}`, documented.
+pub fn read_doc<R: Resource>() -> Doc {
+    stored_doc::<R>(&format!("Read {}", article(R::Entity::KIND)), 200, false)
+}
+
+/// `GET {PATH}`, documented: its filters, orders and pages.
+pub fn list_doc<R: Resource>() -> Doc {
+    let mut schemas = Vec::new();
+    let stored = view_schema::<R>(&mut schemas);
+    let orders: Vec<String> = R::ORDERS.iter().map(|o| o.name()).collect();
+    let orders: Vec<&str> = orders.iter().map(String::as_str).collect();
+    let mut listing = doc(&format!("List {}s", R::Entity::KIND))
+        .answers_schema(200, "One page of the listing", api::page_of(stored))
+        .with_schemas(schemas)
+        .query(
+            "limit",
+            api::integer(1, crate::http::MAX_LIMIT as i64),
+            "Items per page (default 50).",
+        )
+        .query(
+            "pageToken",
+            api::string(),
+            "The nextPageToken of the page before.",
+        )
+        .query(
+            "orderBy",
+            api::one_of(&orders),
+            "The order: a field, - before it for descending; the first is the default.",
+        );
+    for filter in R::FILTERS {
+        let schema = match filter.kind {
+            crate::http::ParamKind::Integer => api::of_type(utoipa::openapi::schema::Type::Integer),
+            crate::http::ParamKind::Id | crate::http::ParamKind::Text => api::string(),
+        };
+        let description = format!("Only items whose {} is this.", filter.name);
+        listing = listing.query(filter.name, schema, &description);
+    }
+    listing
 }
 
 async fn present_one<R: Resource>(

@@ -162,15 +162,23 @@ async fn healthz() -> impl IntoResponse {
     axum::Json(serde_json::json!({ "status": "ok" }))
 }
 
-/// Wraps a function's routes with what every function has: `/healthz`, problem+json for
+/// Wraps a function's routes with what every function has: `/healthz`, its OpenAPI document
+/// at `/openapi.json` (the merged one behind the load balancer is the cockpit's
+/// `/v1/openapi.json`), problem+json for
 /// unknown routes, panics and every other error, a body limit (413), a time limit per
 /// request, CORS and request tracing.
 pub fn app(routes: Routes, state: AppState, http: &HttpConfig) -> Router {
     let request_timeout = http.request_timeout;
-    let mut app = routes
-        .into_router()
+    let spec = Arc::new(crate::api::SpecJson::new(routes.openapi().clone()));
+    let (router, fallback) = routes.into_parts();
+    let router = router
         .route("/healthz", get(healthz))
-        .fallback(|| async { ApiError::NoRoute })
+        .route("/openapi.json", get(move || async move { spec.response() }));
+    let router = match fallback {
+        Some(fallback) => router.merge(fallback),
+        None => router.fallback(|| async { ApiError::NoRoute }),
+    };
+    let mut app = router
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
         .layer(axum::extract::DefaultBodyLimit::max(

@@ -8,6 +8,14 @@ output "public_functions" {
   value       = [for f in local.catalog.functions : f.name if f.ingress == "public"]
 }
 
+output "default_function" {
+  description = "The function serving every path no other function claims (the cockpit), else the first public one."
+  value = try(
+    [for f in local.catalog.functions : f.name if try(f.default, false)][0],
+    [for f in local.catalog.functions : f.name if f.ingress == "public"][0],
+  )
+}
+
 output "push_triggers" {
   description = "Pub/Sub push triggers by topic, each with the function it pushes to."
   value       = local.push_triggers

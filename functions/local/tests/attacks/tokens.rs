@@ -140,8 +140,8 @@ fn forged_tokens(app: &platform::testing::TestApp) -> Vec<(&'static str, String)
 }
 
 /// The routes a client reaches before it has a token: sign-up, login, refresh and logout
-/// (a refresh token), an invitation's link, the issuer's published keys.
-const PUBLIC: [&str; 9] = [
+/// (a refresh token), an invitation's link, the issuer's published keys, the API's document.
+const PUBLIC: [&str; 10] = [
     "/v1/signup",
     "/v1/auth/password-reset",
     "/v1/auth/password-reset/confirm",
@@ -151,6 +151,7 @@ const PUBLIC: [&str; 9] = [
     "/v1/invitations/accept",
     "/.well-known/jwks.json",
     "/.well-known/openid-configuration",
+    "/v1/openapi.json",
 ];
 
 #[tokio::test]

@@ -1,0 +1,72 @@
+// Proof of service: what was planned and what was done, per room, for a site and month.
+import { useState } from 'react'
+import { api, problemOf } from '../../api/client'
+import { t } from '../../i18n/i18n'
+import { addMonths, monthOf, today } from '../../lib/dates'
+import { unwrap, useLoad } from '../../lib/useLoad'
+import { Empty, Field, Notice, PageHeader, Spinner } from '../../ui/kit'
+import { downloadProofCsv, ProofTable } from '../shared/ProofTable'
+import { loadSites } from './Sites'
+
+export function Proof() {
+  const sites = useLoad(loadSites, [])
+  const [siteId, setSiteId] = useState('')
+  const [month, setMonth] = useState(monthOf(today()))
+  const site = siteId || sites.data?.[0]?.id || ''
+  const proof = useLoad(
+    () => (site ? unwrap(api.GET('/v1/proof-of-service', { params: { query: { siteId: site, month } } })) : Promise.resolve(null)),
+    [site, month],
+  )
+  return (
+    <>
+      <PageHeader
+        title={t('proof.title')}
+        actions={
+          proof.data && (
+            <>
+              <button type="button" className="button" onClick={() => proof.data && downloadProofCsv(proof.data)}>
+                {t('proof.csv')}
+              </button>
+              <button type="button" className="button" onClick={() => window.print()}>
+                {t('proof.print')}
+              </button>
+            </>
+          )
+        }
+      />
+      <div className="toolbar no-print">
+        <Field label={t('proof.site')}>
+          {(p) => (
+            <select {...p} value={site} onChange={(e) => setSiteId(e.target.value)}>
+              {sites.data?.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label={t('proof.month')}>
+          {(p) => <input {...p} type="month" value={month} onChange={(e) => setMonth(e.target.value || month)} />}
+        </Field>
+        <div className="week-nav">
+          <button type="button" className="button" aria-label={t('proof.previousMonth')} onClick={() => setMonth(addMonths(month, -1))}>
+            ‹
+          </button>
+          <button type="button" className="button" aria-label={t('proof.nextMonth')} onClick={() => setMonth(addMonths(month, 1))}>
+            ›
+          </button>
+        </div>
+      </div>
+      {sites.data?.length === 0 ? (
+        <Empty>{t('sites.none')}</Empty>
+      ) : proof.error ? (
+        <Notice kind="error">{problemOf(proof.error)?.detail ?? t('common.failed')}</Notice>
+      ) : !proof.data ? (
+        <Spinner />
+      ) : (
+        <ProofTable proof={proof.data} />
+      )}
+    </>
+  )
+}

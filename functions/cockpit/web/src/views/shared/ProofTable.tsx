@@ -1,0 +1,67 @@
+// Proof of service of a site and month, as dispatchers and customers see it; exported as CSV
+// for a spreadsheet and printed on A4.
+import type { Schemas } from '../../api/client'
+import { formatMonth, formatNumber, t } from '../../i18n/i18n'
+import { toCsv } from '../../lib/text'
+
+type Proof = Schemas['ProofOfService']
+
+export function ProofTable({ proof }: { proof: Proof }) {
+  const percent = (v: number | null | undefined) => (v == null ? '–' : `${formatNumber(v, 1)} %`)
+  return (
+    <table className="table proof">
+      <caption>
+        {proof.siteName} · {formatMonth(proof.month)}
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">{t('proof.room')}</th>
+          <th scope="col" className="number">{t('proof.planned')}</th>
+          <th scope="col" className="number">{t('proof.done')}</th>
+          <th scope="col" className="number">{t('proof.skipped')}</th>
+          <th scope="col" className="number">{t('proof.notAccessible')}</th>
+          <th scope="col" className="number">{t('proof.fulfilment')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {proof.areas.map((a) => (
+          <tr key={a.areaId} className={a.fulfilmentPercent != null && a.fulfilmentPercent < 100 ? 'short' : undefined}>
+            <th scope="row">{a.areaName}</th>
+            <td className="number">{a.planned}</td>
+            <td className="number">{a.done}</td>
+            <td className="number">{a.skipped}</td>
+            <td className="number">{a.notAccessible}</td>
+            <td className="number">{percent(a.fulfilmentPercent)}</td>
+          </tr>
+        ))}
+      </tbody>
+      <tfoot>
+        <tr>
+          <th scope="row">{t('proof.total')}</th>
+          <td className="number">{proof.totals.planned}</td>
+          <td className="number">{proof.totals.done}</td>
+          <td className="number">{proof.totals.skipped}</td>
+          <td className="number">{proof.totals.notAccessible}</td>
+          <td className="number">{percent(proof.totals.fulfilmentPercent)}</td>
+        </tr>
+      </tfoot>
+    </table>
+  )
+}
+
+/** The proof as a CSV file the user's spreadsheet opens (`;` and decimal commas in German
+ * and French, `,` otherwise), with a byte-order mark so Excel reads it as UTF-8. */
+export function downloadProofCsv(proof: Proof): void {
+  const separator = formatNumber(1.5, 1).includes(',') ? ';' : ','
+  const header = [t('proof.room'), t('proof.planned'), t('proof.done'), t('proof.skipped'), t('proof.notAccessible'), t('proof.fulfilment')]
+  const rows = proof.areas.map((a) => [a.areaName, a.planned, a.done, a.skipped, a.notAccessible, a.fulfilmentPercent == null ? '' : formatNumber(a.fulfilmentPercent, 1)])
+  const total = [t('proof.total'), proof.totals.planned, proof.totals.done, proof.totals.skipped, proof.totals.notAccessible, proof.totals.fulfilmentPercent == null ? '' : formatNumber(proof.totals.fulfilmentPercent, 1)]
+  const blob = new Blob(['\uFEFF', toCsv([header, ...rows, total], separator)], { type: 'text/csv;charset=utf-8' })
+  const link = document.createElement('a')
+  link.href = URL.createObjectURL(blob)
+  link.download = `${t('proof.file')}-${proof.siteName.replace(/[^\p{L}\p{N}]+/gu, '-')}-${proof.month}.csv`
+  document.body.append(link)
+  link.click()
+  link.remove()
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000)
+}
