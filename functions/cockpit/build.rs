@@ -49,6 +49,12 @@ fn main() {
         build(&web, &dist);
         prune(&dist);
     }
+    // Should another checkout's build prune it, this build script runs again (a path that
+    // is gone counts as changed).
+    println!(
+        "cargo:rerun-if-changed={}",
+        dist.join("index.html").display()
+    );
     println!("cargo:rustc-env=COCKPIT_DIST={}", dist.display());
 }
 

@@ -44,7 +44,8 @@ pub fn router() -> Routes {
                     )
                     .query_required("siteId", api::string(), "The site.")
                     .query("areaId", api::string(), "Only the slots of this area.")
-                    .ok::<SiteOccurrences>(),
+                    .ok::<SiteOccurrences>()
+                    .errors(&[404]),
             ),
         )
         .route(

@@ -247,6 +247,12 @@ fn terraform_reads_the_catalog_as_the_code_does() {
         .map(|f| f.name.as_str())
         .collect();
     assert_eq!(evaluated["public_functions"], serde_json::json!(public));
+    // The load balancer's default: the function the catalog marks (the cockpit's app).
+    let default = catalog.functions.iter().find(|f| f.default).unwrap();
+    assert_eq!(
+        evaluated["default_function"],
+        serde_json::json!(default.name)
+    );
 
     let (mut topics, mut jobs) = (BTreeSet::new(), BTreeSet::new());
     for function in &catalog.functions {

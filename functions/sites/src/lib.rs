@@ -56,17 +56,7 @@ pub fn router() -> Routes {
                 list_reports,
                 doc("List the daily workload reports, newest first")
                     .about("Roles: admin, dispatcher.")
-                    .page::<Stored<WorkloadReport>>()
-                    .query(
-                        "limit",
-                        api::integer(1, 200),
-                        "Items per page (default 50).",
-                    )
-                    .query(
-                        "pageToken",
-                        api::string(),
-                        "The nextPageToken of the page before.",
-                    ),
+                    .page::<Stored<WorkloadReport>>(),
             ),
         )
         .route(

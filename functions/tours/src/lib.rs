@@ -78,7 +78,8 @@ pub fn router() -> Routes {
                         "json (default) or pdf.",
                     )
                     .ok::<sheet::TourSheet>()
-                    .answers_media(200, "application/pdf", "The printable sheet (format=pdf)"),
+                    .answers_media(200, "application/pdf", "The printable sheet (format=pdf)")
+                    .errors(&[404]),
             ),
         )
         .route(
@@ -99,7 +100,8 @@ pub fn router() -> Routes {
                 doc("The QR label texts of every area of a site")
                     .about("Roles: admin, dispatcher.")
                     .query_required("siteId", api::string(), "The site.")
-                    .ok::<visits::SiteCheckInLabels>(),
+                    .ok::<visits::SiteCheckInLabels>()
+                    .errors(&[404]),
             ),
         )
         .route(
@@ -163,6 +165,7 @@ pub fn router() -> Routes {
                 feeds::feed_by_query,
                 doc("A cleaner's iCalendar feed, its token in the query")
                     .public()
+                    .errors(&[401, 404])
                     .query_required("token", api::string(), "The feed token.")
                     .answers_media(200, "text/calendar", "The feed"),
             ),
@@ -174,6 +177,7 @@ pub fn router() -> Routes {
                 doc("A cleaner's iCalendar feed (/v1/feeds/{token}.ics)")
                     .about("No login: the token is the secret. Revoked or forged: 404.")
                     .public()
+                    .errors(&[404])
                     .answers_media(200, "text/calendar", "The feed"),
             ),
         )
@@ -183,6 +187,7 @@ pub fn router() -> Routes {
 fn month_doc(summary: &str) -> api::Doc {
     doc(summary)
         .about("Roles: admin, dispatcher, and a customer for its own sites.")
+        .errors(&[404])
         .query_required("siteId", api::string(), "The site.")
         .query_required("month", api::month(), "The month, YYYY-MM.")
 }

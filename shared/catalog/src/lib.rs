@@ -351,6 +351,24 @@ mod tests {
     }
 
     #[test]
+    fn one_public_function_at_most_serves_unclaimed_paths() {
+        let base = Catalog::load().unwrap();
+        assert_eq!(
+            base.functions.iter().filter(|f| f.default).count(),
+            1,
+            "the cockpit serves every path no function claims"
+        );
+        let mut two = base.clone();
+        two.functions[0].default = true;
+        assert!(two.check().unwrap_err().0.contains("each the default"));
+        let mut private = base.clone();
+        for f in &mut private.functions {
+            f.default = f.name == "fanout";
+        }
+        assert!(private.check().unwrap_err().0.contains("must be public"));
+    }
+
+    #[test]
     fn overlapping_routes_and_bad_schedules_are_refused() {
         let base = Catalog::load().unwrap();
         let mut twice = base.clone();

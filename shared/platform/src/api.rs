@@ -80,6 +80,17 @@ pub fn component<T: ToSchema>(schemas: &mut Schemas) -> SchemaRef {
     RefOr::Ref(Ref::from_schema_name(name))
 }
 
+/// `schema` as a component named `name`, referred to from the result.
+pub fn named(schemas: &mut Schemas, name: &str, schema: RefOr<Schema>) -> RefOr<Schema> {
+    schemas.push((name.to_owned(), schema));
+    RefOr::Ref(Ref::from_schema_name(name))
+}
+
+/// A schema of one type: a string, a number... (for hand-written schemas).
+pub fn of_type(kind: Type) -> RefOr<Schema> {
+    RefOr::T(Schema::Object(Object::with_type(SchemaType::Type(kind))))
+}
+
 /// A reference to `T`'s component (registered with [`Doc::registers`]).
 pub fn reference<T: ToSchema>() -> RefOr<Schema> {
     RefOr::Ref(Ref::from_schema_name(T::name()))
@@ -106,16 +117,6 @@ pub fn string() -> RefOr<Schema> {
     RefOr::T(Schema::Object(Object::with_type(Type::String)))
 }
 
-/// A string in `format` (`date`, `date-time`, ...).
-pub fn formatted(format: &str) -> RefOr<Schema> {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .format(Some(utoipa::openapi::SchemaFormat::Custom(
-            format.to_owned(),
-        )))
-        .into()
-}
-
 /// A calendar date, `YYYY-MM-DD`.
 pub fn date() -> RefOr<Schema> {
     ObjectBuilder::new()
@@ -139,15 +140,6 @@ pub fn month() -> RefOr<Schema> {
 pub fn integer(min: i64, max: i64) -> RefOr<Schema> {
     ObjectBuilder::new()
         .schema_type(Type::Integer)
-        .minimum(Some(min))
-        .maximum(Some(max))
-        .into()
-}
-
-/// A number within `min..=max`.
-pub fn number(min: f64, max: f64) -> RefOr<Schema> {
-    ObjectBuilder::new()
-        .schema_type(Type::Number)
         .minimum(Some(min))
         .maximum(Some(max))
         .into()
@@ -182,16 +174,6 @@ pub fn page_of(item: RefOr<Schema>) -> RefOr<Schema> {
                 .schema_type(Type::String)
                 .description(Some("Where the next page starts; absent on the last page.")),
         )
-        .into()
-}
-
-/// An object of `properties`, each required.
-pub fn object(properties: &[(&str, RefOr<Schema>)]) -> RefOr<Schema> {
-    properties
-        .iter()
-        .fold(ObjectBuilder::new(), |object, (name, schema)| {
-            object.property(*name, schema.clone()).required(*name)
-        })
         .into()
 }
 
@@ -286,6 +268,12 @@ impl Doc {
         self
     }
 
+    /// Registers extra component schemas (those [`named`] collected).
+    pub fn with_schemas(mut self, schemas: Schemas) -> Self {
+        self.schemas.extend(schemas);
+        self
+    }
+
     /// Replaces the summary.
     pub fn summary(mut self, summary: &str) -> Self {
         self.operation.summary = Some(summary.to_owned());
@@ -317,25 +305,58 @@ impl Doc {
         self.answers::<T>(200, "OK")
     }
 
-    /// Answers 200 with one page of `T`s.
+    /// Answers 200 with one page of `T`s, and takes the page's size and where it starts.
     pub fn page<T: ToSchema>(mut self) -> Self {
         let item = component::<T>(&mut self.schemas);
+        self.page_schema(item)
+    }
+
+    /// Answers 200 with one page of `item`s, and takes the page's size and where it starts.
+    pub fn page_schema(self, item: SchemaRef) -> Self {
         self.answers_schema(200, "One page of the listing", page_of(item))
+            .query(
+                "limit",
+                integer(1, crate::http::MAX_LIMIT as i64),
+                "Items per page (default 50).",
+            )
+            .query(
+                "pageToken",
+                string(),
+                "The nextPageToken of the page before.",
+            )
     }
 
     /// Answers `status` with a body of `media_type` (a PDF, an iCalendar feed).
     pub fn answers_media(mut self, status: u16, media_type: &str, description: &str) -> Self {
-        let response = ResponseBuilder::new()
-            .description(description)
-            .content(
-                media_type,
-                ContentBuilder::new().schema(Some(string())).build(),
-            )
+        let content = ContentBuilder::new()
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .content_media_type(media_type),
+            ))
             .build();
-        self.operation
+        // Another representation of an answer already described (JSON, or a PDF).
+        match self
+            .operation
             .responses
             .responses
-            .insert(status.to_string(), RefOr::T(response));
+            .get_mut(&status.to_string())
+        {
+            Some(RefOr::T(response)) => {
+                response.content.insert(media_type.to_owned(), content);
+                response.description = format!("{}; or {description}", response.description);
+            }
+            _ => {
+                let response = ResponseBuilder::new()
+                    .description(description)
+                    .content(media_type, content)
+                    .build();
+                self.operation
+                    .responses
+                    .responses
+                    .insert(status.to_string(), RefOr::T(response));
+            }
+        }
         self
     }
 
@@ -462,7 +483,8 @@ impl Doc {
             errors.extend([400, 422]);
         }
         if self.if_match {
-            errors.extend([412, 428]);
+            // 422 on If-Match: not one strong ETag.
+            errors.extend([412, 422, 428]);
         }
         errors.extend([500, 503]);
         for status in errors {
@@ -636,11 +658,11 @@ methods!(get => Get, post => Post, put => Put, patch => Patch, delete => Delete)
 
 /// The document of `paths` (as a function's [`crate::routes::Routes`] collected them): info,
 /// security schemes, the shared error responses and schemas.
-pub fn document(mut api: OpenApi, title: &str, description: &str) -> OpenApi {
+pub fn document(mut api: OpenApi) -> OpenApi {
     api.info = InfoBuilder::new()
-        .title(title)
+        .title(TITLE)
         .version(env!("CARGO_PKG_VERSION"))
-        .description(Some(description))
+        .description(Some(DESCRIPTION))
         .build();
     let components = api.components.get_or_insert_with(Components::new);
     let mut problem_schemas = Vec::new();
@@ -719,7 +741,7 @@ impl SpecJson {
     /// The document as JSON.
     pub fn json(&self) -> &axum::body::Bytes {
         self.json.get_or_init(|| {
-            let document = document(self.api.clone(), TITLE, DESCRIPTION);
+            let document = document(self.api.clone());
             document
                 .to_pretty_json()
                 .map(axum::body::Bytes::from)
@@ -748,25 +770,6 @@ pub const DESCRIPTION: &str = "The operations platform of a commercial cleaning 
 areas and area types, calendars, tours and tour sheets, check-ins, inspections, proof of service, \
 cleaners, absences, plans, identity. Every tenant is isolated: the tenant comes from the token. \
 Changes carry If-Match with the ETag read; errors are application/problem+json.";
-
-/// `schema` as a component named `name`, referred to from the result.
-pub fn named(schemas: &mut Schemas, name: &str, schema: RefOr<Schema>) -> RefOr<Schema> {
-    schemas.push((name.to_owned(), schema));
-    RefOr::Ref(Ref::from_schema_name(name))
-}
-
-impl Doc {
-    /// Registers extra component schemas (those [`named`] collected).
-    pub fn with_schemas(mut self, schemas: Schemas) -> Self {
-        self.schemas.extend(schemas);
-        self
-    }
-}
-
-/// A schema of one type: a string, a number... (for hand-written schemas).
-pub fn of_type(kind: Type) -> RefOr<Schema> {
-    RefOr::T(Schema::Object(Object::with_type(SchemaType::Type(kind))))
-}
 
 #[cfg(test)]
 mod tests {
@@ -798,6 +801,19 @@ mod tests {
         let params = op.parameters.unwrap();
         assert_eq!(params[0].name, "id");
         assert_eq!(params[1].name, "If-Match");
+    }
+
+    #[test]
+    fn a_second_media_type_joins_the_answer_it_is_another_form_of() {
+        let (op, _) = doc("A sheet")
+            .answers_schema(200, "The sheet", any_object())
+            .answers_media(200, "application/pdf", "the printable sheet")
+            .finish(&HttpMethod::Get, "/v1/tour-sheets");
+        let Some(RefOr::T(ok)) = op.responses.responses.get("200") else {
+            panic!("a 200")
+        };
+        let types: Vec<&str> = ok.content.keys().map(String::as_str).collect();
+        assert_eq!(types, ["application/json", "application/pdf"]);
     }
 
     #[test]

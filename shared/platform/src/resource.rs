@@ -263,18 +263,8 @@ pub fn list_doc<R: Resource>() -> Doc {
     let orders: Vec<String> = R::ORDERS.iter().map(|o| o.name()).collect();
     let orders: Vec<&str> = orders.iter().map(String::as_str).collect();
     let mut listing = doc(&format!("List {}s", R::Entity::KIND))
-        .answers_schema(200, "One page of the listing", api::page_of(stored))
+        .page_schema(stored)
         .with_schemas(schemas)
-        .query(
-            "limit",
-            api::integer(1, crate::http::MAX_LIMIT as i64),
-            "Items per page (default 50).",
-        )
-        .query(
-            "pageToken",
-            api::string(),
-            "The nextPageToken of the page before.",
-        )
         .query(
             "orderBy",
             api::one_of(&orders),
@@ -283,7 +273,8 @@ pub fn list_doc<R: Resource>() -> Doc {
     for filter in R::FILTERS {
         let schema = match filter.kind {
             crate::http::ParamKind::Integer => api::of_type(utoipa::openapi::schema::Type::Integer),
-            crate::http::ParamKind::Id | crate::http::ParamKind::Text => api::string(),
+            crate::http::ParamKind::Id => domain::id::Id::<()>::schema(),
+            crate::http::ParamKind::Text => api::string(),
         };
         let description = format!("Only items whose {} is this.", filter.name);
         listing = listing.query(filter.name, schema, &description);

@@ -3,7 +3,8 @@
 // customer's site stays closed to her, in the app and in the API.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { accessibility, call, launch, shot, signUp, startCloud, todayInBerlin } from './harness.mjs'
+import { join } from 'node:path'
+import { accessibility, ARTIFACTS, call, launch, shot, signUp, startCloud, todayInBerlin } from './harness.mjs'
 
 let cloud
 let browser
@@ -101,10 +102,26 @@ test('she sees what was done this month and her inspection scores over the year'
   assert.match(text, /Empfang;\d+;1;0;0;/)
   await page.emulateMedia({ media: 'print' })
   await shot(page, 'portal-site-print')
+  // What the print button gives: the same, on A4.
+  await page.pdf({ path: join(ARTIFACTS, 'proof-of-service.pdf'), format: 'A4', printBackground: true })
   await page.emulateMedia({ media: 'screen' })
   await page.setViewportSize({ width: 390, height: 844 })
   await shot(page, 'portal-site-phone')
   await page.setViewportSize({ width: 1440, height: 900 })
+})
+
+test('she reads it in her language: German first, then English, French and Italian', async () => {
+  await page.goto(`${cloud.url}/portal`)
+  for (const [language, heading] of [['en', 'My sites'], ['fr', 'Mes sites'], ['it', 'I miei immobili'], ['de', 'Meine Objekte']]) {
+    await page.getByLabel(/Sprache|Language|Langue|Lingua/).selectOption(language)
+    await page.getByRole('heading', { name: heading }).waitFor()
+    assert.equal(await page.evaluate(() => document.documentElement.lang), language)
+  }
+  await page.getByLabel('Sprache').selectOption('fr')
+  await page.getByRole('link', { name: 'Kanzlei Seefeld' }).click()
+  await page.getByRole('columnheader', { name: 'Réalisation' }).waitFor()
+  await shot(page, 'portal-site-french-desktop')
+  await page.getByLabel('Langue').selectOption('de')
 })
 
 test('another customer’s site stays closed, in the app and in the API', async () => {

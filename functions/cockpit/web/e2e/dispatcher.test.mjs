@@ -4,6 +4,7 @@
 // week board, by mouse and by keyboard. Every main view is kept as a screenshot at desktop
 // and phone sizes and checked with axe-core.
 import assert from 'node:assert/strict'
+import { get } from 'node:http'
 import { after, before, test } from 'node:test'
 import { accessibility, call, launch, nextMonday, report, shot, startCloud } from './harness.mjs'
 
@@ -59,6 +60,20 @@ test('a dispatcher signs up', async () => {
   )
   report('firstContentfulPaintMs', paint)
   report('initialScripts', scripts)
+  // The JavaScript the first page loads, as sent to a client that takes gzip.
+  const html = await (await fetch(`${cloud.url}/`)).text()
+  const initial = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1])
+  let gzipped = 0
+  for (const path of initial) {
+    gzipped += await new Promise((resolve, reject) =>
+      get(`${cloud.url}${path}`, { headers: { 'Accept-Encoding': 'gzip' } }, (response) => {
+        let bytes = 0
+        response.on('data', (chunk) => (bytes += chunk.length))
+        response.on('end', () => resolve(bytes))
+      }).on('error', reject),
+    )
+  }
+  report('initialJavaScriptGzipBytes', gzipped)
   await shot(page, 'login-desktop')
   await accessible('login')
   await page.getByRole('link', { name: 'Registrieren' }).click()
@@ -221,6 +236,10 @@ test('she moves a room on the week board by mouse and by keyboard', async () => 
   await page.locator('.stop-handle').first().waitFor()
   await both('week-board')
   await accessible('week board')
+  // A day's printable tour sheet opens as the API's PDF.
+  const [sheet] = await Promise.all([page.waitForEvent('popup'), page.locator('.sheet-link').first().click()])
+  await sheet.waitForURL(/^blob:/)
+  await sheet.close()
 
   // By mouse: the first stop of a cleaner to the next cleaner's Tuesday.
   const before = await placement(token)

@@ -13,6 +13,8 @@ export interface TokenSource {
 }
 
 let source: TokenSource | null = null
+/** Each call as it was before it was sent: its body can be sent once more. */
+const unsent = new WeakMap<Request, Request>()
 
 /** Lets the session hand its tokens to every call. */
 export function provideTokens(tokens: TokenSource): void {
@@ -25,13 +27,14 @@ const auth: Middleware = {
     if (token && !request.headers.has('Authorization')) {
       request.headers.set('Authorization', `Bearer ${token}`)
     }
+    unsent.set(request, request.clone())
     return request
   },
   async onResponse({ request, response }) {
     // An access token expires after 15 minutes: renew it once and send the call again.
     if (response.status !== 401 || !source || request.url.includes('/v1/auth/')) return response
-    if (!(await source.renew())) return response
-    const retry = request.clone()
+    const retry = unsent.get(request)
+    if (!retry || !(await source.renew())) return response
     retry.headers.set('Authorization', `Bearer ${source.token() ?? ''}`)
     return fetch(retry)
   },

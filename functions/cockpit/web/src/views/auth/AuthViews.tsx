@@ -1,11 +1,12 @@
 // Sign-up, login, accepting an invitation, and a forgotten password: the pages before a
 // session. Every form names the field the API refused, in the API's words.
 import { useState, type FormEvent, type ReactNode } from 'react'
-import { api, fieldErrors, problemOf, type Schemas } from '../../api/client'
+import { api, type Schemas } from '../../api/client'
 import { accept } from '../../auth/session'
 import { Link, navigate, useLocation } from '../../app/router'
 import { adoptLanguage, roleLabel, t } from '../../i18n/i18n'
 import { Field, Notice } from '../../ui/kit'
+import { useProblem } from '../../ui/problem'
 
 function AuthPage({ title, children, footer }: { title: string; children: ReactNode; footer?: ReactNode }) {
   return (
@@ -30,14 +31,9 @@ function enter(tokens: Schemas['Tokens'], next: string | null): void {
 }
 
 function useForm() {
-  const [errors, setErrors] = useState<Record<string, string>>({})
-  const [message, setMessage] = useState<string | null>(null)
+  const problem = useProblem()
   const [busy, setBusy] = useState(false)
-  const fail = (error: unknown) => {
-    setErrors(fieldErrors(error))
-    setMessage(problemOf(error)?.detail ?? t('common.failed'))
-  }
-  return { errors, message, busy, setBusy, fail, setMessage, setErrors }
+  return { ...problem, busy, setBusy }
 }
 
 export function Login() {

@@ -7,6 +7,7 @@ import { formatMonth, formatNumber, t } from '../../i18n/i18n'
 import { addMonths, monthOf, today } from '../../lib/dates'
 import { unwrap, useLoad } from '../../lib/useLoad'
 import { Empty, Notice, PageHeader, Spinner } from '../../ui/kit'
+import { MonthStepper } from '../shared/Pickers'
 import { downloadProofCsv, ProofTable } from '../shared/ProofTable'
 
 export function Portal({ siteId }: { siteId?: string }) {
@@ -75,11 +76,7 @@ function CustomerSite({ id }: { id: string }) {
       <section aria-labelledby="proof-title">
         <div className="toolbar no-print">
           <h2 id="proof-title">{t('proof.title')}</h2>
-          <div className="week-nav">
-            <button type="button" className="button" aria-label={t('proof.previousMonth')} onClick={() => setMonth(addMonths(month, -1))}>‹</button>
-            <span className="month">{formatMonth(month)}</span>
-            <button type="button" className="button" aria-label={t('proof.nextMonth')} onClick={() => setMonth(addMonths(month, 1))} disabled={month >= last}>›</button>
-          </div>
+          <MonthStepper month={month} onChange={setMonth} last={last} />
         </div>
         {proof.data ? <ProofTable proof={proof.data} /> : <Spinner />}
       </section>

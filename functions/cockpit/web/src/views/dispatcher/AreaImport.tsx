@@ -3,19 +3,19 @@
 // none. German and French spreadsheets (semicolons, decimal commas, Windows-1252) are read
 // as they are saved.
 import { useState, type ChangeEvent } from 'react'
-import { api, fieldErrors, problemOf, type Schemas } from '../../api/client'
+import { api, type Schemas } from '../../api/client'
 import { formatMinutes, formatNumber, t } from '../../i18n/i18n'
 import { rowErrors } from '../../lib/importErrors'
 import { decodeSpreadsheet } from '../../lib/text'
 import { Field, Notice } from '../../ui/kit'
+import { ProblemNotice, useProblem } from '../../ui/problem'
 
 type Preview = Schemas['AreaImport']
 
 export function AreaImport({ siteId, onImported }: { siteId: string; onImported: () => void }) {
   const [csv, setCsv] = useState('')
   const [preview, setPreview] = useState<Preview | null>(null)
-  const [errors, setErrors] = useState<Record<string, string>>({})
-  const [message, setMessage] = useState<string | null>(null)
+  const problem = useProblem()
   const [done, setDone] = useState<number | null>(null)
   const [busy, setBusy] = useState(false)
   const read = async (event: ChangeEvent<HTMLInputElement>) => {
@@ -31,12 +31,9 @@ export function AreaImport({ siteId, onImported }: { siteId: string; onImported:
     setBusy(false)
     if (error) {
       setPreview(null)
-      setErrors(fieldErrors(error))
-      setMessage(problemOf(error)?.detail ?? t('common.failed'))
-      return
+      return problem.fail(error)
     }
-    setErrors({})
-    setMessage(null)
+    problem.clear()
     if (dryRun) return setPreview(data)
     setPreview(null)
     setCsv('')
@@ -44,7 +41,7 @@ export function AreaImport({ siteId, onImported }: { siteId: string; onImported:
     onImported()
   }
   const lines = csv.split(/\r?\n/)
-  const problems = rowErrors(errors)
+  const problems = rowErrors(problem.errors)
   return (
     <div className="panel import">
       <p className="muted">{t('import.intro')}</p>
@@ -53,7 +50,7 @@ export function AreaImport({ siteId, onImported }: { siteId: string; onImported:
           {(p) => <input {...p} type="file" accept=".csv,text/csv,text/plain" onChange={(e) => void read(e)} />}
         </Field>
       </div>
-      <Field label={t('import.text')} error={errors.csv}>
+      <Field label={t('import.text')} error={problem.errors.csv}>
         {(p) => (
           <textarea
             {...p}
@@ -77,7 +74,7 @@ export function AreaImport({ siteId, onImported }: { siteId: string; onImported:
         </button>
       </div>
       {done !== null && <Notice kind="success">{t('import.done', { count: done })}</Notice>}
-      {message && problems.length === 0 && <Notice kind="error">{message}</Notice>}
+      {problems.length === 0 && <ProblemNotice problem={problem} />}
       {problems.length > 0 && (
         <div role="alert" className="import-errors">
           <p>

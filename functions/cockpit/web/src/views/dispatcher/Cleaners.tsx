@@ -1,12 +1,13 @@
 // The cleaners the planner gives work: where they start from, when they work, how much a
 // day. A new one can be invited at once; her login is her cleaner record.
 import { useState, type FormEvent } from 'react'
-import { api, fieldErrors, problemOf, type Schemas } from '../../api/client'
+import { api, type Schemas } from '../../api/client'
 import { formatMinutes, t } from '../../i18n/i18n'
 import { WEEKDAYS } from '../../lib/dates'
 import { allPages } from '../../lib/pages'
 import { unwrap, useLoad } from '../../lib/useLoad'
 import { Dialog, Empty, Field, Notice, PageHeader, Spinner } from '../../ui/kit'
+import { ProblemNotice, useProblem } from '../../ui/problem'
 import { weekdayShort } from './SitePage'
 
 export type Cleaner = Schemas['CleanerView']
@@ -78,8 +79,8 @@ export function Cleaners() {
 function CleanerForm({ onSaved }: { onSaved: (inviteLink: string | null) => void }) {
   const [form, setForm] = useState({ name: '', email: '', lat: '', lng: '', from: '06:00', to: '14:00', max: '480', skills: '' })
   const [days, setDays] = useState([true, true, true, true, true, false, false])
-  const [errors, setErrors] = useState<Record<string, string>>({})
-  const [message, setMessage] = useState<string | null>(null)
+  const problem = useProblem()
+  const errors = problem.errors
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value })
   const number = (raw: string) => Number(raw.replace(',', '.'))
   const submit = async (event: FormEvent) => {
@@ -95,25 +96,17 @@ function CleanerForm({ onSaved }: { onSaved: (inviteLink: string | null) => void
         skills: form.skills.split(',').map((s) => s.trim()).filter(Boolean),
       },
     })
-    if (error) {
-      setErrors(fieldErrors(error))
-      setMessage(problemOf(error)?.detail ?? t('common.failed'))
-      return
-    }
+    if (error) return problem.fail(error)
     if (!form.email) return onSaved(null)
     const invitation = await api.POST('/v1/invitations', {
       body: { email: form.email, name: form.name, role: 'cleaner', language: 'de', cleanerId: userId },
     })
-    if (invitation.error) {
-      setErrors(fieldErrors(invitation.error))
-      setMessage(problemOf(invitation.error)?.detail ?? t('common.failed'))
-      return
-    }
+    if (invitation.error) return problem.fail(invitation.error)
     onSaved(invitation.data.acceptUrl)
   }
   return (
     <form onSubmit={(e) => void submit(e)} className="form-grid">
-      {message && <Notice kind="error">{message}</Notice>}
+      <ProblemNotice problem={problem} />
       <Field label={t('cleaners.name')} error={errors.name}>
         {(p) => <input {...p} required value={form.name} onChange={set('name')} />}
       </Field>

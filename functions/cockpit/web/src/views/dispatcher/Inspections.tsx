@@ -1,11 +1,13 @@
 // Quality inspections: each room scored by APPA level (1 = spotless … 5 = neglected), the
 // month's score per site, and a new inspection recorded room by room.
 import { useState, type FormEvent } from 'react'
-import { api, fieldErrors, problemOf } from '../../api/client'
+import { api } from '../../api/client'
 import { formatDate, formatMonth, formatNumber, t } from '../../i18n/i18n'
-import { addMonths, monthOf, today } from '../../lib/dates'
+import { monthOf, today } from '../../lib/dates'
 import { unwrap, useLoad } from '../../lib/useLoad'
-import { Empty, Field, Notice, PageHeader, Spinner } from '../../ui/kit'
+import { Empty, Field, PageHeader, Spinner } from '../../ui/kit'
+import { ProblemNotice, useProblem } from '../../ui/problem'
+import { MonthStepper, SiteSelect } from '../shared/Pickers'
 import { loadAreas } from './SitePage'
 import { loadSites } from './Sites'
 
@@ -30,24 +32,8 @@ export function Inspections() {
         <p className="muted">{t('inspections.intro')}</p>
       </PageHeader>
       <div className="toolbar">
-        <Field label={t('proof.site')}>
-          {(p) => (
-            <select {...p} value={siteId} onChange={(e) => setChosen(e.target.value)}>
-              {sites.data?.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t('proof.month')}>
-          {(p) => <input {...p} type="month" value={month} onChange={(e) => setMonth(e.target.value || month)} />}
-        </Field>
-        <div className="week-nav">
-          <button type="button" className="button" aria-label={t('proof.previousMonth')} onClick={() => setMonth(addMonths(month, -1))}>‹</button>
-          <button type="button" className="button" aria-label={t('proof.nextMonth')} onClick={() => setMonth(addMonths(month, 1))}>›</button>
-        </div>
+        <SiteSelect sites={sites.data ?? []} value={siteId} onChange={setChosen} />
+        <MonthStepper month={month} onChange={setMonth} />
       </div>
       {summary.data && (
         <p className="score">
@@ -87,28 +73,24 @@ export function Inspections() {
 function InspectionForm({ siteId, areas, onSaved }: { siteId: string; areas: { id: string; name: string }[]; onSaved: () => void }) {
   const [date, setDate] = useState(today())
   const [levels, setLevels] = useState<Record<string, string>>({})
-  const [errors, setErrors] = useState<Record<string, string>>({})
-  const [message, setMessage] = useState<string | null>(null)
+  const problem = useProblem()
+  const errors = problem.errors
   const submit = async (event: FormEvent) => {
     event.preventDefault()
     const scored = Object.entries(levels).filter(([, level]) => level)
     const { error } = await api.POST('/v1/inspections', {
       body: { siteId, date, areas: scored.map(([areaId, level]) => ({ areaId, appaLevel: Number(level) })) },
     })
-    if (error) {
-      setErrors(fieldErrors(error))
-      setMessage(problemOf(error)?.detail ?? t('common.failed'))
-      return
-    }
+    if (error) return problem.fail(error)
     setLevels({})
-    setMessage(null)
+    problem.clear()
     onSaved()
   }
   if (areas.length === 0) return null
   return (
     <form onSubmit={(e) => void submit(e)} className="panel" aria-labelledby="new-inspection">
       <h2 id="new-inspection">{t('inspections.add')}</h2>
-      {message && <Notice kind="error">{message}</Notice>}
+      <ProblemNotice problem={problem} />
       <Field label={t('inspections.date')} error={errors.date}>
         {(p) => <input {...p} type="date" required value={date} onChange={(e) => setDate(e.target.value)} />}
       </Field>

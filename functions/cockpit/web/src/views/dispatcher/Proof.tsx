@@ -2,9 +2,10 @@
 import { useState } from 'react'
 import { api, problemOf } from '../../api/client'
 import { t } from '../../i18n/i18n'
-import { addMonths, monthOf, today } from '../../lib/dates'
+import { monthOf, today } from '../../lib/dates'
 import { unwrap, useLoad } from '../../lib/useLoad'
-import { Empty, Field, Notice, PageHeader, Spinner } from '../../ui/kit'
+import { Empty, Notice, PageHeader, Spinner } from '../../ui/kit'
+import { MonthStepper, SiteSelect } from '../shared/Pickers'
 import { downloadProofCsv, ProofTable } from '../shared/ProofTable'
 import { loadSites } from './Sites'
 
@@ -35,28 +36,8 @@ export function Proof() {
         }
       />
       <div className="toolbar no-print">
-        <Field label={t('proof.site')}>
-          {(p) => (
-            <select {...p} value={site} onChange={(e) => setSiteId(e.target.value)}>
-              {sites.data?.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t('proof.month')}>
-          {(p) => <input {...p} type="month" value={month} onChange={(e) => setMonth(e.target.value || month)} />}
-        </Field>
-        <div className="week-nav">
-          <button type="button" className="button" aria-label={t('proof.previousMonth')} onClick={() => setMonth(addMonths(month, -1))}>
-            ‹
-          </button>
-          <button type="button" className="button" aria-label={t('proof.nextMonth')} onClick={() => setMonth(addMonths(month, 1))}>
-            ›
-          </button>
-        </div>
+        <SiteSelect sites={sites.data ?? []} value={site} onChange={setSiteId} />
+        <MonthStepper month={month} onChange={setMonth} />
       </div>
       {sites.data?.length === 0 ? (
         <Empty>{t('sites.none')}</Empty>

@@ -8,6 +8,7 @@ import { addDays, mondayOf, today, WEEKDAYS } from '../../lib/dates'
 import { allPages } from '../../lib/pages'
 import { unwrap, useLoad } from '../../lib/useLoad'
 import { Conflict, Empty, Field, Notice, PageHeader, Spinner } from '../../ui/kit'
+import { ProblemNotice, useProblem } from '../../ui/problem'
 import { AreaImport } from './AreaImport'
 
 type Area = Schemas['AreaView']
@@ -377,8 +378,8 @@ function CalendarForm({ siteId, areas, types, onSaved }: { siteId: string; areas
   const [earliest, setEarliest] = useState('06:00')
   const [latest, setLatest] = useState('09:00')
   const [scope, setScope] = useState('site')
-  const [errors, setErrors] = useState<Record<string, string>>({})
-  const [message, setMessage] = useState<string | null>(null)
+  const problem = useProblem()
+  const errors = problem.errors
   const submit = async (event: FormEvent) => {
     event.preventDefault()
     const byday = RRULE_DAYS.filter((_, i) => days[i]).join(',')
@@ -393,20 +394,15 @@ function CalendarForm({ siteId, areas, types, onSaved }: { siteId: string; areas
         ...(kind === 'area' ? { areaId: id } : kind === 'type' ? { areaTypeId: id } : {}),
       },
     })
-    if (error) {
-      setErrors(fieldErrors(error))
-      setMessage(problemOf(error)?.detail ?? t('common.failed'))
-      return
-    }
-    setErrors({})
-    setMessage(null)
+    if (error) return problem.fail(error)
+    problem.clear()
     setName('')
     onSaved(data.contradictions ?? [])
   }
   return (
     <form onSubmit={(e) => void submit(e)} className="panel form-grid" aria-labelledby="new-calendar">
       <h3 id="new-calendar">{t('calendars.add')}</h3>
-      {message && <Notice kind="error">{message}</Notice>}
+      <ProblemNotice problem={problem} />
       <Field label={t('calendars.name')} error={errors.name}>
         {(p) => <input {...p} required placeholder={t('calendars.namePlaceholder')} value={name} onChange={(e) => setName(e.target.value)} />}
       </Field>

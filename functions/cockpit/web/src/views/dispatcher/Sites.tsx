@@ -1,11 +1,12 @@
 // The company's sites: found by name, street or city; a new one added in place.
 import { useMemo, useState, type FormEvent } from 'react'
-import { api, fieldErrors, problemOf, type Schemas } from '../../api/client'
+import { api, type Schemas } from '../../api/client'
 import { Link, navigate, useLocation } from '../../app/router'
 import { t } from '../../i18n/i18n'
 import { allPages } from '../../lib/pages'
 import { unwrap, useLoad } from '../../lib/useLoad'
 import { Dialog, Empty, Field, Notice, PageHeader, Spinner } from '../../ui/kit'
+import { ProblemNotice, useProblem } from '../../ui/problem'
 
 export type SiteView = Schemas['SiteView']
 
@@ -102,8 +103,8 @@ export function SiteForm({ onSaved }: { onSaved: (site: SiteView) => void }) {
     timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     accessNotes: '',
   })
-  const [errors, setErrors] = useState<Record<string, string>>({})
-  const [message, setMessage] = useState<string | null>(null)
+  const problem = useProblem()
+  const errors = problem.errors
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value })
   const submit = async (event: FormEvent) => {
     event.preventDefault()
@@ -117,16 +118,12 @@ export function SiteForm({ onSaved }: { onSaved: (site: SiteView) => void }) {
         accessNotes: form.accessNotes || undefined,
       },
     })
-    if (error) {
-      setErrors(fieldErrors(error))
-      setMessage(problemOf(error)?.detail ?? t('common.failed'))
-      return
-    }
+    if (error) return problem.fail(error)
     onSaved(data)
   }
   return (
     <form onSubmit={(e) => void submit(e)} className="form-grid">
-      {message && <Notice kind="error">{message}</Notice>}
+      <ProblemNotice problem={problem} />
       <Field label={t('sites.name')} error={errors.name}>
         {(p) => <input {...p} required value={form.name} onChange={set('name')} />}
       </Field>

@@ -1,10 +1,11 @@
 // The company's users and invitations: an admin invites dispatchers, cleaners (as their
 // cleaner record) and customers (with their customer number); the link is shown to pass on.
 import { useState, type FormEvent } from 'react'
-import { api, fieldErrors, problemOf, type Schemas } from '../../api/client'
+import { api, type Schemas } from '../../api/client'
 import { formatDateTime, roleLabel, t } from '../../i18n/i18n'
 import { unwrap, useLoad } from '../../lib/useLoad'
 import { Field, Notice, PageHeader, Spinner } from '../../ui/kit'
+import { ProblemNotice, useProblem } from '../../ui/problem'
 import { loadCleaners } from './Cleaners'
 
 type Role = Schemas['Role']
@@ -76,8 +77,8 @@ function InviteForm({ cleaners, onInvited }: { cleaners: { id: string; name: str
     cleanerId: '',
     customerId: '',
   })
-  const [errors, setErrors] = useState<Record<string, string>>({})
-  const [message, setMessage] = useState<string | null>(null)
+  const problem = useProblem()
+  const errors = problem.errors
   const submit = async (event: FormEvent) => {
     event.preventDefault()
     const { data, error } = await api.POST('/v1/invitations', {
@@ -90,20 +91,15 @@ function InviteForm({ cleaners, onInvited }: { cleaners: { id: string; name: str
         ...(form.role === 'customer' ? { customerId: form.customerId } : {}),
       },
     })
-    if (error) {
-      setErrors(fieldErrors(error))
-      setMessage(problemOf(error)?.detail ?? t('common.failed'))
-      return
-    }
+    if (error) return problem.fail(error)
     setForm({ ...form, email: '', name: '' })
-    setErrors({})
-    setMessage(null)
+    problem.clear()
     onInvited(data.acceptUrl)
   }
   return (
     <form onSubmit={(e) => void submit(e)} className="panel form-grid" aria-labelledby="invite">
       <h2 id="invite">{t('users.invite')}</h2>
-      {message && <Notice kind="error">{message}</Notice>}
+      <ProblemNotice problem={problem} />
       <div className="row">
         <Field label={t('users.name')} error={errors.name}>
           {(p) => <input {...p} required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />}

@@ -203,6 +203,9 @@ function DayCard({ board, cleaner, date, onMove }: { board: Board; cleaner: Clea
           <p className={`load-text${over ? ' over' : ''}`}>
             {formatMinutes(minutes)} / {formatMinutes(max)}
             {over && ` · ${t('board.over', { time: formatMinutes(minutes - max) })}`}
+            <button type="button" className="sheet-link" onClick={() => void openSheet(cleaner, date)} aria-label={t('board.sheet', { who: dayLabel })} title={t('board.sheet', { who: dayLabel })}>
+              PDF
+            </button>
           </p>
         </>
       ) : null}
@@ -218,6 +221,26 @@ function DayCard({ board, cleaner, date, onMove }: { board: Board; cleaner: Clea
       </ol>
     </div>
   )
+}
+
+/** The day's printable tour sheet (a PDF the API makes, with each room's QR code), in a new
+ * tab; fetched with the session's token, which a plain link would not carry. */
+async function openSheet(cleaner: Cleaner, date: string) {
+  const tab = window.open('', '_blank')
+  const { data } = await api.GET('/v1/tour-sheets', {
+    params: { query: { date, cleanerId: cleaner.id, format: 'pdf' } },
+    parseAs: 'blob',
+  })
+  if (!data) return tab?.close()
+  const url = URL.createObjectURL(data as Blob)
+  if (tab) tab.location.href = url
+  else {
+    const link = document.createElement('a')
+    link.href = url
+    link.download = `tourenblatt-${date}.pdf`
+    link.click()
+  }
+  setTimeout(() => URL.revokeObjectURL(url), 60_000)
 }
 
 function StopChip({

@@ -1,17 +1,22 @@
 // Proof of service of a site and month, as dispatchers and customers see it; exported as CSV
 // for a spreadsheet and printed on A4.
 import type { Schemas } from '../../api/client'
-import { formatMonth, formatNumber, t } from '../../i18n/i18n'
+import { formatDateTime, formatMonth, formatNumber, t } from '../../i18n/i18n'
+import { monthOf, today } from '../../lib/dates'
 import { toCsv } from '../../lib/text'
 
 type Proof = Schemas['ProofOfService']
 
 export function ProofTable({ proof }: { proof: Proof }) {
   const percent = (v: number | null | undefined) => (v == null ? '–' : `${formatNumber(v, 1)} %`)
+  // Short of the plan is a finding once the month is over; before, it is the month to come.
+  const ended = proof.month < monthOf(today())
   return (
     <table className="table proof">
       <caption>
+        <span className="print-only">{t('proof.title')} · </span>
         {proof.siteName} · {formatMonth(proof.month)}
+        <span className="print-only muted"> · {t('proof.asOf', { time: formatDateTime(new Date().toISOString()) })}</span>
       </caption>
       <thead>
         <tr>
@@ -25,7 +30,7 @@ export function ProofTable({ proof }: { proof: Proof }) {
       </thead>
       <tbody>
         {proof.areas.map((a) => (
-          <tr key={a.areaId} className={a.fulfilmentPercent != null && a.fulfilmentPercent < 100 ? 'short' : undefined}>
+          <tr key={a.areaId} className={ended && a.fulfilmentPercent != null && a.fulfilmentPercent < 100 ? 'short' : undefined}>
             <th scope="row">{a.areaName}</th>
             <td className="number">{a.planned}</td>
             <td className="number">{a.done}</td>
