@@ -86,6 +86,8 @@ test('she accepts her invitation on her phone and sees today’s stops in order'
   const names = await page.locator('.stop-card h2').allTextContents()
   assert.deepEqual(names, ['Empfang', 'Behandlung 1', 'Labor'])
   await page.getByText('Zeitfenster 00:00–24:00').first().waitFor()
+  // How to get in, at the site's first room.
+  await page.getByText('Zugang: Schlüssel im Tresor, Code 2580').waitFor()
   await shot(page, 'today-phone')
   assert.deepEqual(await accessibility(page), [])
   // Installable: a manifest with icons, and a service worker in control of the page.

@@ -271,7 +271,7 @@ test('she moves a room on the week board by mouse and by keyboard', async () => 
   await picker.getByRole('button', { name: 'Verschieben' }).focus()
   await page.keyboard.press('Enter')
   const confirmation = await page.getByText(`${name} liegt jetzt bei`).textContent()
-  assert.match(confirmation, /Do\./)
+  assert.match(confirmation, /Donnerstag/)
   const afterKeys = await placement(token)
   assert.equal(afterKeys.size, room)
   assert.equal([...afterKeys].filter(([area, where]) => afterMouse.get(area) !== where).length, 1)

@@ -18,6 +18,20 @@ type Stop = Schemas['Stop'] & { timeZone: string; tourId: string }
 
 const queue = new IdbQueueStore()
 const SHEET_KEY = 'cleanops.sheet'
+const ACCESS_KEY = 'cleanops.access'
+
+/** How to get into each site of the sheet (keys, alarm): kept for the cellar too. */
+async function accessNotes(sheet: Sheet): Promise<Record<string, string>> {
+  const ids = [...new Set(sheet.tours.flatMap((t) => t.stops.map((s) => s.siteId)))]
+  const notes: Record<string, string> = {}
+  await Promise.all(
+    ids.map(async (id) => {
+      const { data } = await api.GET('/v1/sites/{id}', { params: { path: { id } } })
+      if (data?.accessNotes) notes[id] = data.accessNotes
+    }),
+  )
+  return notes
+}
 
 /** The area a check-in code names: `CO1.{areaId}.{signature}`. */
 export function areaOfCode(code: string): string | null {
@@ -46,6 +60,7 @@ export function Today() {
     const cached = localStorage.getItem(SHEET_KEY)
     return cached ? (JSON.parse(cached) as Sheet) : null
   })
+  const [access, setAccess] = useState<Record<string, string>>(() => JSON.parse(localStorage.getItem(ACCESS_KEY) ?? '{}') as Record<string, string>)
   const [queued, setQueued] = useState<QueuedAction[]>([])
   const [syncing, setSyncing] = useState<{ done: number; total: number } | null>(null)
   const [scanning, setScanning] = useState(false)
@@ -58,6 +73,11 @@ export function Today() {
     if (data && typeof data === 'object') {
       setSheet(data)
       localStorage.setItem(SHEET_KEY, JSON.stringify(data))
+      const notes = await accessNotes(data).catch(() => null)
+      if (notes) {
+        setAccess(notes)
+        localStorage.setItem(ACCESS_KEY, JSON.stringify(notes))
+      }
     }
   }, [])
 
@@ -171,8 +191,14 @@ export function Today() {
         <>
           <p className="muted">{t('today.progress', { done, total: stops.length })}</p>
           <ol className="sheet">
-            {stops.map((stop) => (
-              <StopCard key={`${stop.tourId}-${stop.position}`} stop={stop} visit={state.get(stop.areaId)} onCheckOut={(s, r) => void checkOut(stop, s, r)} />
+            {stops.map((stop, i) => (
+              <StopCard
+                key={`${stop.tourId}-${stop.position}`}
+                stop={stop}
+                access={i === 0 || stops[i - 1]?.siteId !== stop.siteId ? access[stop.siteId] : undefined}
+                visit={state.get(stop.areaId)}
+                onCheckOut={(s, r) => void checkOut(stop, s, r)}
+              />
             ))}
           </ol>
         </>
@@ -188,7 +214,18 @@ export function Today() {
   )
 }
 
-function StopCard({ stop, visit, onCheckOut }: { stop: Stop; visit: { status: string; waiting: boolean } | undefined; onCheckOut: (status: 'done' | 'skipped' | 'not-accessible', reason?: string) => void }) {
+function StopCard({
+  stop,
+  access,
+  visit,
+  onCheckOut,
+}: {
+  stop: Stop
+  /** How to get in, at the first room of a site. */
+  access: string | undefined
+  visit: { status: string; waiting: boolean } | undefined
+  onCheckOut: (status: 'done' | 'skipped' | 'not-accessible', reason?: string) => void
+}) {
   const [asking, setAsking] = useState<'skipped' | 'not-accessible' | null>(null)
   const [reason, setReason] = useState('')
   const status = visit?.status
@@ -211,6 +248,7 @@ function StopCard({ stop, visit, onCheckOut }: { stop: Stop; visit: { status: st
         <p className="muted">
           {stop.siteName} · {t('today.floor', { floor: stop.floor })}
         </p>
+        {access && <p className="note">{t('today.access', { notes: access })}</p>}
         {stop.windows.length > 0 && <p className="window">{t('today.window', { windows: stop.windows.map((w) => `${w.earliest}–${w.latest}`).join(', ') })}</p>}
         {stop.note && <p className="note">{stop.note}</p>}
         {stop.closed && <p className="warning-text">{t('today.closed', { why: stop.closed })}</p>}

@@ -18,6 +18,13 @@ export function loadCleaners(): Promise<Cleaner[]> {
   )
 }
 
+/** Shifts in few words: the days of each time of day, `Mo., Di., Mi. 06:00–14:00`. */
+function describeShifts(shifts: Schemas['AccessWindow'][]): string {
+  const byTime = new Map<string, string[]>()
+  for (const s of shifts) byTime.set(`${s.from}–${s.to}`, [...(byTime.get(`${s.from}–${s.to}`) ?? []), weekdayShort(s.day)])
+  return [...byTime].map(([time, days]) => `${days.join(', ')} ${time}`).join('; ')
+}
+
 export function Cleaners() {
   const cleaners = useLoad(loadCleaners, [])
   const [adding, setAdding] = useState(false)
@@ -55,7 +62,7 @@ export function Cleaners() {
             {cleaners.data.map((c) => (
               <tr key={c.id}>
                 <td>{c.name}</td>
-                <td>{c.shifts.map((s) => `${weekdayShort(s.day)} ${s.from}–${s.to}`).join(', ')}</td>
+                <td>{describeShifts(c.shifts)}</td>
                 <td>{formatMinutes(c.maxMinutesPerDay)}</td>
                 <td>{(c.skills ?? []).join(', ')}</td>
               </tr>

@@ -148,10 +148,11 @@ function PlanDays({ plan, names }: { plan: Plan; names: Map<string, string> }) {
   )
 }
 
-const KPIS: { key: keyof Schemas['Kpis']; label: Parameters<typeof t>[0]; minutes?: boolean }[] = [
+/** The plan's figures; `cost`: less is better (the cleaning itself is the work, neither). */
+const KPIS: { key: keyof Schemas['Kpis']; label: Parameters<typeof t>[0]; minutes?: boolean; cost?: false }[] = [
   { key: 'cleaners', label: 'kpi.cleaners' },
   { key: 'paidMinutes', label: 'kpi.paid', minutes: true },
-  { key: 'cleaningMinutes', label: 'kpi.cleaning', minutes: true },
+  { key: 'cleaningMinutes', label: 'kpi.cleaning', minutes: true, cost: false },
   { key: 'travelMinutes', label: 'kpi.travel', minutes: true },
   { key: 'waitingMinutes', label: 'kpi.waiting', minutes: true },
   { key: 'overtimeMinutes', label: 'kpi.overtime', minutes: true },
@@ -224,7 +225,7 @@ export function PlanPage({ id }: { id: string }) {
                 </tr>
               </thead>
               <tbody>
-                {KPIS.map(({ key, label, minutes }) => {
+                {KPIS.map(({ key, label, minutes, cost }) => {
                   const before = p.current[key]
                   const after = p.kpis[key]
                   const show = (v: number) => (minutes ? formatMinutes(v) : formatNumber(v))
@@ -234,7 +235,7 @@ export function PlanPage({ id }: { id: string }) {
                       <th scope="row">{t(label)}</th>
                       <td className="number">{show(before)}</td>
                       <td className="number">{show(after)}</td>
-                      <td className={`number ${delta < 0 ? 'better' : delta > 0 ? 'worse' : ''}`}>{delta === 0 ? '±0' : `${delta > 0 ? '+' : '−'}${show(Math.abs(delta))}`}</td>
+                      <td className={`number ${cost === false ? '' : delta < 0 ? 'better' : delta > 0 ? 'worse' : ''}`}>{delta === 0 ? '±0' : `${delta > 0 ? '+' : '−'}${show(Math.abs(delta))}`}</td>
                     </tr>
                   )
                 })}

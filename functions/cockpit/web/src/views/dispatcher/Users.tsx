@@ -1,10 +1,11 @@
 // The company's users and invitations: an admin invites dispatchers, cleaners (as their
 // cleaner record) and customers (with their customer number); the link is shown to pass on.
 import { useState, type FormEvent } from 'react'
-import { api, type Schemas } from '../../api/client'
+import { api, etag, type Schemas } from '../../api/client'
+import { currentSession } from '../../auth/session'
 import { formatDateTime, roleLabel, t } from '../../i18n/i18n'
 import { unwrap, useLoad } from '../../lib/useLoad'
-import { Field, Notice, PageHeader, Spinner } from '../../ui/kit'
+import { Conflict, Field, Notice, PageHeader, Spinner } from '../../ui/kit'
 import { ProblemNotice, useProblem } from '../../ui/problem'
 import { loadCleaners } from './Cleaners'
 
@@ -14,10 +15,36 @@ export function Users() {
   const users = useLoad(() => unwrap(api.GET('/v1/users', { params: { query: { orderBy: 'name', limit: 200 } } })), [])
   const invitations = useLoad(() => unwrap(api.GET('/v1/invitations', { params: { query: { limit: 100 } } })), [])
   const cleaners = useLoad(loadCleaners, [])
+  const open = (invitations.data?.items ?? []).filter((i) => !i.acceptedAt)
   const [link, setLink] = useState<string | null>(null)
+  const [conflict, setConflict] = useState(false)
+  const me = currentSession()?.claims.sub
+  const problem = useProblem()
+  /** A change of a user or an invitation, with its version; a stale one shows the conflict. */
+  const settle = (response: Response, error: unknown, reload: () => void) => {
+    if (response.status === 412) setConflict(true)
+    else if (error) problem.fail(error)
+    else problem.clear()
+    reload()
+  }
+  const setActive = async (user: Schemas['UserView'], active: boolean) => {
+    const { error, response } = await api.PATCH('/v1/users/{id}', {
+      params: { path: { id: user.id }, header: { 'If-Match': etag(user.version) } },
+      body: { active },
+    })
+    settle(response, error, users.reload)
+  }
+  const revoke = async (invitation: Schemas['InvitationView']) => {
+    const { error, response } = await api.DELETE('/v1/invitations/{id}', {
+      params: { path: { id: invitation.id }, header: { 'If-Match': etag(invitation.version) } },
+    })
+    settle(response, error, invitations.reload)
+  }
   return (
     <>
       <PageHeader title={t('users.title')} />
+      {conflict && <Conflict onReload={() => (setConflict(false), users.reload(), invitations.reload())} />}
+      <ProblemNotice problem={problem} />
       {link && (
         <Notice kind="success">
           {t('users.linkReady')} <code className="link-text">{link}</code>
@@ -33,6 +60,9 @@ export function Users() {
               <th scope="col">{t('auth.email')}</th>
               <th scope="col">{t('users.role')}</th>
               <th scope="col">{t('users.status')}</th>
+              <th scope="col">
+                <span className="visually-hidden">{t('users.actions')}</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -42,6 +72,13 @@ export function Users() {
                 <td>{u.email}</td>
                 <td>{roleLabel(u.role)}</td>
                 <td>{u.active ? t('users.active') : t('users.inactive')}</td>
+                <td>
+                  {u.id !== me && (
+                    <button type="button" className="button" onClick={() => void setActive(u, !u.active)}>
+                      {u.active ? t('users.deactivate') : t('users.activate')}
+                    </button>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -55,15 +92,20 @@ export function Users() {
         }}
       />
       <h2>{t('users.invitations')}</h2>
-      <ul className="plain">
-        {invitations.data?.items
-          .filter((i) => !i.acceptedAt)
-          .map((i) => (
+      {open.length === 0 ? (
+        <p className="muted">{t('users.noInvitations')}</p>
+      ) : (
+        <ul className="plain">
+          {open.map((i) => (
             <li key={i.id}>
-              {i.name} &lt;{i.email}&gt; · {roleLabel(i.role)} · {t('users.until', { date: formatDateTime(i.expiresAt) })}
+              {i.name} &lt;{i.email}&gt; · {roleLabel(i.role)} · {t('users.until', { date: formatDateTime(i.expiresAt) })}{' '}
+              <button type="button" className="button" onClick={() => void revoke(i)}>
+                {t('users.revoke')}
+              </button>
             </li>
           ))}
-      </ul>
+        </ul>
+      )}
     </>
   )
 }

@@ -117,7 +117,7 @@ export function WeekBoard() {
         if (r.error) return failed(r.error, r.response.status)
       }
       const cleaner = board.data.cleaners.find((c) => c.id === m.toCleaner)?.name ?? ''
-      setMessage({ kind: 'success', text: t('board.moved', { room: label, cleaner, date: formatDate(m.toDate) }) })
+      setMessage({ kind: 'success', text: t('board.moved', { room: label, cleaner, date: formatDate(m.toDate, 'long') }) })
     } finally {
       setBusy(false)
       board.reload()
