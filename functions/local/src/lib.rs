@@ -477,9 +477,11 @@ async fn serve(host: IpAddr, port: u16, data_dir: PathBuf) -> Result<(), String>
     let _ = writeln!(
         std::io::stdout(),
         "cleanops local cloud listening on http://{address}  (data: {data})\n{}\n\
+         the cockpit:  open http://{address}/ in a browser, sign up, and follow its first steps\n\
+         the API:      http://{address}/v1/openapi.json describes every route\n\
          sign up:      curl -s http://{address}/v1/signup -H 'Content-Type: application/json' \
          -d '{{\"company\": \"Demo\", \"name\": \"Ana\", \"email\": \"ana@demo.example\", \"password\": \"correct horse battery\"}}'\n\
-         log in:       POST http://{address}/v1/auth/login {{email, password}} (README, \"A first session\")\n\
+         log in:       POST http://{address}/v1/auth/login {{email, password}} (README, \"A first session, with curl\")\n\
          a developer token:  cargo run --release -- token --tenant demo --role admin --data-dir {data}",
         fleet.join("\n")
     );
