@@ -317,6 +317,8 @@ export const de = {
   'scan.cameraProblem': 'Kamera nicht verfügbar ({problem}). Geben Sie den Code unter dem QR-Code ein.',
   'scan.typeCode': 'Code von Hand eingeben',
   'scan.useCode': 'Einchecken',
+  'scan.alreadyIn': '{room}: Sie sind dort schon eingecheckt.',
+  'scan.alreadyDone': '{room} ist heute schon abgeschlossen. Für eine weitere Reinigung den Code eintippen.',
   'feed.title': 'Im Handy-Kalender',
   'feed.intro': 'Ihre Touren erscheinen in Ihrem Kalender und bleiben aktuell.',
   'feed.show': 'Kalender-Link anzeigen',

@@ -317,6 +317,8 @@ export const en: Record<MessageKey, string> = {
   'scan.cameraProblem': 'No camera ({problem}). Type the code printed under the QR code.',
   'scan.typeCode': 'Type the code',
   'scan.useCode': 'Check in',
+  'scan.alreadyIn': '{room}: you are checked in there already.',
+  'scan.alreadyDone': '{room} is done for today. To clean it again, type its code.',
   'feed.title': 'In your phone’s calendar',
   'feed.intro': 'Your tours show in your calendar and stay up to date.',
   'feed.show': 'Show calendar link',

@@ -317,6 +317,8 @@ export const fr: Record<MessageKey, string> = {
   'scan.cameraProblem': 'Pas de caméra ({problem}). Saisissez le code imprimé sous le QR code.',
   'scan.typeCode': 'Saisir le code',
   'scan.useCode': 'Enregistrer l’arrivée',
+  'scan.alreadyIn': '{room} : vous y êtes déjà.',
+  'scan.alreadyDone': '{room} est déjà fait aujourd’hui. Pour un nouveau passage, saisissez son code.',
   'feed.title': 'Dans l’agenda du téléphone',
   'feed.intro': 'Vos tournées apparaissent dans votre agenda et restent à jour.',
   'feed.show': 'Afficher le lien d’agenda',

@@ -317,6 +317,8 @@ export const it: Record<MessageKey, string> = {
   'scan.cameraProblem': 'Nessuna fotocamera ({problem}). Inserisca il codice stampato sotto il QR.',
   'scan.typeCode': 'Inserisci il codice a mano',
   'scan.useCode': 'Registra l’arrivo',
+  'scan.alreadyIn': '{room}: è già registrato lì.',
+  'scan.alreadyDone': '{room} è già concluso oggi. Per un’altra pulizia, inserisca il codice.',
   'feed.title': 'Nel calendario del telefono',
   'feed.intro': 'I suoi giri compaiono nel suo calendario e restano aggiornati.',
   'feed.show': 'Mostra il link del calendario',

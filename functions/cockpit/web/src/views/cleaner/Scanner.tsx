@@ -14,16 +14,24 @@ declare global {
   }
 }
 
-export function Scanner({ onCode, onClose }: { onCode: (code: string) => void; onClose: () => void }) {
+/**
+ * `known`: what to do with a code the camera sees: take it, or say why not and look on (a
+ * label of a room already done, still in the picture after the last scan). A typed code is
+ * always taken: she meant it.
+ */
+export function Scanner({ onCode, known, onClose }: { onCode: (code: string) => void; known: (code: string) => string | null; onClose: () => void }) {
   const video = useRef<HTMLVideoElement>(null)
   const [problem, setProblem] = useState<string | null>(null)
   const [typed, setTyped] = useState('')
   const done = useRef(false)
   // The camera runs once for the scanner's life, whatever the screen behind re-renders.
   const deliver = useRef(onCode)
+  const seen = useRef(known)
+  const [skipped, setSkipped] = useState<string | null>(null)
   useEffect(() => {
     deliver.current = onCode
-  }, [onCode])
+    seen.current = known
+  }, [onCode, known])
   useEffect(() => {
     // Closed before the camera started: it stops as soon as it has.
     let closed = false
@@ -34,6 +42,8 @@ export function Scanner({ onCode, onClose }: { onCode: (code: string) => void; o
     }
     const found = (code: string) => {
       if (done.current) return
+      const why = seen.current(code.trim())
+      if (why) return setSkipped(why)
       done.current = true
       deliver.current(code.trim())
     }
@@ -85,7 +95,9 @@ export function Scanner({ onCode, onClose }: { onCode: (code: string) => void; o
         <video ref={video} muted playsInline aria-label={t('scan.camera')} />
         <div className="frame" aria-hidden="true" />
       </div>
-      <p className="muted">{problem ? t('scan.cameraProblem', { problem }) : t('scan.hint')}</p>
+      <p className="muted" role="status">
+        {problem ? t('scan.cameraProblem', { problem }) : (skipped ?? t('scan.hint'))}
+      </p>
       <form onSubmit={submit} className="manual">
         <label htmlFor="typed-code">{t('scan.typeCode')}</label>
         <div className="row">

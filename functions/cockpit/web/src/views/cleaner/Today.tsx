@@ -168,6 +168,15 @@ export function Today() {
     )
   }
 
+  /** Why the camera should pass over a label: its room is checked in or done already. */
+  const alreadyThere = (code: string): string | null => {
+    const area = areaOfCode(code)
+    const status = area ? state.get(area)?.status : undefined
+    if (!status) return null
+    const room = stops.find((s) => s.areaId === area)?.areaName ?? ''
+    return status === 'in-progress' ? t('scan.alreadyIn', { room }) : t('scan.alreadyDone', { room })
+  }
+
   const done = stops.filter((s) => ['done', 'skipped', 'not-accessible'].includes(state.get(s.areaId)?.status ?? '')).length
   const user = currentSession()?.user
   return (
@@ -208,7 +217,7 @@ export function Today() {
           {t('today.scan')}
         </button>
       </div>
-      {scanning && <Scanner onCode={(code) => void scanned(code)} onClose={() => setScanning(false)} />}
+      {scanning && <Scanner onCode={(code) => void scanned(code)} known={alreadyThere} onClose={() => setScanning(false)} />}
       <FeedLink />
     </div>
   )
