@@ -1,11 +1,11 @@
 //! OpenAPI 3.1 from the code: every route is registered with its documentation, so a route
 //! cannot be served without a spec entry (see [`crate::routes::Routes`]).
 //!
-//! A handler is mounted as `api::get(handler, doc("List the sites").ok::<Page>())`: the
+//! A handler is mounted as `api::get(handler, doc("A site's workload").ok::<SiteWorkload>())`: the
 //! [`Doc`] says who may call it, what it takes (JSON body, query and path parameters,
 //! `If-Match`) and what it answers, and the errors follow from that: every bearer route can
 //! answer 401 and 403, every body 400, 413, 415 and 422, every `{id}` 404, every `If-Match`
-//! 412 and 428, every route 500 and 503, all as `application/problem+json`.
+//! 412, 422 and 428, every route 500 and 503, all as `application/problem+json`.
 //!
 //! Schemas come from `utoipa::ToSchema` derives on the types the handlers parse into and
 //! answer with; [`document`] assembles a function's routes into the served document.

@@ -8,7 +8,7 @@ import { addMonths, monthOf, today } from '../../lib/dates'
 import { unwrap, useLoad } from '../../lib/useLoad'
 import { Empty, Notice, PageHeader, Spinner } from '../../ui/kit'
 import { MonthStepper } from '../shared/Pickers'
-import { downloadProofCsv, ProofTable } from '../shared/ProofTable'
+import { ProofActions, ProofTable } from '../shared/ProofTable'
 
 export function Portal({ siteId }: { siteId?: string }) {
   const sites = useLoad(() => unwrap(api.GET('/v1/sites', { params: { query: { orderBy: 'name', limit: 200 } } })), [])
@@ -57,16 +57,7 @@ function CustomerSite({ id }: { id: string }) {
       <PageHeader
         title={site.data.name}
         actions={
-          proof.data && (
-            <>
-              <button type="button" className="button" onClick={() => proof.data && downloadProofCsv(proof.data)}>
-                {t('proof.csv')}
-              </button>
-              <button type="button" className="button" onClick={() => window.print()}>
-                {t('proof.print')}
-              </button>
-            </>
-          )
+          proof.data && <ProofActions proof={proof.data} />
         }
       >
         <p className="muted">

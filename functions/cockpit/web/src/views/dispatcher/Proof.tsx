@@ -6,7 +6,7 @@ import { monthOf, today } from '../../lib/dates'
 import { unwrap, useLoad } from '../../lib/useLoad'
 import { Empty, Notice, PageHeader, Spinner } from '../../ui/kit'
 import { MonthStepper, SiteSelect } from '../shared/Pickers'
-import { downloadProofCsv, ProofTable } from '../shared/ProofTable'
+import { ProofActions, ProofTable } from '../shared/ProofTable'
 import { loadSites } from './Sites'
 
 export function Proof() {
@@ -23,16 +23,7 @@ export function Proof() {
       <PageHeader
         title={t('proof.title')}
         actions={
-          proof.data && (
-            <>
-              <button type="button" className="button" onClick={() => proof.data && downloadProofCsv(proof.data)}>
-                {t('proof.csv')}
-              </button>
-              <button type="button" className="button" onClick={() => window.print()}>
-                {t('proof.print')}
-              </button>
-            </>
-          )
+          proof.data && <ProofActions proof={proof.data} />
         }
       />
       <div className="toolbar no-print">

@@ -54,9 +54,23 @@ export function ProofTable({ proof }: { proof: Proof }) {
   )
 }
 
+/** Its CSV and its print. */
+export function ProofActions({ proof }: { proof: Proof }) {
+  return (
+    <>
+      <button type="button" className="button" onClick={() => downloadProofCsv(proof)}>
+        {t('proof.csv')}
+      </button>
+      <button type="button" className="button" onClick={() => window.print()}>
+        {t('proof.print')}
+      </button>
+    </>
+  )
+}
+
 /** The proof as a CSV file the user's spreadsheet opens (`;` and decimal commas in German
  * and French, `,` otherwise), with a byte-order mark so Excel reads it as UTF-8. */
-export function downloadProofCsv(proof: Proof): void {
+function downloadProofCsv(proof: Proof): void {
   const separator = formatNumber(1.5, 1).includes(',') ? ';' : ','
   const header = [t('proof.room'), t('proof.planned'), t('proof.done'), t('proof.skipped'), t('proof.notAccessible'), t('proof.fulfilment')]
   const rows = proof.areas.map((a) => [a.areaName, a.planned, a.done, a.skipped, a.notAccessible, a.fulfilmentPercent == null ? '' : formatNumber(a.fulfilmentPercent, 1)])
