@@ -1,8 +1,9 @@
 //! The app's built files, embedded, and how they are served.
 //!
 //! - Hashed files (`/assets/...`, named by their content) are cached for a year, immutable.
-//! - Everything else (`index.html`, the service worker, the manifest, icons) is revalidated
-//!   on every use (`no-cache`, with an `ETag`), so a deployment shows at the next load.
+//! - The page (`index.html`) is never cached (`no-store`): a deployment shows at the next load.
+//!   The other files named alike (the service worker, the manifest, icons) are revalidated on
+//!   every use (`no-cache`, with an `ETag`).
 //! - A path that is no file is a page of the app (it routes in the browser): `index.html`.
 //!   API paths (`/v1/...` and the other functions' prefixes) never are: they answer a 404
 //!   problem, as every function does for a path it does not serve.
@@ -39,6 +40,7 @@ const API_PREFIXES: [&str; 6] = [
 /// A year: hashed files never change under their name.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const REVALIDATE: &str = "no-cache";
+const NEVER: &str = "no-store";
 
 /// Answers every request no route of the fleet serves.
 pub async fn app(method: Method, uri: Uri, headers: HeaderMap) -> Response {
@@ -75,14 +77,12 @@ pub async fn app(method: Method, uri: Uri, headers: HeaderMap) -> Response {
     let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()[..12]));
     let mut out = secured(HeaderMap::new());
     out.insert(header::CONTENT_TYPE, content_type(name));
-    out.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(if name.starts_with("assets/") {
-            IMMUTABLE
-        } else {
-            REVALIDATE
-        }),
-    );
+    let caching = match name {
+        "index.html" => NEVER,
+        _ if name.starts_with("assets/") => IMMUTABLE,
+        _ => REVALIDATE,
+    };
+    out.insert(header::CACHE_CONTROL, HeaderValue::from_static(caching));
     if let Ok(value) = HeaderValue::from_str(&etag) {
         out.insert(header::ETAG, value);
     }
