@@ -89,6 +89,8 @@ export async function launch({ viewport = { width: 1440, height: 900 }, extraArg
     viewport,
     locale: 'de-DE',
     timezoneId: 'Europe/Berlin',
+    // Form controls (dates, times) follow the process's locale, not the page's.
+    env: { ...process.env, LANG: 'de_DE.UTF-8' },
     ...options,
   })
   const errors = []
