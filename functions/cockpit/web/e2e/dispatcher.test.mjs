@@ -140,14 +140,17 @@ test('she adds a site and imports 20 rooms from a German spreadsheet, a bad row 
 test('she edits a room in place, and a change someone made meanwhile shows as a conflict', async () => {
   const size = page.getByRole('textbox', { name: 'Fläche (m²): Büro 101' })
   await size.fill('30')
+  // Saved once the rooms are read again (the typed value shows before that).
+  const reread = page.waitForResponse((r) => r.request().method() === 'GET' && /\/v1\/areas\?/.test(r.url()))
   await size.press('Enter')
-  await page.getByRole('textbox', { name: 'Fläche (m²): Büro 101' }).and(page.locator('[value="30"]')).waitFor()
+  await reread
+  await page.getByRole('textbox', { name: 'Fläche (m²): Büro 101', exact: true }).and(page.locator('[value="30"]')).waitFor()
   // Someone else renames the room behind her back.
   const { json: login } = await call(cloud.url, 'POST', '/v1/auth/login', { email, password: 'correct horse battery' })
   const { json: listed } = await call(cloud.url, 'GET', '/v1/areas?orderBy=name&limit=1', undefined, login.accessToken)
   const room = listed.items[0]
   await call(cloud.url, 'PATCH', `/v1/areas/${room.id}`, { name: 'Büro 101 (Chef)' }, login.accessToken, { 'If-Match': `"${room.version}"` })
-  const name = page.getByRole('textbox', { name: 'Raum: Büro 101' })
+  const name = page.getByRole('textbox', { name: 'Raum: Büro 101', exact: true })
   await name.fill('Büro 101 Nord')
   await name.press('Enter')
   await page.getByText('Jemand anderes hat das inzwischen geändert.').waitFor()
@@ -259,10 +262,35 @@ test('she moves a room on the week board by mouse and by keyboard', async () => 
   assert.equal(moved.length, 1, `one room moved: ${JSON.stringify(moved)}`)
   assert.match(moved[0][1], /\/tue$/)
 
-  // By keyboard: the stop's menu, the day chosen, the move confirmed, Enter each time.
+  // By keyboard, dragging: Space picks the room up, an arrow takes it to the next day's card,
+  // Space puts it down.
+  const picked = page.locator('.stop-handle').first()
+  const pickedName = (await picked.locator('.room').textContent()) ?? ''
+  await picked.focus()
+  // A screen reader hears, in German, where the room is: its own day first, then the next.
+  const heard = (pattern) =>
+    page.waitForFunction((source) => new RegExp(source).test(document.querySelector('[id^="DndLiveRegion"]')?.textContent ?? ''), pattern.source)
+  await page.keyboard.press('Space')
+  await heard(/über: .*Dienstag/)
+  await page.keyboard.press('ArrowRight')
+  await heard(/über: .*Mittwoch/)
+  // Only the viewport: a full-page shot resizes the window, and a resize cancels a keyboard drag.
+  await shot(page, 'week-board-keyboard-drag-desktop', { fullPage: false })
+  await page.keyboard.press('Space')
+  await page.getByText(new RegExp(`${pickedName.replace(/[()]/g, '.')} liegt jetzt bei .*Mittwoch`)).waitFor()
+  const afterDrag = await placement(token)
+  const dragged = [...afterDrag].filter(([area, where]) => afterMouse.get(area) !== where)
+  assert.equal(dragged.length, 1, `one room moved by keyboard: ${JSON.stringify(dragged)}`)
+  // To the same cleaner's next day.
+  const days = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']
+  const [was, is] = [afterMouse.get(dragged[0][0]).split('/'), dragged[0][1].split('/')]
+  assert.equal(is[0], was[0])
+  assert.equal(days.indexOf(is[1]), days.indexOf(was[1]) + 1)
+
+  // By keyboard, with the stop's menu: the day chosen, the move confirmed, Enter each time.
   const handle = page.locator('.stop-handle').first()
   const name = (await handle.locator('.room').textContent()) ?? ''
-  const room = [...afterMouse].length
+  const room = [...afterDrag].length
   await page.getByRole('button', { name: `${name} verschieben` }).first().focus()
   await page.keyboard.press('Enter')
   const picker = page.locator('.move-menu')
@@ -274,7 +302,7 @@ test('she moves a room on the week board by mouse and by keyboard', async () => 
   assert.match(confirmation, /Donnerstag/)
   const afterKeys = await placement(token)
   assert.equal(afterKeys.size, room)
-  assert.equal([...afterKeys].filter(([area, where]) => afterMouse.get(area) !== where).length, 1)
+  assert.equal([...afterKeys].filter(([area, where]) => afterDrag.get(area) !== where).length, 1)
   await shot(page, 'week-board-moved-desktop')
 })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { planMove, stopsOf, tourOf, withStop, withoutStop, type Tour } from './board'
+import { nextCell, planMove, stopsOf, tourOf, withStop, withoutStop, type Tour } from './board'
 
 function tour(id: string, cleanerId: string, days: Tour['days'], validFrom?: string, validTo?: string): Tour {
   return {
@@ -63,5 +63,31 @@ describe('the week board', () => {
     }
     expect(planMove([standing], { areaId: 'a1', fromTour: standing, fromDay: 'mon', toCleaner: 'maria', toDate: '2026-12-07' }).kind).toBe('nothing')
     expect(planMove([standing], { areaId: 'a1', fromTour: standing, fromDay: 'mon', toCleaner: 'lea', toDate: '2026-12-07' }).kind).toBe('new-tour')
+  })
+})
+
+describe('moving by keyboard', () => {
+  // Two rows of three cells, 100 wide and 50 high, 10 apart.
+  const cells = [0, 1].flatMap((row) => [0, 1, 2].map((col) => ({ id: `${row}${col}`, left: col * 110, top: row * 60, width: 100, height: 50 })))
+  const centre = (id: string) => {
+    const c = cells.find((x) => x.id === id)!
+    return { x: c.left + c.width / 2, y: c.top + c.height / 2 }
+  }
+
+  it('goes to the next cell of the row or the column, and stops at the edge', () => {
+    expect(nextCell(cells, centre('00'), 'ArrowRight')?.id).toBe('01')
+    expect(nextCell(cells, centre('01'), 'ArrowLeft')?.id).toBe('00')
+    expect(nextCell(cells, centre('01'), 'ArrowDown')?.id).toBe('11')
+    expect(nextCell(cells, centre('12'), 'ArrowUp')?.id).toBe('02')
+    expect(nextCell(cells, centre('02'), 'ArrowRight')).toBeUndefined()
+    expect(nextCell(cells, centre('00'), 'Enter')).toBeUndefined()
+  })
+
+  it('leaves the cell it is in, wherever in that cell it was picked up', () => {
+    // A room near the top left of the first cell: that cell's centre lies right of and below it.
+    expect(nextCell(cells, { x: 30, y: 10 }, 'ArrowRight')?.id).toBe('01')
+    expect(nextCell(cells, { x: 30, y: 10 }, 'ArrowDown')?.id).toBe('10')
+    expect(nextCell(cells, { x: 80, y: 40 }, 'ArrowLeft')).toBeUndefined()
+    expect(nextCell(cells, { x: 80, y: 40 }, 'ArrowUp')).toBeUndefined()
   })
 })

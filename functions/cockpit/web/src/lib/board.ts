@@ -82,3 +82,32 @@ export function planMove(tours: Tour[], move: Move): MovePlan {
   if (!target) return { kind: 'new-tour', toCleaner: move.toCleaner, toDay, source: move.fromTour, sourceDays }
   return { kind: 'between', target, targetDays: withStop(target.days, toDay, move.areaId), source: move.fromTour, sourceDays }
 }
+
+export interface Box {
+  id: string
+  left: number
+  top: number
+  width: number
+  height: number
+}
+
+/** The cell an arrow key moves to from `from` (a point): the nearest lying wholly that way,
+ * rows and columns preferred over diagonals; none at the board's edge. The cell holding the
+ * point is never the answer, however far its centre lies. */
+export function nextCell(cells: Box[], from: { x: number; y: number }, key: string): Box | undefined {
+  const direction: Record<string, [number, number]> = { ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowDown: [0, 1], ArrowUp: [0, -1] }
+  const way = direction[key]
+  if (!way) return undefined
+  const [dx, dy] = way
+  let best: { cell: Box; cost: number } | undefined
+  for (const cell of cells) {
+    // How far the cell's near edge lies beyond the point, that way.
+    const gap = dx > 0 ? cell.left - from.x : dx < 0 ? from.x - (cell.left + cell.width) : dy > 0 ? cell.top - from.y : from.y - (cell.top + cell.height)
+    if (gap < 0) continue
+    const x = cell.left + cell.width / 2 - from.x
+    const y = cell.top + cell.height / 2 - from.y
+    const cost = gap + 3 * Math.abs(x * dy + y * dx)
+    if (!best || cost < best.cost) best = { cell, cost }
+  }
+  return best?.cell
+}

@@ -11,14 +11,18 @@ import {
   useDroppable,
   useSensor,
   useSensors,
+  type Active,
+  type Announcements,
   type DragEndEvent,
+  type KeyboardCoordinateGetter,
+  type Over,
 } from '@dnd-kit/core'
 import { useMemo, useState } from 'react'
 import { api, etag, problemOf, type Schemas } from '../../api/client'
 import { navigate, useLocation } from '../../app/router'
 import { formatDate, formatMinutes, t } from '../../i18n/i18n'
 import { addDays, mondayOf, today, weekdayOf, weekOf, type Weekday } from '../../lib/dates'
-import { planMove, stopsOf, tourOf, type CardStop, type Move, type Tour } from '../../lib/board'
+import { nextCell, planMove, stopsOf, tourOf, type CardStop, type Move, type Tour } from '../../lib/board'
 import { allPages } from '../../lib/pages'
 import { unwrap, useLoad } from '../../lib/useLoad'
 import { Conflict, Empty, LoadBar, Notice, PageHeader, Spinner } from '../../ui/kit'
@@ -60,6 +64,23 @@ async function loadBoard(monday: string): Promise<Board> {
   }
 }
 
+/** Arrow keys move a picked-up room from day card to day card (dnd-kit's default moves it
+ * 25 pixels a press). */
+const toNextCard: KeyboardCoordinateGetter = (event, { currentCoordinates, context }) => {
+  const dragged = context.collisionRect
+  if (!dragged) return undefined
+  const cells = [...context.droppableRects.entries()].map(([id, r]) => ({ id: String(id), left: r.left, top: r.top, width: r.width, height: r.height }))
+  const target = nextCell(cells, { x: dragged.left + dragged.width / 2, y: dragged.top + dragged.height / 2 }, event.code)
+  if (!target) return ['ArrowRight', 'ArrowLeft', 'ArrowDown', 'ArrowUp'].includes(event.code) ? currentCoordinates : undefined
+  event.preventDefault()
+  return {
+    x: currentCoordinates.x + target.left + (target.width - dragged.width) / 2 - dragged.left,
+    y: currentCoordinates.y + target.top + Math.min(8, (target.height - dragged.height) / 2) - dragged.top,
+  }
+}
+
+const labelOf = (active: Active) => (active.data.current as DragData | undefined)?.label ?? ''
+
 interface DragData {
   move: Omit<Move, 'toCleaner' | 'toDate'>
   label: string
@@ -72,7 +93,10 @@ export function WeekBoard() {
   const [conflict, setConflict] = useState(false)
   const [message, setMessage] = useState<{ kind: 'error' | 'success'; text: string } | null>(null)
   const [busy, setBusy] = useState(false)
-  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 6 } }), useSensor(KeyboardSensor))
+  const sensors = useSensors(
+    useSensor(PointerSensor, { activationConstraint: { distance: 6 } }),
+    useSensor(KeyboardSensor, { coordinateGetter: toNextCard }),
+  )
   const days = weekOf(monday)
 
   const move = async (m: Move, label: string) => {
@@ -124,6 +148,20 @@ export function WeekBoard() {
     }
   }
 
+  // What a screen reader hears while a room is dragged, in the cockpit's language.
+  const announcements: Announcements = {
+    onDragStart: ({ active }) => t('board.picked', { room: labelOf(active) }),
+    onDragOver: ({ active, over }) => whereOver(active, over, 'board.dragOver'),
+    onDragEnd: ({ active, over }) => whereOver(active, over, 'board.dropped'),
+    onDragCancel: ({ active }) => t('board.cancelled', { room: labelOf(active) }),
+  }
+  const whereOver = (active: Active, over: Over | null, key: 'board.dragOver' | 'board.dropped') => {
+    const target = over?.data.current as { cleanerId: string; date: string } | undefined
+    if (!target) return t('board.outside', { room: labelOf(active) })
+    const cleaner = board.data?.cleaners.find((c) => c.id === target.cleanerId)?.name ?? ''
+    return t(key, { room: labelOf(active), cleaner, date: formatDate(target.date, 'long') })
+  }
+
   const dragEnd = (event: DragEndEvent) => {
     const data = event.active.data.current as DragData | undefined
     const target = event.over?.data.current as { cleanerId: string; date: string } | undefined
@@ -159,7 +197,7 @@ export function WeekBoard() {
       ) : board.data.cleaners.length === 0 ? (
         <Empty>{t('board.noCleaners')}</Empty>
       ) : (
-        <DndContext sensors={sensors} onDragEnd={dragEnd} accessibility={{ screenReaderInstructions: { draggable: t('board.dragHelp') } }}>
+        <DndContext sensors={sensors} onDragEnd={dragEnd} accessibility={{ announcements, screenReaderInstructions: { draggable: t('board.dragHelp') } }}>
           <div className={`board${busy ? ' busy' : ''}`} aria-busy={busy}>
             <div className="board-head" aria-hidden="true">
               <span />
