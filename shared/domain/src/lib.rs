@@ -24,6 +24,10 @@
 //! - [`preflight`]: the contradictions a week's data holds before it is planned.
 //! - [`ical`]: iCalendar text for the feeds.
 //!
+//! The economic entity:
+//! - [`billing`]: customers, contracts, VAT, invoices and credit notes with EN 16931 totals,
+//!   the monthly draft, and the CII XML of an issued invoice.
+//!
 //! The platform context:
 //! - [`identity`]: users and roles, invitations, tenant settings, the audit log; emails and
 //!   password rules.
@@ -33,6 +37,7 @@
 //! - [`publish`]: publishing messages; [`clock`]: the time.
 
 pub mod area_import;
+pub mod billing;
 pub mod calendars;
 pub mod clock;
 pub mod entity;

@@ -46,6 +46,28 @@ pub struct Address {
     pub country: String,
 }
 
+impl Address {
+    /// Reads an address object's fields (a site's, a customer's billing address).
+    pub fn read(a: &mut Fields<'_>) -> Option<Address> {
+        let street = a.required_str("street", 1..=200);
+        let postal_code = a.optional_str("postalCode", 1..=20);
+        let city = a.required_str("city", 1..=100);
+        let country = a.required_parsed("country", |raw| {
+            if raw.len() == 2 && raw.bytes().all(|b| b.is_ascii_alphabetic()) {
+                Ok(raw.to_ascii_uppercase())
+            } else {
+                Err("must be an ISO 3166-1 alpha-2 country code, such as DE".into())
+            }
+        });
+        Some(Address {
+            street: street?,
+            postal_code,
+            city: city?,
+            country: country?,
+        })
+    }
+}
+
 /// A window on one weekday when the site may be entered, in the site's time zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AccessWindow {
@@ -102,24 +124,7 @@ impl Entity for Site {
         let customer_id = f.optional_parsed("customerId", |raw| {
             crate::id::parse_id(raw).map(str::to_owned)
         });
-        let address = f.required_object("address", |a| {
-            let street = a.required_str("street", 1..=200);
-            let postal_code = a.optional_str("postalCode", 1..=20);
-            let city = a.required_str("city", 1..=100);
-            let country = a.required_parsed("country", |raw| {
-                if raw.len() == 2 && raw.bytes().all(|b| b.is_ascii_alphabetic()) {
-                    Ok(raw.to_ascii_uppercase())
-                } else {
-                    Err("must be an ISO 3166-1 alpha-2 country code, such as DE".into())
-                }
-            });
-            Some(Address {
-                street: street?,
-                postal_code,
-                city: city?,
-                country: country?,
-            })
-        });
+        let address = f.required_object("address", Address::read);
         let location = f.required_object("location", |l| {
             let lat = l.required_f64("lat", -90.0..=90.0);
             let lng = l.required_f64("lng", -180.0..=180.0);
