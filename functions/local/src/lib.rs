@@ -36,6 +36,7 @@ pub fn router_of(name: &str) -> Option<fn() -> Routes> {
         "jobs" => Some(jobs::router),
         "workload-report" => Some(workload_report::router),
         "identity" => Some(identity::router),
+        "billing" => Some(billing::router),
         "cockpit" => Some(cockpit::router),
         _ => None,
     }

@@ -150,6 +150,24 @@ impl Resource for Sites {
         Ok(caller.customer_scope())
     }
 
+    /// Its customer, if it names one, exists (and stays while the site is written).
+    async fn references(site: &Site, cx: &RequestContext) -> ApiResult<Vec<Write>> {
+        let Some(customer_id) = &site.customer_id else {
+            return Ok(Vec::new());
+        };
+        match cx
+            .repo::<domain::billing::Customer>()
+            .find(customer_id)
+            .await?
+        {
+            Some(customer) => Ok(vec![still_at(&customer)]),
+            None => Err(ApiError::field(
+                "customerId",
+                "no customer has this id (create it at /v1/customers first)",
+            )),
+        }
+    }
+
     /// Calendar days its access hours shut out, windows outside them: in the coming week.
     async fn contradictions(
         site: &Stored<Site>,

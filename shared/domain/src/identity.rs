@@ -365,6 +365,9 @@ pub struct TenantSettings {
     /// ISO 3166-1 alpha-2, such as `CH` or `DE`.
     pub country: String,
     pub currency: String,
+    /// Who the tenant is on its invoices and how it is paid: required to issue one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing: Option<crate::billing::invoice::Seller>,
 }
 
 impl TenantSettings {
@@ -395,6 +398,7 @@ impl Entity for TenantSettings {
                 .then(|| raw.to_owned())
                 .ok_or_else(|| format!("must be one of: {}", CURRENCIES.join(", ")))
         });
+        let billing = f.optional_object("billing", crate::billing::invoice::Seller::read);
         f.finish(|| {
             Some(TenantSettings {
                 name: name?,
@@ -402,6 +406,7 @@ impl Entity for TenantSettings {
                 language: language?,
                 country: country?,
                 currency: currency?,
+                billing,
             })
         })
     }

@@ -38,10 +38,13 @@ impl Routes {
     }
 
     /// Serves `endpoint`'s methods at `path` (axum's syntax, `{id}` for a segment), each
-    /// documented.
+    /// documented; methods already served there stay.
     pub fn route(mut self, path: &str, endpoint: Endpoint) -> Self {
         self.router = self.router.route(path, endpoint.methods);
-        self.paths.push(path.to_owned());
+        // A path may gain methods in a second call (an action beside a resource's reads).
+        if !self.paths.iter().any(|known| known == path) {
+            self.paths.push(path.to_owned());
+        }
         let components = self.api.components.get_or_insert_with(Components::new);
         for (method, operation, schemas) in Endpoint::operations(endpoint.docs, path) {
             for (name, schema) in schemas {

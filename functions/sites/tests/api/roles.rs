@@ -49,6 +49,7 @@ async fn a_cleaner_reads_any_site_and_a_customer_none_of_another_customer() {
 #[tokio::test]
 async fn a_customer_lists_its_own_sites_only() {
     let (app, admin, _) = seeded().await;
+    app.seed_customer(&admin, "c1").await;
     let mut own = site_body("Customer's");
     own["customerId"] = json!("c1");
     let own = app.created(&admin, "/v1/sites", own).await.id();
@@ -63,6 +64,7 @@ async fn a_customer_lists_its_own_sites_only() {
 #[tokio::test]
 async fn a_customer_reads_the_workload_of_its_own_sites_only() {
     let (app, admin, seed) = seeded().await;
+    app.seed_customer(&admin, "c1").await;
     let mut own = site_body("Customer's");
     own["customerId"] = json!("c1");
     let own = app.created(&admin, "/v1/sites", own).await.id();

@@ -4,7 +4,9 @@ use chrono::{Datelike, NaiveDate};
 
 use super::contract::{Contract, PriceBasis, PriceKind};
 use super::customer::Customer;
-use super::invoice::{Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Party, Totals, Unit};
+use super::invoice::{
+    Invoice, InvoiceKind, InvoiceLine, InvoiceStage, InvoiceStatus, Party, Totals, Unit,
+};
 use super::money::Decimal;
 use super::vat::Vat;
 use crate::identity::Language;
@@ -96,6 +98,7 @@ pub fn monthly_draft(
     Some(Invoice {
         kind: InvoiceKind::Invoice,
         status: InvoiceStatus::Draft,
+        stage: InvoiceStage::Draft,
         number: None,
         customer_id: customer.number.clone(),
         contract_id: Some(contract_id.to_owned()),

@@ -62,6 +62,15 @@ impl InvoiceStatus {
     }
 }
 
+/// Whether the customer sees the invoice: drafts are the office's until issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum InvoiceStage {
+    #[default]
+    Draft,
+    Final,
+}
+
 /// UN/ECE Recommendation 20 units the lines are counted in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum Unit {
@@ -219,6 +228,73 @@ pub struct Seller {
     pub bic: Option<String>,
 }
 
+impl Seller {
+    /// Reads the tenant's billing details (its legal name, address, VAT id and account).
+    pub fn read(f: &mut Fields<'_>) -> Option<Seller> {
+        let name = f.required_str("name", 1..=200);
+        let address = f.required_object("address", Address::read);
+        let vat_id = f.required_parsed("vatId", super::customer::parse_vat_id);
+        let email = f.optional_parsed("email", |raw| {
+            crate::identity::Email::parse(raw).map(|e| e.as_str().to_owned())
+        });
+        let iban = f.required_parsed("iban", parse_iban);
+        let bic = f.optional_parsed("bic", parse_bic);
+        Some(Seller {
+            party: Party {
+                name: name?,
+                address: address?,
+                vat_id: Some(vat_id?),
+                email,
+            },
+            iban: iban?,
+            bic,
+        })
+    }
+}
+
+/// An IBAN, spaces dropped, its check digits verified (ISO 13616, mod 97).
+pub fn parse_iban(raw: &str) -> Result<String, String> {
+    let iban: String = raw
+        .split_whitespace()
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let well_formed = (15..=34).contains(&iban.len())
+        && iban.bytes().all(|b| b.is_ascii_alphanumeric())
+        && iban.as_bytes()[..2].iter().all(u8::is_ascii_alphabetic)
+        && iban.as_bytes()[2..4].iter().all(u8::is_ascii_digit);
+    if !well_formed {
+        return Err("must be an IBAN, such as DE02 1203 0000 0000 2020 51".into());
+    }
+    let rearranged = iban[4..].bytes().chain(iban[..4].bytes());
+    let remainder = rearranged.fold(0u32, |acc, b| {
+        let value = if b.is_ascii_digit() {
+            u32::from(b - b'0')
+        } else {
+            u32::from(b - b'A') + 10
+        };
+        if value >= 10 {
+            (acc * 100 + value) % 97
+        } else {
+            (acc * 10 + value) % 97
+        }
+    });
+    if remainder == 1 {
+        Ok(iban)
+    } else {
+        Err("is not a valid IBAN: its check digits do not match".into())
+    }
+}
+
+/// A BIC: 8 or 11 letters and digits.
+fn parse_bic(raw: &str) -> Result<String, String> {
+    let ok = matches!(raw.len(), 8 | 11)
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    ok.then(|| raw.to_owned())
+        .ok_or_else(|| "must be a BIC of 8 or 11 capital letters and digits".into())
+}
+
 /// The invoice a credit note corrects (BG-3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -234,6 +310,9 @@ pub struct InvoiceReference {
 pub struct Invoice {
     pub kind: InvoiceKind,
     pub status: InvoiceStatus,
+    /// `final` from the issue on (a listing filter: customers see final ones only).
+    #[serde(default)]
+    pub stage: InvoiceStage,
     /// Given at issue: gapless per tenant and year (`2026-00001`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
@@ -297,6 +376,7 @@ impl Invoice {
     /// Gives a draft its number, issue and due dates and the seller, making it final.
     pub fn issue(&mut self, number: String, on: NaiveDate, seller: Seller, terms_days: u16) {
         self.status = InvoiceStatus::Issued;
+        self.stage = InvoiceStage::Final;
         self.number = Some(number);
         self.issue_date = Some(on);
         // A credit note is settled at once; an invoice within the customer's terms.
@@ -319,6 +399,7 @@ impl Invoice {
         Some(Invoice {
             kind: InvoiceKind::CreditNote,
             status: InvoiceStatus::Draft,
+            stage: InvoiceStage::Draft,
             number: None,
             issue_date: None,
             due_date: None,
@@ -448,6 +529,20 @@ mod tests {
     fn a_deduction_is_a_negative_quantity() {
         let line = InvoiceLine::new("missed".into(), d("-2"), Unit::One, d("45.125"), vat("19"));
         assert_eq!(line.net_amount, d("-90.25"));
+    }
+
+    #[test]
+    fn ibans_are_checked_by_their_check_digits() {
+        assert_eq!(
+            parse_iban("DE02 1203 0000 0000 2020 51").unwrap(),
+            "DE02120300000000202051"
+        );
+        assert_eq!(
+            parse_iban("CH9300762011623852957").unwrap(),
+            "CH9300762011623852957"
+        );
+        assert!(parse_iban("DE03120300000000202051").is_err());
+        assert!(parse_iban("DE02").is_err());
     }
 
     #[test]

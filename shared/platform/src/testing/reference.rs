@@ -171,8 +171,13 @@ pub async fn build(
     };
     let sites: Vec<String> = (0..SITES.len()).map(|i| format!("site-{i}")).collect();
     for ((name, lat, lng), id) in SITES.iter().zip(&sites) {
+        let customer = format!("customer-{id}");
+        let customer_body = super::customer_json(&customer, &format!("{name} AG"));
+        batch
+            .entity::<domain::billing::Customer>(customer.clone(), customer_body)
+            .await;
         let mut body = super::site_json(name, *lat, *lng);
-        body["customerId"] = json!(format!("customer-{id}"));
+        body["customerId"] = json!(customer);
         body["accessHours"] = weekdays("05:00", "21:00");
         batch.entity::<Site>(id.clone(), body).await;
         let calendar = json!({

@@ -1407,6 +1407,224 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List customers */
+        get: operations["getV1Customers"];
+        put?: never;
+        /**
+         * Create a customer
+         * @description Roles: admin, dispatcher.
+         */
+        post: operations["postV1Customers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a customer */
+        get: operations["getV1CustomersId"];
+        /**
+         * Replace a customer
+         * @description Roles: admin, dispatcher. The body is the whole new entity.
+         */
+        put: operations["putV1CustomersId"];
+        post?: never;
+        /**
+         * Delete a customer
+         * @description Roles: admin, dispatcher.
+         */
+        delete: operations["deleteV1CustomersId"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a customer
+         * @description Roles: admin, dispatcher. A JSON merge patch (RFC 7396): the fields sent replace the stored ones, null removes one; the result must be valid.
+         */
+        patch: operations["patchV1CustomersId"];
+        trace?: never;
+    };
+    "/v1/contracts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List contracts */
+        get: operations["getV1Contracts"];
+        put?: never;
+        /**
+         * Create a contract
+         * @description Roles: admin, dispatcher.
+         */
+        post: operations["postV1Contracts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contracts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a contract */
+        get: operations["getV1ContractsId"];
+        /**
+         * Replace a contract
+         * @description Roles: admin, dispatcher. The body is the whole new entity.
+         */
+        put: operations["putV1ContractsId"];
+        post?: never;
+        /**
+         * Delete a contract
+         * @description Roles: admin, dispatcher.
+         */
+        delete: operations["deleteV1ContractsId"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a contract
+         * @description Roles: admin, dispatcher. A JSON merge patch (RFC 7396): the fields sent replace the stored ones, null removes one; the result must be valid.
+         */
+        patch: operations["patchV1ContractsId"];
+        trace?: never;
+    };
+    "/v1/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List invoices */
+        get: operations["getV1Invoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read an invoice */
+        get: operations["getV1InvoicesId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a draft's lines or note
+         * @description Roles: admin, dispatcher. A draft only (409 otherwise). The lines replace the draft's; VAT and totals are computed by the server.
+         */
+        patch: operations["patchV1InvoicesId"];
+        trace?: never;
+    };
+    "/v1/invoices/{id}/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a draft: its number, dates and seller, final from then on
+         * @description Roles: admin, dispatcher. Numbers are gapless per tenant and year. Needs the company's billing details (tenant settings, billing); a credit note cancels the invoice it corrects.
+         */
+        post: operations["postV1InvoicesIdIssue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/payment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record that an issued invoice was paid
+         * @description Roles: admin, dispatcher.
+         */
+        post: operations["postV1InvoicesIdPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/credit-note": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Draft a credit note that reverses an issued invoice
+         * @description Roles: admin, dispatcher. One per invoice: a second call answers 409 naming the first.
+         */
+        post: operations["postV1InvoicesIdCreditNote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/cii.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An issued invoice as EN 16931 CII XML (Factur-X, EN 16931 profile)
+         * @description Roles: admin, dispatcher, and the invoice's customer.
+         */
+        get: operations["getV1InvoicesIdCiiXml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/internal/fanout": {
         parameters: {
             query?: never;
@@ -1821,6 +2039,41 @@ export interface components {
             reason: string;
         };
         ClosureView: components["schemas"]["StoredClosure"];
+        Contact: {
+            name?: string | null;
+            /**
+             * Format: email
+             * @description Where invoices are sent.
+             */
+            email?: string | null;
+            phone?: string | null;
+        };
+        /** @description An agreement with a customer: the sites it covers, from when to when, and its prices. */
+        Contract: {
+            name: string;
+            customerId: string;
+            siteIds: components["schemas"]["Id"][];
+            /** Format: date */
+            start: string;
+            /**
+             * Format: date
+             * @description The last day it covers; none while it runs on.
+             */
+            end?: string | null;
+            /**
+             * Format: int32
+             * @description Days' notice either side gives to end it.
+             */
+            noticePeriodDays: number;
+            currency: components["schemas"]["Currency"];
+            /** @description Whether the unit prices include VAT (`gross`) or not (`net`). */
+            prices: components["schemas"]["PriceBasis"];
+            lines: components["schemas"]["PriceLine"][];
+            yearlyIndexationPercent?: null | components["schemas"]["Decimal"];
+            /** @description Cleanings planned but not done are deducted from the month's lump sums. */
+            deductMissedCleanings?: boolean;
+        };
+        ContractView: components["schemas"]["StoredContract"];
         Contradiction: {
             code: components["schemas"]["ContradictionCode"];
             siteId?: string | null;
@@ -1838,6 +2091,45 @@ export interface components {
         };
         /** @enum {string} */
         ContradictionCode: "siteClosedOnCalendarDay" | "windowOutsideAccessHours" | "frequencyMismatch" | "calendarsOverlap" | "longerThanAnyShift" | "skillNobodyHas" | "cleanerAbsent";
+        /**
+         * @description The currencies contracts and invoices are written in (ISO 4217).
+         * @enum {string}
+         */
+        Currency: "EUR" | "CHF";
+        /**
+         * @description A customer of the tenant. Its id is its customer number, so two customers cannot share a
+         *     number: the store's commit refuses the second.
+         */
+        Customer: {
+            /**
+             * @description The customer number, as printed on invoices (letters, digits, `-`, `_`); fixed once
+             *     the customer exists.
+             */
+            number: string;
+            name: string;
+            billingAddress: components["schemas"]["Address"];
+            /**
+             * @description A business customer's VAT id (`DE123456789`); without one, a customer in another EU
+             *     country is charged VAT as a consumer.
+             */
+            vatId?: string | null;
+            contact?: null | components["schemas"]["Contact"];
+            /** @description The language of its invoices and messages. */
+            language: components["schemas"]["Language"];
+            /**
+             * Format: int32
+             * @description Days from the issue date to the due date.
+             */
+            paymentTermsDays: number;
+            /** @description The structured invoice it receives. */
+            eInvoice?: components["schemas"]["EInvoiceFormat"];
+            /**
+             * @description The reference the buyer asks to be quoted (BT-10), such as a German public body's
+             *     Leitweg-ID; XRechnung requires it.
+             */
+            buyerReference?: string | null;
+        };
+        CustomerView: components["schemas"]["StoredCustomer"];
         /** @description What a plan changes in one cleaner's day against the tours in force. */
         DayDiff: {
             cleanerId: string;
@@ -1867,6 +2159,11 @@ export interface components {
             /** Format: double */
             overByMinutes: number;
         };
+        /**
+         * @description An exact decimal number as a string (no floats): at most 4 decimals on input.
+         * @example 1234.50
+         */
+        Decimal: string;
         DiffSummary: {
             daysChanged: number;
             added: number;
@@ -1874,6 +2171,26 @@ export interface components {
             moved: number;
             /** Format: int64 */
             minutesChanged: number;
+        };
+        /** @description The body of `PATCH /v1/invoices/{id}` (read with `DraftEdit`; this describes it). */
+        DraftEditBody: {
+            /** @description The draft's new lines, all of them. */
+            lines?: components["schemas"]["EditedLineBody"][] | null;
+            /** @description Printed on the invoice; null removes it. */
+            note?: string | null;
+        };
+        /**
+         * @description The structured invoice a customer receives with its PDF.
+         * @enum {string}
+         */
+        EInvoiceFormat: "facturx" | "xrechnung";
+        EditedLineBody: {
+            description: string;
+            /** @description Negative for a deduction. */
+            quantity: components["schemas"]["Decimal"];
+            unit: components["schemas"]["Unit"];
+            /** @description Net, never negative. */
+            unitPrice: components["schemas"]["Decimal"];
         };
         /**
          * Format: email
@@ -2030,6 +2347,75 @@ export interface components {
             cleanerId?: null | components["schemas"]["Id"];
         };
         InvitationView: components["schemas"]["StoredInvitation"];
+        /** @description An invoice or credit note to a customer. */
+        Invoice: {
+            kind: components["schemas"]["InvoiceKind"];
+            status: components["schemas"]["InvoiceStatus"];
+            /** @description `final` from the issue on (a listing filter: customers see final ones only). */
+            stage?: components["schemas"]["InvoiceStage"];
+            /** @description Given at issue: gapless per tenant and year (`2026-00001`). */
+            number?: string | null;
+            customerId: string;
+            contractId?: string | null;
+            /** @description The billing month, `YYYY-MM`, for drafts the monthly run made. */
+            month?: string | null;
+            /**
+             * Format: date
+             * @description The days the invoice bills for (BG-14).
+             */
+            periodStart: string;
+            /** Format: date */
+            periodEnd: string;
+            currency: components["schemas"]["Currency"];
+            buyer: components["schemas"]["Party"];
+            seller?: null | components["schemas"]["Seller"];
+            buyerReference?: string | null;
+            lines: components["schemas"]["InvoiceLine"][];
+            totals: components["schemas"]["Totals"];
+            note?: string | null;
+            /** Format: date */
+            issueDate?: string | null;
+            /** Format: date */
+            dueDate?: string | null;
+            /** Format: date */
+            paidOn?: string | null;
+            corrects?: null | components["schemas"]["InvoiceReference"];
+            /** @description The credit note that cancelled this invoice. */
+            creditedBy?: string | null;
+        };
+        /** @enum {string} */
+        InvoiceKind: "invoice" | "creditNote";
+        /** @description One line: a quantity at a net unit price, and its VAT. */
+        InvoiceLine: {
+            description: string;
+            /** @description Negative for a deduction (the unit price stays positive, as BR-27 wants). */
+            quantity: components["schemas"]["Decimal"];
+            unit: components["schemas"]["Unit"];
+            /** @description Net, to at most four decimals. */
+            unitPrice: components["schemas"]["Decimal"];
+            vat: components["schemas"]["Vat"];
+            /** @description `quantity × unitPrice`, rounded to cents (computed). */
+            netAmount: components["schemas"]["Decimal"];
+        };
+        /** @description The invoice a credit note corrects (BG-3). */
+        InvoiceReference: {
+            invoiceId: string;
+            number: string;
+            /** Format: date */
+            issueDate: string;
+        };
+        /**
+         * @description Whether the customer sees the invoice: drafts are the office's until issued.
+         * @enum {string}
+         */
+        InvoiceStage: "draft" | "final";
+        /**
+         * @description Where an invoice stands. Only a draft changes; an issued one is settled, cancelled by a
+         *     credit note, or falls overdue.
+         * @enum {string}
+         */
+        InvoiceStatus: "draft" | "issued" | "paid" | "overdue" | "cancelled";
+        InvoiceView: components["schemas"]["StoredInvoice"];
         /** @description The record of one job run (`jobs/{key}`): its status for dispatchers. */
         JobRecord: {
             job?: string | null;
@@ -2159,6 +2545,24 @@ export interface components {
          * @enum {string}
          */
         OverloadPolicy: "refuse" | "flag";
+        /**
+         * @description A party as the invoice names it, copied when the invoice is made: later changes to the
+         *     customer or the tenant do not rewrite what was sent.
+         */
+        Party: {
+            name: string;
+            address: components["schemas"]["Address"];
+            vatId?: string | null;
+            email?: string | null;
+        };
+        /** @description The body of `POST /v1/invoices/{id}/payment`. */
+        PaymentBody: {
+            /**
+             * Format: date
+             * @description The day the money arrived (default: today).
+             */
+            paidOn?: string | null;
+        };
         /** @description A lock on an area: a cleaner (her user id), a weekday, or both. */
         Pin: {
             cleanerId?: null | components["schemas"]["Id"];
@@ -2266,6 +2670,21 @@ export interface components {
             contradictions: components["schemas"]["Contradiction"][];
         };
         /** @enum {string} */
+        PriceBasis: "net" | "gross";
+        /**
+         * @description How a price line's quantity is found each month.
+         * @enum {string}
+         */
+        PriceKind: "monthly" | "perSqmMonthly" | "perPlannedHour" | "perVisit" | "extra";
+        /** @description One price of a contract. */
+        PriceLine: {
+            kind: components["schemas"]["PriceKind"];
+            /** @description What the invoice line says ("Unterhaltsreinigung Büro"). */
+            description: string;
+            unitPrice: components["schemas"]["Decimal"];
+            monthlyQuantity?: null | components["schemas"]["Decimal"];
+        };
+        /** @enum {string} */
         Priority: "low" | "normal" | "high";
         /** @description The body of every error answer (RFC 9457 problem details). */
         Problem: {
@@ -2347,6 +2766,12 @@ export interface components {
             calendarName: string;
             areaId?: string | null;
             areaTypeId?: string | null;
+        };
+        /** @description The seller's side only the tenant knows: how it is paid. */
+        Seller: components["schemas"]["Party"] & {
+            /** @description Where credit transfers go (BT-84). */
+            iban: string;
+            bic?: string | null;
         };
         /** @description The month's sums over the site's areas. */
         ServiceTotals: {
@@ -2490,9 +2915,12 @@ export interface components {
         StoredCalendar: components["schemas"]["Metadata"] & components["schemas"]["Calendar"];
         StoredCleaner: components["schemas"]["Metadata"] & components["schemas"]["Cleaner"];
         StoredClosure: components["schemas"]["Metadata"] & components["schemas"]["Closure"];
+        StoredContract: components["schemas"]["Metadata"] & components["schemas"]["Contract"];
+        StoredCustomer: components["schemas"]["Metadata"] & components["schemas"]["Customer"];
         StoredFeedToken: components["schemas"]["Metadata"] & components["schemas"]["FeedToken"];
         StoredInspection: components["schemas"]["Metadata"] & components["schemas"]["Inspection"];
         StoredInvitation: components["schemas"]["Metadata"] & components["schemas"]["Invitation"];
+        StoredInvoice: components["schemas"]["Metadata"] & components["schemas"]["Invoice"];
         StoredJobRecord: components["schemas"]["Metadata"] & components["schemas"]["JobRecord"];
         StoredOneOffJob: components["schemas"]["Metadata"] & components["schemas"]["OneOffJob"];
         StoredPlan: components["schemas"]["Metadata"] & components["schemas"]["Plan"];
@@ -2525,6 +2953,7 @@ export interface components {
             /** @description ISO 3166-1 alpha-2, such as `CH` or `DE`. */
             country: string;
             currency: string;
+            billing?: null | components["schemas"]["Seller"];
         };
         /** @description When on a cleaning day the work may happen, in the site's local time. */
         TimeWindow: {
@@ -2563,6 +2992,18 @@ export interface components {
             refreshToken?: string | null;
             tenant: string;
             user: components["schemas"]["UserSummary"];
+        };
+        /** @description The document's totals (BG-22). */
+        Totals: {
+            /** @description Sum of the lines' net amounts (BT-106). */
+            netTotal: components["schemas"]["Decimal"];
+            vat: components["schemas"]["VatBreakdown"][];
+            /** @description BT-110. */
+            vatTotal: components["schemas"]["Decimal"];
+            /** @description BT-112. */
+            grossTotal: components["schemas"]["Decimal"];
+            /** @description What remains to be paid (BT-115). */
+            due: components["schemas"]["Decimal"];
         };
         /** @description A cleaner's recurring shift: ordered areas per weekday. */
         Tour: {
@@ -2685,6 +3126,11 @@ export interface components {
             to: string;
             items: components["schemas"]["UncoveredDay"][];
         };
+        /**
+         * @description UN/ECE Recommendation 20 units the lines are counted in.
+         * @enum {string}
+         */
+        Unit: "MON" | "MTK" | "HUR" | "C62";
         /** @description An area the plan leaves out on a day, and why. */
         Unplanned: {
             areaId: string;
@@ -2737,6 +3183,24 @@ export interface components {
             language: components["schemas"]["Language"];
         };
         UserView: components["schemas"]["StoredUser"];
+        /** @description A line's VAT: its category and rate in percent. */
+        Vat: {
+            category: components["schemas"]["VatCategory"];
+            ratePercent: components["schemas"]["Decimal"];
+        };
+        /** @description The VAT of one category and rate (BG-23). */
+        VatBreakdown: {
+            vat: components["schemas"]["Vat"];
+            taxableAmount: components["schemas"]["Decimal"];
+            taxAmount: components["schemas"]["Decimal"];
+            /** @description Why none is charged (reverse charge, export). */
+            exemptionReason?: string | null;
+        };
+        /**
+         * @description The VAT categories cleanops invoices use (UNTDID 5305, as EN 16931 codes them).
+         * @enum {string}
+         */
+        VatCategory: "S" | "AE" | "G";
         /** @description A cleaner's check-in (and check-out) at one area. */
         Visit: {
             areaId: components["schemas"]["Id"];
@@ -7359,6 +7823,7 @@ export interface operations {
                     /** @description ISO 3166-1 alpha-2, such as `CH` or `DE`. */
                     country?: string;
                     currency?: string;
+                    billing?: null | components["schemas"]["Seller"];
                 };
             };
         };
@@ -7635,6 +8100,866 @@ export interface operations {
                     };
                 };
             };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1Customers: {
+        parameters: {
+            query?: {
+                /** @description Items per page (default 50). */
+                limit?: number;
+                /** @description The nextPageToken of the page before. */
+                pageToken?: string;
+                /** @description The order: a field, - before it for descending; the first is the default. */
+                orderBy?: "id" | "-id" | "name";
+                /** @description Only items whose number is this. */
+                number?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the listing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CustomerView"][];
+                        /** @description Where the next page starts; absent on the last page. */
+                        nextPageToken?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postV1Customers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The customer number, as printed on invoices (letters, digits, `-`, `_`); fixed once
+                     *     the customer exists.
+                     */
+                    number: string;
+                    name: string;
+                    billingAddress: components["schemas"]["Address"];
+                    /**
+                     * @description A business customer's VAT id (`DE123456789`); without one, a customer in another EU
+                     *     country is charged VAT as a consumer.
+                     */
+                    vatId?: string | null;
+                    contact?: null | components["schemas"]["Contact"];
+                    /** @description The language of its invoices and messages. */
+                    language: components["schemas"]["Language"];
+                    /**
+                     * Format: int32
+                     * @description Days from the issue date to the due date.
+                     */
+                    paymentTermsDays: number;
+                    /** @description The structured invoice it receives. */
+                    eInvoice?: components["schemas"]["EInvoiceFormat"];
+                    /**
+                     * @description The reference the buyer asks to be quoted (BT-10), such as a German public body's
+                     *     Leitweg-ID; XRechnung requires it.
+                     */
+                    buyerReference?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The entity as stored, with its ETag */
+            201: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    /** @description Where the new entity is read. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerView"] & {
+                        contradictions?: components["schemas"]["Contradiction"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1CustomersId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entity as stored, with its ETag */
+            200: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerView"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putV1CustomersId: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version this changes, as GET answered it ("3"). */
+                "If-Match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The customer number, as printed on invoices (letters, digits, `-`, `_`); fixed once
+                     *     the customer exists.
+                     */
+                    number: string;
+                    name: string;
+                    billingAddress: components["schemas"]["Address"];
+                    /**
+                     * @description A business customer's VAT id (`DE123456789`); without one, a customer in another EU
+                     *     country is charged VAT as a consumer.
+                     */
+                    vatId?: string | null;
+                    contact?: null | components["schemas"]["Contact"];
+                    /** @description The language of its invoices and messages. */
+                    language: components["schemas"]["Language"];
+                    /**
+                     * Format: int32
+                     * @description Days from the issue date to the due date.
+                     */
+                    paymentTermsDays: number;
+                    /** @description The structured invoice it receives. */
+                    eInvoice?: components["schemas"]["EInvoiceFormat"];
+                    /**
+                     * @description The reference the buyer asks to be quoted (BT-10), such as a German public body's
+                     *     Leitweg-ID; XRechnung requires it.
+                     */
+                    buyerReference?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The entity as stored, with its ETag */
+            200: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerView"] & {
+                        contradictions?: components["schemas"]["Contradiction"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteV1CustomersId: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version this changes, as GET answered it ("3"). */
+                "If-Match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["ValidationFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchV1CustomersId: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version this changes, as GET answered it ("3"). */
+                "If-Match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The customer number, as printed on invoices (letters, digits, `-`, `_`); fixed once
+                     *     the customer exists.
+                     */
+                    number?: string;
+                    name?: string;
+                    billingAddress?: components["schemas"]["Address"];
+                    /**
+                     * @description A business customer's VAT id (`DE123456789`); without one, a customer in another EU
+                     *     country is charged VAT as a consumer.
+                     */
+                    vatId?: string | null;
+                    contact?: null | components["schemas"]["Contact"];
+                    /** @description The language of its invoices and messages. */
+                    language?: components["schemas"]["Language"];
+                    /**
+                     * Format: int32
+                     * @description Days from the issue date to the due date.
+                     */
+                    paymentTermsDays?: number;
+                    /** @description The structured invoice it receives. */
+                    eInvoice?: components["schemas"]["EInvoiceFormat"];
+                    /**
+                     * @description The reference the buyer asks to be quoted (BT-10), such as a German public body's
+                     *     Leitweg-ID; XRechnung requires it.
+                     */
+                    buyerReference?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The entity as stored, with its ETag */
+            200: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerView"] & {
+                        contradictions?: components["schemas"]["Contradiction"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1Contracts: {
+        parameters: {
+            query?: {
+                /** @description Items per page (default 50). */
+                limit?: number;
+                /** @description The nextPageToken of the page before. */
+                pageToken?: string;
+                /** @description The order: a field, - before it for descending; the first is the default. */
+                orderBy?: "id" | "-id" | "name";
+                /** @description Only items whose customerId is this. */
+                customerId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the listing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ContractView"][];
+                        /** @description Where the next page starts; absent on the last page. */
+                        nextPageToken?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postV1Contracts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    customerId: string;
+                    siteIds: components["schemas"]["Id"][];
+                    /** Format: date */
+                    start: string;
+                    /**
+                     * Format: date
+                     * @description The last day it covers; none while it runs on.
+                     */
+                    end?: string | null;
+                    /**
+                     * Format: int32
+                     * @description Days' notice either side gives to end it.
+                     */
+                    noticePeriodDays: number;
+                    currency: components["schemas"]["Currency"];
+                    /** @description Whether the unit prices include VAT (`gross`) or not (`net`). */
+                    prices: components["schemas"]["PriceBasis"];
+                    lines: components["schemas"]["PriceLine"][];
+                    yearlyIndexationPercent?: null | components["schemas"]["Decimal"];
+                    /** @description Cleanings planned but not done are deducted from the month's lump sums. */
+                    deductMissedCleanings?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The entity as stored, with its ETag */
+            201: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    /** @description Where the new entity is read. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractView"] & {
+                        contradictions?: components["schemas"]["Contradiction"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1ContractsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entity as stored, with its ETag */
+            200: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractView"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putV1ContractsId: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version this changes, as GET answered it ("3"). */
+                "If-Match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    customerId: string;
+                    siteIds: components["schemas"]["Id"][];
+                    /** Format: date */
+                    start: string;
+                    /**
+                     * Format: date
+                     * @description The last day it covers; none while it runs on.
+                     */
+                    end?: string | null;
+                    /**
+                     * Format: int32
+                     * @description Days' notice either side gives to end it.
+                     */
+                    noticePeriodDays: number;
+                    currency: components["schemas"]["Currency"];
+                    /** @description Whether the unit prices include VAT (`gross`) or not (`net`). */
+                    prices: components["schemas"]["PriceBasis"];
+                    lines: components["schemas"]["PriceLine"][];
+                    yearlyIndexationPercent?: null | components["schemas"]["Decimal"];
+                    /** @description Cleanings planned but not done are deducted from the month's lump sums. */
+                    deductMissedCleanings?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The entity as stored, with its ETag */
+            200: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractView"] & {
+                        contradictions?: components["schemas"]["Contradiction"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteV1ContractsId: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version this changes, as GET answered it ("3"). */
+                "If-Match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["ValidationFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchV1ContractsId: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version this changes, as GET answered it ("3"). */
+                "If-Match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    customerId?: string;
+                    siteIds?: components["schemas"]["Id"][];
+                    /** Format: date */
+                    start?: string;
+                    /**
+                     * Format: date
+                     * @description The last day it covers; none while it runs on.
+                     */
+                    end?: string | null;
+                    /**
+                     * Format: int32
+                     * @description Days' notice either side gives to end it.
+                     */
+                    noticePeriodDays?: number;
+                    currency?: components["schemas"]["Currency"];
+                    /** @description Whether the unit prices include VAT (`gross`) or not (`net`). */
+                    prices?: components["schemas"]["PriceBasis"];
+                    lines?: components["schemas"]["PriceLine"][];
+                    yearlyIndexationPercent?: null | components["schemas"]["Decimal"];
+                    /** @description Cleanings planned but not done are deducted from the month's lump sums. */
+                    deductMissedCleanings?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The entity as stored, with its ETag */
+            200: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractView"] & {
+                        contradictions?: components["schemas"]["Contradiction"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1Invoices: {
+        parameters: {
+            query?: {
+                /** @description Items per page (default 50). */
+                limit?: number;
+                /** @description The nextPageToken of the page before. */
+                pageToken?: string;
+                /** @description The order: a field, - before it for descending; the first is the default. */
+                orderBy?: "id" | "-id";
+                /** @description Only items whose customerId is this. */
+                customerId?: string;
+                /** @description Only items whose contractId is this. */
+                contractId?: string;
+                /** @description Only items whose status is this. */
+                status?: string;
+                /** @description Only items whose month is this. */
+                month?: string;
+                /** @description Only items whose stage is this. */
+                stage?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the listing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["InvoiceView"][];
+                        /** @description Where the next page starts; absent on the last page. */
+                        nextPageToken?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1InvoicesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entity as stored, with its ETag */
+            200: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceView"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchV1InvoicesId: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version this changes, as GET answered it ("3"). */
+                "If-Match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftEditBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredInvoice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postV1InvoicesIdIssue: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version this changes, as GET answered it ("3"). */
+                "If-Match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredInvoice"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["ValidationFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postV1InvoicesIdPayment: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version this changes, as GET answered it ("3"). */
+                "If-Match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredInvoice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postV1InvoicesIdCreditNote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The draft credit note */
+            201: {
+                headers: {
+                    /** @description Where the new entity is read. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredInvoice"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1InvoicesIdCiiXml: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CII XML */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };

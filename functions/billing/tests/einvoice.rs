@@ -8,55 +8,11 @@ use domain::billing::draft::{MonthFacts, monthly_draft};
 use domain::billing::invoice::{Invoice, Party, Seller};
 use domain::billing::vat::{self, VatParties};
 use domain::billing::{Contract, Customer, cii};
-use serde_json::{Value, json};
+use platform::testing::{EInvoiceVerdict, einvoice_check};
+use serde_json::json;
 
-/// What the checker found.
-#[derive(Debug)]
-struct Verdict {
-    xsd: Vec<String>,
-    failed: Vec<(String, String)>,
-    fired: u64,
-}
-
-impl Verdict {
-    fn failed_ids(&self) -> Vec<&str> {
-        self.failed.iter().map(|(id, _)| id.as_str()).collect()
-    }
-}
-
-fn check(xml: &str) -> Verdict {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("factur-x.xml");
-    std::fs::write(&path, xml).unwrap();
-    let python = std::env::var("CLEANOPS_PYTHON").unwrap_or_else(|_| "python3".into());
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/einvoice-check");
-    let out = std::process::Command::new(&python)
-        .arg(script)
-        .arg(&path)
-        .output()
-        .expect("run the e-invoice checker");
-    assert!(
-        out.status.success(),
-        "the e-invoice checker could not run ({python} needs factur-x and saxonche; scripts/test \
-         installs them and sets CLEANOPS_PYTHON):\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    Verdict {
-        xsd: serde_json::from_value(report["xsd"].clone()).unwrap(),
-        failed: report["failed"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                (
-                    f["id"].as_str().unwrap().to_owned(),
-                    f["text"].as_str().unwrap().to_owned(),
-                )
-            })
-            .collect(),
-        fired: report["fired"].as_u64().unwrap(),
-    }
+fn check(xml: &str) -> EInvoiceVerdict {
+    einvoice_check(xml)
 }
 
 fn assert_valid(xml: &str) {
