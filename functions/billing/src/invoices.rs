@@ -8,7 +8,8 @@
 //! - `POST /v1/invoices/{id}/payment`: an issued invoice is paid.
 //! - `POST /v1/invoices/{id}/credit-note`: a draft credit note reversing an issued invoice;
 //!   issuing it cancels the original in the same commit.
-//! - `GET /v1/invoices/{id}/cii.xml`: an issued invoice as EN 16931 CII XML.
+//! - `GET /v1/invoices/{id}/cii.xml`: an issued invoice as EN 16931 CII XML;
+//!   `GET /v1/invoices/{id}/pdf`: as PDF/A-3 with that XML attached (ZUGFeRD / Factur-X).
 
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
@@ -144,6 +145,18 @@ pub fn routes() -> Routes {
                 doc("An issued invoice as EN 16931 CII XML (Factur-X, EN 16931 profile)")
                     .about("Roles: admin, dispatcher, and the invoice's customer.")
                     .answers_media(200, "application/xml", "The CII XML"),
+            ),
+        )
+        .route(
+            "/v1/invoices/{id}/pdf",
+            api::get(
+                invoice_pdf,
+                doc("An issued invoice as PDF/A-3 with its CII XML attached (ZUGFeRD / Factur-X)")
+                    .about(
+                        "Roles: admin, dispatcher, and the invoice's customer. In the customer's \
+                         language; the XML is attached as factur-x.xml.",
+                    )
+                    .answers_media(200, "application/pdf", "The invoice PDF"),
             ),
         )
 }
@@ -425,7 +438,7 @@ async fn record_payment(
     let mut invoice = stored.entity.clone();
     invoice.status = InvoiceStatus::Paid;
     invoice.paid_on = Some(paid_on);
-    invoice.totals.due = domain::billing::Decimal::ZERO;
+    invoice.totals.due = domain::billing::Decimal::ZERO.cents();
     let saved_invoice = cx
         .repo::<Invoice>()
         .replace(&id, version, invoice, Vec::new())
@@ -472,11 +485,11 @@ async fn credit_note(cx: RequestContext, Path(id): Path<String>) -> ApiResult<Re
     ))
 }
 
-/// `GET /v1/invoices/{id}/cii.xml`.
-async fn cii_xml(cx: RequestContext, Path(id): Path<String>) -> ApiResult<Response> {
+/// An issued invoice the caller may read (a customer her own), for its documents.
+async fn readable_issued(cx: &RequestContext, id: String) -> ApiResult<Stored<Invoice>> {
     crate::billing_scope(&cx.caller, "read invoices")?;
     let stored = cx.repo::<Invoice>().get(&id).await?;
-    let hidden = !crate::sees(&cx, &stored.entity.customer_id)
+    let hidden = !crate::sees(cx, &stored.entity.customer_id)
         || (cx.caller.role == Role::Customer && stored.entity.status == InvoiceStatus::Draft);
     if hidden {
         return Err(ApiError::NotFound {
@@ -484,23 +497,60 @@ async fn cii_xml(cx: RequestContext, Path(id): Path<String>) -> ApiResult<Respon
             id,
         });
     }
-    let xml = cii::write(&stored.entity).map_err(|e| ApiError::Conflict(e.to_string()))?;
+    Ok(stored)
+}
+
+/// A document answered as a download named after the invoice's number.
+fn download(
+    stored: &Stored<Invoice>,
+    content_type: &str,
+    extension: &str,
+    body: Vec<u8>,
+) -> Response {
     let filename = format!(
-        "{}.xml",
+        "{}.{extension}",
         stored.entity.number.as_deref().unwrap_or(&stored.meta.id)
     );
-    Ok((
+    (
         [
-            (
-                header::CONTENT_TYPE,
-                "application/xml; charset=utf-8".to_owned(),
-            ),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{filename}\""),
             ),
         ],
-        xml,
+        body,
     )
-        .into_response())
+        .into_response()
+}
+
+fn cii_of(stored: &Stored<Invoice>) -> ApiResult<String> {
+    cii::write(&stored.entity).map_err(|e| ApiError::Conflict(e.to_string()))
+}
+
+/// `GET /v1/invoices/{id}/cii.xml`.
+async fn cii_xml(cx: RequestContext, Path(id): Path<String>) -> ApiResult<Response> {
+    let stored = readable_issued(&cx, id).await?;
+    let xml = cii_of(&stored)?;
+    Ok(download(
+        &stored,
+        "application/xml; charset=utf-8",
+        "xml",
+        xml.into_bytes(),
+    ))
+}
+
+/// `GET /v1/invoices/{id}/pdf`: drawn from the stored invoice each time (it never changes
+/// once issued), in its customer's language.
+async fn invoice_pdf(cx: RequestContext, Path(id): Path<String>) -> ApiResult<Response> {
+    let stored = readable_issued(&cx, id).await?;
+    let xml = cii_of(&stored)?;
+    let language = cx
+        .repo::<Customer>()
+        .find(&stored.entity.customer_id)
+        .await?
+        .map_or(domain::identity::Language::De, |c| c.entity.language);
+    let pdf =
+        crate::pdf::invoice_pdf(&stored.entity, language, &xml).map_err(ApiError::internal)?;
+    Ok(download(&stored, "application/pdf", "pdf", pdf))
 }

@@ -37,6 +37,7 @@ pub fn router_of(name: &str) -> Option<fn() -> Routes> {
         "workload-report" => Some(workload_report::router),
         "identity" => Some(identity::router),
         "billing" => Some(billing::router),
+        "billing-run" => Some(billing_run::router),
         "cockpit" => Some(cockpit::router),
         _ => None,
     }

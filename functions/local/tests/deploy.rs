@@ -319,14 +319,14 @@ fn terraform_reads_the_catalog_as_the_code_does() {
 #[test]
 fn a_function_added_to_the_catalog_without_its_infrastructure_is_found() {
     let mut catalog = Catalog::load().unwrap();
-    let mut billing = catalog.functions[0].clone();
-    billing.name = "billing".into();
-    billing.routes = vec!["/v1/invoices".into()];
-    catalog.functions.push(billing);
+    let mut payroll = catalog.functions[0].clone();
+    payroll.name = "payroll".into();
+    payroll.routes = vec!["/v1/payslips".into()];
+    catalog.functions.push(payroll);
     let gaps = deployment_gaps(&catalog, &read("cloudbuild.yaml"), &terraform());
     assert_eq!(
         gaps,
-        ["billing: not in cloudbuild.yaml's _FUNCTIONS (no binary, no image)"]
+        ["payroll: not in cloudbuild.yaml's _FUNCTIONS (no binary, no image)"]
     );
 
     // And the other way round: a build or a service for a function the catalog lacks.

@@ -25,7 +25,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use domain::Entity;
 use domain::planning::OneOffJob;
 use domain::sites::{Area, AreaType, AreaWorkload, Site};
-use domain::store::{Direction, Filter, FilterOp, Query};
 use domain::tours::{Month, Tour, TourSettings, Visit};
 use platform::TenantData;
 use platform::api::{self, doc};
@@ -259,52 +258,13 @@ impl AreaIndex {
     }
 }
 
-/// One site's entities of a month, in date order: inspections by `date`, visits by
-/// `localDate` (the local day they were checked in on).
-fn site_month_query<E: Entity>(date_field: &str, site_id: &str, month: &Month) -> Query {
-    Query::new(E::COLLECTION)
-        .filter(Filter::eq("siteId", site_id))
-        .filter(Filter::new(
-            date_field,
-            FilterOp::Ge,
-            month.first.to_string(),
-        ))
-        .filter(Filter::new(
-            date_field,
-            FilterOp::Le,
-            month.last.to_string(),
-        ))
-        .order_by(date_field, Direction::Asc)
-}
-
 async fn read_site_month<E: Entity>(
     data: &TenantData,
     date_field: &str,
     site_id: &str,
     month: &Month,
 ) -> ApiResult<Vec<Stored<E>>> {
-    fold_site_month(data, date_field, site_id, month, Vec::new(), Vec::push).await
-}
-
-/// Folds a site's month of `E` into `acc`, a page at a time: a busy site's month is
-/// thousands of documents, and only one page of them is held as JSON.
-async fn fold_site_month<E: Entity, A>(
-    data: &TenantData,
-    date_field: &str,
-    site_id: &str,
-    month: &Month,
-    acc: A,
-    mut add: impl FnMut(&mut A, Stored<E>),
-) -> ApiResult<A> {
-    let query = site_month_query::<E>(date_field, site_id, month);
-    data.store()
-        .fold_pages(query, acc, |mut acc, page| {
-            for doc in page {
-                add(&mut acc, Stored::from_document(doc)?);
-            }
-            Ok(acc)
-        })
-        .await
+    platform::proof::fold_site_month(data, date_field, site_id, month, Vec::new(), Vec::push).await
 }
 
 /// The site a month report is about: planners see every site, a customer only its own (any

@@ -4,36 +4,24 @@
 //! sheet, the addresses and the codes.
 
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
 
 use chrono::NaiveDate;
-use krilla::Document;
-use krilla::color::rgb;
-use krilla::geom::{PathBuilder, Point, Rect};
-use krilla::metadata::Metadata;
-use krilla::num::NormalizedF32;
-use krilla::page::PageSettings;
-use krilla::paint::{Fill, Stroke};
-use krilla::surface::Surface;
-use krilla::text::{Font, TextDirection};
+use print::krilla::Document;
+use print::krilla::geom::{PathBuilder, Rect};
+use print::krilla::metadata::Metadata;
+use print::krilla::page::PageSettings;
+use print::krilla::surface::Surface;
+use print::{BLACK, GREY, RED, fill, fitted, wrapped};
 use qrcodegen::{QrCode, QrCodeEcc};
 
 use crate::sheet::{Stop, TourOfDay};
 
-/// A4 in points.
-const PAGE: (f32, f32) = (595.28, 841.89);
+const PAGE: (f32, f32) = print::A4;
 const MARGIN: f32 = 36.0;
 /// Rows of stops a page holds (a row is as tall as its QR code and its five lines of text).
 pub const ROWS_PER_PAGE: usize = 9;
 const ROW: f32 = 78.0;
 const QR: f32 = 70.0;
-
-static REGULAR: LazyLock<Font> = LazyLock::new(|| font(dejavu::sans::regular()));
-static BOLD: LazyLock<Font> = LazyLock::new(|| font(dejavu::sans::bold()));
-
-fn font(data: &'static [u8]) -> Font {
-    Font::new(data.into(), 0).expect("DejaVu Sans is a valid font")
-}
 
 /// Where a stop's site is and how to get in.
 pub struct Place {
@@ -54,78 +42,18 @@ pub struct PrintedSheet<'a> {
     pub codes: &'a BTreeMap<String, String>,
 }
 
-/// Text colours as RGB.
-const BLACK: (u8, u8, u8) = (0, 0, 0);
-const GREY: (u8, u8, u8) = (90, 90, 90);
-const RED: (u8, u8, u8) = (170, 20, 20);
-
-fn fill(surface: &mut Surface, (r, g, b): (u8, u8, u8)) {
-    surface.set_fill(Some(Fill {
-        paint: rgb::Color::new(r, g, b).into(),
-        opacity: NormalizedF32::ONE,
-        rule: Default::default(),
-    }));
-}
-
-/// `text` cut to what fits in `width` points at `size` (DejaVu Sans averages a little over
-/// half the size per character), with an ellipsis when cut.
-fn fitted(text: &str, size: f32, width: f32) -> String {
-    let max = (width / (size * 0.56)) as usize;
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
-}
-
-/// `text` broken at spaces into lines that fit `width` points at `size`, at most `lines`
-/// of them (the last cut with an ellipsis if the text goes on).
-fn wrapped(text: &str, size: f32, width: f32, lines: usize) -> Vec<String> {
-    let max = (width / (size * 0.56)) as usize;
-    let mut out: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for word in text.split_whitespace() {
-        if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > max {
-            out.push(std::mem::take(&mut current));
-        }
-        if !current.is_empty() {
-            current.push(' ');
-        }
-        current.push_str(word);
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    if out.len() > lines {
-        let rest = out[lines - 1..].join(" ");
-        out.truncate(lines - 1);
-        out.push(fitted(&rest, size, width));
-    }
-    out
-}
-
-/// One line of text with its baseline at `y`.
+/// One line of text with its baseline at `y`, cut to what fits left of the QR codes.
 fn line(
     surface: &mut Surface,
     x: f32,
     y: f32,
     bold: bool,
     size: f32,
-    color: (u8, u8, u8),
+    color: print::Rgb,
     text: &str,
 ) {
-    fill(surface, color);
-    let font = if bold { BOLD.clone() } else { REGULAR.clone() };
     let text = fitted(text, size, PAGE.0 - MARGIN - QR - 12.0 - x);
-    surface.draw_text(
-        Point::from_xy(x, y),
-        font,
-        size,
-        &text,
-        false,
-        TextDirection::Auto,
-    );
+    print::text(surface, x, y, bold, size, color, &text);
 }
 
 /// The QR code of `text`, `size` points square with its top left at (`x`, `y`), its quiet
@@ -157,19 +85,7 @@ fn qr(surface: &mut Surface, x: f32, y: f32, size: f32, text: &str) -> Result<()
 }
 
 fn rule(surface: &mut Surface, y: f32) {
-    let mut path = PathBuilder::new();
-    path.move_to(MARGIN, y);
-    path.line_to(PAGE.0 - MARGIN, y);
-    if let Some(path) = path.finish() {
-        surface.set_fill(None);
-        surface.set_stroke(Some(Stroke {
-            paint: rgb::Color::new(200, 200, 200).into(),
-            width: 0.6,
-            ..Default::default()
-        }));
-        surface.draw_path(&path);
-        surface.set_stroke(None);
-    }
+    print::rule(surface, MARGIN, PAGE.0 - MARGIN, y, 0.6, (200, 200, 200));
 }
 
 fn clock(time: &chrono::DateTime<chrono::FixedOffset>) -> String {

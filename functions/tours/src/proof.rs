@@ -1,12 +1,8 @@
 //! Proof of service: per site and month, the planned cleanings of each area (its calendars'
 //! and its one-off jobs) against the visits recorded.
 
-use std::collections::BTreeMap;
-
 use axum::Json;
-use domain::sites::Area;
-use domain::store::Filter;
-use domain::tours::{AreaService, Visit, VisitTally};
+use domain::tours::AreaService;
 use platform::RequestContext;
 use platform::error::ApiResult;
 use serde::Serialize;
@@ -47,57 +43,9 @@ pub async fn proof_of_service(
     axum::extract::Query(query): QueryParams,
 ) -> ApiResult<Json<ProofOfService>> {
     let (site_id, month) = crate::inspections::site_and_month(&query)?;
-    let data = cx.data();
     let site = crate::readable_site(&cx, &site_id, "read proof of service").await?;
-    let schedule = platform::schedule::load(data, &site)
-        .await?
-        .covering(month.first, month.last)?;
-    let mut areas = data
-        .repo::<Area>()
-        .all_where(vec![Filter::eq("siteId", site.meta.id.as_str())])
-        .await?;
-    areas.sort_by(|a, b| (&a.entity.name, &a.meta.id).cmp(&(&b.entity.name, &b.meta.id)));
-    let by_area = crate::fold_site_month::<Visit, _>(
-        data,
-        "localDate",
-        &site.meta.id,
-        &month,
-        BTreeMap::<String, VisitTally>::new(),
-        |by_area, visit| {
-            by_area
-                .entry(visit.entity.area_id.as_str().to_owned())
-                .or_default()
-                .add(&visit.entity)
-        },
-    )
-    .await?;
-    let mut one_off: BTreeMap<String, usize> = BTreeMap::new();
-    let jobs =
-        platform::tours::one_off_jobs(data, month.first, month.last, Some(&site.meta.id)).await?;
-    for job in &jobs {
-        *one_off.entry(job.entity.area_id.to_string()).or_default() += 1;
-    }
-    let mut rows = Vec::new();
-    for area in &areas {
-        let planned = schedule
-            .planned_dates(
-                &area.meta.id,
-                area.entity.area_type_id.as_str(),
-                month.first,
-                month.last,
-            )?
-            .len();
-        let visits = by_area
-            .get(area.meta.id.as_str())
-            .copied()
-            .unwrap_or_default();
-        rows.push(AreaService::new(
-            &area.meta.id,
-            &area.entity.name,
-            (planned, one_off.get(&area.meta.id).copied().unwrap_or(0)),
-            visits,
-        ));
-    }
+    let served = platform::proof::site_month(cx.data(), &site, &month).await?;
+    let rows: Vec<AreaService> = served.areas.into_iter().map(|a| a.service).collect();
     let total = |f: fn(&AreaService) -> usize| rows.iter().map(f).sum::<usize>();
     let (planned, done) = (total(|r| r.planned), total(|r| r.done.min(r.planned)));
     let totals = ServiceTotals {
@@ -112,7 +60,7 @@ pub async fn proof_of_service(
         site_id: site.meta.id,
         site_name: site.entity.name,
         month: month.to_string(),
-        time_zone: schedule.tz.name(),
+        time_zone: served.time_zone,
         areas: rows,
         totals,
     }))

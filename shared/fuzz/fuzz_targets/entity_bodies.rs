@@ -26,4 +26,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = domain::identity::TenantSettings::parse(&body);
     let _ = domain::identity::InvitationRequest::parse(&body);
     let _ = domain::identity::parse_api_key_request(&body);
+    let _ = domain::billing::Customer::parse(&body);
+    let _ = domain::billing::Contract::parse(&body);
+    let _ = domain::billing::invoice::DraftEdit::parse(&body);
 });

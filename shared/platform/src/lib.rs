@@ -61,6 +61,7 @@ pub mod local_topic;
 pub mod logging;
 pub mod plan_runs;
 pub mod planning;
+pub mod proof;
 pub mod pubsub;
 pub mod push;
 pub mod resource;

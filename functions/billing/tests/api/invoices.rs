@@ -252,7 +252,7 @@ async fn a_paid_invoice_owes_nothing() {
     let paid = post_with(&app, &admin(&app), &path, json!({}), &issued.etag()).await;
     assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
     assert_eq!(paid.body["status"], "paid");
-    assert_eq!(paid.body["totals"]["due"], "0");
+    assert_eq!(paid.body["totals"]["due"], "0.00");
     let twice = post_with(&app, &admin(&app), &path, json!({}), &paid.etag()).await;
     twice.assert_problem(StatusCode::CONFLICT);
 }
@@ -340,4 +340,85 @@ async fn an_issued_invoices_xml_passes_the_en16931_rules() {
         verdict.xsd.is_empty() && verdict.failed.is_empty(),
         "{verdict:#?}"
     );
+}
+
+/// The issued invoice `id` as PDF, kept in the test's scratch directory as `name`.
+async fn pdf_of(app: &platform::testing::TestApp, id: &str, name: &str) -> std::path::PathBuf {
+    let response = reqwest::Client::new()
+        .get(app.url(&format!("/v1/invoices/{id}/pdf")))
+        .bearer_auth(admin(app))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, response.bytes().await.unwrap()).unwrap();
+    path
+}
+
+fn run(program: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program} (poppler-utils) runs: {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn the_pdf_is_pdf_a_3_and_carries_its_xml_as_factur_x() {
+    let app = start().await;
+    settings(&app, true).await;
+    customer_with_site(&app, "K-1").await;
+    let id = draft(&app, "acme", "K-1").await;
+    issue(&app, &admin(&app), &id).await;
+    let pdf = pdf_of(&app, &id, "invoice-de.pdf").await;
+    let pdf = pdf.to_str().unwrap();
+    let attachments = run("pdfdetach", &["-list", pdf]);
+    assert!(attachments.contains("factur-x.xml"), "{attachments}");
+    let metadata = run("pdfinfo", &["-meta", pdf]);
+    assert!(
+        metadata.contains("<pdfaid:part>3</pdfaid:part>"),
+        "{metadata}"
+    );
+    let xml_path = format!("{pdf}.xml");
+    run("pdfdetach", &["-save", "1", "-o", &xml_path, pdf]);
+    let verdict = platform::testing::einvoice_check(&std::fs::read_to_string(&xml_path).unwrap());
+    assert!(
+        verdict.xsd.is_empty() && verdict.failed.is_empty(),
+        "{verdict:#?}"
+    );
+    let text = run("pdftotext", &["-layout", pdf, "-"]);
+    for expected in [
+        "Rechnung",
+        "Fällig am",
+        "Gesamtbetrag",
+        "DE02 1203 0000 0000 2020 51",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_french_business_gets_its_reverse_charge_invoice_in_french() {
+    let app = start().await;
+    settings(&app, true).await;
+    let mut customer = platform::testing::customer_json("F-1", "Nettoyage Lyon SARL");
+    customer["billingAddress"] = json!({"street": "12 rue de la République", "postalCode": "69002", "city": "Lyon", "country": "FR"});
+    customer["vatId"] = json!("FR40303265045");
+    customer["language"] = json!("fr");
+    app.created(&admin(&app), "/v1/customers", customer).await;
+    let id = draft(&app, "acme", "F-1").await;
+    let issued = issue(&app, &admin(&app), &id).await;
+    assert_eq!(issued.body["totals"]["vatTotal"], "0.00");
+    let pdf = pdf_of(&app, &id, "invoice-fr.pdf").await;
+    let text = run("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    for expected in ["Facture", "Autoliquidation", "Total TTC"] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
 }

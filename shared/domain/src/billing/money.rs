@@ -35,6 +35,14 @@ impl Decimal {
         Decimal(rust_decimal::Decimal::new(mantissa, scale))
     }
 
+    /// A measured float (an area's m², minutes of work) as a decimal of `places` decimals;
+    /// `None` for what is not a finite number.
+    pub fn from_f64(x: f64, places: u32) -> Option<Self> {
+        rust_decimal::Decimal::try_from(x)
+            .ok()
+            .map(|d| Decimal(d).round_to(places))
+    }
+
     /// Rounded to `places` decimals, halves away from zero (commercial rounding, as EN 16931
     /// amounts are rounded).
     pub fn round_to(self, places: u32) -> Self {
@@ -44,9 +52,11 @@ impl Decimal {
         )
     }
 
-    /// An amount of money: two decimals.
+    /// An amount of money: rounded to two decimals, and written with both (`0.00`).
     pub fn cents(self) -> Self {
-        self.round_to(2)
+        let mut rounded = self.round_to(2).0;
+        rounded.rescale(2);
+        Decimal(rounded)
     }
 
     /// `self / by`, or `None` when `by` is zero.
@@ -247,6 +257,7 @@ mod tests {
         assert_eq!(d("0.005").money(), "0.01");
         assert_eq!(d("7").money(), "7.00");
         assert_eq!(d("8.10").plain(), "8.1");
+        assert_eq!(Decimal::ZERO.cents().to_string(), "0.00");
     }
 
     #[test]
