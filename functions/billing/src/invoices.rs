@@ -8,6 +8,7 @@
 //! - `POST /v1/invoices/{id}/payment`: an issued invoice is paid.
 //! - `POST /v1/invoices/{id}/credit-note`: a draft credit note reversing an issued invoice;
 //!   issuing it cancels the original in the same commit.
+//! - `POST /v1/invoices/runs {month}`: the month's drafts now, by the monthly run's job.
 //! - `GET /v1/invoices/{id}/cii.xml`: an issued invoice as EN 16931 CII XML;
 //!   `GET /v1/invoices/{id}/pdf`: as PDF/A-3 with that XML attached (ZUGFeRD / Factur-X).
 
@@ -99,6 +100,20 @@ pub fn routes() -> Routes {
             ),
         )
         .route(
+            "/v1/invoices/runs",
+            api::post(
+                start_run,
+                doc("Draft a month's invoices now, one per contract")
+                    .about(
+                        "Roles: admin, dispatcher. The monthly run's job, for this month or an \
+                         earlier one: drafts only what is missing (a contract's month is drafted \
+                         once, ever). Follow it at /v1/jobs?job=billing.",
+                    )
+                    .body::<RunBody>()
+                    .answers::<RunStarted>(202, "The run was handed to the billing worker"),
+            ),
+        )
+        .route(
             "/v1/invoices/{id}/issue",
             api::post(
                 issue,
@@ -182,6 +197,49 @@ struct EditedLineBody {
     unit: domain::billing::invoice::Unit,
     /// Net, never negative.
     unit_price: domain::billing::Decimal,
+}
+
+/// The body of `POST /v1/invoices/runs`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct RunBody {
+    /// `YYYY-MM`, this month or earlier.
+    month: String,
+}
+
+/// A run handed to the worker.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct RunStarted {
+    job: &'static str,
+    month: String,
+    /// Where its status shows.
+    status: String,
+}
+
+/// `POST /v1/invoices/runs {month}`.
+async fn start_run(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult<Response> {
+    cx.caller.require(&Role::PLANNERS, "start billing runs")?;
+    let today = today(&cx).await?;
+    let mut f = domain::Fields::new(&body, &[])?;
+    let month = f.required_parsed("month", |raw| {
+        let month = raw.parse::<domain::tours::Month>()?;
+        if month.first > today {
+            return Err("must be this month or an earlier one".into());
+        }
+        Ok(month)
+    });
+    let month = f.finish(|| month)?;
+    let job = platform::billing_run::BillingRun {
+        month: Some(month.to_string()),
+    };
+    cx.enqueue(&job, &month.to_string()).await?;
+    let started = RunStarted {
+        job: "billing",
+        month: month.to_string(),
+        status: "/v1/jobs?job=billing".into(),
+    };
+    Ok((StatusCode::ACCEPTED, axum::Json(started)).into_response())
 }
 
 /// The body of `POST /v1/invoices/{id}/payment`.
@@ -318,6 +376,9 @@ async fn issue(
             "an invoice without lines cannot be issued".into(),
         ));
     }
+    // The buyer and the VAT are taken as they are at the issue: a draft made before the
+    // customer moved, or before the company's details were entered, is issued right.
+    let vat = vat_for(&settings.entity, &customer.entity)?;
     let today = cx
         .now()
         .with_timezone(&settings.entity.time_zone.0)
@@ -337,6 +398,12 @@ async fn issue(
         let mut invoice = stored.entity.clone();
         invoice.buyer = domain::billing::draft::buyer_of(&customer.entity);
         invoice.buyer_reference = customer.entity.buyer_reference.clone();
+        let lines = invoice
+            .lines
+            .iter()
+            .map(|l| InvoiceLine::new(l.description.clone(), l.quantity, l.unit, l.unit_price, vat))
+            .collect();
+        invoice.set_lines(lines);
         invoice.issue(
             invoice_number(year, last + 1),
             today,

@@ -36,7 +36,9 @@
 //! - [`schedule`]: a site's calendars and closures, as a [`domain::schedule::SiteSchedule`].
 //! - [`planning`]: a week's planner input, and running the planner off the async workers.
 //! - [`plan_runs`]: plans queued (one pending per week) and computed by the planning job.
-//! - [`tours`]: the tours in force over some days.
+//! - [`tours`]: the tours in force over some days; [`proof`]: a site's month of service.
+//! - [`billing_run`]: the monthly billing job (drafts per contract), with [`billing_facts`],
+//!   what a contract's sites held over the days it covered.
 //!
 //! And: [`signing`] (HMAC signatures, and the check-in code and feed token formats), `testing` (behind
 //! the `testing` feature: apps on real sockets, tokens, seeding, a fixed clock).
@@ -50,6 +52,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod api;
 pub mod api_keys;
 pub mod auth;
+pub mod billing_facts;
+pub mod billing_run;
 pub mod config;
 pub mod context;
 pub mod crud;

@@ -422,3 +422,53 @@ async fn a_french_business_gets_its_reverse_charge_invoice_in_french() {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }
 }
+
+#[tokio::test]
+async fn a_month_is_billed_now_through_the_monthly_runs_job() {
+    let app = start().await;
+    settings(&app, true).await;
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    let started = app
+        .post(&admin(&app), "/v1/invoices/runs", json!({"month": month}))
+        .await;
+    assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.body);
+    let published = app.published().await;
+    assert_eq!(published.len(), 1);
+    assert_eq!(published[0].0, "/push/billing");
+}
+
+#[tokio::test]
+async fn a_future_month_is_not_billed() {
+    let app = start().await;
+    settings(&app, true).await;
+    let refused = app
+        .post(
+            &admin(&app),
+            "/v1/invoices/runs",
+            json!({"month": "2999-01"}),
+        )
+        .await;
+    refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.error_fields(), ["month"]);
+    assert!(app.published().await.is_empty());
+}
+
+#[tokio::test]
+async fn an_issue_takes_the_vat_the_customers_country_gives_now() {
+    let app = start().await;
+    settings(&app, true).await;
+    customer_with_site(&app, "K-1").await;
+    let id = draft(&app, "acme", "K-1").await;
+    // The customer turns out to be a French business.
+    let read = app.get(&admin(&app), "/v1/customers/K-1").await;
+    let mut moved = read.body.clone();
+    moved["billingAddress"] = json!({"street": "1 rue de Rivoli", "postalCode": "75001", "city": "Paris", "country": "FR"});
+    moved["vatId"] = json!("FR40303265045");
+    let saved = app
+        .put(&admin(&app), "/v1/customers/K-1", moved, &read.etag())
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let issued = issue(&app, &admin(&app), &id).await;
+    assert_eq!(issued.body["totals"]["vat"][0]["vat"]["category"], "AE");
+    assert_eq!(issued.body["buyer"]["address"]["city"], "Paris");
+}

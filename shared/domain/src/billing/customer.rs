@@ -76,8 +76,15 @@ pub fn parse_vat_id(raw: &str) -> Result<String, String> {
         .filter(|c| !matches!(c, ' ' | '.' | '-'))
         .collect::<String>()
         .to_ascii_uppercase();
-    let (prefix, rest) = compact.split_at(compact.len().min(2));
-    let ok = prefix.len() == 2
+    // Only ASCII is split by bytes: anything else is no VAT id anyway.
+    let ascii = compact.is_ascii();
+    let (prefix, rest) = if ascii {
+        compact.split_at(compact.len().min(2))
+    } else {
+        ("", "")
+    };
+    let ok = ascii
+        && prefix.len() == 2
         && prefix.bytes().all(|b| b.is_ascii_alphabetic())
         && (2..=13).contains(&rest.len())
         && rest.bytes().all(|b| b.is_ascii_alphanumeric());
@@ -163,6 +170,13 @@ mod tests {
         assert_eq!(c.vat_id.as_deref(), Some("DE123456789"));
         assert_eq!(c.payment_terms_days, 30);
         assert_eq!(c.e_invoice, EInvoiceFormat::Facturx);
+    }
+
+    #[test]
+    fn a_vat_id_of_any_characters_is_refused_not_split() {
+        for raw in ["bñH/ZM", "ñ", "DEñ12345", "\u{1}\u{2}"] {
+            assert!(parse_vat_id(raw).is_err(), "{raw:?}");
+        }
     }
 
     #[test]

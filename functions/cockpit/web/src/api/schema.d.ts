@@ -1545,6 +1545,26 @@ export interface paths {
         patch: operations["patchV1InvoicesId"];
         trace?: never;
     };
+    "/v1/invoices/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Draft a month's invoices now, one per contract
+         * @description Roles: admin, dispatcher. The monthly run's job, for this month or an earlier one: drafts only what is missing (a contract's month is drafted once, ever). Follow it at /v1/jobs?job=billing.
+         */
+        post: operations["postV1InvoicesRuns"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/invoices/{id}/issue": {
         parameters: {
             query?: never;
@@ -2800,6 +2820,18 @@ export interface components {
          * @enum {string}
          */
         Role: "admin" | "dispatcher" | "cleaner" | "customer";
+        /** @description The body of `POST /v1/invoices/runs`. */
+        RunBody: {
+            /** @description `YYYY-MM`, this month or earlier. */
+            month: string;
+        };
+        /** @description A run handed to the worker. */
+        RunStarted: {
+            job: string;
+            month: string;
+            /** @description Where its status shows. */
+            status: string;
+        };
         /** @description One slot of a site's schedule, as the answer lists it. */
         ScheduledSlot: components["schemas"]["Occurrence"] & {
             calendarId: string;
@@ -8868,6 +8900,38 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postV1InvoicesRuns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunBody"];
+            };
+        };
+        responses: {
+            /** @description The run was handed to the billing worker */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunStarted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };

@@ -11,7 +11,11 @@ import { Today } from '../views/cleaner/Today'
 import { Portal } from '../views/customer/Portal'
 import { AreaTypes } from '../views/dispatcher/AreaTypes'
 import { Cleaners } from '../views/dispatcher/Cleaners'
+import { CustomerPage } from '../views/dispatcher/CustomerPage'
+import { Customers } from '../views/dispatcher/Customers'
 import { Inspections } from '../views/dispatcher/Inspections'
+import { InvoicePage } from '../views/dispatcher/InvoicePage'
+import { Invoices } from '../views/dispatcher/Invoices'
 import { Jobs } from '../views/dispatcher/Jobs'
 import { PlanPage, Plans } from '../views/dispatcher/Plans'
 import { Proof } from '../views/dispatcher/Proof'
@@ -45,6 +49,10 @@ const PLANNER_SCREENS: Screen[] = [
   { path: '/plans/:id', render: (p) => <PlanPage id={p.id ?? ''} /> },
   { path: '/proof', label: 'nav.proof', render: () => <Proof /> },
   { path: '/inspections', label: 'nav.inspections', render: () => <Inspections /> },
+  { path: '/customers', label: 'nav.customers', render: () => <Customers /> },
+  { path: '/customers/:id', render: (p) => <CustomerPage id={p.id ?? ''} /> },
+  { path: '/invoices', label: 'nav.invoices', render: () => <Invoices /> },
+  { path: '/invoices/:id', render: (p) => <InvoicePage id={p.id ?? ''} /> },
   { path: '/jobs', label: 'nav.jobs', render: () => <Jobs /> },
   { path: '/users', label: 'nav.users', render: () => <Users /> },
 ]

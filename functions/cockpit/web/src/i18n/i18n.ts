@@ -83,6 +83,13 @@ export function formatDate(isoDate: string, style: 'long' | 'short' = 'short'): 
   }).format(date)
 }
 
+/** A calendar date as documents write it: `01.11.2026` (German), `01/11/2026` (French). */
+export function formatDay(isoDate: string): string {
+  const [y, m, d] = isoDate.split('-').map(Number)
+  const date = new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1))
+  return new Intl.DateTimeFormat(locale(), { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' }).format(date)
+}
+
 /** An instant as a wall-clock time where it happens (the site's time zone). */
 export function formatTime(instant: string, timeZone: string): string {
   return new Intl.DateTimeFormat(locale(), {

@@ -3,7 +3,8 @@
 import { useState } from 'react'
 import { api, problemOf, type Schemas } from '../../api/client'
 import { Link } from '../../app/router'
-import { formatMonth, formatNumber, t } from '../../i18n/i18n'
+import { formatDay, formatMonth, formatNumber, t } from '../../i18n/i18n'
+import { formatMoney } from '../../lib/money'
 import { addMonths, monthOf, today } from '../../lib/dates'
 import { unwrap, useLoad } from '../../lib/useLoad'
 import { Empty, Notice, PageHeader, Spinner } from '../../ui/kit'
@@ -36,7 +37,70 @@ export function Portal({ siteId }: { siteId?: string }) {
           ))}
         </ul>
       )}
+      <PortalInvoices />
     </>
+  )
+}
+
+/** The customer's issued invoices and credit notes, each downloadable as PDF (with its
+ * e-invoice inside). */
+function PortalInvoices() {
+  const invoices = useLoad(() => unwrap(api.GET('/v1/invoices', { params: { query: { orderBy: '-id', limit: 50 } } })), [])
+  const download = async (id: string, number: string) => {
+    const { data } = await api.GET('/v1/invoices/{id}/pdf', { params: { path: { id } }, parseAs: 'blob' })
+    if (!data) return
+    const link = document.createElement('a')
+    link.href = URL.createObjectURL(data)
+    link.download = `${number}.pdf`
+    link.click()
+    URL.revokeObjectURL(link.href)
+  }
+  return (
+    <section aria-labelledby="portal-invoices">
+      <h2 id="portal-invoices">{t('portal.invoices')}</h2>
+      {!invoices.data ? (
+        <Spinner />
+      ) : invoices.data.items.length === 0 ? (
+        <Empty>{t('portal.noInvoices')}</Empty>
+      ) : (
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">{t('invoices.number')}</th>
+              <th scope="col">{t('invoices.period')}</th>
+              <th scope="col" className="number">
+                {t('invoices.total')}
+              </th>
+              <th scope="col">{t('invoices.statusLabel')}</th>
+              <th scope="col">{t('invoices.due')}</th>
+              <th scope="col">
+                <span className="visually-hidden">{t('invoices.pdf')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {invoices.data.items.map((invoice) => (
+              <tr key={invoice.id}>
+                <td>{invoice.number}</td>
+                <td>
+                  {formatDay(invoice.periodStart)} – {formatDay(invoice.periodEnd)}
+                </td>
+                <td className="number">{formatMoney(invoice.totals.grossTotal, invoice.currency)}</td>
+                <td>
+                  <span className={`badge ${invoice.status}`}>{t(`invoices.state.${invoice.status}`)}</span>
+                </td>
+                <td>{invoice.dueDate ? formatDay(invoice.dueDate) : '–'}</td>
+                <td>
+                  <button type="button" className="button" onClick={() => void download(invoice.id, invoice.number ?? invoice.id)}>
+                    {t('invoices.pdf')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   )
 }
 

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::crud::Stored;
+use crate::{JobError, TenantData};
 use chrono::NaiveDate;
 use domain::Entity;
 use domain::billing::Contract;
@@ -12,8 +14,6 @@ use domain::billing::draft::MonthFacts;
 use domain::sites::{AreaType, AreaWorkload, Site};
 use domain::store::Query;
 use domain::tours::Month;
-use platform::crud::Stored;
-use platform::{JobError, TenantData};
 
 /// One site's sums over some days.
 #[derive(Debug, Clone, Copy, Default)]
@@ -87,7 +87,7 @@ impl Facts {
             tracing::warn!(site = site_id, "a contract covers a site that is gone");
             return Ok(SiteFacts::default());
         };
-        let month = platform::proof::site_month(data, &site, covered).await?;
+        let month = crate::proof::site_month(data, &site, covered).await?;
         let mut facts = SiteFacts::default();
         for area in &month.areas {
             let entity = &area.area.entity;
