@@ -3,8 +3,9 @@
 //! - `PATCH /v1/invoices/{id}`: a draft's lines and note (VAT and totals are recomputed).
 //! - `POST /v1/invoices/{id}/issue`: the draft gets its number, dates and the seller. The
 //!   number is drawn from the year's counter in the same commit as the issue, so numbers are
-//!   gapless and never repeat: two issues that read one counter meet in the commit, and the
-//!   loser draws again.
+//!   gapless and never repeat: two issues that read one counter meet in the commit (on the
+//!   counter's version and on the number's own document, created once), and the loser draws
+//!   again.
 //! - `POST /v1/invoices/{id}/payment`: an issued invoice is paid.
 //! - `POST /v1/invoices/{id}/credit-note`: a draft credit note reversing an issued invoice;
 //!   issuing it cancels the original in the same commit.
@@ -33,7 +34,10 @@ use platform::routes::Routes;
 use platform::{ApiError, Caller, RequestContext, Role};
 use serde_json::{Map, Value};
 
-/// Where each year's last invoice number is kept (`invoiceNumbers/{year}`).
+/// Where each year's last invoice number is kept (`invoiceCounters/{year}`).
+const COUNTERS: &str = "invoiceCounters";
+/// One document per number ever issued (`invoiceNumbers/2026-00042`), created in the issue's
+/// commit: a number is taken once, whatever the counter's precondition does under contention.
 const NUMBERS: &str = "invoiceNumbers";
 /// How often an issue draws again after losing the counter to a parallel issue.
 const NUMBER_ATTEMPTS: usize = 20;
@@ -390,7 +394,7 @@ async fn issue(
     };
     for _ in 0..NUMBER_ATTEMPTS {
         let year = today.year();
-        let counter = cx.store().get(NUMBERS, &year.to_string()).await?;
+        let counter = cx.store().get(COUNTERS, &year.to_string()).await?;
         let last = counter
             .as_ref()
             .and_then(|c| c.fields.get("last").and_then(Value::as_u64))
@@ -404,17 +408,25 @@ async fn issue(
             .map(|l| InvoiceLine::new(l.description.clone(), l.quantity, l.unit, l.unit_price, vat))
             .collect();
         invoice.set_lines(lines);
+        let number = invoice_number(year, last + 1);
         invoice.issue(
-            invoice_number(year, last + 1),
+            number.clone(),
             today,
             seller.clone(),
             customer.entity.payment_terms_days,
         );
         let mut counter_fields = Map::new();
         counter_fields.insert("last".into(), Value::from(last + 1));
+        let mut claim = Map::new();
+        claim.insert("invoiceId".into(), Value::from(id.clone()));
         let mut writes = vec![
+            Write::Create {
+                collection: NUMBERS,
+                id: number,
+                fields: claim,
+            },
             Write::upsert(
-                NUMBERS,
+                COUNTERS,
                 year.to_string(),
                 counter.as_ref().map(|c| &c.meta),
                 counter_fields,
@@ -449,7 +461,7 @@ async fn issue(
             Err(
                 StoreError::VersionMismatch { collection, .. }
                 | StoreError::AlreadyExists { collection, .. },
-            ) if collection == NUMBERS => {}
+            ) if collection == NUMBERS || collection == COUNTERS => {}
             Err(StoreError::VersionMismatch {
                 collection,
                 id: other,

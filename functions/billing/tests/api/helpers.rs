@@ -101,6 +101,14 @@ pub async fn draft(app: &TestApp, tenant: &str, number: &str) -> String {
     stored.meta.id
 }
 
+/// The company with its billing details, customer `number` with a site, and the customer's
+/// November draft: its id.
+pub async fn ready_draft(app: &TestApp, number: &str) -> String {
+    settings(app, true).await;
+    customer_with_site(app, number).await;
+    draft(app, "acme", number).await
+}
+
 /// Issues invoice `id` at its current version.
 pub async fn issue(app: &TestApp, token: &str, id: &str) -> Reply {
     let etag = app.get(token, &format!("/v1/invoices/{id}")).await.etag();

@@ -4,14 +4,14 @@ use platform::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{admin, customer_with_site, draft, issue, post_with, settings, start};
+use crate::helpers::{
+    admin, customer_with_site, draft, issue, post_with, ready_draft, settings, start,
+};
 
 #[tokio::test]
 async fn issuing_a_draft_gives_it_the_years_first_number_and_the_seller() {
     let app = start().await;
-    settings(&app, true).await;
-    customer_with_site(&app, "K-1").await;
-    let id = draft(&app, "acme", "K-1").await;
+    let id = ready_draft(&app, "K-1").await;
     let issued = issue(&app, &admin(&app), &id).await;
     assert_eq!(issued.status, StatusCode::OK, "{}", issued.body);
     assert_eq!(
@@ -117,9 +117,7 @@ async fn futures_join(
 #[tokio::test]
 async fn a_retried_issue_draws_no_second_number() {
     let app = start().await;
-    settings(&app, true).await;
-    customer_with_site(&app, "K-1").await;
-    let id = draft(&app, "acme", "K-1").await;
+    let id = ready_draft(&app, "K-1").await;
     let etag = app
         .get(&admin(&app), &format!("/v1/invoices/{id}"))
         .await
@@ -138,9 +136,7 @@ async fn a_retried_issue_draws_no_second_number() {
 #[tokio::test]
 async fn editing_a_draft_recomputes_its_totals() {
     let app = start().await;
-    settings(&app, true).await;
-    customer_with_site(&app, "K-1").await;
-    let id = draft(&app, "acme", "K-1").await;
+    let id = ready_draft(&app, "K-1").await;
     let etag = app
         .get(&admin(&app), &format!("/v1/invoices/{id}"))
         .await
@@ -162,9 +158,7 @@ async fn editing_a_draft_recomputes_its_totals() {
 #[tokio::test]
 async fn an_issued_invoice_is_never_edited() {
     let app = start().await;
-    settings(&app, true).await;
-    customer_with_site(&app, "K-1").await;
-    let id = draft(&app, "acme", "K-1").await;
+    let id = ready_draft(&app, "K-1").await;
     let issued = issue(&app, &admin(&app), &id).await;
     let edit = json!({"note": "changed"});
     let refused = app
@@ -181,9 +175,7 @@ async fn an_issued_invoice_is_never_edited() {
 #[tokio::test]
 async fn a_stale_draft_edit_is_a_412() {
     let app = start().await;
-    settings(&app, true).await;
-    customer_with_site(&app, "K-1").await;
-    let id = draft(&app, "acme", "K-1").await;
+    let id = ready_draft(&app, "K-1").await;
     let path = format!("/v1/invoices/{id}");
     let etag = app.get(&admin(&app), &path).await.etag();
     app.patch(&admin(&app), &path, json!({"note": "first"}), &etag)
@@ -198,9 +190,7 @@ async fn a_stale_draft_edit_is_a_412() {
 #[tokio::test]
 async fn a_bad_line_is_named_and_changes_nothing() {
     let app = start().await;
-    settings(&app, true).await;
-    customer_with_site(&app, "K-1").await;
-    let id = draft(&app, "acme", "K-1").await;
+    let id = ready_draft(&app, "K-1").await;
     let path = format!("/v1/invoices/{id}");
     let before = app.get(&admin(&app), &path).await;
     let bad =
@@ -213,9 +203,7 @@ async fn a_bad_line_is_named_and_changes_nothing() {
 #[tokio::test]
 async fn a_credit_note_cancels_its_invoice_when_issued() {
     let app = start().await;
-    settings(&app, true).await;
-    customer_with_site(&app, "K-1").await;
-    let id = draft(&app, "acme", "K-1").await;
+    let id = ready_draft(&app, "K-1").await;
     let original = issue(&app, &admin(&app), &id).await;
     let credit = app
         .created(
@@ -244,9 +232,7 @@ async fn a_credit_note_cancels_its_invoice_when_issued() {
 #[tokio::test]
 async fn a_paid_invoice_owes_nothing() {
     let app = start().await;
-    settings(&app, true).await;
-    customer_with_site(&app, "K-1").await;
-    let id = draft(&app, "acme", "K-1").await;
+    let id = ready_draft(&app, "K-1").await;
     let issued = issue(&app, &admin(&app), &id).await;
     let path = format!("/v1/invoices/{id}/payment");
     let paid = post_with(&app, &admin(&app), &path, json!({}), &issued.etag()).await;
@@ -290,9 +276,7 @@ async fn a_customer_sees_her_issued_invoices_but_no_drafts() {
 #[tokio::test]
 async fn another_tenants_invoice_is_not_found() {
     let app = start().await;
-    settings(&app, true).await;
-    customer_with_site(&app, "K-1").await;
-    let id = draft(&app, "acme", "K-1").await;
+    let id = ready_draft(&app, "K-1").await;
     let other = app.token("globex", Role::Admin);
     app.get(&other, &format!("/v1/invoices/{id}"))
         .await
@@ -317,9 +301,7 @@ async fn another_tenants_invoice_is_not_found() {
 #[tokio::test]
 async fn an_issued_invoices_xml_passes_the_en16931_rules() {
     let app = start().await;
-    settings(&app, true).await;
-    customer_with_site(&app, "K-1").await;
-    let id = draft(&app, "acme", "K-1").await;
+    let id = ready_draft(&app, "K-1").await;
     issue(&app, &admin(&app), &id).await;
     let response = reqwest::Client::new()
         .get(app.url(&format!("/v1/invoices/{id}/cii.xml")))
@@ -373,9 +355,7 @@ fn run(program: &str, args: &[&str]) -> String {
 #[tokio::test]
 async fn the_pdf_is_pdf_a_3_and_carries_its_xml_as_factur_x() {
     let app = start().await;
-    settings(&app, true).await;
-    customer_with_site(&app, "K-1").await;
-    let id = draft(&app, "acme", "K-1").await;
+    let id = ready_draft(&app, "K-1").await;
     issue(&app, &admin(&app), &id).await;
     let pdf = pdf_of(&app, &id, "invoice-de.pdf").await;
     let pdf = pdf.to_str().unwrap();
@@ -456,9 +436,7 @@ async fn a_future_month_is_not_billed() {
 #[tokio::test]
 async fn an_issue_takes_the_vat_the_customers_country_gives_now() {
     let app = start().await;
-    settings(&app, true).await;
-    customer_with_site(&app, "K-1").await;
-    let id = draft(&app, "acme", "K-1").await;
+    let id = ready_draft(&app, "K-1").await;
     // The customer turns out to be a French business.
     let read = app.get(&admin(&app), "/v1/customers/K-1").await;
     let mut moved = read.body.clone();

@@ -9,6 +9,7 @@ import { addMonths, monthOf, today } from '../../lib/dates'
 import { unwrap, useLoad } from '../../lib/useLoad'
 import { Empty, Notice, PageHeader, Spinner } from '../../ui/kit'
 import { MonthStepper } from '../shared/Pickers'
+import { downloadInvoice } from '../shared/invoiceFiles'
 import { ProofActions, ProofTable } from '../shared/ProofTable'
 
 export function Portal({ siteId }: { siteId?: string }) {
@@ -46,15 +47,6 @@ export function Portal({ siteId }: { siteId?: string }) {
  * e-invoice inside). */
 function PortalInvoices() {
   const invoices = useLoad(() => unwrap(api.GET('/v1/invoices', { params: { query: { orderBy: '-id', limit: 50 } } })), [])
-  const download = async (id: string, number: string) => {
-    const { data } = await api.GET('/v1/invoices/{id}/pdf', { params: { path: { id } }, parseAs: 'blob' })
-    if (!data) return
-    const link = document.createElement('a')
-    link.href = URL.createObjectURL(data)
-    link.download = `${number}.pdf`
-    link.click()
-    URL.revokeObjectURL(link.href)
-  }
   return (
     <section aria-labelledby="portal-invoices">
       <h2 id="portal-invoices">{t('portal.invoices')}</h2>
@@ -91,7 +83,7 @@ function PortalInvoices() {
                 </td>
                 <td>{invoice.dueDate ? formatDay(invoice.dueDate) : '–'}</td>
                 <td>
-                  <button type="button" className="button" onClick={() => void download(invoice.id, invoice.number ?? invoice.id)}>
+                  <button type="button" className="button" onClick={() => void downloadInvoice(invoice.id, invoice.number ?? invoice.id, 'pdf')}>
                     {t('invoices.pdf')}
                   </button>
                 </td>

@@ -9,6 +9,7 @@ import { formatDay, formatNumber, t } from '../../i18n/i18n'
 import { editableDecimal, formatMoney, parseDecimal } from '../../lib/money'
 import { unwrap, useLoad } from '../../lib/useLoad'
 import { Conflict, Notice, PageHeader, Spinner } from '../../ui/kit'
+import { downloadInvoice } from '../shared/invoiceFiles'
 import type { Invoice } from './Invoices'
 
 type Unit = Schemas['Unit']
@@ -78,16 +79,7 @@ function InvoiceView({ invoice, reload }: { invoice: Invoice; reload: () => void
     navigate(`/invoices/${encodeURIComponent(data.id)}`)
   }
   const download = async (kind: 'pdf' | 'xml') => {
-    const { data, error, response } =
-      kind === 'pdf'
-        ? await api.GET('/v1/invoices/{id}/pdf', { params: { path }, parseAs: 'blob' })
-        : await api.GET('/v1/invoices/{id}/cii.xml', { params: { path }, parseAs: 'blob' })
-    if (error || !data) return failed(response.status, error)
-    const link = document.createElement('a')
-    link.href = URL.createObjectURL(data)
-    link.download = `${invoice.number ?? invoice.id}.${kind}`
-    link.click()
-    URL.revokeObjectURL(link.href)
+    if (!(await downloadInvoice(invoice.id, invoice.number ?? invoice.id, kind))) setMessage(t('common.failed'))
   }
   const setLine = (i: number, patch: Partial<LineDraft>) => setLines(lines.map((l, k) => (k === i ? { ...l, ...patch } : l)))
   const title = invoice.number
