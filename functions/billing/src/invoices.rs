@@ -275,16 +275,12 @@ async fn writable(cx: &RequestContext, id: &str, action: &str) -> ApiResult<Stor
     cx.repo::<Invoice>().get(id).await
 }
 
-fn status_name(status: InvoiceStatus) -> &'static str {
-    status.as_str()
-}
-
 fn require_draft(invoice: &Stored<Invoice>) -> ApiResult<()> {
     if invoice.entity.status != InvoiceStatus::Draft {
         return Err(ApiError::Conflict(format!(
             "invoice {} is {}: only a draft changes; correct an issued one with a credit note",
             invoice.meta.id,
-            status_name(invoice.entity.status)
+            invoice.entity.status.as_str()
         )));
     }
     Ok(())
@@ -511,7 +507,7 @@ async fn record_payment(
     if stored.entity.status != InvoiceStatus::Issued || stored.entity.kind != InvoiceKind::Invoice {
         return Err(ApiError::Conflict(format!(
             "only an issued invoice is paid; this one is {}",
-            status_name(stored.entity.status_on(today))
+            stored.entity.status_on(today).as_str()
         )));
     }
     let mut invoice = stored.entity.clone();
@@ -535,7 +531,7 @@ async fn credit_note(cx: RequestContext, Path(id): Path<String>) -> ApiResult<Re
     if !creditable {
         return Err(ApiError::Conflict(format!(
             "only an issued invoice is credited; this one is {} {}",
-            status_name(original.status),
+            original.status.as_str(),
             if original.kind == InvoiceKind::CreditNote {
                 "credit note"
             } else {

@@ -38,12 +38,7 @@ async fn an_issue_without_the_companys_billing_details_is_refused() {
             .unwrap()
             .contains("billing details")
     );
-    assert_eq!(
-        app.get(&admin(&app), &format!("/v1/invoices/{id}"))
-            .await
-            .body["status"],
-        "draft"
-    );
+    assert_eq!(status_of(&app, &id).await, "draft");
 }
 
 #[tokio::test]
@@ -290,12 +285,7 @@ async fn another_tenants_invoice_is_not_found() {
     )
     .await;
     stolen.assert_problem(StatusCode::NOT_FOUND);
-    assert_eq!(
-        app.get(&admin(&app), &format!("/v1/invoices/{id}"))
-            .await
-            .body["status"],
-        "draft"
-    );
+    assert_eq!(status_of(&app, &id).await, "draft");
 }
 
 #[tokio::test]
@@ -449,4 +439,12 @@ async fn an_issue_takes_the_vat_the_customers_country_gives_now() {
     let issued = issue(&app, &admin(&app), &id).await;
     assert_eq!(issued.body["totals"]["vat"][0]["vat"]["category"], "AE");
     assert_eq!(issued.body["buyer"]["address"]["city"], "Paris");
+}
+
+/// The status invoice `id` reads with now.
+async fn status_of(app: &platform::testing::TestApp, id: &str) -> serde_json::Value {
+    app.get(&admin(app), &format!("/v1/invoices/{id}"))
+        .await
+        .body["status"]
+        .clone()
 }

@@ -3,12 +3,12 @@
 import { useState } from 'react'
 import { api, problemOf, type Schemas } from '../../api/client'
 import { Link } from '../../app/router'
-import { formatDay, formatMonth, formatNumber, t } from '../../i18n/i18n'
-import { formatMoney } from '../../lib/money'
+import { formatMonth, formatNumber, t } from '../../i18n/i18n'
 import { addMonths, monthOf, today } from '../../lib/dates'
 import { unwrap, useLoad } from '../../lib/useLoad'
 import { Empty, Notice, PageHeader, Spinner } from '../../ui/kit'
 import { MonthStepper } from '../shared/Pickers'
+import { InvoiceFacts } from '../shared/InvoiceFacts'
 import { downloadInvoice } from '../shared/invoiceFiles'
 import { ProofActions, ProofTable } from '../shared/ProofTable'
 
@@ -74,14 +74,7 @@ function PortalInvoices() {
             {invoices.data.items.map((invoice) => (
               <tr key={invoice.id}>
                 <td>{invoice.number}</td>
-                <td>
-                  {formatDay(invoice.periodStart)} – {formatDay(invoice.periodEnd)}
-                </td>
-                <td className="number">{formatMoney(invoice.totals.grossTotal, invoice.currency)}</td>
-                <td>
-                  <span className={`badge ${invoice.status}`}>{t(`invoices.state.${invoice.status}`)}</span>
-                </td>
-                <td>{invoice.dueDate ? formatDay(invoice.dueDate) : '–'}</td>
+                <InvoiceFacts invoice={invoice} />
                 <td>
                   <button type="button" className="button" onClick={() => void downloadInvoice(invoice.id, invoice.number ?? invoice.id, 'pdf')}>
                     {t('invoices.pdf')}

@@ -4,12 +4,12 @@
 import { useState, type FormEvent } from 'react'
 import { api, type Schemas } from '../../api/client'
 import { Link } from '../../app/router'
-import { formatDay, formatMonth, t } from '../../i18n/i18n'
+import { formatMonth, t } from '../../i18n/i18n'
 import { addMonths, monthOf, today } from '../../lib/dates'
-import { formatMoney } from '../../lib/money'
 import { unwrap, useLoad } from '../../lib/useLoad'
 import { Dialog, Empty, Field, Notice, PageHeader, Spinner } from '../../ui/kit'
 import { ProblemNotice, useProblem } from '../../ui/problem'
+import { InvoiceFacts } from '../shared/InvoiceFacts'
 
 export type Invoice = Schemas['InvoiceView']
 type Status = Schemas['InvoiceStatus']
@@ -98,14 +98,7 @@ export function InvoiceTable({ invoices }: { invoices: Invoice[] }) {
               </Link>
             </td>
             <td>{invoice.buyer.name}</td>
-            <td>
-              {formatDay(invoice.periodStart)} – {formatDay(invoice.periodEnd)}
-            </td>
-            <td className="number">{formatMoney(invoice.totals.grossTotal, invoice.currency)}</td>
-            <td>
-              <span className={`badge ${invoice.status}`}>{t(`invoices.state.${invoice.status}`)}</span>
-            </td>
-            <td>{invoice.dueDate ? formatDay(invoice.dueDate) : '–'}</td>
+            <InvoiceFacts invoice={invoice} />
           </tr>
         ))}
       </tbody>
