@@ -41,6 +41,17 @@ resource "google_storage_bucket" "documents" {
     enabled = true
   }
 
+  # Browsers PUT uploads and GET downloads straight to the bucket through signed URLs.
+  dynamic "cors" {
+    for_each = var.cors_allowed_origins == "" ? [] : [1]
+    content {
+      origin          = [for o in split(",", var.cors_allowed_origins) : trimspace(o)]
+      method          = ["GET", "HEAD", "PUT"]
+      response_header = ["Content-Type", "Content-Disposition", "x-goog-hash"]
+      max_age_seconds = 3600
+    }
+  }
+
   lifecycle_rule {
     condition {
       days_since_noncurrent_time = var.documents_retention_days

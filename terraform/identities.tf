@@ -57,3 +57,21 @@ resource "google_secret_manager_secret_iam_member" "accessor" {
   role      = "roles/secretmanager.secretAccessor"
   member    = "serviceAccount:${google_service_account.function[each.value.function].email}"
 }
+
+# Functions that keep documents (their catalog entry says `documents`) read, write and delete
+# objects in the documents bucket, and no other bucket.
+resource "google_storage_bucket_iam_member" "documents" {
+  for_each = { for name, f in local.functions : name => f if try(f.documents, false) }
+  bucket   = google_storage_bucket.documents.name
+  role     = "roles/storage.objectUser"
+  member   = "serviceAccount:${google_service_account.function[each.key].email}"
+}
+
+# They sign their upload and download URLs as themselves, through IAM signBlob (no key is
+# ever made): the Token Creator role on their own account, not on any other.
+resource "google_service_account_iam_member" "signs_urls" {
+  for_each           = { for name, f in local.functions : name => f if try(f.documents, false) }
+  service_account_id = google_service_account.function[each.key].name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = "serviceAccount:${google_service_account.function[each.key].email}"
+}

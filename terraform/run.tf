@@ -66,6 +66,9 @@ resource "google_cloud_run_v2_service" "function" {
           anytrue([for t in each.value.triggers : t.kind == "schedule"]) || length(try(each.value.publishes, [])) > 0 ? {
             PUBSUB_PROJECT_ID = var.project_id
           } : {},
+          try(each.value.documents, false) ? {
+            CLEANOPS_BUCKET = google_storage_bucket.documents.name
+          } : {},
         )
         content {
           name  = env.key

@@ -451,6 +451,7 @@ async fn issue(
             Ok(_) => {
                 let issued = cx.repo::<Invoice>().get(&id).await?;
                 tracing::info!(invoice = %id, number = ?issued.entity.number, "issued");
+                crate::filing::file(&cx, &issued).await;
                 return saved(&issued);
             }
             // Another issue drew this number first: draw again.

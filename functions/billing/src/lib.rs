@@ -5,11 +5,13 @@
 //! # Layout
 //! - this file: the router, customers and contracts (generic resources with their rules);
 //! - [`invoices`]: the invoice collection and its actions (edit a draft, issue, pay, credit);
-//! - [`pdf`]: an issued invoice as PDF/A-3 with its CII XML attached (Factur-X).
+//! - [`pdf`]: an issued invoice as PDF/A-3 with its CII XML attached (Factur-X);
+//! - [`filing`]: an issued invoice's PDF and XML kept as documents in the bucket.
 //!
 //! Who sees what: admins and dispatchers everything; a customer user her own customer, her
 //! contracts and her issued invoices (never drafts); cleaners nothing (403).
 
+pub mod filing;
 pub mod invoices;
 pub mod pdf;
 

@@ -38,6 +38,7 @@ pub fn router_of(name: &str) -> Option<fn() -> Routes> {
         "identity" => Some(identity::router),
         "billing" => Some(billing::router),
         "billing-run" => Some(billing_run::router),
+        "documents" => Some(documents::router),
         "cockpit" => Some(cockpit::router),
         _ => None,
     }
@@ -400,6 +401,18 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The bucket's signed URLs, served as Cloud Storage serves them: to any origin (the URL is
+/// the permission), so a cockpit opened at `localhost` uploads to `127.0.0.1`.
+fn bucket_router(bucket: Arc<blobs::disk::DiskBlobs>) -> axum::Router {
+    use axum::http::{HeaderName, Method, header};
+    blobs::disk::router(bucket).layer(
+        tower_http::cors::CorsLayer::new()
+            .allow_origin(tower_http::cors::Any)
+            .allow_methods([Method::GET, Method::PUT, Method::HEAD])
+            .allow_headers([header::CONTENT_TYPE, HeaderName::from_static("x-goog-hash")]),
+    )
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -441,6 +454,15 @@ async fn serve(host: IpAddr, port: u16, data_dir: PathBuf) -> Result<(), String>
          --data-dir {}`: this server's key is in that data dir",
         data_dir.display()
     );
+    // Bound first: the bucket's signed URLs name the address the local cloud serves them at.
+    let listener = tokio::net::TcpListener::bind(SocketAddr::new(host, port))
+        .await
+        .map_err(|e| format!("cannot listen on {host}:{port}: {e}"))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let bucket = Arc::new(
+        blobs::disk::DiskBlobs::open(&data_dir.join("blobs"), &format!("http://{address}"))
+            .map_err(|e| e.to_string())?,
+    );
     let state = AppState {
         store: store.clone(),
         verifier: Arc::new(issuer.verifier().with_unknown_key_hint(hint)),
@@ -454,13 +476,11 @@ async fn serve(host: IpAddr, port: u16, data_dir: PathBuf) -> Result<(), String>
         )?)),
         issuer: Some(Arc::new(issuer.clone())),
         api_keys: Arc::default(),
+        blobs: Some(bucket.clone()),
     };
     let http = HttpConfig::from_env().map_err(|e| e.to_string())?;
     let catalog = Catalog::get().map_err(|e| e.to_string())?;
-    let app = platform::app(functions(catalog)?, state, &http);
-    let listener = tokio::net::TcpListener::bind(SocketAddr::new(host, port))
-        .await
-        .map_err(|e| format!("cannot listen on {host}:{port}: {e}"))?;
+    let app = platform::app(functions(catalog)?, state, &http).merge(bucket_router(bucket));
     if !host.is_loopback() {
         tracing::warn!(
             %host,
@@ -468,7 +488,6 @@ async fn serve(host: IpAddr, port: u16, data_dir: PathBuf) -> Result<(), String>
              which signs tokens with a development key"
         );
     }
-    let address = listener.local_addr().map_err(|e| e.to_string())?;
     let data = data_dir.display();
     // A closed stdout (a detached terminal) must not stop the server.
     let fleet: Vec<String> = catalog

@@ -42,6 +42,9 @@ pub struct Function {
     /// scheduled function publishes to every job topic without listing them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub publishes: Vec<String>,
+    /// Reads and writes documents in the bucket (`CLEANOPS_BUCKET`, Cloud Storage).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub documents: bool,
 }
 
 impl Function {

@@ -27,6 +27,8 @@
 //! The economic entity:
 //! - [`billing`]: customers, contracts, VAT, invoices and credit notes with EN 16931 totals,
 //!   the monthly draft, and the CII XML of an issued invoice.
+//! - [`documents`]: files kept for a site, contract, visit, inspection or invoice (their
+//!   records; the bytes are in the bucket).
 //!
 //! The platform context:
 //! - [`identity`]: users and roles, invitations, tenant settings, the audit log; emails and
@@ -40,6 +42,7 @@ pub mod area_import;
 pub mod billing;
 pub mod calendars;
 pub mod clock;
+pub mod documents;
 pub mod entity;
 pub mod ical;
 pub mod id;

@@ -29,4 +29,5 @@ fuzz_target!(|data: &[u8]| {
     let _ = domain::billing::Customer::parse(&body);
     let _ = domain::billing::Contract::parse(&body);
     let _ = domain::billing::invoice::DraftEdit::parse(&body);
+    let _ = domain::documents::Document::parse(&body);
 });

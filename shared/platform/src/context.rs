@@ -101,6 +101,18 @@ impl RequestContext {
     pub fn signer(&self) -> Result<&Signer, ApiError> {
         self.state.signer()
     }
+
+    /// The caller's tenant's documents in the bucket, or a 500 (logged) if this function was
+    /// deployed without the bucket.
+    pub fn bucket(&self) -> Result<crate::bucket::TenantBucket, ApiError> {
+        let store = self.state.blobs.clone().ok_or_else(|| {
+            ApiError::internal("no bucket: set documents in the function's catalog entry")
+        })?;
+        Ok(crate::bucket::TenantBucket::new(
+            store,
+            self.caller.tenant.clone(),
+        ))
+    }
 }
 
 impl<S> FromRequestParts<S> for RequestContext

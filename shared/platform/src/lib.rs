@@ -19,7 +19,8 @@
 //! - [`api_keys`]: device API keys (`co_<prefix>_<secret>`) verified into a [`Caller`] whose
 //!   routes their scopes name; [`secrets`]: one-time secrets and their stored hashes.
 //! - [`context`]: [`RequestContext`], the extractor every authenticated handler takes, and
-//!   [`TenantData`], the one way into a tenant's store.
+//!   [`TenantData`], the one way into a tenant's store; [`bucket`]: the one way into a
+//!   tenant's documents in the bucket.
 //! - [`crud`]: typed access to an entity collection ([`crud::Repo`]) and entity responses.
 //! - [`resource`]: generic CRUD routes for an entity kind, with hooks.
 //! - [`routes`]: [`routes::Routes`], a function's router that knows its paths and documents
@@ -54,6 +55,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod billing_facts;
 pub mod billing_run;
+pub mod bucket;
 pub mod config;
 pub mod context;
 pub mod crud;

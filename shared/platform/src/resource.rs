@@ -350,7 +350,7 @@ async fn create<R: Resource>(cx: RequestContext, JsonBody(body): JsonBody) -> Ap
 /// The entity `id` if the caller's scope holds it. Out of scope is the same as not there, for
 /// reads and writes alike: nothing hints that it exists, and nobody changes what they
 /// cannot see.
-async fn in_scope<R: Resource>(cx: &RequestContext, id: &str) -> ApiResult<Stored<R::Entity>> {
+pub async fn in_scope<R: Resource>(cx: &RequestContext, id: &str) -> ApiResult<Stored<R::Entity>> {
     let scope = R::scope(&cx.caller)?;
     let stored = cx.repo::<R::Entity>().get(id).await?;
     // Most callers see the whole collection: the entity is turned into JSON only to check

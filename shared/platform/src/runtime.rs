@@ -39,6 +39,8 @@ pub struct AppState {
     pub issuer: Option<Arc<crate::auth::TokenIssuer>>,
     /// API key credentials verified lately (see [`crate::api_keys`]).
     pub api_keys: Arc<crate::api_keys::ApiKeyCache>,
+    /// The documents' bucket; set for functions whose catalog entry says `documents`.
+    pub blobs: Option<Arc<dyn blobs::BlobStore>>,
 }
 
 impl AppState {
@@ -380,6 +382,22 @@ async fn start(function: &'static str, routes: Routes) -> Result<(), StartupErro
             None
         },
         api_keys: Arc::default(),
+        blobs: if entry.documents {
+            let config = blobs::gcs::GcsConfig::from_env()
+                .map_err(|e| ConfigError::new("CLEANOPS_BUCKET", e.to_string()))?
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        "CLEANOPS_BUCKET",
+                        "is not set; this function keeps documents",
+                    )
+                })?;
+            let bucket = blobs::gcs::GcsBlobs::connect(config)
+                .await
+                .map_err(|e| ConfigError::new("CLEANOPS_BUCKET", e.to_string()))?;
+            Some(Arc::new(bucket))
+        } else {
+            None
+        },
     };
     let http = HttpConfig::from_env()?;
     let app = app(routes, state, &http);

@@ -41,6 +41,12 @@ pub struct TestApp {
     pub state: AppState,
     /// Keeps the store's directory until the test ends.
     pub data_dir: tempfile::TempDir,
+    /// Checks the signed URLs the app's bucket hands out (`blobs::testing::check`).
+    pub bucket_key: blobs::keys::PublicKey,
+    /// The local bucket's clock for expiry (moved to see a URL expire).
+    pub bucket_clock: blobs::testing::MovableClock,
+    /// The fake-gcs-server of a test run with `CLEANOPS_TEST_BLOBS=gcs`.
+    pub fake_gcs: Option<blobs::testing::FakeGcs>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     http: reqwest::Client,
 }
@@ -110,6 +116,42 @@ async fn fresh_store(data_dir: &std::path::Path) -> Arc<dyn DocumentStore> {
     )
 }
 
+/// Whether the tests' bucket is fake-gcs-server (`CLEANOPS_TEST_BLOBS=gcs`) rather than the
+/// local cloud's bucket on disk.
+pub fn test_bucket_is_gcs() -> bool {
+    std::env::var("CLEANOPS_TEST_BLOBS").as_deref() == Ok("gcs")
+}
+
+/// The tests' bucket: fake-gcs-server (a bucket of the test's own) or a directory served
+/// by the app itself (its router is returned, to merge into the app).
+async fn fresh_bucket(
+    data_dir: &std::path::Path,
+    address: SocketAddr,
+    clock: &blobs::testing::MovableClock,
+) -> (
+    Arc<dyn blobs::BlobStore>,
+    blobs::keys::PublicKey,
+    Option<blobs::testing::FakeGcs>,
+    Option<axum::Router>,
+) {
+    if test_bucket_is_gcs() {
+        let fake = blobs::testing::FakeGcs::start();
+        let (store, key) = fake.store("documents").await;
+        return (Arc::new(store), key, Some(fake), None);
+    }
+    let store = Arc::new(
+        blobs::disk::DiskBlobs::open_with_key(
+            &data_dir.join("blobs"),
+            &format!("http://{address}"),
+            blobs::testing::shared_key(),
+        )
+        .expect("a bucket on disk")
+        .with_clock(clock.as_now()),
+    );
+    let key = store.public_key().clone();
+    (store.clone(), key, None, Some(blobs::disk::router(store)))
+}
+
 /// Starts `routes` as the runtime would, on 127.0.0.1 with an OS-chosen port, its clock fixed
 /// at the current second. Queries that no declared Firestore index serves fail, as they would
 /// in production.
@@ -129,6 +171,13 @@ pub async fn spawn_app(routes: crate::routes::Routes, http: HttpConfig) -> TestA
         PUSH_SERVICE_ACCOUNT,
     )
     .expect("push verifier");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    let bucket_clock = blobs::testing::MovableClock::default();
+    let (bucket, bucket_key, fake_gcs, bucket_router) =
+        fresh_bucket(data_dir.path(), address, &bucket_clock).await;
     let state = AppState {
         store: store.clone(),
         verifier: Arc::new(issuer.verifier()),
@@ -138,13 +187,13 @@ pub async fn spawn_app(routes: crate::routes::Routes, http: HttpConfig) -> TestA
         signer: Some(Arc::new(crate::signing::Signer::generate())),
         issuer: Some(Arc::new(issuer.clone())),
         api_keys: Arc::default(),
+        blobs: Some(bucket),
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let app = app(routes, state.clone(), &http);
+    let mut app = app(routes, state.clone(), &http);
+    if let Some(router) = bucket_router {
+        app = app.merge(router);
+    }
     tokio::spawn(async move {
         serve(listener, app, &http, async {
             let _ = rx.await;
@@ -158,6 +207,9 @@ pub async fn spawn_app(routes: crate::routes::Routes, http: HttpConfig) -> TestA
         issuer,
         state,
         data_dir,
+        bucket_key,
+        bucket_clock,
+        fake_gcs,
         shutdown: Some(tx),
         http: reqwest::Client::new(),
     }

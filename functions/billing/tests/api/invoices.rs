@@ -448,3 +448,45 @@ async fn status_of(app: &platform::testing::TestApp, id: &str) -> serde_json::Va
         .body["status"]
         .clone()
 }
+
+#[tokio::test]
+async fn an_issued_invoice_is_filed_as_its_pdf_and_xml() {
+    let app = start().await;
+    let id = ready_draft(&app, "K-1").await;
+    let token = admin(&app);
+    let issued = issue(&app, &token, &id).await;
+    let number = issued.body["number"].as_str().unwrap();
+    let documents = app.stored::<domain::documents::Document>(&token).await;
+    let names: BTreeSet<String> = documents.iter().map(|d| d.entity.name.clone()).collect();
+    assert_eq!(
+        names,
+        BTreeSet::from([format!("{number}.pdf"), format!("{number}.xml")])
+    );
+    let xml = reqwest::Client::new()
+        .get(app.url(&format!("/v1/invoices/{id}/cii.xml")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let bucket = app.state.blobs.clone().expect("a bucket");
+    for document in &documents {
+        let filed = &document.entity;
+        assert_eq!(filed.origin, domain::documents::Origin::Issued);
+        assert_eq!(filed.invoice_id.as_deref(), Some(id.as_str()));
+        assert_eq!(filed.customer_id.as_deref(), Some("K-1"));
+        let key = blobs::ObjectKey::document("acme", &document.meta.id).unwrap();
+        let object = bucket.stat(&key).await.unwrap().expect("in the bucket");
+        assert_eq!(
+            (object.size, object.crc32c.to_string()),
+            (filed.size, filed.crc32c.clone())
+        );
+        let bytes = bucket.read_head(&key, filed.size).await.unwrap();
+        match filed.content_type {
+            domain::documents::DocumentType::Pdf => assert!(bytes.starts_with(b"%PDF-")),
+            _ => assert_eq!(bytes, xml.as_ref(), "the filed XML is the invoice's"),
+        }
+    }
+}

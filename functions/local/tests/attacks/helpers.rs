@@ -128,6 +128,7 @@ pub async fn seed_victim(app: &TestApp) -> Victim {
         .id();
     let (user, invitation, api_key, audit) = seed_victim_identity(app, &admin).await;
     let (contract, invoice) = seed_victim_billing(app, &admin, &site).await;
+    let document = seed_victim_document(app, &admin, &site).await;
     Victim {
         admin,
         ids: vec![
@@ -153,11 +154,34 @@ pub async fn seed_victim(app: &TestApp) -> Victim {
             ("/v1/customers", "c1".into()),
             ("/v1/contracts", contract),
             ("/v1/invoices", invoice),
+            ("/v1/documents", document),
             ("date", "2026-11-30".into()),
             ("code", code.as_str().unwrap_or_default().to_owned()),
         ],
         secrets: ["Victim", "maria"].map(String::from).into(),
     }
+}
+
+/// A site plan, uploaded through its signed URL and confirmed: its id.
+async fn seed_victim_document(app: &TestApp, admin: &str, site: &str) -> String {
+    let pdf = b"%PDF-1.7\n% Victim site plan\n%%EOF\n";
+    let request = json!({"name": "Victim site plan.pdf", "contentType": "application/pdf",
+        "size": pdf.len(), "crc32c": blobs::Crc32c::of(pdf).to_string(),
+        "linkedTo": {"kind": "site", "id": site}});
+    let granted = app.created(admin, "/v1/documents", request).await;
+    let upload = &granted.body["upload"];
+    let mut put = reqwest::Client::new().put(upload["url"].as_str().unwrap());
+    for (name, value) in upload["headers"].as_object().unwrap() {
+        put = put.header(name, value.as_str().unwrap());
+    }
+    let sent = put.body(pdf.to_vec()).send().await.unwrap();
+    assert!(sent.status().is_success(), "{}", sent.status());
+    let id = granted.body["document"]["id"].as_str().unwrap().to_owned();
+    let confirmed = app
+        .post(admin, &format!("/v1/documents/{id}/confirm"), json!({}))
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    id
 }
 
 /// A contract of customer c1 and its November draft, as the monthly run leaves it: their ids.

@@ -1665,6 +1665,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List documents */
+        get: operations["getV1Documents"];
+        put?: never;
+        /**
+         * Start an upload: a pending document and a signed URL to PUT its bytes to
+         * @description Roles: admin, dispatcher (any link), cleaner (photos of her own visits). PDF up to 25 MiB; JPEG, PNG, HEIC up to 15 MiB. The PUT sends the headers given, exactly (the type and the CRC32C are signed: the bucket refuses other bytes). Then confirm it.
+         */
+        post: operations["postV1Documents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a document */
+        get: operations["getV1DocumentsId"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a document, and its bytes in the bucket
+         * @description Roles: admin, dispatcher, and the uploader. An issued invoice's PDF and XML stay (409), as the invoice does.
+         */
+        delete: operations["deleteV1DocumentsId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm an upload: the bucket holds the promised bytes; listed from now on
+         * @description Roles: admin, dispatcher, and the uploader. The stored object's size and CRC32C must be those promised and its first bytes those of its type (422 names the field, and the object is removed so the upload can be repeated); 409 while nothing was uploaded. A confirmed document confirms again unchanged.
+         */
+        post: operations["postV1DocumentsIdConfirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A signed URL that downloads the document, for 5 minutes
+         * @description Whoever sees the document.
+         */
+        get: operations["getV1DocumentsIdDownload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/push/billing": {
         parameters: {
             query?: never;
@@ -2232,6 +2314,44 @@ export interface components {
             /** Format: int64 */
             minutesChanged: number;
         };
+        /** @description A document's record. */
+        Document: {
+            /** @description The file's name, as shown and as downloaded (`Übergabeprotokoll.pdf`). */
+            name: string;
+            contentType: components["schemas"]["DocumentType"];
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+            /** @description The bytes' CRC32C (Castagnoli), big-endian, in base64 as Cloud Storage writes it. */
+            crc32c: string;
+            linkedTo: components["schemas"]["Link"];
+            moment?: null | components["schemas"]["Moment"];
+            /**
+             * @description Set by the server from what the document belongs to, so a site's, a customer's or a
+             *     contract's documents are one query each.
+             */
+            siteId?: string | null;
+            customerId?: string | null;
+            contractId?: string | null;
+            visitId?: string | null;
+            inspectionId?: string | null;
+            invoiceId?: string | null;
+            status: components["schemas"]["DocumentStatus"];
+            /** @description The user who uploaded it (none for what the system wrote). */
+            uploadedBy?: string | null;
+            origin?: components["schemas"]["Origin"];
+        };
+        /** @enum {string} */
+        DocumentStatus: "pending" | "ready";
+        /**
+         * @description The types a document may have. Uploads take PDFs and photos; the XML of an issued
+         *     e-invoice is written by the server only.
+         * @enum {string}
+         */
+        DocumentType: "application/pdf" | "image/jpeg" | "image/png" | "image/heic" | "application/xml";
+        DocumentView: components["schemas"]["StoredDocument"];
         /** @description The body of `PATCH /v1/invoices/{id}` (read with `DraftEdit`; this describes it). */
         DraftEditBody: {
             /** @description The draft's new lines, all of them. */
@@ -2522,6 +2642,15 @@ export interface components {
          * @enum {string}
          */
         Language: "de" | "en" | "fr" | "it";
+        Link: {
+            kind: components["schemas"]["LinkKind"];
+            id: string;
+        };
+        /**
+         * @description What a document belongs to.
+         * @enum {string}
+         */
+        LinkKind: "site" | "contract" | "visit" | "inspection" | "invoice";
         /**
          * @description A wall-clock time HH:MM in the site's time zone, 00:00 to 24:00.
          * @example 06:00
@@ -2547,6 +2676,11 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        /**
+         * @description When a visit's photo was taken.
+         * @enum {string}
+         */
+        Moment: "before" | "after";
         /** @description A stop both sides have, at another place in the day or another time. */
         MovedStop: {
             areaId: string;
@@ -2600,6 +2734,11 @@ export interface components {
             note?: string | null;
         };
         OneOffJobView: components["schemas"]["StoredOneOffJob"];
+        /**
+         * @description Who made the bytes.
+         * @enum {string}
+         */
+        Origin: "upload" | "issued";
         /**
          * @description What happens to a tour whose planned minutes exceed its cap.
          * @enum {string}
@@ -2864,6 +3003,18 @@ export interface components {
          * @enum {string}
          */
         SessionDelivery: "token" | "cookie";
+        /** @description A signed request: send it as given, before it expires. */
+        SignedUrl: {
+            /** @description `PUT` for an upload, `GET` for a download. */
+            method: string;
+            url: string;
+            /** @description Headers to send with exactly these values (they are signed). */
+            headers: {
+                [key: string]: string;
+            };
+            /** @description RFC 3339. */
+            expiresAt: string;
+        };
         /** @description `POST /v1/signup`. */
         SignupRequest: {
             /** @description The company's name; the tenant id is made from it. */
@@ -2989,6 +3140,7 @@ export interface components {
         StoredClosure: components["schemas"]["Metadata"] & components["schemas"]["Closure"];
         StoredContract: components["schemas"]["Metadata"] & components["schemas"]["Contract"];
         StoredCustomer: components["schemas"]["Metadata"] & components["schemas"]["Customer"];
+        StoredDocument: components["schemas"]["Metadata"] & components["schemas"]["Document"];
         StoredFeedToken: components["schemas"]["Metadata"] & components["schemas"]["FeedToken"];
         StoredInspection: components["schemas"]["Metadata"] & components["schemas"]["Inspection"];
         StoredInvitation: components["schemas"]["Metadata"] & components["schemas"]["Invitation"];
@@ -3211,6 +3363,27 @@ export interface components {
             /** Format: date */
             date: string;
             reason: string;
+        };
+        /** @description The body of `POST /v1/documents` (read with `Document::parse`; this describes it). */
+        UploadBody: {
+            /** @description The file's name, shown and downloaded under. */
+            name: string;
+            /** @description `application/pdf`, `image/jpeg`, `image/png` or `image/heic`. */
+            contentType: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+            /** @description The bytes' CRC32C (Castagnoli), big-endian, base64: `mnG7TA==` for `hello`. */
+            crc32c: string;
+            linkedTo: components["schemas"]["Link"];
+            moment?: null | components["schemas"]["Moment"];
+        };
+        /** @description What `POST /v1/documents` answers. */
+        UploadGranted: {
+            document: components["schemas"]["StoredDocument"];
+            upload: components["schemas"]["SignedUrl"];
         };
         /**
          * @description A person who logs in to one tenant. Stored in `users`; a cleaner's id is her cleaner
@@ -9091,6 +9264,210 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1Documents: {
+        parameters: {
+            query?: {
+                /** @description Items per page (default 50). */
+                limit?: number;
+                /** @description The nextPageToken of the page before. */
+                pageToken?: string;
+                /** @description The order: a field, - before it for descending; the first is the default. */
+                orderBy?: "id" | "-id";
+                /** @description Only items whose siteId is this. */
+                siteId?: string;
+                /** @description Only items whose contractId is this. */
+                contractId?: string;
+                /** @description Only items whose visitId is this. */
+                visitId?: string;
+                /** @description Only items whose inspectionId is this. */
+                inspectionId?: string;
+                /** @description Only items whose invoiceId is this. */
+                invoiceId?: string;
+                /** @description Only items whose customerId is this. */
+                customerId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the listing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DocumentView"][];
+                        /** @description Where the next page starts; absent on the last page. */
+                        nextPageToken?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postV1Documents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadBody"];
+            };
+        };
+        responses: {
+            /** @description The pending document and its upload */
+            201: {
+                headers: {
+                    /** @description Where the new entity is read. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadGranted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1DocumentsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entity as stored, with its ETag */
+            200: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentView"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteV1DocumentsId: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version this changes, as GET answered it ("3"). */
+                "If-Match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["ValidationFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postV1DocumentsIdConfirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredDocument"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1DocumentsIdDownload: {
+        parameters: {
+            query?: {
+                /** @description `inline` (shown in the browser, the default) or `attachment` (saved). */
+                disposition?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedUrl"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
