@@ -11,6 +11,7 @@
 //!   issuing it cancels the original in the same commit.
 //! - `POST /v1/invoices/runs {month}`: the month's drafts now, by the monthly run's job.
 //! - `GET /v1/invoices/{id}/cii.xml`: an issued invoice as EN 16931 CII XML;
+//!   `GET /v1/invoices/{id}/ubl.xml`: as UBL in the XRechnung 3.0 customization;
 //!   `GET /v1/invoices/{id}/pdf`: as PDF/A-3 with that XML attached (ZUGFeRD / Factur-X).
 
 use axum::extract::Path;
@@ -164,6 +165,19 @@ pub fn routes() -> Routes {
                 doc("An issued invoice as EN 16931 CII XML (Factur-X, EN 16931 profile)")
                     .about("Roles: admin, dispatcher, and the invoice's customer.")
                     .answers_media(200, "application/xml", "The CII XML"),
+            ),
+        )
+        .route(
+            "/v1/invoices/{id}/ubl.xml",
+            api::get(
+                ubl_xml,
+                doc("An issued invoice as UBL 2.1 in the XRechnung 3.0 customization")
+                    .about(
+                        "Roles: admin, dispatcher, and the invoice's customer. For German public \
+                         customers (a customer whose eInvoice is xrechnung gets it filed with \
+                         the invoice); a credit note is a UBL CreditNote.",
+                    )
+                    .answers_media(200, "application/xml", "The UBL XML"),
             ),
         )
         .route(
@@ -608,6 +622,19 @@ fn cii_of(stored: &Stored<Invoice>) -> ApiResult<String> {
 async fn cii_xml(cx: RequestContext, Path(id): Path<String>) -> ApiResult<Response> {
     let stored = readable_issued(&cx, id).await?;
     let xml = cii_of(&stored)?;
+    Ok(download(
+        &stored,
+        "application/xml; charset=utf-8",
+        "xml",
+        xml.into_bytes(),
+    ))
+}
+
+/// `GET /v1/invoices/{id}/ubl.xml`.
+async fn ubl_xml(cx: RequestContext, Path(id): Path<String>) -> ApiResult<Response> {
+    let stored = readable_issued(&cx, id).await?;
+    let xml = domain::billing::ubl::write(&stored.entity)
+        .map_err(|e| ApiError::Conflict(e.to_string()))?;
     Ok(download(
         &stored,
         "application/xml; charset=utf-8",

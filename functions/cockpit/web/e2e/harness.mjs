@@ -154,6 +154,17 @@ export async function signUp(url, company, email, password = 'correct horse batt
   return { token: json.accessToken, tenant: json.tenant, email, password }
 }
 
+/** Logs `account` in on `page`, in German (an account signed up through the API speaks
+ * English until it switches), once the navigation shows `link`. */
+export async function logIn(page, url, account, link) {
+  await page.goto(`${url}/login`)
+  await page.getByLabel('E-Mail').fill(account.email)
+  await page.getByLabel('Passwort').fill(account.password)
+  await page.getByRole('button', { name: 'Anmelden' }).click()
+  await page.getByLabel('Language').selectOption('de')
+  await page.getByRole('navigation').getByRole('link', { name: link }).waitFor()
+}
+
 /** A video of a QR label for Chromium's fake camera (Y4M, 4:2:0): the label, black on white,
  * in the middle of the picture, as a phone held at a door sees it. */
 export function qrVideo(text, name) {

@@ -44,7 +44,9 @@ self.addEventListener('fetch', (event) => {
   const request = event.request
   const url = new URL(request.url)
   if (request.method !== 'GET' || url.origin !== self.location.origin) return
-  if (url.pathname.startsWith('/v1/') || url.pathname.startsWith('/.well-known/')) return
+  // The API, and the local cloud's bucket (a download is a navigation too: it must never
+  // be kept as the app's page).
+  if (url.pathname.startsWith('/v1/') || url.pathname.startsWith('/.well-known/') || url.pathname.startsWith('/blobs/')) return
   if (request.mode === 'navigate') {
     // Every page of the app is the same document; a fresh one may name new files.
     event.respondWith(

@@ -5,11 +5,10 @@
 //! their order is fixed by the schema, and the test suite checks every invoice against the
 //! official XSD and Schematron.
 
-use std::fmt::Write as _;
-
 use chrono::NaiveDate;
 
-use super::invoice::{Invoice, InvoiceKind, Party};
+use super::invoice::{Invoice, InvoiceKind, Party, Seller};
+use super::xml::Xml;
 
 /// The Factur-X EN 16931 ("COMFORT") profile's guideline id (BT-24).
 pub const EN16931_GUIDELINE: &str = "urn:cen.eu:en16931:2017";
@@ -21,8 +20,9 @@ pub enum CiiError {
     NotIssued(&'static str),
 }
 
-/// The invoice's CII XML. It must be issued: the number, dates and seller are part of it.
-pub fn write(invoice: &Invoice) -> Result<String, CiiError> {
+/// What only an issued invoice has, and every e-invoice names: its number, issue date and
+/// seller.
+pub(super) fn issued_facts(invoice: &Invoice) -> Result<(&str, NaiveDate, &Seller), CiiError> {
     let number = invoice
         .number
         .as_deref()
@@ -32,6 +32,12 @@ pub fn write(invoice: &Invoice) -> Result<String, CiiError> {
         .seller
         .as_ref()
         .ok_or(CiiError::NotIssued("seller"))?;
+    Ok((number, issued, seller))
+}
+
+/// The invoice's CII XML. It must be issued: the number, dates and seller are part of it.
+pub fn write(invoice: &Invoice) -> Result<String, CiiError> {
+    let (number, issued, seller) = issued_facts(invoice)?;
     let currency = invoice.currency.code();
     let mut x = Xml::default();
     x.raw(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
@@ -189,7 +195,7 @@ pub fn write(invoice: &Invoice) -> Result<String, CiiError> {
     x.close("ram:ApplicableHeaderTradeSettlement");
     x.close("rsm:SupplyChainTradeTransaction");
     x.raw("</rsm:CrossIndustryInvoice>");
-    Ok(x.0)
+    Ok(x.finish())
 }
 
 /// A trade party: name, postal address, email, VAT id (in the schema's order).
@@ -216,68 +222,4 @@ fn party(x: &mut Xml, element: &str, party: &Party) {
         x.close("ram:SpecifiedTaxRegistration");
     }
     x.close(element);
-}
-
-/// A minimal XML writer: elements on lines of their own, text escaped.
-#[derive(Default)]
-struct Xml(String);
-
-impl Xml {
-    fn raw(&mut self, s: &str) {
-        self.0.push_str(s);
-        self.0.push('\n');
-    }
-    fn open(&mut self, name: &str) {
-        let _ = writeln!(self.0, "<{name}>");
-    }
-    fn close(&mut self, name: &str) {
-        let _ = writeln!(self.0, "</{name}>");
-    }
-    fn text(&mut self, name: &str, text: &str) {
-        self.attr_text(name, &[], text);
-    }
-    fn attr_text(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) {
-        let _ = write!(self.0, "<{name}");
-        for (key, value) in attrs {
-            let _ = write!(self.0, " {key}=\"{}\"", escape(value));
-        }
-        let _ = writeln!(self.0, ">{}</{name}>", escape(text));
-    }
-    fn date(&mut self, name: &str, date: NaiveDate) {
-        self.attr_text(
-            name,
-            &[("format", "102")],
-            &date.format("%Y%m%d").to_string(),
-        );
-    }
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Control characters other than tab and newlines are not XML 1.0.
-            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_is_escaped_and_control_characters_dropped() {
-        assert_eq!(
-            escape("A & B <C> \"d\" 'e'\u{1}"),
-            "A &amp; B &lt;C&gt; &quot;d&quot; &apos;e&apos;"
-        );
-    }
 }

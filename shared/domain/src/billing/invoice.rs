@@ -226,6 +226,9 @@ pub struct Seller {
     pub iban: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bic: Option<String>,
+    /// Who answers questions about its invoices by phone (BT-42; XRechnung asks for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
 }
 
 impl Seller {
@@ -239,6 +242,7 @@ impl Seller {
         });
         let iban = f.required_parsed("iban", parse_iban);
         let bic = f.optional_parsed("bic", parse_bic);
+        let phone = f.optional_parsed("phone", crate::identity::parse_phone);
         Some(Seller {
             party: Party {
                 name: name?,
@@ -248,6 +252,7 @@ impl Seller {
             },
             iban: iban?,
             bic,
+            phone,
         })
     }
 }

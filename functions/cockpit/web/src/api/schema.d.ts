@@ -1645,6 +1645,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/invoices/{id}/ubl.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An issued invoice as UBL 2.1 in the XRechnung 3.0 customization
+         * @description Roles: admin, dispatcher, and the invoice's customer. For German public customers (a customer whose eInvoice is xrechnung gets it filed with the invoice); a credit note is a UBL CreditNote.
+         */
+        get: operations["getV1InvoicesIdUblXml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/invoices/{id}/pdf": {
         parameters: {
             query?: never;
@@ -2983,6 +3003,8 @@ export interface components {
             /** @description Where credit transfers go (BT-84). */
             iban: string;
             bic?: string | null;
+            /** @description Who answers questions about its invoices by phone (BT-42; XRechnung asks for it). */
+            phone?: string | null;
         };
         /** @description The month's sums over the site's areas. */
         ServiceTotals: {
@@ -9226,6 +9248,33 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The CII XML */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1InvoicesIdUblXml: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The UBL XML */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -10,6 +10,7 @@ import { today } from '../../lib/dates'
 import { flush, IdbQueueStore, type QueuedAction } from '../../offline/queue'
 import { sendAction } from '../../offline/send'
 import { Notice, PageHeader, Progress, Spinner } from '../../ui/kit'
+import { VisitPhotos } from '../shared/Documents'
 import { FeedLink } from './FeedLink'
 import { Scanner } from './Scanner'
 
@@ -206,6 +207,7 @@ export function Today() {
                 stop={stop}
                 access={i === 0 || stops[i - 1]?.siteId !== stop.siteId ? access[stop.siteId] : undefined}
                 visit={state.get(stop.areaId)}
+                online={online}
                 onCheckOut={(s, r) => void checkOut(stop, s, r)}
               />
             ))}
@@ -227,12 +229,14 @@ function StopCard({
   stop,
   access,
   visit,
+  online,
   onCheckOut,
 }: {
   stop: Stop
   /** How to get in, at the first room of a site. */
   access: string | undefined
-  visit: { status: string; waiting: boolean } | undefined
+  visit: { visitId?: string; status: string; waiting: boolean } | undefined
+  online: boolean
   onCheckOut: (status: 'done' | 'skipped' | 'not-accessible', reason?: string) => void
 }) {
   const [asking, setAsking] = useState<'skipped' | 'not-accessible' | null>(null)
@@ -304,6 +308,8 @@ function StopCard({
               </button>
             </div>
           ))}
+        {/* Photos belong to a visit the server knows: not before its check-in is sent. */}
+        {visit?.visitId && !visit.waiting && ['in-progress', 'done'].includes(status ?? '') && <VisitPhotos visitId={visit.visitId} online={online} />}
       </div>
     </li>
   )

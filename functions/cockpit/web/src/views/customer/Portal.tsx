@@ -1,5 +1,5 @@
-// The customer's portal: their sites, what was done there month by month, and how the
-// inspections scored over the last year.
+// The customer's portal: their sites, what was done there month by month, how the
+// inspections scored over the last year, their invoices and their documents.
 import { useState } from 'react'
 import { api, problemOf, type Schemas } from '../../api/client'
 import { Link } from '../../app/router'
@@ -9,6 +9,7 @@ import { unwrap, useLoad } from '../../lib/useLoad'
 import { Empty, Notice, PageHeader, Spinner } from '../../ui/kit'
 import { MonthStepper } from '../shared/Pickers'
 import { InvoiceFacts } from '../shared/InvoiceFacts'
+import { Documents } from '../shared/Documents'
 import { downloadInvoice } from '../shared/invoiceFiles'
 import { ProofActions, ProofTable } from '../shared/ProofTable'
 
@@ -39,6 +40,7 @@ export function Portal({ siteId }: { siteId?: string }) {
         </ul>
       )}
       <PortalInvoices />
+      <Documents filter={{}} />
     </>
   )
 }

@@ -9,6 +9,7 @@ import { formatMoney, parseDecimal } from '../../lib/money'
 import { unwrap, useLoad } from '../../lib/useLoad'
 import { Dialog, Empty, Field, Notice, PageHeader, Spinner } from '../../ui/kit'
 import { ProblemNotice, useProblem } from '../../ui/problem'
+import { Documents } from '../shared/Documents'
 import { CustomerForm } from './Customers'
 import { InvoiceTable } from './Invoices'
 import { loadSites } from './Sites'
@@ -107,6 +108,13 @@ function ContractPanel({ contract }: { contract: Contract }) {
           ))}
         </tbody>
       </table>
+      <Documents
+        filter={{ contractId: contract.id }}
+        linkedTo={{ kind: 'contract', id: contract.id }}
+        canDelete
+        level={3}
+        title={t('documents.ofContract', { name: contract.name })}
+      />
     </div>
   )
 }

@@ -9,7 +9,7 @@ import { formatDay, formatNumber, t } from '../../i18n/i18n'
 import { editableDecimal, formatMoney, parseDecimal } from '../../lib/money'
 import { unwrap, useLoad } from '../../lib/useLoad'
 import { Conflict, Notice, PageHeader, Spinner } from '../../ui/kit'
-import { downloadInvoice } from '../shared/invoiceFiles'
+import { downloadInvoice, type InvoiceFile } from '../shared/invoiceFiles'
 import type { Invoice } from './Invoices'
 
 type Unit = Schemas['Unit']
@@ -78,7 +78,7 @@ function InvoiceView({ invoice, reload }: { invoice: Invoice; reload: () => void
     if (error || !data) return failed(response.status, error)
     navigate(`/invoices/${encodeURIComponent(data.id)}`)
   }
-  const download = async (kind: 'pdf' | 'xml') => {
+  const download = async (kind: InvoiceFile) => {
     if (!(await downloadInvoice(invoice.id, invoice.number ?? invoice.id, kind))) setMessage(t('common.failed'))
   }
   const setLine = (i: number, patch: Partial<LineDraft>) => setLines(lines.map((l, k) => (k === i ? { ...l, ...patch } : l)))
@@ -106,6 +106,9 @@ function InvoiceView({ invoice, reload }: { invoice: Invoice; reload: () => void
                 </button>
                 <button type="button" className="button" onClick={() => void download('xml')}>
                   {t('invoices.xml')}
+                </button>
+                <button type="button" className="button" onClick={() => void download('ubl')}>
+                  {t('invoices.ubl')}
                 </button>
               </>
             )}

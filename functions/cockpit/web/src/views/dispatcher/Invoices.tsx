@@ -148,6 +148,7 @@ function BillingDetails({ settings, onSaved }: { settings: Settings; onSaved: ()
     country: billing?.address.country ?? settings.country,
     vatId: billing?.vatId ?? '',
     email: billing?.email ?? '',
+    phone: billing?.phone ?? '',
     iban: billing?.iban ?? '',
     bic: billing?.bic ?? '',
   })
@@ -164,6 +165,7 @@ function BillingDetails({ settings, onSaved }: { settings: Settings; onSaved: ()
         iban: form.iban,
         ...(form.bic ? { bic: form.bic } : {}),
         ...(form.email ? { email: form.email } : {}),
+        ...(form.phone ? { phone: form.phone } : {}),
       },
     }
     const { error } = await api.PATCH('/v1/tenant-settings', {
@@ -199,6 +201,9 @@ function BillingDetails({ settings, onSaved }: { settings: Settings; onSaved: ()
         </Field>
         <Field label={t('customers.email')} error={errors['billing.email']}>
           {(p) => <input {...p} type="email" value={form.email} onChange={set('email')} />}
+        </Field>
+        <Field label={t('billing.phone')} error={errors['billing.phone']}>
+          {(p) => <input {...p} type="tel" value={form.phone} onChange={set('phone')} />}
         </Field>
       </div>
       <div className="row">

@@ -1,5 +1,6 @@
 // One site: its rooms (edited in place, imported from a spreadsheet), its cleaning calendars
-// and closures with the next occurrences, and what the planner will find contradictory.
+// and closures with the next occurrences, what the planner will find contradictory, and its
+// documents (plans, keys handed over, the cleaners' photos).
 import { useState, type FormEvent, type KeyboardEvent } from 'react'
 import { api, etag, fieldErrors, problemOf, type Schemas } from '../../api/client'
 import { Link } from '../../app/router'
@@ -9,6 +10,7 @@ import { allPages } from '../../lib/pages'
 import { unwrap, useLoad } from '../../lib/useLoad'
 import { Conflict, Empty, Field, Notice, PageHeader, Spinner } from '../../ui/kit'
 import { ProblemNotice, useProblem } from '../../ui/problem'
+import { Documents } from '../shared/Documents'
 import { AreaImport } from './AreaImport'
 
 type Area = Schemas['AreaView']
@@ -50,6 +52,7 @@ export function SitePage({ id }: { id: string }) {
         <AreaImport siteId={id} onImported={areas.reload} />
       </section>
       <Calendars siteId={id} timeZone={s.timeZone} areas={areas.data ?? []} types={types.data ?? []} />
+      <Documents filter={{ siteId: id }} linkedTo={{ kind: 'site', id }} canDelete />
     </>
   )
 }
