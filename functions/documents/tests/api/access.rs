@@ -168,6 +168,8 @@ async fn a_cleaner_sees_what_she_uploaded_only() {
     )
     .await;
     assert_eq!(ids(&app.get(&ana, "/v1/documents").await), [own.as_str()]);
+    let newest_first = app.get(&ana, "/v1/documents?orderBy=-id").await;
+    assert_eq!(ids(&newest_first), [own.as_str()]);
     app.get(&ana, &format!("/v1/documents/{office}"))
         .await
         .assert_problem(reqwest::StatusCode::NOT_FOUND);
