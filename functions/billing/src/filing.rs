@@ -9,9 +9,9 @@ use domain::billing::customer::EInvoiceFormat;
 use domain::billing::{Customer, Invoice, cii, ubl};
 use domain::documents::{Document, DocumentStatus, DocumentType, Link, LinkKind, Origin};
 use domain::store::{StoreError, Write};
-use platform::RequestContext;
 use platform::crud::{Stored, entity_fields};
 use platform::error::ApiResult;
+use platform::{ApiError, RequestContext};
 
 /// The id of an issued invoice's document: `{invoice}-pdf`, `-xml` (CII), `-xrechnung`.
 pub fn document_id(invoice: &str, suffix: &str) -> String {
@@ -26,15 +26,38 @@ pub async fn file(cx: &RequestContext, issued: &Stored<Invoice>) {
     }
 }
 
+/// An issued invoice as PDF/A-3 with its CII XML inside, in `customer`'s language.
+pub fn draw_pdf(invoice: &Invoice, customer: Option<&Stored<Customer>>) -> ApiResult<Vec<u8>> {
+    let xml = cii::write(invoice).map_err(|e| ApiError::Conflict(e.to_string()))?;
+    let language = customer.map_or(domain::identity::Language::De, |c| c.entity.language);
+    crate::pdf::invoice_pdf(invoice, language, &xml).map_err(ApiError::internal)
+}
+
+/// The PDF filed for invoice `id`, if it was filed and the bucket answers (else `None`: the
+/// caller draws it again, which gives the same invoice).
+pub async fn filed_pdf(cx: &RequestContext, id: &str) -> Option<Vec<u8>> {
+    let document_id = document_id(id, "pdf");
+    let filed = cx.repo::<Document>().find(&document_id).await.ok()??;
+    match cx
+        .bucket()
+        .ok()?
+        .read_head(&document_id, filed.entity.size)
+        .await
+    {
+        Ok(bytes) if bytes.len() as u64 == filed.entity.size => Some(bytes),
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!(invoice = %id, "the filed PDF cannot be read, drawn again: {e}");
+            None
+        }
+    }
+}
+
 async fn try_file(cx: &RequestContext, issued: &Stored<Invoice>) -> ApiResult<()> {
     let invoice = &issued.entity;
-    let xml = cii::write(invoice).map_err(platform::ApiError::internal)?;
     let customer = cx.repo::<Customer>().find(&invoice.customer_id).await?;
-    let language = customer
-        .as_ref()
-        .map_or(domain::identity::Language::De, |c| c.entity.language);
-    let pdf =
-        crate::pdf::invoice_pdf(invoice, language, &xml).map_err(platform::ApiError::internal)?;
+    let pdf = draw_pdf(invoice, customer.as_ref())?;
+    let xml = cii::write(invoice).map_err(ApiError::internal)?;
     let number = invoice.number.as_deref().unwrap_or(&issued.meta.id);
     let mut files = vec![
         ("pdf", DocumentType::Pdf, format!("{number}.pdf"), pdf),
@@ -46,7 +69,7 @@ async fn try_file(cx: &RequestContext, issued: &Stored<Invoice>) -> ApiResult<()
         ),
     ];
     if customer.is_some_and(|c| c.entity.e_invoice == EInvoiceFormat::Xrechnung) {
-        let ubl = ubl::write(invoice).map_err(platform::ApiError::internal)?;
+        let ubl = ubl::write(invoice).map_err(ApiError::internal)?;
         let name = format!("{number}-xrechnung.xml");
         files.push(("xrechnung", DocumentType::Xml, name, ubl.into_bytes()));
     }

@@ -643,17 +643,19 @@ async fn ubl_xml(cx: RequestContext, Path(id): Path<String>) -> ApiResult<Respon
     ))
 }
 
-/// `GET /v1/invoices/{id}/pdf`: drawn from the stored invoice each time (it never changes
-/// once issued), in its customer's language.
+/// `GET /v1/invoices/{id}/pdf`: the copy filed at the issue, byte for byte; drawn again (in
+/// its customer's language) only if it was never filed.
 async fn invoice_pdf(cx: RequestContext, Path(id): Path<String>) -> ApiResult<Response> {
     let stored = readable_issued(&cx, id).await?;
-    let xml = cii_of(&stored)?;
-    let language = cx
-        .repo::<Customer>()
-        .find(&stored.entity.customer_id)
-        .await?
-        .map_or(domain::identity::Language::De, |c| c.entity.language);
-    let pdf =
-        crate::pdf::invoice_pdf(&stored.entity, language, &xml).map_err(ApiError::internal)?;
+    let pdf = match crate::filing::filed_pdf(&cx, &stored.meta.id).await {
+        Some(filed) => filed,
+        None => {
+            let customer = cx
+                .repo::<Customer>()
+                .find(&stored.entity.customer_id)
+                .await?;
+            crate::filing::draw_pdf(&stored.entity, customer.as_ref())?
+        }
+    };
     Ok(download(&stored, "application/pdf", "pdf", pdf))
 }

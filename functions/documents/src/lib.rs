@@ -212,7 +212,6 @@ async fn start_upload(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult
     document.uploaded_by = Some(cx.caller.user.as_str().to_owned());
     let promised = blobs::Upload {
         content_type: document.content_type.mime().to_owned(),
-        size: document.size,
         crc32c: blobs::Crc32c::parse(&document.crc32c).map_err(|e| ApiError::field("crc32c", e))?,
     };
     let stored = cx.repo::<Document>().create(document, guards).await?;
@@ -263,7 +262,6 @@ async fn confirm(cx: RequestContext, Path(id): Path<String>) -> ApiResult<Respon
         )));
     };
     let promised = &stored.entity;
-    let head = bucket.read_head(&id, DocumentType::SIGNATURE_BYTES).await?;
     let mismatch = if object.size != promised.size {
         Some((
             "size",
@@ -280,7 +278,10 @@ async fn confirm(cx: RequestContext, Path(id): Path<String>) -> ApiResult<Respon
                 object.crc32c, promised.crc32c
             ),
         ))
-    } else if !promised.content_type.begins(&head) {
+    } else if !promised
+        .content_type
+        .begins(&bucket.read_head(&id, DocumentType::SIGNATURE_BYTES).await?)
+    {
         Some((
             "contentType",
             format!(

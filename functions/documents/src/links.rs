@@ -2,12 +2,13 @@
 //! her own visits); from it follow the site, customer and contract the document concerns,
 //! which the listings filter on and the customer's view is scoped by.
 
+use domain::Entity;
 use domain::billing::{Contract, Invoice};
 use domain::documents::{Document, Link, LinkKind};
 use domain::sites::Site;
 use domain::store::Write;
 use domain::tours::{Inspection, Visit};
-use platform::crud::still_at;
+use platform::crud::{Stored, still_at};
 use platform::error::ApiResult;
 use platform::{ApiError, RequestContext, Role};
 
@@ -37,6 +38,11 @@ fn no_such(kind: LinkKind) -> ApiError {
     ApiError::field("linkedTo.id", format!("no {} has this id", kind.as_str()))
 }
 
+/// The linked entity `id` of `kind`, or a 422 naming `linkedTo.id`.
+async fn linked<E: Entity>(cx: &RequestContext, kind: LinkKind, id: &str) -> ApiResult<Stored<E>> {
+    cx.repo::<E>().find(id).await?.ok_or_else(|| no_such(kind))
+}
+
 /// Resolves `link` for the caller, with guards that the entities read are still there when
 /// the document is created.
 pub async fn resolve(link: &Link, cx: &RequestContext) -> ApiResult<(Concerns, Vec<Write>)> {
@@ -51,45 +57,30 @@ pub async fn resolve(link: &Link, cx: &RequestContext) -> ApiResult<(Concerns, V
     let site_id = match link.kind {
         LinkKind::Site => Some(id.to_owned()),
         LinkKind::Contract => {
-            let contract = cx
-                .repo::<Contract>()
-                .find(id)
-                .await?
-                .ok_or_else(|| no_such(link.kind))?;
+            let contract: Stored<Contract> = linked(cx, link.kind, id).await?;
             concerns.contract_id = Some(id.to_owned());
             concerns.customer_id = Some(contract.entity.customer_id.clone());
             guards.push(still_at(&contract));
             None
         }
         LinkKind::Visit => {
-            let visit = cx
-                .repo::<Visit>()
-                .find(id)
-                .await?
-                .filter(|v| {
-                    cx.caller.role != Role::Cleaner || v.entity.cleaner_id == cx.caller.user
-                })
-                .ok_or_else(|| no_such(link.kind))?;
+            let visit: Stored<Visit> = linked(cx, link.kind, id).await?;
+            // A cleaner's own visits only; another's is as unknown to her as a missing one.
+            if cx.caller.role == Role::Cleaner && visit.entity.cleaner_id != cx.caller.user {
+                return Err(no_such(link.kind));
+            }
             concerns.visit_id = Some(id.to_owned());
             guards.push(still_at(&visit));
             Some(visit.entity.site_id.to_string())
         }
         LinkKind::Inspection => {
-            let inspection = cx
-                .repo::<Inspection>()
-                .find(id)
-                .await?
-                .ok_or_else(|| no_such(link.kind))?;
+            let inspection: Stored<Inspection> = linked(cx, link.kind, id).await?;
             concerns.inspection_id = Some(id.to_owned());
             guards.push(still_at(&inspection));
             Some(inspection.entity.site_id.to_string())
         }
         LinkKind::Invoice => {
-            let invoice = cx
-                .repo::<Invoice>()
-                .find(id)
-                .await?
-                .ok_or_else(|| no_such(link.kind))?;
+            let invoice: Stored<Invoice> = linked(cx, link.kind, id).await?;
             concerns.invoice_id = Some(id.to_owned());
             concerns.customer_id = Some(invoice.entity.customer_id.clone());
             concerns.contract_id = invoice.entity.contract_id.clone();

@@ -7,7 +7,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use axum::Router;
@@ -21,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::UrlSigner;
 use crate::keys::{PublicKey, SigningKey};
 use crate::v4::{self, Presented};
-use crate::{BlobError, BlobStore, Crc32c, Download, ObjectInfo, ObjectKey, SignedRequest, Upload};
+use crate::{BlobError, BlobStore, Crc32c, ObjectInfo, ObjectKey};
 
 /// The bucket's name, and the first segment of every URL path the local cloud serves it at.
 pub const BUCKET: &str = "blobs";
@@ -83,11 +82,7 @@ impl DiskBlobs {
         }
         Ok(Self {
             root: root.to_owned(),
-            urls: UrlSigner {
-                signer: key.signer()?,
-                endpoint: endpoint.trim_end_matches('/').to_owned(),
-                bucket: BUCKET.to_owned(),
-            },
+            urls: UrlSigner::new(key.signer()?, endpoint, BUCKET),
             public_key: key.public_key()?,
             now: Arc::new(Utc::now),
         })
@@ -162,41 +157,15 @@ fn write_atomically(root: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<(
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let tmp = root.join("tmp").join(uuid_like());
+    let tmp = root.join("tmp").join(uuid::Uuid::new_v4().to_string());
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
 }
 
-/// A file name no other write uses at the same time.
-fn uuid_like() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    format!(
-        "{}-{}-{}",
-        std::process::id(),
-        Utc::now().timestamp_nanos_opt().unwrap_or_default(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
 #[async_trait]
 impl BlobStore for DiskBlobs {
-    async fn upload_url(
-        &self,
-        key: &ObjectKey,
-        upload: &Upload,
-        valid_for: Duration,
-    ) -> Result<SignedRequest, BlobError> {
-        self.urls.upload(key, upload, valid_for).await
-    }
-
-    async fn download_url(
-        &self,
-        key: &ObjectKey,
-        download: &Download,
-        valid_for: Duration,
-    ) -> Result<SignedRequest, BlobError> {
-        self.urls.download(key, download, valid_for).await
+    fn urls(&self) -> &UrlSigner {
+        &self.urls
     }
 
     async fn stat(&self, key: &ObjectKey) -> Result<Option<ObjectInfo>, BlobError> {

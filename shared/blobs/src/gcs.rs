@@ -7,8 +7,6 @@
 //! Service Account Token Creator role on itself); against an emulator a [`SigningKey`]
 //! signs locally and nobody is asked for a token.
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 use google_cloud_auth::credentials::{CacheableResource, Credentials};
 use google_cloud_storage::client::Storage;
@@ -16,9 +14,7 @@ use google_cloud_storage::model_ext::ReadRange;
 use serde::Deserialize;
 
 use crate::keys::SigningKey;
-use crate::{
-    BlobError, BlobStore, Crc32c, Download, ObjectInfo, ObjectKey, SignedRequest, Upload, UrlSigner,
-};
+use crate::{BlobError, BlobStore, Crc32c, ObjectInfo, ObjectKey, UrlSigner};
 
 const PUBLIC_ENDPOINT: &str = "https://storage.googleapis.com";
 
@@ -111,11 +107,7 @@ impl GcsBlobs {
         }
         let storage = builder.build().await.map_err(|e| config_error(&e))?;
         Ok(Self {
-            urls: UrlSigner {
-                signer,
-                endpoint: endpoint.clone(),
-                bucket: config.bucket.clone(),
-            },
+            urls: UrlSigner::new(signer, &endpoint, &config.bucket),
             bucket: config.bucket,
             endpoint,
             storage,
@@ -162,22 +154,8 @@ fn store_error(e: impl std::fmt::Display) -> BlobError {
 
 #[async_trait]
 impl BlobStore for GcsBlobs {
-    async fn upload_url(
-        &self,
-        key: &ObjectKey,
-        upload: &Upload,
-        valid_for: Duration,
-    ) -> Result<SignedRequest, BlobError> {
-        self.urls.upload(key, upload, valid_for).await
-    }
-
-    async fn download_url(
-        &self,
-        key: &ObjectKey,
-        download: &Download,
-        valid_for: Duration,
-    ) -> Result<SignedRequest, BlobError> {
-        self.urls.download(key, download, valid_for).await
+    fn urls(&self) -> &UrlSigner {
+        &self.urls
     }
 
     async fn stat(&self, key: &ObjectKey) -> Result<Option<ObjectInfo>, BlobError> {

@@ -118,7 +118,6 @@ impl fmt::Display for Crc32c {
 #[derive(Clone, Debug)]
 pub struct Upload {
     pub content_type: String,
-    pub size: u64,
     pub crc32c: Crc32c,
 }
 
@@ -193,13 +192,18 @@ pub struct ObjectInfo {
 /// A bucket of objects under keys, reached by signed URLs.
 #[async_trait]
 pub trait BlobStore: Send + Sync {
+    /// Who signs this store's URLs, and for which endpoint and bucket.
+    fn urls(&self) -> &UrlSigner;
+
     /// A signed `PUT` that stores exactly the promised bytes under `key`.
     async fn upload_url(
         &self,
         key: &ObjectKey,
         upload: &Upload,
         valid_for: Duration,
-    ) -> Result<SignedRequest, BlobError>;
+    ) -> Result<SignedRequest, BlobError> {
+        self.urls().upload(key, upload, valid_for).await
+    }
 
     /// A signed `GET` of the object under `key`.
     async fn download_url(
@@ -207,7 +211,9 @@ pub trait BlobStore: Send + Sync {
         key: &ObjectKey,
         download: &Download,
         valid_for: Duration,
-    ) -> Result<SignedRequest, BlobError>;
+    ) -> Result<SignedRequest, BlobError> {
+        self.urls().download(key, download, valid_for).await
+    }
 
     /// The object's size, checksum and type, or `None` if nothing is stored under `key`.
     async fn stat(&self, key: &ObjectKey) -> Result<Option<ObjectInfo>, BlobError>;
@@ -229,13 +235,21 @@ pub trait BlobStore: Send + Sync {
 }
 
 /// Signs URLs for the objects of one bucket at one endpoint, with the crate's V4 builder.
-pub(crate) struct UrlSigner {
-    pub(crate) signer: google_cloud_auth::signer::Signer,
-    pub(crate) endpoint: String,
-    pub(crate) bucket: String,
+pub struct UrlSigner {
+    signer: google_cloud_auth::signer::Signer,
+    endpoint: String,
+    bucket: String,
 }
 
 impl UrlSigner {
+    fn new(signer: google_cloud_auth::signer::Signer, endpoint: &str, bucket: &str) -> Self {
+        Self {
+            signer,
+            endpoint: endpoint.trim_end_matches('/').to_owned(),
+            bucket: bucket.to_owned(),
+        }
+    }
+
     /// A `PUT` of exactly the promised bytes: their type, and their checksum, which the
     /// store checks against the bytes it receives (`x-goog-hash`), are signed headers.
     async fn upload(

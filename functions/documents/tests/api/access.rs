@@ -10,13 +10,7 @@ use crate::helpers::*;
 async fn another_tenants_documents_are_not_found() {
     let app = start().await;
     let held = holdings(&app, "acme", "K-1").await;
-    let id = uploaded(
-        &app,
-        &admin(&app),
-        upload_json("a.pdf", "application/pdf", PDF, "site", &held.site),
-        PDF,
-    )
-    .await;
+    let id = uploaded(&app, &admin(&app), site_pdf(&held), PDF).await;
     let current = app.get(&admin(&app), &format!("/v1/documents/{id}")).await;
     let other = app.token("globex", Role::Admin);
     for path in [
@@ -65,10 +59,7 @@ async fn one_tenants_url_does_not_reach_another_tenants_object() {
         PDF,
     )
     .await;
-    let grant = app
-        .get(&admin(&app), &format!("/v1/documents/{mine}/download"))
-        .await;
-    let mut forged = signed(&app, &grant.body);
+    let mut forged = download_url(&app, &admin(&app), &mine).await;
     forged.url = forged
         .url
         .replace("tenants/acme/documents/", "tenants/globex/documents/")

@@ -128,16 +128,26 @@ pub async fn uploaded(app: &TestApp, token: &str, request: Value, bytes: &[u8]) 
     id
 }
 
-/// Downloads document `id` as `token` sees it: the bytes.
-pub async fn downloaded(app: &TestApp, token: &str, id: &str) -> Vec<u8> {
+/// A download URL of document `id` as `token` gets it, checked.
+pub async fn download_url(app: &TestApp, token: &str, id: &str) -> blobs::SignedRequest {
     let grant = app
         .get(token, &format!("/v1/documents/{id}/download"))
         .await;
     assert_eq!(grant.status, 200, "{}", grant.body);
-    let url = signed(app, &grant.body);
+    signed(app, &grant.body)
+}
+
+/// Downloads document `id` as `token` sees it: the bytes.
+pub async fn downloaded(app: &TestApp, token: &str, id: &str) -> Vec<u8> {
+    let url = download_url(app, token, id).await;
     let got = blobs::testing::send(&url, Vec::new()).await;
     assert!(got.status().is_success(), "{}", got.status());
     got.bytes().await.unwrap().to_vec()
+}
+
+/// The request of a small PDF for the holdings' site.
+pub fn site_pdf(held: &Holdings) -> Value {
+    upload_json("a.pdf", "application/pdf", PDF, "site", &held.site)
 }
 
 pub fn ids(listing: &Reply) -> Vec<String> {

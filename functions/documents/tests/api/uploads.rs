@@ -81,13 +81,7 @@ async fn a_pending_document_is_neither_listed_nor_downloadable() {
     let app = start().await;
     let token = admin(&app);
     let held = holdings(&app, "acme", "K-1").await;
-    let granted = put(
-        &app,
-        &token,
-        upload_json("a.pdf", "application/pdf", PDF, "site", &held.site),
-        PDF,
-    )
-    .await;
+    let granted = put(&app, &token, site_pdf(&held), PDF).await;
     let id = granted.body["document"]["id"].as_str().unwrap();
     assert_eq!(granted.body["document"]["status"], "pending");
     assert!(ids(&app.get(&token, "/v1/documents").await).is_empty());
@@ -108,13 +102,7 @@ async fn a_confirm_before_the_upload_is_a_conflict() {
     let app = start().await;
     let token = admin(&app);
     let held = holdings(&app, "acme", "K-1").await;
-    let granted = app
-        .post(
-            &token,
-            "/v1/documents",
-            upload_json("a.pdf", "application/pdf", PDF, "site", &held.site),
-        )
-        .await;
+    let granted = app.post(&token, "/v1/documents", site_pdf(&held)).await;
     let id = granted.body["document"]["id"].as_str().unwrap();
     let early = app
         .post(&token, &format!("/v1/documents/{id}/confirm"), json!({}))
@@ -127,13 +115,7 @@ async fn a_second_confirm_changes_nothing() {
     let app = start().await;
     let token = admin(&app);
     let held = holdings(&app, "acme", "K-1").await;
-    let id = uploaded(
-        &app,
-        &token,
-        upload_json("a.pdf", "application/pdf", PDF, "site", &held.site),
-        PDF,
-    )
-    .await;
+    let id = uploaded(&app, &token, site_pdf(&held), PDF).await;
     let before = app.get(&token, &format!("/v1/documents/{id}")).await;
     let again = app
         .post(&token, &format!("/v1/documents/{id}/confirm"), json!({}))
@@ -147,13 +129,7 @@ async fn other_bytes_than_promised_never_become_a_document() {
     let app = start().await;
     let token = admin(&app);
     let held = holdings(&app, "acme", "K-1").await;
-    let granted = app
-        .post(
-            &token,
-            "/v1/documents",
-            upload_json("a.pdf", "application/pdf", PDF, "site", &held.site),
-        )
-        .await;
+    let granted = app.post(&token, "/v1/documents", site_pdf(&held)).await;
     let id = granted.body["document"]["id"].as_str().unwrap().to_owned();
     let upload = signed(&app, &granted.body["upload"]);
     let mut other = PDF.to_vec();
@@ -273,7 +249,7 @@ async fn bad_requests_name_the_field_and_store_nothing() {
         ),
     ];
     for (field, change) in cases {
-        let mut request = upload_json("a.pdf", "application/pdf", PDF, "site", &held.site);
+        let mut request = site_pdf(&held);
         for (key, value) in change.as_object().unwrap() {
             request[key] = value.clone();
         }
@@ -293,17 +269,8 @@ async fn deleting_a_document_deletes_its_bytes() {
     let app = start().await;
     let token = admin(&app);
     let held = holdings(&app, "acme", "K-1").await;
-    let id = uploaded(
-        &app,
-        &token,
-        upload_json("a.pdf", "application/pdf", PDF, "site", &held.site),
-        PDF,
-    )
-    .await;
-    let grant = app
-        .get(&token, &format!("/v1/documents/{id}/download"))
-        .await;
-    let url = signed(&app, &grant.body);
+    let id = uploaded(&app, &token, site_pdf(&held), PDF).await;
+    let url = download_url(&app, &token, &id).await;
     let current = app.get(&token, &format!("/v1/documents/{id}")).await;
 
     assert_eq!(
@@ -329,17 +296,8 @@ async fn a_download_url_is_refused_after_its_expiry() {
     let app = start().await;
     let token = admin(&app);
     let held = holdings(&app, "acme", "K-1").await;
-    let id = uploaded(
-        &app,
-        &token,
-        upload_json("a.pdf", "application/pdf", PDF, "site", &held.site),
-        PDF,
-    )
-    .await;
-    let grant = app
-        .get(&token, &format!("/v1/documents/{id}/download"))
-        .await;
-    let url = signed(&app, &grant.body);
+    let id = uploaded(&app, &token, site_pdf(&held), PDF).await;
+    let url = download_url(&app, &token, &id).await;
     let minutes = (url.expires_at - chrono::Utc::now()).num_seconds();
     assert!(
         (290..=300).contains(&minutes),
