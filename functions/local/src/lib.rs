@@ -1,10 +1,16 @@
 //! The local cloud: every cleanops function in one process on `127.0.0.1`, on the embedded
 //! store, with tokens from a local key. Each function keeps the routes it has on Cloud Run;
 //! functions own distinct `/v1/...` prefixes, so they compose at one origin.
+//!
+//! # Layout
+//! - this file: the command line, and the server of every function with the bucket;
+//! - [`delivery`]: Pub/Sub push delivery in process; [`scheduler`]: Cloud Scheduler in
+//!   process; [`operator`]: `cleanops run JOB`; [`simulator`]: `cleanops simulate-sensors`.
 
 pub mod delivery;
 pub mod operator;
 pub mod scheduler;
+pub mod simulator;
 
 use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -39,6 +45,8 @@ pub fn router_of(name: &str) -> Option<fn() -> Routes> {
         "billing" => Some(billing::router),
         "billing-run" => Some(billing_run::router),
         "documents" => Some(documents::router),
+        "sensors" => Some(sensors::router),
+        "demand-worker" => Some(demand_worker::router),
         "cockpit" => Some(cockpit::router),
         _ => None,
     }
@@ -100,6 +108,13 @@ USAGE:
     cleanops openapi
         Prints the API's OpenAPI 3.1 document (every function's routes), the one
         functions/cockpit/openapi.json holds and the cockpit's client is made from.
+    cleanops simulate-sensors --tenant T --site S [--rate R] [--hours H] [--host ADDR] [--port N] [--data-dir DIR]
+        Feeds the running local cloud realistic sensor readings for site S of tenant
+        T: a people counter per room (registered when missing), the last H hours
+        (default 12) replayed as a working day from 06:00 at R simulated minutes a
+        second (default 60): busy washroom mornings, a quiet afternoon, meeting
+        rooms used twice. Demand
+        cleanings show on the cockpit's sensor page and the cleaners' sheets.
     cleanops token --tenant T --role R [--user U] [--customer C] [--hours H] [--data-dir DIR]
         Prints a bearer token signed by the local key (roles: admin, dispatcher,
         cleaner, customer; valid H hours, default 12). The customer role needs
@@ -115,6 +130,10 @@ enum Command {
     },
     Run {
         request: operator::RunRequest,
+        data_dir: PathBuf,
+    },
+    SimulateSensors {
+        simulation: simulator::Simulation,
         data_dir: PathBuf,
     },
     Token {
@@ -215,6 +234,7 @@ fn parse(args: &[String]) -> Result<Command, String> {
         Some("token") => ("token", &args[1..]),
         Some("serve") => ("serve", &args[1..]),
         Some("run") => ("run", &args[1..]),
+        Some("simulate-sensors") => ("simulate-sensors", &args[1..]),
         Some("rotate-keys") => ("rotate-keys", &args[1..]),
         Some("-h" | "--help" | "help") => return Ok(Command::Help),
         Some("openapi") if args.len() == 1 => return Ok(Command::OpenApi),
@@ -224,6 +244,7 @@ fn parse(args: &[String]) -> Result<Command, String> {
     let command = match command {
         "serve" => parse_serve(&mut args)?,
         "run" => parse_run(&mut args)?,
+        "simulate-sensors" => parse_simulation(&mut args)?,
         "rotate-keys" => {
             args.at_most(0)?;
             Command::RotateKeys {
@@ -279,6 +300,47 @@ fn parse_run(args: &mut Arguments) -> Result<Command, String> {
     };
     Ok(Command::Run {
         request,
+        data_dir: args.data_dir(),
+    })
+}
+
+fn parse_simulation(args: &mut Arguments) -> Result<Command, String> {
+    args.at_most(0)?;
+    let tenant = args
+        .take("tenant")
+        .ok_or("simulate-sensors needs --tenant")?;
+    domain::TenantId::parse_external(&tenant).map_err(|e| format!("--tenant {e}"))?;
+    let site = args.take("site").ok_or("simulate-sensors needs --site")?;
+    domain::id::parse_id(&site).map_err(|e| format!("--site {e}"))?;
+    let number =
+        |name: &str, raw: Option<String>, default: u32, range: std::ops::RangeInclusive<u32>| {
+            raw.map_or(Ok(default), |raw| {
+                raw.parse::<u32>()
+                    .ok()
+                    .filter(|n| range.contains(n))
+                    .ok_or(format!(
+                        "--{name}: expected {} to {}",
+                        range.start(),
+                        range.end()
+                    ))
+            })
+        };
+    let rate = number("rate", args.take("rate"), 60, 1..=1440)?;
+    let hours = number("hours", args.take("hours"), 12, 1..=168)?;
+    let (host, port) = address(args)?;
+    let host = if host.is_unspecified() {
+        IpAddr::V4(Ipv4Addr::LOCALHOST)
+    } else {
+        host
+    };
+    Ok(Command::SimulateSensors {
+        simulation: simulator::Simulation {
+            tenant,
+            site,
+            rate,
+            hours,
+            base_url: format!("http://{}", SocketAddr::new(host, port)),
+        },
         data_dir: args.data_dir(),
     })
 }
@@ -378,6 +440,10 @@ pub fn main() -> ExitCode {
                 operator::run(request, &data_dir).await
             })
         }),
+        Ok(Command::SimulateSensors {
+            simulation,
+            data_dir,
+        }) => runtime().and_then(|runtime| runtime.block_on(simulator::run(simulation, &data_dir))),
         Ok(Command::RotateKeys {
             keyring,
             data_dir,

@@ -244,6 +244,7 @@ async fn events(
                 None,
                 &index,
                 &no_visits,
+                &crate::sheet::DemandOfDay::default(),
                 &mut schedules,
                 &mut timer,
             )

@@ -12,10 +12,13 @@ use domain::UserId;
 use domain::calendars::{TimeWindow, local_instant, parse_date};
 use domain::number::round2;
 use domain::planning::{Absence, AbsenceKind, Cleaner};
+use domain::sensors::demand::AreaDemand;
+use domain::sensors::{DemandCleaning, DemandTrigger};
 use domain::time::LocalTime;
 use domain::tours::{Tour, Visit, VisitStatus};
 use platform::TenantData;
 use platform::crud::Stored;
+use platform::demand::AreaRule;
 use platform::error::ApiResult;
 use platform::http::query_object;
 use platform::schedule::Schedules;
@@ -58,11 +61,98 @@ pub struct Stop {
     /// Why nobody will clean it as planned (the cleaner is away): someone else must.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uncovered: Option<String>,
+    /// When sensors made the area's cleaning due: which demand, and why. A stop that exists
+    /// only for the demand comes after the tour's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub demand: Option<StopDemand>,
+    /// Why a scheduled cleaning of an area cleaned by demand is not needed (its use since the
+    /// last cleaning is under its limit): skip it; it is not missed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_needed: Option<String>,
     /// The latest visit of the day, if checked in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visit_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visit_status: Option<VisitStatus>,
+}
+
+/// The demand a stop answers.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StopDemand {
+    pub demand_cleaning_id: String,
+    pub trigger: DemandTrigger,
+    /// When the site may be entered for it.
+    pub due_from: DateTime<FixedOffset>,
+}
+
+/// The demand on the sites of a day's tours: the cleanings due, and the use since the last
+/// cleaning of each area cleaned by demand.
+#[derive(Default)]
+pub struct DemandOfDay {
+    due: BTreeMap<String, Stored<DemandCleaning>>,
+    watched: BTreeMap<String, Stored<AreaDemand>>,
+    /// Whether the day is past or today: a future day's need is not known yet.
+    known: bool,
+}
+
+impl DemandOfDay {
+    pub async fn load(data: &TenantData, index: &AreaIndex, date: NaiveDate) -> ApiResult<Self> {
+        let mut due = BTreeMap::new();
+        for site in index.sites.keys() {
+            for cleaning in platform::demand::due_at_site(data, site, date).await? {
+                due.insert(cleaning.entity.area_id.to_string(), cleaning);
+            }
+        }
+        let by_demand: Vec<String> = index
+            .areas
+            .iter()
+            .filter(|(_, area)| {
+                let area_type = index.types.get(area.entity.area_type_id.as_str());
+                AreaRule::of(&area.entity, area_type.map(|t| &t.entity))
+                    .rule
+                    .mode
+                    .by_demand()
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        let watched = data.repo::<AreaDemand>().get_map(by_demand).await?;
+        let today = index
+            .sites
+            .values()
+            .map(|s| data.now().with_timezone(&s.entity.time_zone.0).date_naive())
+            .max()
+            .unwrap_or_else(|| data.now().date_naive());
+        Ok(Self {
+            due,
+            watched,
+            known: date <= today,
+        })
+    }
+
+    fn stop_demand(&self, area_id: &str, tz: Tz) -> Option<StopDemand> {
+        self.due.get(area_id).map(|d| StopDemand {
+            demand_cleaning_id: d.meta.id.clone(),
+            trigger: d.entity.trigger,
+            due_from: d.entity.due_from.with_timezone(&tz).fixed_offset(),
+        })
+    }
+
+    /// Why the area's scheduled cleaning is not needed, if it is not.
+    fn not_needed(&self, area_id: &str, index: &AreaIndex) -> Option<String> {
+        if !self.known || self.due.contains_key(area_id) {
+            return None;
+        }
+        let watched = self.watched.get(area_id)?;
+        let area = index.areas.get(area_id)?;
+        let area_type = index.types.get(area.entity.area_type_id.as_str());
+        let rule = AreaRule::of(&area.entity, area_type.map(|t| &t.entity)).rule;
+        let limit = rule.limit?;
+        Some(format!(
+            "used {} times of {limit} since the last cleaning: not needed today",
+            watched.entity.events
+        ))
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -92,6 +182,7 @@ pub async fn tour_of_day(
     absence: Option<&Absence>,
     index: &AreaIndex,
     visits: &BTreeMap<String, &Stored<Visit>>,
+    demand: &DemandOfDay,
     schedules: &mut Schedules,
     timer: &mut Timer,
 ) -> ApiResult<Option<TourOfDay>> {
@@ -159,13 +250,68 @@ pub async fn tour_of_day(
             warnings: timed.warnings.clone(),
             closed: schedule.closure_on(date).map(|c| c.reason.clone()),
             uncovered: absence.map(uncovered_because),
+            demand: job
+                .is_none()
+                .then(|| demand.stop_demand(area_id, tz))
+                .flatten(),
+            not_needed: job
+                .is_none()
+                .then(|| demand.not_needed(area_id, index))
+                .flatten(),
             visit_id: visit.map(|v| v.meta.id.clone()),
             visit_status: visit.map(|v| v.entity.status),
         });
     }
+    // Demand cleanings of the tour's areas that are not among the day's stops come last.
+    let mut end = stops
+        .last()
+        .map_or(at(day.leave.unwrap_or(tour.entity.start_time)), |s| {
+            s.planned_end
+        });
+    for area_id in tour.entity.area_ids() {
+        let area_id = area_id.as_str();
+        if stops.iter().any(|s| s.area_id == area_id) {
+            continue;
+        }
+        let (Some(extra), Some(area), Some(site), Some(load)) = (
+            demand.stop_demand(area_id, tz),
+            index.areas.get(area_id),
+            index.site_of(area_id),
+            index.workload(area_id),
+        ) else {
+            continue;
+        };
+        let visit = visits.get(area_id);
+        let start = end.max(extra.due_from);
+        let minutes = round2(load.minutes_per_cleaning);
+        let finish = start + Duration::seconds((minutes * 60.0).round() as i64);
+        stops.push(Stop {
+            position: stops.len() + 1,
+            area_id: area_id.to_owned(),
+            area_name: area.entity.name.clone(),
+            site_id: site.meta.id.clone(),
+            site_name: site.entity.name.clone(),
+            floor: area.entity.floor,
+            minutes,
+            one_off_job_id: None,
+            note: None,
+            planned_arrival: end,
+            planned_start: start,
+            planned_end: finish,
+            windows: Vec::new(),
+            warnings: Vec::new(),
+            closed: None,
+            uncovered: absence.map(uncovered_because),
+            demand: Some(extra),
+            not_needed: None,
+            visit_id: visit.map(|v| v.meta.id.clone()),
+            visit_status: visit.map(|v| v.entity.status),
+        });
+        end = finish;
+    }
     let planned: f64 = stops
         .iter()
-        .filter(|s| s.closed.is_none())
+        .filter(|s| s.closed.is_none() && s.not_needed.is_none())
         .map(|s| s.minutes)
         .sum();
     Ok(Some(TourOfDay {
@@ -292,6 +438,7 @@ pub async fn tour_sheet(
     let mut sheet = Vec::new();
     let mut schedules = Schedules::covering(date, date);
     let mut timer = Timer::new();
+    let demand = DemandOfDay::load(data, &index, date).await?;
     for tour in &tours {
         let day = tour_of_day(
             data,
@@ -300,6 +447,7 @@ pub async fn tour_sheet(
             absence.as_ref().map(|a| &a.entity),
             &index,
             &latest,
+            &demand,
             &mut schedules,
             &mut timer,
         )
@@ -426,6 +574,7 @@ pub async fn uncovered_stops(
     let mut schedules = Schedules::covering(from, to);
     let mut timer = Timer::new();
     let no_visits = BTreeMap::new();
+    let no_demand = DemandOfDay::default();
     for absence in &absences {
         let a = &absence.entity;
         let (first, last) = (a.from.max(from), a.to.min(to));
@@ -441,6 +590,7 @@ pub async fn uncovered_stops(
                     Some(a),
                     &index,
                     &no_visits,
+                    &no_demand,
                     &mut schedules,
                     &mut timer,
                 )

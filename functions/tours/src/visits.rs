@@ -337,6 +337,12 @@ pub async fn check_out(
         expected_version: None,
     };
     let saved = repo.replace(&id, version, visit, vec![key]).await?;
+    if saved.entity.status == VisitStatus::Done {
+        // Sensors count the area's use from this cleaning on; the visit stands either way.
+        if let Err(e) = platform::demand::cleaned(cx.data(), &saved.meta.id, &saved.entity).await {
+            tracing::error!(visit = %saved.meta.id, "the area's demand was not reset: {e}");
+        }
+    }
     Ok(visit_response(StatusCode::OK, &saved))
 }
 

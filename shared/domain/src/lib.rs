@@ -29,6 +29,8 @@
 //!   the monthly draft, and the CII XML of an issued invoice.
 //! - [`documents`]: files kept for a site, contract, visit, inspection or invoice (their
 //!   records; the bytes are in the bucket).
+//! - [`sensors`]: IoT sensors, demand rules and demand cleanings, readings of each vendor's
+//!   format, and the savings report.
 //!
 //! The platform context:
 //! - [`identity`]: users and roles, invitations, tenant settings, the audit log; emails and
@@ -54,6 +56,7 @@ pub mod preflight;
 pub mod publish;
 pub mod schedule;
 mod schema;
+pub mod sensors;
 pub mod sites;
 pub mod store;
 pub mod time;

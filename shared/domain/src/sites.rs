@@ -219,6 +219,9 @@ pub struct AreaType {
     /// What a cleaner must be able to do for this kind of room (e.g. `windows`, `clean-room`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skills: Vec<String>,
+    /// How sensors decide its cleanings (default: by its calendars).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub demand: Option<crate::sensors::DemandRule>,
 }
 
 impl Entity for AreaType {
@@ -234,8 +237,10 @@ impl Entity for AreaType {
         let correction = f.optional_f64("correctionFactor", 0.1..=10.0);
         let priority = f.optional_parsed("priority", str::parse::<Priority>);
         let skills = f.optional_parsed_list("skills", 20, parse_skill);
+        let demand = f.optional_object("demand", crate::sensors::DemandRule::read);
         f.finish(|| {
             Some(AreaType {
+                demand,
                 name: name?,
                 description: description.filter(|d| !d.is_empty()),
                 performance_sqm_per_hour: performance?,
@@ -265,6 +270,9 @@ pub struct Area {
     /// Who cleans it, or on which weekday: the planner keeps to it or says why it cannot.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pin: Option<Pin>,
+    /// Overrides the area type's demand rule for this area.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub demand: Option<crate::sensors::DemandRule>,
 }
 
 /// A lock on an area: a cleaner (her user id), a weekday, or both.
@@ -311,8 +319,10 @@ impl Entity for Area {
                 weekday,
             })
         });
+        let demand = f.optional_object("demand", crate::sensors::DemandRule::read);
         f.finish(|| {
             Some(Area {
+                demand,
                 pin,
                 site_id: site_id?,
                 name: name?,

@@ -971,6 +971,17 @@ pub struct AreaService {
     pub one_off_jobs: usize,
     /// Done as a share of planned, capped at 100; absent when nothing was planned.
     pub fulfilment_percent: Option<f64>,
+    /// Cleanings sensors made due (counted in `planned`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub demand: usize,
+    /// Scheduled cleanings of an area cleaned by demand that its use did not need: neither
+    /// planned nor missed.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub not_needed: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// How an area's visits ended, counted as they are read (a month's visits are never all
@@ -1012,10 +1023,26 @@ impl AreaService {
             skipped: visits.skipped,
             not_accessible: visits.not_accessible,
             one_off_jobs,
-            fulfilment_percent: (planned > 0)
-                .then(|| round2((done as f64 * 100.0 / planned as f64).min(100.0))),
+            fulfilment_percent: fulfilment(done, planned),
+            demand: 0,
+            not_needed: 0,
         }
     }
+
+    /// For an area cleaned by demand: `demand` cleanings sensors made due, of which `extra`
+    /// fell on no scheduled day (they add to what was planned), and `not_needed` scheduled
+    /// days its use did not need (they leave it).
+    pub fn with_demand(mut self, demand: usize, extra: usize, not_needed: usize) -> Self {
+        self.planned = (self.planned + extra).saturating_sub(not_needed);
+        self.demand = demand;
+        self.not_needed = not_needed;
+        self.fulfilment_percent = fulfilment(self.done, self.planned);
+        self
+    }
+}
+
+fn fulfilment(done: usize, planned: usize) -> Option<f64> {
+    (planned > 0).then(|| round2((done as f64 * 100.0 / planned as f64).min(100.0)))
 }
 
 #[cfg(test)]

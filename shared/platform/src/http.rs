@@ -40,6 +40,22 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        RawJsonBody::from_request(request, state)
+            .await
+            .map(|raw| JsonBody(raw.value))
+    }
+}
+
+/// A [`JsonBody`] that keeps its bytes too: for a body whose signature covers its bytes.
+pub struct RawJsonBody {
+    pub bytes: Bytes,
+    pub value: Value,
+}
+
+impl<S: Send + Sync> FromRequest<S> for RawJsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
         let is_json = request
             .headers()
             .get(CONTENT_TYPE)
@@ -57,9 +73,10 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
                 ApiError::MalformedJson(format!("cannot read the body: {e}"))
             }
         })?;
-        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
+        let value = serde_json::from_slice(&bytes).map_err(|e| {
             ApiError::MalformedJson(format!("line {} column {}: {e}", e.line(), e.column()))
-        })
+        })?;
+        Ok(Self { bytes, value })
     }
 }
 

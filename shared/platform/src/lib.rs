@@ -38,6 +38,8 @@
 //! - [`planning`]: a week's planner input, and running the planner off the async workers.
 //! - [`plan_runs`]: plans queued (one pending per week) and computed by the planning job.
 //! - [`tours`]: the tours in force over some days; [`proof`]: a site's month of service.
+//! - [`demand`]: demand-based cleaning where functions meet it (a demand made due, closed
+//!   by the visit that cleaned the area, shown on sheets and counted in proof of service).
 //! - [`billing_run`]: the monthly billing job (drafts per contract), with [`billing_facts`],
 //!   what a contract's sites held over the days it covered.
 //!
@@ -59,6 +61,7 @@ pub mod bucket;
 pub mod config;
 pub mod context;
 pub mod crud;
+pub mod demand;
 pub mod error;
 pub mod http;
 pub mod issuer;

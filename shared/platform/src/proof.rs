@@ -3,15 +3,20 @@
 //! service for dispatchers and customers) and by the monthly billing run (what a contract's
 //! per-visit lines and deductions count).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use domain::sensors::DemandCleaning;
+use domain::sensors::demand::AreaDemand;
 
 use domain::Entity;
-use domain::sites::{Area, Site};
+use domain::sites::{Area, AreaType, Site};
 use domain::store::{Direction, Filter, FilterOp, Query};
 use domain::tours::{AreaService, Month, Visit, VisitTally};
 
 use crate::context::TenantData;
 use crate::crud::Stored;
+use crate::demand::AreaRule;
 use crate::error::ApiResult;
 
 /// One area of a site and its month.
@@ -99,30 +104,109 @@ pub async fn site_month(
     for job in &jobs {
         *one_off.entry(job.entity.area_id.to_string()).or_default() += 1;
     }
+    let demand = DemandMonth::load(data, site, &areas, month).await?;
+    let today = data.now().with_timezone(&schedule.tz).date_naive();
     let mut rows = Vec::with_capacity(areas.len());
     for area in areas {
-        let planned = schedule
-            .planned_dates(
-                &area.meta.id,
-                area.entity.area_type_id.as_str(),
-                month.first,
-                month.last,
-            )?
-            .len();
+        let scheduled = schedule.planned_dates(
+            &area.meta.id,
+            area.entity.area_type_id.as_str(),
+            month.first,
+            month.last,
+        )?;
         let visits = by_area
             .get(area.meta.id.as_str())
             .copied()
             .unwrap_or_default();
-        let service = AreaService::new(
+        let mut service = AreaService::new(
             &area.meta.id,
             &area.entity.name,
-            (planned, one_off.get(&area.meta.id).copied().unwrap_or(0)),
+            (
+                scheduled.len(),
+                one_off.get(&area.meta.id).copied().unwrap_or(0),
+            ),
             visits,
         );
+        if let Some((demand, extra, not_needed)) = demand.of(&area.meta.id, &scheduled, today) {
+            service = service.with_demand(demand, extra, not_needed);
+        }
         rows.push(AreaMonth { area, service });
     }
     Ok(SiteMonth {
         time_zone: schedule.tz.name(),
         areas: rows,
     })
+}
+
+/// A site's month of demand: its areas cleaned by demand that sensors watch, and the
+/// cleanings sensors made due there.
+struct DemandMonth {
+    watched: BTreeSet<String>,
+    cleanings: BTreeMap<String, Vec<DemandCleaning>>,
+}
+
+impl DemandMonth {
+    async fn load(
+        data: &TenantData,
+        site: &Stored<Site>,
+        areas: &[Stored<Area>],
+        month: &Month,
+    ) -> ApiResult<Self> {
+        let types = data
+            .repo::<AreaType>()
+            .get_map(areas.iter().map(|a| a.entity.area_type_id.to_string()))
+            .await?;
+        let by_demand = areas.iter().filter(|a| {
+            let area_type = types.get(a.entity.area_type_id.as_str());
+            AreaRule::of(&a.entity, area_type.map(|t| &t.entity))
+                .rule
+                .mode
+                .by_demand()
+        });
+        // An area no sensor reported on yet is cleaned as scheduled.
+        let watched = data
+            .repo::<AreaDemand>()
+            .get_map(by_demand.map(|a| a.meta.id.clone()))
+            .await?
+            .into_keys()
+            .collect();
+        let cleanings = fold_site_month::<DemandCleaning, _>(
+            data,
+            "localDate",
+            &site.meta.id,
+            month,
+            BTreeMap::<String, Vec<DemandCleaning>>::new(),
+            |by_area, cleaning| {
+                by_area
+                    .entry(cleaning.entity.area_id.to_string())
+                    .or_default()
+                    .push(cleaning.entity)
+            },
+        )
+        .await?;
+        Ok(Self { watched, cleanings })
+    }
+
+    /// For a watched area: its demand cleanings, those on no scheduled day, and the
+    /// scheduled days up to `today` that no demand was due on.
+    fn of(
+        &self,
+        area_id: &str,
+        scheduled: &BTreeSet<NaiveDate>,
+        today: NaiveDate,
+    ) -> Option<(usize, usize, usize)> {
+        if !self.watched.contains(area_id) {
+            return None;
+        }
+        let cleanings = self.cleanings.get(area_id).map_or(&[][..], Vec::as_slice);
+        let extra = cleanings
+            .iter()
+            .filter(|c| !scheduled.iter().any(|d| c.due_on(*d)))
+            .count();
+        let not_needed = scheduled
+            .iter()
+            .filter(|d| **d <= today && !cleanings.iter().any(|c| c.due_on(**d)))
+            .count();
+        Some((cleanings.len(), extra, not_needed))
+    }
 }

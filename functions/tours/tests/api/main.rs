@@ -2,6 +2,7 @@
 //! calendars tours refer to are seeded into the store (`TestApp::seed`).
 
 mod check_in;
+mod demand;
 mod feeds;
 mod helpers;
 mod inspections;

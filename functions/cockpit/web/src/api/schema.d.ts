@@ -1767,6 +1767,188 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sensors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List sensors */
+        get: operations["getV1Sensors"];
+        put?: never;
+        /**
+         * Create a sensor
+         * @description Roles: admin, dispatcher.
+         */
+        post: operations["postV1Sensors"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sensors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a sensor */
+        get: operations["getV1SensorsId"];
+        /**
+         * Replace a sensor
+         * @description Roles: admin, dispatcher. The body is the whole new entity.
+         */
+        put: operations["putV1SensorsId"];
+        post?: never;
+        /**
+         * Delete a sensor
+         * @description Roles: admin, dispatcher.
+         */
+        delete: operations["deleteV1SensorsId"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a sensor
+         * @description Roles: admin, dispatcher. A JSON merge patch (RFC 7396): the fields sent replace the stored ones, null removes one; the result must be valid.
+         */
+        patch: operations["patchV1SensorsId"];
+        trace?: never;
+    };
+    "/v1/demand-cleanings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List demand cleanings */
+        get: operations["getV1DemandCleanings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/demand-cleanings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a demand cleaning */
+        get: operations["getV1DemandCleaningsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/area-demand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List area demands */
+        get: operations["getV1AreaDemand"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/area-demand/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read an area demand */
+        get: operations["getV1AreaDemandId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sensor-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the sensor settings
+         * @description Roles: admin.
+         */
+        get: operations["getV1SensorSettings"];
+        /**
+         * Set the sensor settings
+         * @description Roles: admin. `If-Match: "0"` the first time.
+         */
+        put: operations["putV1SensorSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ingest/{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver sensor readings in a vendor's format
+         * @description `format`: `generic` (`{readings: [{deviceId, eventId, at, count | level | occupied | button | co2, batteryPercent?}]}`, up to 500), `ttn` (a The Things Network v3 uplink webhook), `dt` (a Disruptive Technologies data connector event, signed in `X-Dt-Signature`) or `milesight` (Milesight platform webhook events). Authenticate with a device API key with the `sensors:ingest` scope. Each device must be registered in `/v1/sensors` in that format. A reading delivered again (same device and event id, or frame counter) counts once. A bad payload is a 422 naming the field, and nothing of it is stored.
+         */
+        post: operations["postV1IngestFormat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/savings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What sensors saved at a site in a month
+         * @description Roles: admin, dispatcher, and the site's customer. Per area cleaned by demand: cleanings by its frequency (per five-day week, weekends and closures left out) against those done, each cleaning weighed against the working days since the one before; savings under half a cleaning are left out.
+         */
+        get: operations["getV1Savings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/push/billing": {
         parameters: {
             query?: never;
@@ -1781,6 +1963,26 @@ export interface paths {
          * @description Pub/Sub pushes each message of the job's topic here. 204 acks (done, or a message that can never succeed, recorded as rejected); 503 asks for redelivery with backoff.
          */
         post: operations["postPushBilling"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/push/demand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a demand job delivered by Pub/Sub
+         * @description Pub/Sub pushes each message of the job's topic here. 204 acks (done, or a message that can never succeed, recorded as rejected); 503 asks for redelivery with backoff.
+         */
+        post: operations["postPushDemand"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1956,7 +2158,46 @@ export interface components {
              */
             cleaningsPerWeek?: number | null;
             pin?: null | components["schemas"]["Pin"];
+            demand?: null | components["schemas"]["DemandRule"];
         };
+        /** @description An area's demand since its last cleaning (`areaDemand`, under the area's id). */
+        AreaDemand: {
+            areaId: string;
+            siteId: string;
+            /**
+             * Format: int64
+             * @description Counts the area's cleanings since sensors watch it; names the one demand cleaning the
+             *     time until the next cleaning may make.
+             */
+            cycle: number;
+            /**
+             * Format: date-time
+             * @description The last cleaning (or when sensors started to watch the area).
+             */
+            since: string;
+            /**
+             * Format: int64
+             * @description Events since then.
+             */
+            events: number;
+            /** @description Each fill-level sensor's latest level, in percent. */
+            levels?: {
+                [key: string]: number;
+            };
+            /** @description Each running-total counter's latest total (its increase is what counts). */
+            totals?: {
+                [key: string]: number;
+            };
+            /** @description The demand cleaning this cycle made, if it made one. */
+            open?: string | null;
+            /**
+             * @description When the fallback makes a cleaning due (RFC 3339 in UTC, so it orders as text): what
+             *     the sweep looks up. None without a fallback, or while a cleaning is open.
+             */
+            fallbackDueAt?: string | null;
+            suggestion?: null | components["schemas"]["Suggestion"];
+        };
+        AreaDemandView: components["schemas"]["StoredAreaDemand"] & components["schemas"]["DemandView"];
         /** @description The answer to an import: the preview (`dryRun`) or what was written. */
         AreaImport: {
             siteId: string;
@@ -1987,6 +2228,34 @@ export interface components {
             /** @description Check and preview only; write nothing. */
             dryRun?: boolean | null;
         };
+        /** @description One area's month. */
+        AreaSavings: {
+            areaId: string;
+            areaName: string;
+            /** Format: double */
+            cleaningsPerWeek: number;
+            /** Format: double */
+            minutesPerCleaning: number;
+            /**
+             * Format: double
+             * @description Cleanings the frequency gives the month's working days.
+             */
+            byFrequency: number;
+            /** Format: int32 */
+            done: number;
+            /**
+             * Format: double
+             * @description Cleanings saved (negative: added by sensors).
+             */
+            savedCleanings: number;
+            /**
+             * Format: double
+             * @description Minutes saved (negative: added).
+             */
+            minutesSaved: number;
+            triggers: components["schemas"]["TriggerCounts"];
+            cleanings: components["schemas"]["CleaningSaving"][];
+        };
         /** @description One area's planned and recorded cleanings in a month. */
         AreaService: {
             areaId: string;
@@ -2002,6 +2271,13 @@ export interface components {
              * @description Done as a share of planned, capped at 100; absent when nothing was planned.
              */
             fulfilmentPercent?: number | null;
+            /** @description Cleanings sensors made due (counted in `planned`). */
+            demand?: number;
+            /**
+             * @description Scheduled cleanings of an area cleaned by demand that its use did not need: neither
+             *     planned nor missed.
+             */
+            notNeeded?: number;
         };
         /** @description A kind of room with its cleaning performance rate and default frequency. */
         AreaType: {
@@ -2026,6 +2302,7 @@ export interface components {
             priority?: components["schemas"]["Priority"];
             /** @description What a cleaner must be able to do for this kind of room (e.g. `windows`, `clean-room`). */
             skills?: string[];
+            demand?: null | components["schemas"]["DemandRule"];
         };
         AreaTypeView: components["schemas"]["StoredAreaType"];
         /** @description A site's workload for one area type. */
@@ -2178,6 +2455,32 @@ export interface components {
             skills?: string[];
         };
         CleanerView: components["schemas"]["StoredCleaner"];
+        /** @description One cleaning weighed against the frequency. */
+        CleaningSaving: {
+            /** Format: date */
+            date: string;
+            /**
+             * Format: date
+             * @description The cleaning before it (none for the area's first: nothing to weigh it against).
+             */
+            previous?: string | null;
+            /**
+             * Format: int32
+             * @description Working days since the previous cleaning.
+             */
+            workingDays: number;
+            /**
+             * Format: double
+             * @description Cleanings the frequency would have made in those days.
+             */
+            byFrequency: number;
+            /**
+             * Format: double
+             * @description Cleanings saved (negative: added), 0 when under half a cleaning either way.
+             */
+            saved: number;
+            trigger?: null | components["schemas"]["DemandTrigger"];
+        };
         /** @description An occurrence a closure removed, and why. */
         ClosedOccurrence: {
             /** Format: date */
@@ -2326,6 +2629,88 @@ export interface components {
          * @example 1234.50
          */
         Decimal: string;
+        /**
+         * @description A cleaning made due by sensors. Its id is the area's and the cycle's (see
+         *     [`demand::AreaDemand::cycle`]), so one cycle makes one, however often its trigger is
+         *     delivered.
+         */
+        DemandCleaning: {
+            areaId: components["schemas"]["Id"];
+            siteId: components["schemas"]["Id"];
+            trigger: components["schemas"]["DemandTrigger"];
+            /** Format: date-time */
+            triggeredAt: string;
+            /**
+             * Format: date
+             * @description The day it became due, in the site's time zone.
+             */
+            localDate: string;
+            /**
+             * Format: date-time
+             * @description The earliest the site may be entered for it (its access hours); the trigger's time
+             *     when they allow it.
+             */
+            dueFrom: string;
+            /**
+             * Format: int64
+             * @description Events counted since the last cleaning when it triggered.
+             */
+            events: number;
+            /**
+             * Format: int64
+             * @description The limit it was measured against.
+             */
+            limit?: number | null;
+            /** @description The sensor whose reading triggered it (none for the fallback). */
+            sensorId?: string | null;
+            status: components["schemas"]["DemandStatus"];
+            visitId?: null | components["schemas"]["Id"];
+            /** Format: date-time */
+            doneAt?: string | null;
+            /**
+             * Format: date
+             * @description The day it was cleaned, in the site's time zone.
+             */
+            doneDate?: string | null;
+        };
+        DemandCleaningView: components["schemas"]["StoredDemandCleaning"];
+        /**
+         * @description How an area's cleanings are decided.
+         * @enum {string}
+         */
+        DemandMode: "fixed" | "demand" | "demand-with-fallback";
+        /** @description An area type's (or one area's) demand rule. */
+        DemandRule: {
+            mode: components["schemas"]["DemandMode"];
+            /**
+             * Format: int64
+             * @description Events since the last cleaning that make a cleaning due (required unless `fixed`).
+             */
+            limit?: number | null;
+            /**
+             * Format: double
+             * @description The fallback time as a multiple of the regular interval. Default 1.5.
+             */
+            fallbackFactor?: number;
+            /**
+             * Format: double
+             * @description A fill level under this (percent) makes a refill due. Default 20.
+             */
+            levelThresholdPercent?: number;
+        };
+        /** @enum {string} */
+        DemandStatus: "open" | "done";
+        /**
+         * @description What made a demand cleaning due.
+         * @enum {string}
+         */
+        DemandTrigger: "limit" | "fallback" | "level" | "button";
+        /** @description What a listed area's demand adds: the rule it is measured by. */
+        DemandView: {
+            rule: components["schemas"]["DemandRule"];
+            /** Format: double */
+            cleaningsPerWeek: number;
+        };
         DiffSummary: {
             daysChanged: number;
             added: number;
@@ -2471,6 +2856,15 @@ export interface components {
             minutesPerCleaning: number;
             /** Format: double */
             minutesPerWeek: number;
+        };
+        /** @description What a delivery did. */
+        Ingested: {
+            /** @description Readings taken in for the first time. */
+            accepted: number;
+            /** @description Readings delivered before (counted then, not again). */
+            duplicates: number;
+            /** @description Demand cleanings the readings made due. */
+            demandCleanings: string[];
         };
         /**
          * @description One inspected area: an APPA appearance level (1 = orderly spotlessness .. 5 = unkempt
@@ -2991,6 +3385,18 @@ export interface components {
             /** @description Where its status shows. */
             status: string;
         };
+        /** @description The site's month: its working days and each area. */
+        SavingsTotals: {
+            /** Format: double */
+            byFrequency: number;
+            /** Format: int32 */
+            done: number;
+            /** Format: double */
+            savedCleanings: number;
+            /** Format: double */
+            minutesSaved: number;
+            triggers: components["schemas"]["TriggerCounts"];
+        };
         /** @description One slot of a site's schedule, as the answer lists it. */
         ScheduledSlot: components["schemas"]["Occurrence"] & {
             calendarId: string;
@@ -3006,6 +3412,60 @@ export interface components {
             /** @description Who answers questions about its invoices by phone (BT-42; XRechnung asks for it). */
             phone?: string | null;
         };
+        /**
+         * @description A sensor in a tenant's registry. Stored under `{format}-{deviceId}`, so a device is
+         *     registered once per tenant (the store's commit refuses a second) and a reading finds its
+         *     sensor with one read.
+         */
+        Sensor: {
+            name: string;
+            kind: components["schemas"]["SensorKind"];
+            format: components["schemas"]["SensorFormat"];
+            /** @description The vendor's id of the device (TTN's `device_id`, DT's device id, Milesight's devEUI). */
+            deviceId: string;
+            areaId: components["schemas"]["Id"];
+            siteId?: null | components["schemas"]["Id"];
+            supply?: null | components["schemas"]["Supply"];
+            /**
+             * Format: double
+             * @description The battery as last reported, in percent.
+             */
+            batteryPercent?: number | null;
+            /**
+             * Format: date-time
+             * @description When a reading last arrived (kept to within [`LAST_SEEN_EVERY`]).
+             */
+            lastSeenAt?: string | null;
+        };
+        /**
+         * @description The payload format a sensor's readings arrive in (`POST /v1/ingest/{format}`).
+         * @enum {string}
+         */
+        SensorFormat: "generic" | "ttn" | "dt" | "milesight";
+        /** @description What a listed sensor adds to its record. */
+        SensorHealth: {
+            /** @description Quiet for longer than its kind's heartbeat: check its battery and its gateway. */
+            silent: boolean;
+            /**
+             * Format: int64
+             * @description The heartbeat of its kind, in minutes.
+             */
+            heartbeat_minutes: number;
+        };
+        /**
+         * @description What a sensor measures.
+         * @enum {string}
+         */
+        SensorKind: "people-counter" | "door-counter" | "presence" | "desk-occupancy" | "fill-level" | "feedback-button" | "air-quality";
+        /** @description What a reader sees. */
+        SensorSettingsView: {
+            /**
+             * @description Whether Disruptive Technologies deliveries are checked against a signature secret
+             *     (they are refused until one is set).
+             */
+            dtSignatureSecretSet: boolean;
+        };
+        SensorView: components["schemas"]["StoredSensor"] & components["schemas"]["SensorHealth"];
         /** @description The month's sums over the site's areas. */
         ServiceTotals: {
             planned: number;
@@ -3025,6 +3485,11 @@ export interface components {
          * @enum {string}
          */
         SessionDelivery: "token" | "cookie";
+        /** @description The body of `PUT`. */
+        SettingsBody: {
+            /** @description The signature secret of the DT data connector, 16 to 200 characters; null removes it. */
+            dtSignatureSecret?: string | null;
+        };
         /** @description A signed request: send it as given, before it expires. */
         SignedUrl: {
             /** @description `PUT` for an upload, `GET` for a download. */
@@ -3095,6 +3560,26 @@ export interface components {
             siteId: string;
             siteName: string;
         };
+        /** @description The report. */
+        SiteSavings: {
+            siteId: string;
+            siteName: string;
+            month: string;
+            /**
+             * Format: int32
+             * @description Weekdays on which the site was not closed, up to today in the current month.
+             */
+            workingDays: number;
+            /**
+             * Format: date
+             * @description The last day counted: the month's last, or today while it runs.
+             */
+            countedUntil: string;
+            /** @description The closed weekdays left out (holidays, shutdowns). */
+            closedDays: string[];
+            areas: components["schemas"]["AreaSavings"][];
+            totals: components["schemas"]["SavingsTotals"];
+        };
         SiteView: components["schemas"]["StoredSite"];
         /** @description A site's weekly workload, by area type and in total. */
         SiteWorkload: {
@@ -3147,14 +3632,31 @@ export interface components {
             closed?: string | null;
             /** @description Why nobody will clean it as planned (the cleaner is away): someone else must. */
             uncovered?: string | null;
+            demand?: null | components["schemas"]["StopDemand"];
+            /**
+             * @description Why a scheduled cleaning of an area cleaned by demand is not needed (its use since the
+             *     last cleaning is under its limit): skip it; it is not missed.
+             */
+            notNeeded?: string | null;
             /** @description The latest visit of the day, if checked in. */
             visitId?: string | null;
             visitStatus?: null | components["schemas"]["VisitStatus"];
+        };
+        /** @description The demand a stop answers. */
+        StopDemand: {
+            demandCleaningId: string;
+            trigger: components["schemas"]["DemandTrigger"];
+            /**
+             * Format: date-time
+             * @description When the site may be entered for it.
+             */
+            dueFrom: string;
         };
         /** @description An absence as stored (describes the `absence` of a sheet for the API document). */
         StoredAbsence: components["schemas"]["Metadata"] & components["schemas"]["Absence"];
         StoredApiKey: components["schemas"]["Metadata"] & components["schemas"]["ApiKey"];
         StoredArea: components["schemas"]["Metadata"] & components["schemas"]["Area"];
+        StoredAreaDemand: components["schemas"]["Metadata"] & components["schemas"]["AreaDemand"];
         StoredAreaType: components["schemas"]["Metadata"] & components["schemas"]["AreaType"];
         StoredAuditRecord: components["schemas"]["Metadata"] & components["schemas"]["AuditRecord"];
         StoredCalendar: components["schemas"]["Metadata"] & components["schemas"]["Calendar"];
@@ -3162,6 +3664,7 @@ export interface components {
         StoredClosure: components["schemas"]["Metadata"] & components["schemas"]["Closure"];
         StoredContract: components["schemas"]["Metadata"] & components["schemas"]["Contract"];
         StoredCustomer: components["schemas"]["Metadata"] & components["schemas"]["Customer"];
+        StoredDemandCleaning: components["schemas"]["Metadata"] & components["schemas"]["DemandCleaning"];
         StoredDocument: components["schemas"]["Metadata"] & components["schemas"]["Document"];
         StoredFeedToken: components["schemas"]["Metadata"] & components["schemas"]["FeedToken"];
         StoredInspection: components["schemas"]["Metadata"] & components["schemas"]["Inspection"];
@@ -3170,6 +3673,7 @@ export interface components {
         StoredJobRecord: components["schemas"]["Metadata"] & components["schemas"]["JobRecord"];
         StoredOneOffJob: components["schemas"]["Metadata"] & components["schemas"]["OneOffJob"];
         StoredPlan: components["schemas"]["Metadata"] & components["schemas"]["Plan"];
+        StoredSensor: components["schemas"]["Metadata"] & components["schemas"]["Sensor"];
         StoredSite: components["schemas"]["Metadata"] & components["schemas"]["Site"];
         StoredTenantSettings: components["schemas"]["Metadata"] & components["schemas"]["TenantSettings"];
         StoredTour: components["schemas"]["Metadata"] & components["schemas"]["Tour"];
@@ -3177,6 +3681,35 @@ export interface components {
         StoredUser: components["schemas"]["Metadata"] & components["schemas"]["User"];
         StoredVisit: components["schemas"]["Metadata"] & components["schemas"]["Visit"];
         StoredWorkloadReport: components["schemas"]["Metadata"] & components["schemas"]["WorkloadReport"];
+        /** @description A limit suggested from the area's last 21 days. */
+        Suggestion: {
+            /**
+             * Format: date
+             * @description The night it was computed (the site's date).
+             */
+            date: string;
+            /**
+             * Format: double
+             * @description Events per day, on average over the days counted.
+             */
+            dailyAverage: number;
+            /**
+             * Format: int32
+             * @description Days with readings among the 21.
+             */
+            days: number;
+            /**
+             * Format: int64
+             * @description The average times the area's regular interval: the limit that keeps its frequency at
+             *     usual use.
+             */
+            limit: number;
+        };
+        /**
+         * @description What a fill-level sensor watches.
+         * @enum {string}
+         */
+        Supply: "soap" | "paper" | "bin";
         /** @description One company an address may log in to, and as what. */
         TenantChoice: {
             tenant: string;
@@ -3354,6 +3887,22 @@ export interface components {
             roadFactor: number;
             /** Format: double */
             speedKmh: number;
+        };
+        /** @description How many cleanings each trigger made. */
+        TriggerCounts: {
+            /** Format: int32 */
+            limit: number;
+            /** Format: int32 */
+            fallback: number;
+            /** Format: int32 */
+            level: number;
+            /** Format: int32 */
+            button: number;
+            /**
+             * Format: int32
+             * @description Cleanings by the calendar, without a demand.
+             */
+            scheduled: number;
         };
         /** @description The stops a cleaner's absence leaves uncovered on one day. */
         UncoveredDay: {
@@ -4006,6 +4555,7 @@ export interface operations {
                     priority?: components["schemas"]["Priority"];
                     /** @description What a cleaner must be able to do for this kind of room (e.g. `windows`, `clean-room`). */
                     skills?: string[];
+                    demand?: null | components["schemas"]["DemandRule"];
                 };
             };
         };
@@ -4101,6 +4651,7 @@ export interface operations {
                     priority?: components["schemas"]["Priority"];
                     /** @description What a cleaner must be able to do for this kind of room (e.g. `windows`, `clean-room`). */
                     skills?: string[];
+                    demand?: null | components["schemas"]["DemandRule"];
                 };
             };
         };
@@ -4200,6 +4751,7 @@ export interface operations {
                     priority?: components["schemas"]["Priority"];
                     /** @description What a cleaner must be able to do for this kind of room (e.g. `windows`, `clean-room`). */
                     skills?: string[];
+                    demand?: null | components["schemas"]["DemandRule"];
                 };
             };
         };
@@ -4300,6 +4852,7 @@ export interface operations {
                      */
                     cleaningsPerWeek?: number | null;
                     pin?: null | components["schemas"]["Pin"];
+                    demand?: null | components["schemas"]["DemandRule"];
                 };
             };
         };
@@ -4390,6 +4943,7 @@ export interface operations {
                      */
                     cleaningsPerWeek?: number | null;
                     pin?: null | components["schemas"]["Pin"];
+                    demand?: null | components["schemas"]["DemandRule"];
                 };
             };
         };
@@ -4484,6 +5038,7 @@ export interface operations {
                      */
                     cleaningsPerWeek?: number | null;
                     pin?: null | components["schemas"]["Pin"];
+                    demand?: null | components["schemas"]["DemandRule"];
                 };
             };
         };
@@ -9521,7 +10076,564 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getV1Sensors: {
+        parameters: {
+            query?: {
+                /** @description Items per page (default 50). */
+                limit?: number;
+                /** @description The nextPageToken of the page before. */
+                pageToken?: string;
+                /** @description The order: a field, - before it for descending; the first is the default. */
+                orderBy?: "id";
+                /** @description Only items whose siteId is this. */
+                siteId?: string;
+                /** @description Only items whose areaId is this. */
+                areaId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the listing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SensorView"][];
+                        /** @description Where the next page starts; absent on the last page. */
+                        nextPageToken?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postV1Sensors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    kind: components["schemas"]["SensorKind"];
+                    format: components["schemas"]["SensorFormat"];
+                    /** @description The vendor's id of the device (TTN's `device_id`, DT's device id, Milesight's devEUI). */
+                    deviceId: string;
+                    areaId: components["schemas"]["Id"];
+                    supply?: null | components["schemas"]["Supply"];
+                };
+            };
+        };
+        responses: {
+            /** @description The entity as stored, with its ETag */
+            201: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    /** @description Where the new entity is read. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensorView"] & {
+                        contradictions?: components["schemas"]["Contradiction"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1SensorsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entity as stored, with its ETag */
+            200: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensorView"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putV1SensorsId: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version this changes, as GET answered it ("3"). */
+                "If-Match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    kind: components["schemas"]["SensorKind"];
+                    format: components["schemas"]["SensorFormat"];
+                    /** @description The vendor's id of the device (TTN's `device_id`, DT's device id, Milesight's devEUI). */
+                    deviceId: string;
+                    areaId: components["schemas"]["Id"];
+                    supply?: null | components["schemas"]["Supply"];
+                };
+            };
+        };
+        responses: {
+            /** @description The entity as stored, with its ETag */
+            200: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensorView"] & {
+                        contradictions?: components["schemas"]["Contradiction"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteV1SensorsId: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version this changes, as GET answered it ("3"). */
+                "If-Match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["ValidationFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchV1SensorsId: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version this changes, as GET answered it ("3"). */
+                "If-Match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    kind?: components["schemas"]["SensorKind"];
+                    format?: components["schemas"]["SensorFormat"];
+                    /** @description The vendor's id of the device (TTN's `device_id`, DT's device id, Milesight's devEUI). */
+                    deviceId?: string;
+                    areaId?: components["schemas"]["Id"];
+                    supply?: null | components["schemas"]["Supply"];
+                };
+            };
+        };
+        responses: {
+            /** @description The entity as stored, with its ETag */
+            200: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensorView"] & {
+                        contradictions?: components["schemas"]["Contradiction"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1DemandCleanings: {
+        parameters: {
+            query?: {
+                /** @description Items per page (default 50). */
+                limit?: number;
+                /** @description The nextPageToken of the page before. */
+                pageToken?: string;
+                /** @description The order: a field, - before it for descending; the first is the default. */
+                orderBy?: "-triggeredAt";
+                /** @description Only items whose siteId is this. */
+                siteId?: string;
+                /** @description Only items whose status is this. */
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the listing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DemandCleaningView"][];
+                        /** @description Where the next page starts; absent on the last page. */
+                        nextPageToken?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1DemandCleaningsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entity as stored, with its ETag */
+            200: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DemandCleaningView"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1AreaDemand: {
+        parameters: {
+            query?: {
+                /** @description Items per page (default 50). */
+                limit?: number;
+                /** @description The nextPageToken of the page before. */
+                pageToken?: string;
+                /** @description The order: a field, - before it for descending; the first is the default. */
+                orderBy?: "id";
+                /** @description Only items whose siteId is this. */
+                siteId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the listing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AreaDemandView"][];
+                        /** @description Where the next page starts; absent on the last page. */
+                        nextPageToken?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1AreaDemandId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entity as stored, with its ETag */
+            200: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AreaDemandView"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1SensorSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings, with their ETag */
+            200: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensorSettingsView"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putV1SensorSettings: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version this changes, as GET answered it ("3"). */
+                "If-Match": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsBody"];
+            };
+        };
+        responses: {
+            /** @description The settings, with their ETag */
+            200: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SensorSettingsView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postV1IngestFormat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                format: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ingested"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1Savings: {
+        parameters: {
+            query: {
+                /** @description The site. */
+                siteId: string;
+                /** @description `YYYY-MM`. */
+                month: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteSavings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     postPushBilling: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushEnvelope"];
+            };
+        };
+        responses: {
+            /** @description Done once: this delivery or an earlier one of the same message */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postPushDemand: {
         parameters: {
             query?: never;
             header?: never;

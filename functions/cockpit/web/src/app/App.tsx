@@ -19,6 +19,7 @@ import { Invoices } from '../views/dispatcher/Invoices'
 import { Jobs } from '../views/dispatcher/Jobs'
 import { PlanPage, Plans } from '../views/dispatcher/Plans'
 import { Proof } from '../views/dispatcher/Proof'
+import { Sensors } from '../views/dispatcher/Sensors'
 import { SitePage } from '../views/dispatcher/SitePage'
 import { Sites } from '../views/dispatcher/Sites'
 import { Users } from '../views/dispatcher/Users'
@@ -48,6 +49,7 @@ const PLANNER_SCREENS: Screen[] = [
   { path: '/plans', label: 'nav.plans', render: () => <Plans /> },
   { path: '/plans/:id', render: (p) => <PlanPage id={p.id ?? ''} /> },
   { path: '/proof', label: 'nav.proof', render: () => <Proof /> },
+  { path: '/sensors', label: 'nav.sensors', render: () => <Sensors /> },
   { path: '/inspections', label: 'nav.inspections', render: () => <Inspections /> },
   { path: '/customers', label: 'nav.customers', render: () => <Customers /> },
   { path: '/customers/:id', render: (p) => <CustomerPage id={p.id ?? ''} /> },

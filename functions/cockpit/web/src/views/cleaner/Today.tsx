@@ -13,6 +13,7 @@ import { Notice, PageHeader, Progress, Spinner } from '../../ui/kit'
 import { VisitPhotos } from '../shared/Documents'
 import { FeedLink } from './FeedLink'
 import { Scanner } from './Scanner'
+import { triggerLabel } from '../dispatcher/Sensors'
 
 type Sheet = Schemas['TourSheet']
 type Stop = Schemas['Stop'] & { timeZone: string; tourId: string }
@@ -249,7 +250,7 @@ function StopCard({
     'not-accessible': t('visit.notAccessible'),
   }
   return (
-    <li className={`stop-card ${status ?? 'open'}${stop.closed || stop.uncovered ? ' muted-card' : ''}`}>
+    <li className={`stop-card ${status ?? 'open'}${stop.closed || stop.uncovered || stop.notNeeded ? ' muted-card' : ''}${stop.demand ? ' demand-card' : ''}`}>
       <div className="stop-time">
         <strong>
           {formatTime(stop.plannedStart, stop.timeZone)}–{formatTime(stop.plannedEnd, stop.timeZone)}
@@ -258,6 +259,12 @@ function StopCard({
       </div>
       <div className="stop-body">
         <h2>{stop.areaName}</h2>
+        {stop.demand && <p className="badge warning">{t('stop.demand', { trigger: triggerLabel(stop.demand.trigger) })}</p>}
+        {stop.notNeeded && (
+          <p className="badge muted" title={stop.notNeeded}>
+            {t('stop.notNeeded')}
+          </p>
+        )}
         <p className="muted">
           {stop.siteName} · {t('today.floor', { floor: stop.floor })}
         </p>

@@ -12,6 +12,7 @@ import { InvoiceFacts } from '../shared/InvoiceFacts'
 import { Documents } from '../shared/Documents'
 import { downloadInvoice } from '../shared/invoiceFiles'
 import { ProofActions, ProofTable } from '../shared/ProofTable'
+import { Savings } from '../shared/Savings'
 
 export function Portal({ siteId }: { siteId?: string }) {
   const sites = useLoad(() => unwrap(api.GET('/v1/sites', { params: { query: { orderBy: 'name', limit: 200 } } })), [])
@@ -121,6 +122,7 @@ function CustomerSite({ id }: { id: string }) {
           <MonthStepper month={month} onChange={setMonth} last={last} />
         </div>
         {proof.data ? <ProofTable proof={proof.data} /> : <Spinner />}
+        <Savings siteId={id} month={month} />
       </section>
       <section aria-labelledby="score-title" className="no-print">
         <h2 id="score-title">{t('portal.scores')}</h2>

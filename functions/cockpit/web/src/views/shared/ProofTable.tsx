@@ -11,6 +11,8 @@ export function ProofTable({ proof }: { proof: Proof }) {
   const percent = (v: number | null | undefined) => (v == null ? '–' : `${formatNumber(v, 1)} %`)
   // Short of the plan is a finding once the month is over; before, it is the month to come.
   const ended = proof.month < monthOf(today())
+  // Rooms cleaned on demand add two columns: what sensors made due, what they spared.
+  const demand = proof.areas.some((a) => (a.demand ?? 0) > 0 || (a.notNeeded ?? 0) > 0)
   return (
     <table className="table proof">
       <caption>
@@ -25,6 +27,8 @@ export function ProofTable({ proof }: { proof: Proof }) {
           <th scope="col" className="number">{t('proof.done')}</th>
           <th scope="col" className="number">{t('proof.skipped')}</th>
           <th scope="col" className="number">{t('proof.notAccessible')}</th>
+          {demand && <th scope="col" className="number">{t('proof.demand')}</th>}
+          {demand && <th scope="col" className="number">{t('proof.notNeeded')}</th>}
           <th scope="col" className="number">{t('proof.fulfilment')}</th>
         </tr>
       </thead>
@@ -36,6 +40,8 @@ export function ProofTable({ proof }: { proof: Proof }) {
             <td className="number">{a.done}</td>
             <td className="number">{a.skipped}</td>
             <td className="number">{a.notAccessible}</td>
+            {demand && <td className="number">{a.demand ?? 0}</td>}
+            {demand && <td className="number">{a.notNeeded ?? 0}</td>}
             <td className="number">{percent(a.fulfilmentPercent)}</td>
           </tr>
         ))}
@@ -47,6 +53,8 @@ export function ProofTable({ proof }: { proof: Proof }) {
           <td className="number">{proof.totals.done}</td>
           <td className="number">{proof.totals.skipped}</td>
           <td className="number">{proof.totals.notAccessible}</td>
+          {demand && <td className="number">{proof.areas.reduce((n, a) => n + (a.demand ?? 0), 0)}</td>}
+          {demand && <td className="number">{proof.areas.reduce((n, a) => n + (a.notNeeded ?? 0), 0)}</td>}
           <td className="number">{percent(proof.totals.fulfilmentPercent)}</td>
         </tr>
       </tfoot>
