@@ -86,7 +86,10 @@ pub fn router() -> Routes {
             api::get(
                 sheet::uncovered_stops,
                 doc("The stops absent cleaners leave uncovered, per day")
-                    .about("Roles: admin, dispatcher. At most 31 days; by default the coming 7.")
+                    .about(
+                        "Roles: admin, dispatcher. At most 31 days; by default the coming 7. \
+                         With the open demand cleanings of rooms no tour running today covers.",
+                    )
                     .query("from", api::date(), "The first day (default: today).")
                     .query("to", api::date(), "The last day (default: from + 6 days).")
                     .ok::<sheet::UncoveredStops>(),
@@ -297,6 +300,7 @@ mod tests {
         queries.extend(resource::list_queries::<visits::Visits>());
         queries.extend(resource::list_queries::<inspections::Inspections>());
         queries.extend(resource::list_queries::<feeds::FeedTokens>());
+        queries.push(sheet::open_demand_query());
         store::indexes::assert_served(queries);
     }
 }

@@ -1,6 +1,6 @@
 //! A cleaner's tour sheet for one day: which areas, in which order, when, and what is done.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use axum::Json;
 use axum::http::header;
@@ -610,19 +610,80 @@ pub async fn uncovered_stops(
     days.sort_by(|x, y| {
         (x.date, &x.cleaner_id, x.tour.start_time).cmp(&(y.date, &y.cleaner_id, y.tour.start_time))
     });
+    let demand_cleanings = uncovered_demand(data, today).await?;
     Ok(Json(UncoveredStops {
         from,
         to,
         items: days,
+        demand_cleanings,
     }))
 }
 
 /// The uncovered stops of some days, by day, cleaner and start.
 #[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct UncoveredStops {
     from: NaiveDate,
     to: NaiveDate,
     items: Vec<UncoveredDay>,
+    /// Open demand cleanings of rooms no tour running today covers (or whose cleaner is
+    /// away): someone must be sent.
+    #[schema(value_type = Vec<StoredDemand>)]
+    demand_cleanings: Vec<Stored<DemandCleaning>>,
+}
+
+/// A demand cleaning as stored (describes `demandCleanings` for the API document).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct StoredDemand {
+    #[serde(flatten)]
+    meta: domain::Metadata,
+    #[serde(flatten)]
+    cleaning: DemandCleaning,
+}
+
+/// The most open demand cleanings the uncovered list looks at.
+const MAX_OPEN_DEMAND: usize = 200;
+
+/// Open demand cleanings of rooms that no tour running today covers with its cleaner there.
+async fn uncovered_demand(
+    data: &TenantData,
+    today: NaiveDate,
+) -> ApiResult<Vec<Stored<DemandCleaning>>> {
+    let open = data
+        .store()
+        .query(&open_demand_query())
+        .await?
+        .documents
+        .into_iter()
+        .map(Stored::<DemandCleaning>::from_document)
+        .collect::<ApiResult<Vec<_>>>()?;
+    if open.is_empty() {
+        return Ok(open);
+    }
+    let away: BTreeSet<String> = platform::tours::absences(data, today, today, None)
+        .await?
+        .into_iter()
+        .map(|a| a.entity.cleaner_id.to_string())
+        .collect();
+    let covered: BTreeSet<String> = platform::tours::in_force(data, today, today, None)
+        .await?
+        .iter()
+        .filter(|t| t.entity.runs_on(today).is_some())
+        .filter(|t| !away.contains(t.entity.cleaner_id.as_str()))
+        .flat_map(|t| t.entity.area_ids())
+        .collect();
+    Ok(open
+        .into_iter()
+        .filter(|d| !covered.contains(d.entity.area_id.as_str()))
+        .collect())
+}
+
+/// The tenant's open demand cleanings (the oldest ids first; there are few at a time).
+pub fn open_demand_query() -> domain::store::Query {
+    domain::store::Query::new(<DemandCleaning as domain::Entity>::COLLECTION)
+        .filter(domain::store::Filter::eq("status", "open"))
+        .limit(MAX_OPEN_DEMAND)
 }
 
 /// The cleaner's visits checked in on a local date, oldest first.

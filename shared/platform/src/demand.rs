@@ -6,6 +6,8 @@
 //! The documents ([`AreaDemand`], [`DemandCleaning`]) are the domain's; this module reads and
 //! writes them, with the version preconditions that make racing writers retry.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use domain::Entity;
@@ -286,6 +288,113 @@ pub async fn due_at_site(
         }
     }
     Ok(found)
+}
+
+/// How many past weeks the week builder reads a room's demand from.
+pub const HISTORY_WEEKS: i64 = 4;
+/// The share of past same weekdays with a demand under which a scheduled cleaning of a room
+/// cleaned by demand is left out of the week (one of the last four).
+pub const RARELY_NEEDED: f64 = 0.25;
+
+/// What the last [`HISTORY_WEEKS`] weeks say of each room cleaned by demand: on which of
+/// each weekday's past dates a cleaning was due. Only rooms sensors have watched for the
+/// whole span are judged; the rest are planned by their calendars.
+#[derive(Default)]
+pub struct ExpectedDemand {
+    /// Per judged area, the past dates a demand was due on.
+    due: BTreeMap<String, BTreeSet<NaiveDate>>,
+    first: Option<NaiveDate>,
+}
+
+impl ExpectedDemand {
+    pub async fn load(
+        data: &TenantData,
+        sites: &[Stored<Site>],
+        areas: &[Stored<Area>],
+        types: &BTreeMap<String, AreaType>,
+        week_start: NaiveDate,
+    ) -> ApiResult<Self> {
+        let first = week_start - Duration::weeks(HISTORY_WEEKS);
+        let by_demand: Vec<String> = areas
+            .iter()
+            .filter(|a| {
+                AreaRule::of(&a.entity, types.get(a.entity.area_type_id.as_str()))
+                    .rule
+                    .mode
+                    .by_demand()
+            })
+            .map(|a| a.meta.id.clone())
+            .collect();
+        if by_demand.is_empty() {
+            return Ok(Self::default());
+        }
+        // Watched since before the span began (a room watched for a week says too little).
+        let watched = data.repo::<AreaDemand>().get_map(by_demand).await?;
+        let mut due: BTreeMap<String, BTreeSet<NaiveDate>> = watched
+            .iter()
+            .filter(|(_, d)| d.entity.since.date_naive() < first)
+            .map(|(id, _)| (id.clone(), BTreeSet::new()))
+            .collect();
+        if due.is_empty() {
+            return Ok(Self::default());
+        }
+        let last = week_start - Duration::days(1);
+        let span = domain::tours::Month { first, last };
+        let sites_of: BTreeSet<&str> = watched
+            .values()
+            .map(|d| d.entity.site_id.as_str())
+            .collect();
+        for site in sites
+            .iter()
+            .filter(|s| sites_of.contains(s.meta.id.as_str()))
+        {
+            let cleanings = crate::proof::fold_site_month::<DemandCleaning, _>(
+                data,
+                "localDate",
+                &site.meta.id,
+                &span,
+                Vec::new(),
+                |all, c| all.push(c.entity),
+            )
+            .await?;
+            for cleaning in cleanings {
+                if let Some(dates) = due.get_mut(cleaning.area_id.as_str()) {
+                    dates.extend(
+                        first
+                            .iter_days()
+                            .take_while(|d| *d <= last)
+                            .filter(|d| cleaning.due_on(*d)),
+                    );
+                }
+            }
+        }
+        Ok(Self {
+            due,
+            first: Some(first),
+        })
+    }
+
+    /// The share of the last weeks' same weekdays on which the area's demand was due; none
+    /// for an area not judged.
+    pub fn share(&self, area_id: &str, date: NaiveDate) -> Option<f64> {
+        let dates = self.due.get(area_id)?;
+        let first = self.first?;
+        let past: Vec<NaiveDate> = (1..=HISTORY_WEEKS)
+            .map(|w| date - Duration::weeks(w))
+            .filter(|d| *d >= first)
+            .collect();
+        if past.is_empty() {
+            return None;
+        }
+        let hits = past.iter().filter(|d| dates.contains(d)).count();
+        Some(hits as f64 / past.len() as f64)
+    }
+
+    /// Whether the area's scheduled cleaning on `date` stays in the week.
+    pub fn needed(&self, area_id: &str, date: NaiveDate) -> bool {
+        self.share(area_id, date)
+            .is_none_or(|share| share >= RARELY_NEEDED)
+    }
 }
 
 /// Every store query this module issues (for the index check).

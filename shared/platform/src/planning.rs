@@ -186,6 +186,8 @@ async fn load_week(
         .map(|(i, s)| (s.meta.id.clone(), i))
         .collect();
     let mut schedules = crate::schedule::Schedules::covering(week_start, week_end);
+    let expected =
+        crate::demand::ExpectedDemand::load(data, &sites, &areas, &types, week_start).await?;
     let mut plan_areas = Vec::new();
     for area in &areas {
         let (Some(&site), Some(area_type)) = (
@@ -199,6 +201,11 @@ async fn load_week(
         let scheduled = if schedule.for_area(&area.meta.id, type_id).next().is_some() {
             let mut days = BTreeMap::new();
             for date in schedule.planned_dates(&area.meta.id, type_id, week_start, week_end)? {
+                // A room cleaned by demand that its history says is rarely needed that
+                // weekday is left to its demand (the tour covering it takes it then).
+                if !expected.needed(&area.meta.id, date) {
+                    continue;
+                }
                 days.insert(date, schedule.windows(&area.meta.id, type_id, date)?);
             }
             Some(days)

@@ -3,6 +3,7 @@
 
 mod absences;
 mod activation;
+mod demand;
 mod helpers;
 mod infeasible;
 mod pins;

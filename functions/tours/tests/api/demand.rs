@@ -193,3 +193,29 @@ async fn the_sheet_marks_a_demand_and_an_unneeded_stop_and_the_visit_closes_the_
     let watched = data.repo::<AreaDemand>().get(&wc).await.unwrap().entity;
     assert_eq!((watched.events, watched.cycle, watched.open), (0, 1, None));
 }
+
+#[tokio::test]
+async fn a_demand_no_tour_covers_today_is_on_the_dispatchers_uncovered_list() {
+    let s = scene().await;
+    let wc = washroom(&s).await;
+    let reply = s
+        .app
+        .created(
+            &s.admin,
+            "/v1/tours",
+            tour("Early", "maria", 600, &[&s.seed.lobby]),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    let lonely = demand(&s, &wc, today(&s.app), false).await;
+    let covered = demand(&s, &s.seed.lobby, today(&s.app), false).await;
+    let list = s.app.get(&s.admin, "/v1/uncovered-stops").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let ids: Vec<&str> = list.body["demandCleanings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [lonely.meta.id.as_str()], "not {}", covered.meta.id);
+}

@@ -451,7 +451,10 @@ mod tests {
     fn a_redelivered_reading_counts_once() {
         let mut d = docs();
         let reading = taken("f7", "2026-12-07T08:01:00Z", Measurement::Count(5));
-        assert_eq!(run(&mut d, &rule(100), std::slice::from_ref(&reading)).fresh, 1);
+        assert_eq!(
+            run(&mut d, &rule(100), std::slice::from_ref(&reading)).fresh,
+            1
+        );
         assert_eq!(run(&mut d, &rule(100), &[reading]).fresh, 0);
         assert_eq!((d.slot.events, d.day.events, d.area.events), (5, 5, 5));
     }

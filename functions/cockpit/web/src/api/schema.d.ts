@@ -471,7 +471,7 @@ export interface paths {
         };
         /**
          * The stops absent cleaners leave uncovered, per day
-         * @description Roles: admin, dispatcher. At most 31 days; by default the coming 7.
+         * @description Roles: admin, dispatcher. At most 31 days; by default the coming 7. With the open demand cleanings of rooms no tour running today covers.
          */
         get: operations["getV1UncoveredStops"];
         put?: never;
@@ -2172,9 +2172,16 @@ export interface components {
             cycle: number;
             /**
              * Format: date-time
-             * @description The last cleaning (or when sensors started to watch the area).
+             * @description The last cleaning (or when sensors started to watch the area): the fallback counts
+             *     from it.
              */
             since: string;
+            /**
+             * Format: date-time
+             * @description The last cleaning seen: readings from before it are history, not new use. None until
+             *     one is seen (readings of a new area count however late they arrive).
+             */
+            cleanedAt?: string | null;
             /**
              * Format: int64
              * @description Events since then.
@@ -3664,6 +3671,8 @@ export interface components {
         StoredClosure: components["schemas"]["Metadata"] & components["schemas"]["Closure"];
         StoredContract: components["schemas"]["Metadata"] & components["schemas"]["Contract"];
         StoredCustomer: components["schemas"]["Metadata"] & components["schemas"]["Customer"];
+        /** @description A demand cleaning as stored (describes `demandCleanings` for the API document). */
+        StoredDemand: components["schemas"]["Metadata"] & components["schemas"]["DemandCleaning"];
         StoredDemandCleaning: components["schemas"]["Metadata"] & components["schemas"]["DemandCleaning"];
         StoredDocument: components["schemas"]["Metadata"] & components["schemas"]["Document"];
         StoredFeedToken: components["schemas"]["Metadata"] & components["schemas"]["FeedToken"];
@@ -3920,6 +3929,11 @@ export interface components {
             /** Format: date */
             to: string;
             items: components["schemas"]["UncoveredDay"][];
+            /**
+             * @description Open demand cleanings of rooms no tour running today covers (or whose cleaner is
+             *     away): someone must be sent.
+             */
+            demandCleanings: components["schemas"]["StoredDemand"][];
         };
         /**
          * @description UN/ECE Recommendation 20 units the lines are counted in.

@@ -1,0 +1,99 @@
+//! The week builder and sensors: a room cleaned by demand is planned on the weekdays its
+//! history says it is needed.
+
+use domain::sensors::DemandCleaning;
+use domain::sensors::demand::AreaDemand;
+use platform::Role;
+use serde_json::{Value, json};
+
+use crate::helpers::{cleaner, site, start, weekdays};
+
+/// A washroom cleaned by demand on a daily weekday calendar, watched by sensors since
+/// October; in the four weeks before 30 November its demand was due on Mondays only.
+#[tokio::test]
+async fn a_room_cleaned_by_demand_is_planned_on_the_weekdays_it_was_needed() {
+    let app = start().await;
+    let admin = app.token("acme", Role::Admin);
+    let hq = app
+        .seed::<domain::sites::Site>(&admin, site("HQ", 52.52, 13.40, weekdays("05:00", "20:00")))
+        .await
+        .id();
+    let washroom = app
+        .seed::<domain::sites::AreaType>(
+            &admin,
+            json!({"name": "Washroom", "performanceSqmPerHour": 60, "cleaningsPerWeek": 5,
+                   "demand": {"mode": "demand", "limit": 40}}),
+        )
+        .await
+        .id();
+    let office = app
+        .seed::<domain::sites::AreaType>(
+            &admin,
+            json!({"name": "Office", "performanceSqmPerHour": 250, "cleaningsPerWeek": 5}),
+        )
+        .await
+        .id();
+    let wc = app
+        .seed::<domain::sites::Area>(
+            &admin,
+            json!({"siteId": hq, "name": "WC", "sizeSqm": 20, "areaTypeId": washroom}),
+        )
+        .await
+        .id();
+    let room = app
+        .seed::<domain::sites::Area>(
+            &admin,
+            json!({"siteId": hq, "name": "Office", "sizeSqm": 80, "areaTypeId": office}),
+        )
+        .await
+        .id();
+    app.seed::<domain::calendars::Calendar>(
+        &admin,
+        json!({"siteId": hq, "name": "Weekdays", "rrule": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+               "startDate": "2026-01-05", "window": {"earliest": "06:00", "latest": "18:00"}}),
+    )
+    .await;
+    cleaner(&app, &admin, "maria", 52.52).await;
+    let data = app.data_of(&admin);
+    let since = "2026-10-01T06:00:00Z".parse().unwrap();
+    data.repo::<AreaDemand>()
+        .create_with_id(&wc, AreaDemand::new(&wc, &hq, since), Vec::new())
+        .await
+        .unwrap();
+    for monday in ["2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"] {
+        let cleaning: DemandCleaning = serde_json::from_value(json!({
+            "areaId": wc, "siteId": hq, "trigger": "limit",
+            "triggeredAt": format!("{monday}T07:00:00Z"), "localDate": monday,
+            "dueFrom": format!("{monday}T07:00:00Z"), "events": 40, "status": "done",
+            "doneAt": format!("{monday}T09:00:00Z"), "doneDate": monday
+        }))
+        .unwrap();
+        data.repo::<DemandCleaning>()
+            .create(cleaning, Vec::new())
+            .await
+            .unwrap();
+    }
+    let plan = app
+        .plan(&admin, json!({"weekStart": "2026-11-30", "seconds": 1.0}))
+        .await;
+    assert_eq!(plan.status, 200, "{}", plan.body);
+    let days_of = |area: &str| -> Vec<String> {
+        let mut days: Vec<String> = plan.body["tours"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| {
+                t["stops"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|s| s["areaId"] == json!(area))
+            })
+            .map(|t: &Value| t["date"].as_str().unwrap().to_owned())
+            .collect();
+        days.sort();
+        days
+    };
+    assert_eq!(days_of(&wc), ["2026-11-30"], "Mondays only");
+    assert_eq!(days_of(&room).len(), 5, "the office keeps its calendar");
+}
