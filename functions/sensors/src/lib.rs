@@ -62,7 +62,7 @@ pub fn router() -> Routes {
                     )
                     .body_schema(api::any_object())
                     .ok::<ingest::Ingested>()
-                    .errors(&[409, 429]),
+                    .errors(&[404, 409, 429]),
             ),
         )
         .route(
@@ -79,7 +79,8 @@ pub fn router() -> Routes {
                     )
                     .query_required("siteId", api::string(), "The site.")
                     .query_required("month", api::month(), "`YYYY-MM`.")
-                    .ok::<savings::SiteSavings>(),
+                    .ok::<savings::SiteSavings>()
+                    .errors(&[404]),
             ),
         )
 }

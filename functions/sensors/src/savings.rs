@@ -97,15 +97,17 @@ pub async fn report(
         .filter(|(_, rule)| rule.rule.mode.by_demand())
         .collect();
 
+    // The month and the look-back before it, where each area's last cleaning lies.
+    let span = Month {
+        first: look_back,
+        last: month.last,
+    };
     // Which visit answered which demand.
     let triggers = fold_site_month::<DemandCleaning, _>(
         data,
         "localDate",
         site_id.as_str(),
-        &Month {
-            first: look_back,
-            last: month.last,
-        },
+        &span,
         BTreeMap::<String, DemandTrigger>::new(),
         |by_visit, cleaning| {
             if let Some(visit) = &cleaning.entity.visit_id {
@@ -119,10 +121,7 @@ pub async fn report(
         data,
         "localDate",
         site_id.as_str(),
-        &Month {
-            first: look_back,
-            last: month.last,
-        },
+        &span,
         BTreeMap::<String, Vec<(NaiveDate, Option<DemandTrigger>)>>::new(),
         |by_area, visit| {
             if visit.entity.status == VisitStatus::Done {

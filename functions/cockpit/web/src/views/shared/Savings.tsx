@@ -43,7 +43,12 @@ export function SavingsReport({ report }: { report: SiteSavings }) {
           <dt>{minutes >= 0 ? t('savings.saved') : t('savings.added')}</dt>
           <dd>
             {formatMinutes(Math.abs(minutes))}
-            <span className="small muted"> · {t('savings.cleanings', { count: formatNumber(Math.abs(report.totals.savedCleanings), 1) })}</span>
+            <span className="small muted">
+              {' · '}
+              {Math.abs(report.totals.savedCleanings) === 1
+                ? t('savings.oneCleaning')
+                : t('savings.cleanings', { count: formatNumber(Math.abs(report.totals.savedCleanings), 1) })}
+            </span>
           </dd>
         </div>
       </dl>
@@ -79,7 +84,9 @@ function AreaBars({ area, scale }: { area: AreaSavings; scale: number }) {
       <div className="savings-head">
         <strong>{area.areaName}</strong>
         <span className={saved > 0 ? 'good' : saved < 0 ? 'bad' : 'muted'}>
-          {saved === 0
+          {area.done === 0
+            ? t('savings.noCleaning')
+            : saved === 0
             ? t('savings.even')
             : t(saved > 0 ? 'savings.savedMinutes' : 'savings.addedMinutes', {
                 minutes: formatMinutes(Math.abs(saved)),
