@@ -1,7 +1,6 @@
 // Sensors and demand-based cleaning, in Chromium against the local cloud: a dispatcher
 // registers a counter, sees each washroom's use since its last cleaning against its limit
-// (the one over it due), the sensors' batteries, and the month's savings chart; the
-// cleaner's sheet marks the demand.
+// (the one over it due), the sensors' batteries, and the month's savings chart.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { accessibility, call, launch, logIn, shot, signUp, startCloud } from './harness.mjs'

@@ -148,12 +148,14 @@ pub struct AreaDemand {
     /// Each running-total counter's latest total (its increase is what counts).
     #[serde(default)]
     pub totals: BTreeMap<String, u64>,
-    /// The demand cleaning this cycle made, if it made one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The demand cleaning this cycle made, if it made one. Written as null when there is
+    /// none, so a cleared value is cleared in every store (a field left out of a replace is
+    /// not removed by every Firestore emulator).
+    #[serde(default)]
     pub open: Option<String>,
     /// When the fallback makes a cleaning due (RFC 3339 in UTC, so it orders as text): what
-    /// the sweep looks up. None without a fallback, or while a cleaning is open.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// the sweep looks up. None (null) without a fallback, or while a cleaning is open.
+    #[serde(default)]
     pub fallback_due_at: Option<String>,
     /// The nightly suggestion: the limit the last 21 days' daily average gives.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -2195,11 +2195,15 @@ export interface components {
             totals?: {
                 [key: string]: number;
             };
-            /** @description The demand cleaning this cycle made, if it made one. */
+            /**
+             * @description The demand cleaning this cycle made, if it made one. Written as null when there is
+             *     none, so a cleared value is cleared in every store (a field left out of a replace is
+             *     not removed by every Firestore emulator).
+             */
             open?: string | null;
             /**
              * @description When the fallback makes a cleaning due (RFC 3339 in UTC, so it orders as text): what
-             *     the sweep looks up. None without a fallback, or while a cleaning is open.
+             *     the sweep looks up. None (null) without a fallback, or while a cleaning is open.
              */
             fallbackDueAt?: string | null;
             suggestion?: null | components["schemas"]["Suggestion"];
