@@ -1,26 +1,17 @@
 //! The monthly billing run as Pub/Sub pushes it: a draft per contract from 04:00 on the 1st
 //! in the tenant's zone, never a second one however often the month is delivered.
 
-use base64::Engine as _;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
+use domain::Entity;
 use domain::billing::Invoice;
-use domain::store::{Query, Write};
-use domain::{Entity, TenantId};
-use platform::testing::{TestApp, spawn_app};
+use domain::store::Query;
+use platform::testing::{TestApp, create, spawn_app};
 use serde_json::{Value, json};
 
 const TENANT: &str = "acme";
 
 async fn start() -> TestApp {
     spawn_app(billing_run::router(), Default::default()).await
-}
-
-fn create(collection: &'static str, id: &str, fields: Value) -> Write {
-    Write::Create {
-        collection,
-        id: id.into(),
-        fields: fields.as_object().unwrap().clone(),
-    }
 }
 
 /// Site s1 in Berlin with one 100 m² office (30 minutes a cleaning) cleaned on weekdays (21
@@ -66,25 +57,9 @@ fn parsed<E: Entity>(body: Value) -> E {
     E::parse(&body).unwrap_or_else(|e| panic!("a valid {}: {e}", E::KIND))
 }
 
-/// The billing message of `tenant` for the tick at `scheduled` (with `payload` as data).
+/// The billing message of the tenant for the tick at `scheduled` (with `payload` as data).
 fn envelope(scheduled: &str, payload: Value) -> Value {
-    let at: DateTime<Utc> = scheduled.parse().unwrap();
-    let message = platform::job::message(
-        "billing",
-        &TenantId::parse(TENANT).unwrap(),
-        &at,
-        None,
-        &payload,
-    );
-    json!({
-        "message": {
-            "attributes": message.attributes,
-            "data": base64::engine::general_purpose::STANDARD.encode(&message.data),
-            "messageId": format!("m-{scheduled}"),
-            "publishTime": scheduled,
-        },
-        "subscription": "projects/test/subscriptions/billing",
-    })
+    platform::testing::job_envelope("billing", TENANT, scheduled.parse().unwrap(), &payload)
 }
 
 async fn deliver(app: &TestApp, scheduled: &str, payload: Value) -> u16 {

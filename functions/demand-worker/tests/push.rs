@@ -1,28 +1,18 @@
 //! The demand job as Pub/Sub pushes it every 15 minutes: fallbacks once after their time,
 //! never on a closed day; limits suggested each night from the last 21 days.
 
-use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
-use domain::TenantId;
 use domain::sensors::demand::{AreaDemand, SensorDay};
 use domain::sensors::{DemandCleaning, DemandTrigger};
-use domain::store::{Query, Write};
+use domain::store::Query;
 use platform::crud::Stored;
-use platform::testing::{TestApp, spawn_app};
-use serde_json::{Value, json};
+use platform::testing::{TestApp, create, spawn_app};
+use serde_json::json;
 
 const TENANT: &str = "acme";
 
 async fn start() -> TestApp {
     spawn_app(demand_worker::router(), Default::default()).await
-}
-
-fn create(collection: &'static str, id: &str, fields: Value) -> Write {
-    Write::Create {
-        collection,
-        id: id.into(),
-        fields: fields.as_object().unwrap().clone(),
-    }
 }
 
 fn data(app: &TestApp) -> platform::TenantData {
@@ -78,30 +68,15 @@ async fn seed(app: &TestApp, cleaned: DateTime<Utc>) -> AreaDemand {
     area
 }
 
-fn envelope(scheduled: DateTime<Utc>) -> Value {
-    let message = platform::job::message(
-        "demand",
-        &TenantId::parse(TENANT).unwrap(),
-        &scheduled,
-        None,
-        &json!({}),
-    );
-    json!({
-        "message": {
-            "attributes": message.attributes,
-            "data": base64::engine::general_purpose::STANDARD.encode(&message.data),
-            "messageId": format!("m-{scheduled}"),
-            "publishTime": scheduled,
-        },
-        "subscription": "projects/test/subscriptions/demand",
-    })
-}
-
 /// Delivers the run of the tick at the app's clock.
 async fn tick(app: &TestApp) -> u16 {
     let now = domain::Clock::now(&*app.clock);
-    app.push(&app.pusher(), "/push/demand", &envelope(now))
-        .await
+    app.push(
+        &app.pusher(),
+        "/push/demand",
+        &platform::testing::job_envelope("demand", TENANT, now, &json!({})),
+    )
+    .await
 }
 
 async fn cleanings(app: &TestApp) -> Vec<DemandCleaning> {

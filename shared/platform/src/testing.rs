@@ -688,3 +688,40 @@ pub fn einvoice_check(xml: &str) -> EInvoiceVerdict {
         fired: report["fired"].as_u64().unwrap_or(0),
     }
 }
+
+/// The push envelope of one run of scheduled `job` for `tenant` at the tick `scheduled`
+/// (with `payload` as data), as the fan-out publishes it and Pub/Sub pushes it: one message
+/// id per tick, so a redelivery of the tick carries the same one.
+pub fn job_envelope(
+    job: &str,
+    tenant: &str,
+    scheduled: chrono::DateTime<chrono::Utc>,
+    payload: &serde_json::Value,
+) -> serde_json::Value {
+    use base64::Engine as _;
+    let tenant = domain::TenantId::parse(tenant).expect("a tenant id");
+    let message = crate::job::message(job, &tenant, &scheduled, None, payload);
+    let at = domain::meta::format_timestamp(&scheduled);
+    serde_json::json!({
+        "message": {
+            "attributes": message.attributes,
+            "data": base64::engine::general_purpose::STANDARD.encode(&message.data),
+            "messageId": format!("m-{at}"),
+            "publishTime": at,
+        },
+        "subscription": format!("projects/test/subscriptions/{job}"),
+    })
+}
+
+/// A write creating `collection/id` with `fields` (an object): seeds a store directly.
+pub fn create(
+    collection: &'static str,
+    id: &str,
+    fields: serde_json::Value,
+) -> domain::store::Write {
+    domain::store::Write::Create {
+        collection,
+        id: id.into(),
+        fields: fields.as_object().expect("fields are an object").clone(),
+    }
+}

@@ -4,9 +4,9 @@
 use domain::sensors::DemandCleaning;
 use domain::sensors::demand::AreaDemand;
 use platform::Role;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::helpers::{cleaner, site, start, weekdays};
+use crate::helpers::{cleaner, site, start, visits_of, weekdays};
 
 /// A washroom cleaned by demand on a daily weekday calendar, watched by sensors since
 /// October; in the four weeks before 30 November its demand was due on Mondays only.
@@ -78,18 +78,9 @@ async fn a_room_cleaned_by_demand_is_planned_on_the_weekdays_it_was_needed() {
         .await;
     assert_eq!(plan.status, 200, "{}", plan.body);
     let days_of = |area: &str| -> Vec<String> {
-        let mut days: Vec<String> = plan.body["tours"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|t| {
-                t["stops"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|s| s["areaId"] == json!(area))
-            })
-            .map(|t: &Value| t["date"].as_str().unwrap().to_owned())
+        let mut days: Vec<String> = visits_of(&plan.body, area)
+            .into_iter()
+            .map(|(_, date)| date)
             .collect();
         days.sort();
         days

@@ -183,3 +183,25 @@ pub async fn planned_infeasible() -> (Infeasible, Reply) {
         plan,
     )
 }
+
+/// (cleaner, date) of every stop at `area`.
+pub fn visits_of(plan: &Value, area: &str) -> Vec<(String, String)> {
+    plan["tours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| {
+            t["stops"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["areaId"] == area)
+        })
+        .map(|t| {
+            (
+                t["cleanerId"].as_str().unwrap().to_owned(),
+                t["date"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}

@@ -4,7 +4,7 @@ use platform::Role;
 use platform::testing::TestApp;
 use serde_json::{Value, json};
 
-use crate::helpers::{demo, start};
+use crate::helpers::{demo, start, visits_of};
 
 /// The demo tenant plus an archive room at the first site, pinned as `pin`; the plan of the
 /// week of 2026-11-30 and the archive's id.
@@ -30,28 +30,6 @@ async fn planned_with_pin(pin: Value, absent: Option<&str>) -> (TestApp, Value, 
     let body = json!({"weekStart": "2026-11-30", "seconds": 1.0});
     let plan = app.plan(&admin, body).await;
     (app, plan.body, archive)
-}
-
-/// (cleaner, date) of every stop at `area`.
-fn visits_of(plan: &Value, area: &str) -> Vec<(String, String)> {
-    plan["tours"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|t| {
-            t["stops"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|s| s["areaId"] == area)
-        })
-        .map(|t| {
-            (
-                t["cleanerId"].as_str().unwrap().to_owned(),
-                t["date"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
 }
 
 #[tokio::test]
