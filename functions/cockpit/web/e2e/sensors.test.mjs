@@ -1,9 +1,10 @@
 // Sensors and demand-based cleaning, in Chromium against the local cloud: a dispatcher
 // registers a counter, sees each washroom's use since its last cleaning against its limit
-// (the one over it due), the sensors' batteries, and the month's savings chart.
+// (the one over it due), the sensors' batteries, and the month's savings chart; proof of
+// service counts the demand, and the cleaner's phone marks demand and unneeded rooms.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { accessibility, call, launch, logIn, shot, signUp, startCloud } from './harness.mjs'
+import { accessibility, call, launch, logIn, shot, signUp, startCloud, todayInBerlin } from './harness.mjs'
 
 let cloud
 let browser
@@ -102,4 +103,36 @@ test('the savings chart weighs the month’s cleanings against the frequency', a
   await page.setViewportSize({ width: 390, height: 844 })
   await shot(page, 'sensors-phone')
   await page.setViewportSize({ width: 1440, height: 900 })
+})
+
+test('proof of service counts the demand, and the cleaner’s day marks demand and unneeded rooms', async () => {
+  await page.goto(`${cloud.url}/proof`)
+  const proof = page.getByRole('table')
+  await proof.getByRole('columnheader', { name: 'Nach Bedarf' }).waitFor()
+  await proof.getByRole('columnheader', { name: 'Nicht nötig' }).waitFor()
+  await shot(page, 'proof-with-demand-desktop')
+
+  // Maria's tour covers the ladies' washroom (over its limit) and the meeting room (under it).
+  const weekday = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][new Date(`${todayInBerlin()}T12:00:00Z`).getUTCDay()]
+  const shifts = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => ({ day, from: '05:00', to: '22:00' }))
+  await call(cloud.url, 'POST', '/v1/cleaners', { userId: 'maria', name: 'Maria Kowalski', home: { lat: 52.51, lng: 13.42 }, shifts, maxMinutesPerDay: 600 }, admin.token)
+  await call(cloud.url, 'POST', '/v1/tours', {
+    name: 'Spreeufer früh', cleanerId: 'maria', startTime: '06:00', maxMinutesPerDay: 600,
+    days: [{ day: weekday, areaIds: [areas.ladies, areas.meeting] }],
+  }, admin.token)
+  const { json: invitation } = await call(cloud.url, 'POST', '/v1/invitations', {
+    email: 'maria@glanzwerk.example', name: 'Maria Kowalski', role: 'cleaner', language: 'de', cleanerId: 'maria',
+  }, admin.token)
+  const phone = await launch({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true })
+  const cleaner = await phone.context.newPage()
+  await cleaner.goto(invitation.acceptUrl.replace(/^https?:\/\/[^/]+/, cloud.url))
+  await cleaner.getByLabel('Passwort').fill('correct horse battery')
+  await cleaner.getByRole('button', { name: 'Annehmen und anmelden' }).click()
+  await cleaner.getByRole('heading', { name: 'Meine Tour heute' }).waitFor()
+  const ladies = cleaner.locator('.stop-card', { hasText: 'WC Damen 2. OG' })
+  await ladies.getByText('Bedarf: Limit erreicht').waitFor()
+  const meeting = cleaner.locator('.stop-card', { hasText: 'Besprechungsraum Spree' })
+  await meeting.getByText('Heute nicht nötig').waitFor()
+  await shot(cleaner, 'today-demand-phone')
+  await phone.close()
 })
