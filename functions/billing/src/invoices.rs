@@ -466,6 +466,7 @@ async fn issue(
                 let issued = cx.repo::<Invoice>().get(&id).await?;
                 tracing::info!(invoice = %id, number = ?issued.entity.number, "issued");
                 crate::filing::file(&cx, &issued).await;
+                tell_customer(&cx, &issued, &customer).await;
                 return saved(&issued);
             }
             // Another issue drew this number first: draw again.
@@ -494,6 +495,57 @@ async fn issue(
     Err(ApiError::Unavailable(
         "too many invoices are being issued at once; retry in a moment".into(),
     ))
+}
+
+/// The customer's invoice address gets the issued invoice by email, its filed PDF attached.
+async fn tell_customer(cx: &RequestContext, issued: &Stored<Invoice>, customer: &Stored<Customer>) {
+    let invoice = &issued.entity;
+    let Some(email) = customer
+        .entity
+        .contact
+        .as_ref()
+        .and_then(|c| c.email.as_ref())
+    else {
+        tracing::info!(invoice = %issued.meta.id, "the customer has no invoice address: not emailed");
+        return;
+    };
+    let number = invoice
+        .number
+        .clone()
+        .unwrap_or_else(|| issued.meta.id.clone());
+    let name = customer
+        .entity
+        .contact
+        .as_ref()
+        .and_then(|c| c.name.clone())
+        .unwrap_or_else(|| customer.entity.name.clone());
+    cx.notify(&domain::notifications::NotificationEvent {
+        id: format!("invoice:{}", issued.meta.id),
+        to: vec![domain::notifications::Audience::Address {
+            email: email.to_string(),
+            name,
+            language: customer.entity.language,
+        }],
+        message: domain::notifications::Message::InvoiceIssued {
+            company: invoice
+                .seller
+                .as_ref()
+                .map_or_else(String::new, |s| s.party.name.clone()),
+            number: number.clone(),
+            total: format!("{} {:.2}", invoice.currency.code(), invoice.totals.due),
+            due_date: invoice.due_date.unwrap_or_default(),
+        },
+        time_zone: None,
+        link: None,
+        attachment: Some(domain::notifications::Attachment {
+            blob_key: crate::filing::document_id(&issued.meta.id, "pdf"),
+            file_name: format!("{number}.pdf"),
+            media_type: "application/pdf".into(),
+        }),
+        site_id: None,
+        not_to: None,
+    })
+    .await;
 }
 
 /// `POST /v1/invoices/{id}/payment {paidOn?}` with `If-Match`.

@@ -53,8 +53,15 @@ impl BackgroundJob for DemandSweep {
     async fn run(self, run: &PushJob) -> Result<Vec<Write>, JobError> {
         let data = run.data();
         let made = fallbacks(data).await?;
-        if made > 0 {
-            tracing::info!(made, "fallback cleanings made due");
+        if !made.is_empty() {
+            tracing::info!(made = made.len(), "fallback cleanings made due");
+        }
+        for id in &made {
+            match platform::demand::demand_event(data, id).await {
+                Ok(Some(event)) => run.notify(&event).await,
+                Ok(None) => {}
+                Err(e) => tracing::error!(cleaning = %id, "the cleaner on duty was not told: {e}"),
+            }
         }
         let settings = data
             .repo::<TenantSettings>()
@@ -82,12 +89,12 @@ pub fn due_query(now: chrono::DateTime<chrono::Utc>) -> Query {
         .limit(FALLBACKS_PER_RUN)
 }
 
-/// Makes the due fallbacks; how many.
-pub async fn fallbacks(data: &TenantData) -> Result<usize, JobError> {
+/// Makes the due fallbacks; the ids of the cleanings made.
+pub async fn fallbacks(data: &TenantData) -> Result<Vec<String>, JobError> {
     let now = data.now();
     let page = data.store().query(&due_query(now)).await?;
     let mut schedules: BTreeMap<String, (Stored<Site>, SiteSchedule)> = BTreeMap::new();
-    let mut made = 0;
+    let mut made = Vec::new();
     for doc in page.documents {
         let meta = doc.meta.clone();
         let mut area: AreaDemand = Stored::<AreaDemand>::from_document(doc)?.entity;
@@ -125,12 +132,13 @@ pub async fn fallbacks(data: &TenantData) -> Result<usize, JobError> {
         else {
             continue;
         };
+        let id = create.target().1.to_owned();
         let writes = vec![
             create,
             write(AreaDemand::COLLECTION, &meta.id, Some(&meta), &area)?,
         ];
         if commit_quietly(data, writes).await? {
-            made += 1;
+            made.push(id);
         }
     }
     Ok(made)

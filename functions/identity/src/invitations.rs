@@ -181,6 +181,30 @@ async fn invite(
         crate::well_known::origin(&headers)
     );
     crate::log_link("invitation link", &stored.entity.email, &accept_url);
+    let company = cx
+        .repo::<TenantSettings>()
+        .find(TenantSettings::ID)
+        .await?
+        .map_or_else(|| cx.caller.tenant.to_string(), |s| s.entity.name);
+    cx.notify(&domain::notifications::NotificationEvent {
+        id: format!("invitation:{}", stored.meta.id),
+        to: vec![domain::notifications::Audience::Address {
+            email: stored.entity.email.to_string(),
+            name: stored.entity.name.clone(),
+            language: stored.entity.language,
+        }],
+        message: domain::notifications::Message::Invitation {
+            company,
+            role: stored.entity.role,
+            expires_at: stored.entity.expires_at,
+        },
+        time_zone: None,
+        link: Some(accept_url.clone()),
+        attachment: None,
+        site_id: None,
+        not_to: None,
+    })
+    .await;
     Ok(crate::created_with_secrets(
         &stored,
         Invitations::PATH,

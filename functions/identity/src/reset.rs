@@ -16,7 +16,7 @@ use domain::identity::{AuditAction, Email, NewPassword};
 use domain::store::Write;
 use domain::{Fields, TenantId};
 use platform::api::{self, doc};
-use platform::crud::{entity_fields, key_id, new_id};
+use platform::crud::{entity_fields, key_id};
 use platform::error::ApiResult;
 use platform::http::JsonBody;
 use platform::routes::Routes;
@@ -31,8 +31,7 @@ use crate::password;
 use platform::secrets::random_secret;
 
 pub const RESETS: &str = "passwordResets";
-/// Messages for the notifications worker, in the platform's scope.
-pub const OUTBOX: &str = "outbox";
+/// How long a reset link works.
 pub const RESET_MINUTES: i64 = 30;
 
 pub fn routes() -> Routes {
@@ -88,7 +87,7 @@ async fn request(
     let email = f.finish(|| email)?;
     let system = accounts::system(&state);
     let now = state.clock.now();
-    if accounts::find(&system, &email).await?.is_some() {
+    if let Some((account, _)) = accounts::find(&system, &email).await? {
         let secret = random_secret();
         let reset = Reset {
             email: email.clone(),
@@ -99,22 +98,15 @@ async fn request(
             "{}/reset-password#token={secret}",
             crate::well_known::origin(&headers)
         );
-        let message = json!({"kind": "passwordReset", "to": email, "link": link,
-            "expiresAt": reset.expires_at});
-        let writes = vec![
-            Write::Create {
-                collection: RESETS,
-                id: reset_id(&secret),
-                fields: entity_fields(&reset)?,
-            },
-            Write::Create {
-                collection: OUTBOX,
-                id: new_id(),
-                fields: entity_fields(&message)?,
-            },
-        ];
+        let expires_at = reset.expires_at;
+        let writes = vec![Write::Create {
+            collection: RESETS,
+            id: reset_id(&secret),
+            fields: entity_fields(&reset)?,
+        }];
         system.commit(writes, now).await?;
         crate::log_link("password reset link", &email, &link);
+        tell(&state, &account, &secret, link, expires_at).await;
     }
     Ok((
         StatusCode::ACCEPTED,
@@ -123,6 +115,42 @@ async fn request(
         }),
     )
         .into_response())
+}
+
+/// The reset link goes by email to the user, told in her language by her first company
+/// (whose outbox shows it; an address is one account across companies).
+async fn tell(
+    state: &AppState,
+    account: &Account,
+    secret: &str,
+    link: String,
+    expires_at: chrono::DateTime<chrono::Utc>,
+) {
+    let Some(membership) = account.memberships.first() else {
+        return;
+    };
+    let Ok(tenant) = TenantId::parse_external(&membership.tenant) else {
+        return;
+    };
+    let event = domain::notifications::NotificationEvent {
+        id: format!("password-reset:{}", reset_id(secret)),
+        to: vec![domain::notifications::Audience::User {
+            user_id: membership.user_id.clone(),
+        }],
+        message: domain::notifications::Message::PasswordReset { expires_at },
+        time_zone: None,
+        link: Some(link),
+        attachment: None,
+        site_id: None,
+        not_to: None,
+    };
+    platform::notify::publish(
+        state.publisher.as_deref(),
+        &tenant,
+        &event,
+        state.clock.now(),
+    )
+    .await;
 }
 
 fn invalid_link() -> ApiError {

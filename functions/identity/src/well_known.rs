@@ -49,22 +49,9 @@ async fn jwks(State(state): State<AppState>) -> ApiResult<Response> {
     Ok(cached(keys))
 }
 
-/// The origin the client reached: `PUBLIC_URL` when set, else the request's own host.
+/// The origin the client reached (see [`platform::http::origin`]).
 pub fn origin(headers: &HeaderMap) -> String {
-    if let Some(url) = platform::config::optional("PUBLIC_URL") {
-        return url.trim_end_matches('/').to_owned();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .unwrap_or("localhost");
-    let local =
-        host.starts_with("127.0.0.1") || host.starts_with("localhost") || host.starts_with("[::1]");
-    format!("{}://{host}", if local { "http" } else { "https" })
+    platform::http::origin(headers)
 }
 
 async fn openid_configuration(

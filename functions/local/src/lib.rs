@@ -47,6 +47,8 @@ pub fn router_of(name: &str) -> Option<fn() -> Routes> {
         "documents" => Some(documents::router),
         "sensors" => Some(sensors::router),
         "demand-worker" => Some(demand_worker::router),
+        "notifications" => Some(notifications::router),
+        "notifications-worker" => Some(notifications_worker::router),
         "cockpit" => Some(cockpit::router),
         _ => None,
     }

@@ -490,6 +490,7 @@ const WEEK_ACTIVATIONS: &str = "weekActivations";
 /// as the standing plan); the plan becomes active and the week's previous plan superseded.
 async fn activate(
     cx: RequestContext,
+    headers: axum::http::HeaderMap,
     Path(id): Path<String>,
     IfMatch(version): IfMatch,
 ) -> ApiResult<Response> {
@@ -613,8 +614,40 @@ async fn activate(
             )),
             other => other.into(),
         })?;
+    tell_cleaners(&cx, &headers, &id, first, &new_tours).await;
     let saved = cx.repo::<Plan>().get(&id).await?;
     Ok(entity_response(StatusCode::OK, &saved.meta, &saved, None))
+}
+
+/// Each cleaner of the activated plan gets her new week, with a link to it.
+async fn tell_cleaners(
+    cx: &RequestContext,
+    headers: &axum::http::HeaderMap,
+    plan: &str,
+    week_start: chrono::NaiveDate,
+    tours: &[Tour],
+) {
+    let mut stops: std::collections::BTreeMap<&domain::UserId, u32> = Default::default();
+    for tour in tours {
+        let count: usize = tour.days.iter().map(|d| d.area_ids.len()).sum();
+        *stops.entry(&tour.cleaner_id).or_default() += count as u32;
+    }
+    let link = format!("{}/today", platform::http::origin(headers));
+    for (cleaner, stops) in stops {
+        cx.notify(&domain::notifications::NotificationEvent {
+            id: format!("plan:{plan}:{cleaner}"),
+            to: vec![domain::notifications::Audience::User {
+                user_id: cleaner.clone(),
+            }],
+            message: domain::notifications::Message::PlanActivated { week_start, stops },
+            time_zone: None,
+            link: Some(link.clone()),
+            attachment: None,
+            site_id: None,
+            not_to: None,
+        })
+        .await;
+    }
 }
 
 fn create(collection: &'static str, fields: serde_json::Map<String, Value>) -> Write {

@@ -77,7 +77,15 @@ pub async fn ingest(
             .map_err(|why| ApiError::Unauthenticated(format!("X-Dt-Signature {why}")))?;
     }
     let parsed = readings::parse(format, &body.value, cx.now())?;
-    Ok(Json(deliver(cx.data(), format, parsed).await?))
+    let ingested = deliver(cx.data(), format, parsed).await?;
+    for made in &ingested.demand_cleanings {
+        match platform::demand::demand_event(cx.data(), made).await {
+            Ok(Some(event)) => cx.notify(&event).await,
+            Ok(None) => {}
+            Err(e) => tracing::error!(cleaning = %made, "the cleaner on duty was not told: {e}"),
+        }
+    }
+    Ok(Json(ingested))
 }
 
 /// Takes a delivery's readings in (the handler's work once the request is authenticated and

@@ -1,11 +1,12 @@
 //! Quality inspections and their monthly score per site.
 
 use axum::Json;
+use domain::notifications::{Audience, Message, NotificationEvent, NotificationSettings};
 use domain::sites::{Area, Site};
 use domain::store::Write;
 use domain::tours::{Inspection, InspectionSummary, Month};
 use domain::{FieldError, Fields, ValidationErrors};
-use platform::crud::still_at;
+use platform::crud::{Stored, still_at};
 use platform::error::ApiResult;
 use platform::http::{FilterParam, Order, query_object};
 use platform::resource::Resource;
@@ -38,6 +39,48 @@ impl Resource for Inspections {
             None => Some(cx.caller.user.clone()),
         };
         Ok(inspection)
+    }
+
+    /// Below the tenant's threshold, the dispatchers and the site's customer are told (once
+    /// per inspection).
+    async fn written(stored: &Stored<Inspection>, cx: &RequestContext) {
+        let settings = platform::demand::read::<NotificationSettings>(
+            cx.data(),
+            NotificationSettings::COLLECTION,
+            NotificationSettings::ID,
+        )
+        .await
+        .ok()
+        .flatten()
+        .map(|(_, s)| s)
+        .unwrap_or_default();
+        let inspection = &stored.entity;
+        if inspection.score_percent >= settings.inspection_threshold_percent {
+            return;
+        }
+        let Ok(Some(site)) = cx.repo::<Site>().find(inspection.site_id.as_str()).await else {
+            return;
+        };
+        let mut to = vec![Audience::Dispatchers];
+        if let Some(customer_id) = site.entity.customer_id.clone() {
+            to.push(Audience::Customer { customer_id });
+        }
+        cx.notify(&NotificationEvent {
+            id: format!("inspection:{}", stored.meta.id),
+            to,
+            message: Message::InspectionFailed {
+                site_name: site.entity.name.clone(),
+                date: inspection.date,
+                score_percent: inspection.score_percent,
+                threshold_percent: settings.inspection_threshold_percent,
+            },
+            time_zone: Some(site.entity.time_zone),
+            link: None,
+            attachment: None,
+            site_id: Some(site.meta.id),
+            not_to: None,
+        })
+        .await;
     }
 
     /// The site must exist and every inspected area must be one of its areas.

@@ -13,6 +13,7 @@
 
 mod feeds;
 mod inspections;
+pub mod late;
 mod printed;
 mod proof;
 mod sheet;
@@ -38,6 +39,7 @@ use platform::{ApiError, Caller, RequestContext, Role};
 pub fn router() -> Routes {
     Routes::new()
         .merge(resource::routes::<tour::Tours>())
+        .merge(platform::job::route::<late::LateCheck>())
         .route(
             "/v1/tour-settings",
             api::get(

@@ -687,7 +687,7 @@ pub fn open_demand_query() -> domain::store::Query {
 }
 
 /// The cleaner's visits checked in on a local date, oldest first.
-async fn visits_of_day(
+pub(crate) async fn visits_of_day(
     data: &TenantData,
     cleaner: &str,
     date: NaiveDate,

@@ -9,6 +9,7 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::Entity;
+use domain::notifications::{Audience, Message, NotificationEvent};
 use domain::sites::{Area, Site};
 use domain::store::{Filter, FilterOp, Query, Write};
 use domain::time::LocalTime;
@@ -161,6 +162,52 @@ pub fn day_query(cleaner: &str, date: &str) -> Query {
     Query::new(Visit::COLLECTION)
         .filter(Filter::eq("cleanerId", cleaner))
         .filter(Filter::new("localDate", FilterOp::Eq, date))
+}
+
+/// The dispatchers and the site's customer hear of a skipped or inaccessible room.
+async fn tell_skipped(cx: &RequestContext, visit: &Stored<Visit>) {
+    let v = &visit.entity;
+    let site = cx
+        .repo::<domain::sites::Site>()
+        .find(v.site_id.as_str())
+        .await;
+    let area = cx
+        .repo::<domain::sites::Area>()
+        .find(v.area_id.as_str())
+        .await;
+    let cleaner = cx
+        .repo::<domain::planning::Cleaner>()
+        .find(v.cleaner_id.as_str())
+        .await;
+    let (Ok(Some(site)), Ok(Some(area))) = (site, area) else {
+        tracing::warn!(visit = %visit.meta.id, "skipped visit not told: its site or area is gone");
+        return;
+    };
+    let mut to = vec![Audience::Dispatchers];
+    if let Some(customer_id) = site.entity.customer_id.clone() {
+        to.push(Audience::Customer { customer_id });
+    }
+    cx.notify(&NotificationEvent {
+        id: format!("visit:{}", visit.meta.id),
+        to,
+        message: Message::VisitSkipped {
+            cleaner_name: cleaner
+                .ok()
+                .flatten()
+                .map_or_else(|| v.cleaner_id.to_string(), |c| c.entity.name),
+            site_name: site.entity.name.clone(),
+            area_name: area.entity.name,
+            status: v.status.as_str().to_owned(),
+            reason: v.reason.clone(),
+            at: v.checked_out_at.unwrap_or(v.checked_in_at),
+        },
+        time_zone: Some(site.entity.time_zone),
+        link: None,
+        attachment: None,
+        site_id: Some(site.meta.id),
+        not_to: None,
+    })
+    .await;
 }
 
 fn visit_response(status: StatusCode, visit: &Stored<Visit>) -> Response {
@@ -337,6 +384,12 @@ pub async fn check_out(
         expected_version: None,
     };
     let saved = repo.replace(&id, version, visit, vec![key]).await?;
+    if matches!(
+        saved.entity.status,
+        VisitStatus::Skipped | VisitStatus::NotAccessible
+    ) {
+        tell_skipped(&cx, &saved).await;
+    }
     if saved.entity.status == VisitStatus::Done {
         // Sensors count the area's use from this cleaning on; the visit stands either way.
         if let Err(e) = platform::demand::cleaned(cx.data(), &saved.meta.id, &saved.entity).await {

@@ -1,5 +1,5 @@
 //! The `tours` binary needs its signing key (a catalog secret): without one, or with a weak
-//! one, it stops naming the variable; with one it serves.
+//! one, it stops naming the variable; with one it serves (its late check's pushes verified).
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -10,8 +10,17 @@ use platform::auth::TokenIssuer;
 const BIN: &str = env!("CARGO_BIN_EXE_tours");
 const KEY_VAR: &str = "CLEANOPS_SIGNING_KEY";
 
+/// The binary as Cloud Run starts it; it also takes Pub/Sub's pushes of the late check.
 fn tours(issuer: &TokenIssuer, data_dir: &std::path::Path) -> Command {
-    platform::testing::function_command(BIN, issuer, data_dir)
+    let mut command = platform::testing::function_command(BIN, issuer, data_dir);
+    command
+        .env("PUSH_AUDIENCE", platform::testing::PUSH_AUDIENCE)
+        .env(
+            "PUSH_SERVICE_ACCOUNT",
+            platform::testing::PUSH_SERVICE_ACCOUNT,
+        )
+        .env("PUSH_JWKS", serde_json::to_string(&issuer.jwks()).unwrap());
+    command
 }
 
 #[test]

@@ -69,6 +69,11 @@ pub enum Secret {
     /// secret they are derived from month by month); their public halves are the JWKS every
     /// function verifies against.
     IssuerKey,
+    /// `CLEANOPS_TWILIO_AUTH_TOKEN`: authenticates SMS sent through Twilio and verifies
+    /// Twilio's status callbacks (`X-Twilio-Signature`).
+    TwilioAuthToken,
+    /// `CLEANOPS_SMTP_PASSWORD`: the SMTP relay's password.
+    SmtpPassword,
 }
 
 impl Secret {
@@ -76,6 +81,8 @@ impl Secret {
         match self {
             Secret::SigningKey => "CLEANOPS_SIGNING_KEY",
             Secret::IssuerKey => "CLEANOPS_ISSUER_KEY",
+            Secret::TwilioAuthToken => "CLEANOPS_TWILIO_AUTH_TOKEN",
+            Secret::SmtpPassword => "CLEANOPS_SMTP_PASSWORD",
         }
     }
 }

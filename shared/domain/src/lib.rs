@@ -33,15 +33,19 @@
 //!   format, and the savings report.
 //!
 //! The platform context:
+//! - [`notifications`]: events, their audiences and channels, preferences and quiet hours,
+//!   the outbox's notifications.
 //! - [`identity`]: users and roles, invitations, tenant settings, the audit log; emails and
 //!   password rules.
 //!
 //! Ports (traits adapters implement):
 //! - [`store`]: the document store ([`store::DocumentStore`], scoped by [`store::TenantStore`]).
-//! - [`publish`]: publishing messages; [`clock`]: the time.
+//! - [`publish`]: publishing messages; [`clock`]: the time; [`boards::MessageBoard`]: a
+//!   site's message board.
 
 pub mod area_import;
 pub mod billing;
+pub mod boards;
 pub mod calendars;
 pub mod clock;
 pub mod documents;
@@ -50,6 +54,7 @@ pub mod ical;
 pub mod id;
 pub mod identity;
 pub mod meta;
+pub mod notifications;
 pub mod number;
 pub mod planning;
 pub mod preflight;

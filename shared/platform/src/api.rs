@@ -314,16 +314,22 @@ impl Doc {
     /// Answers 200 with one page of `item`s, and takes the page's size and where it starts.
     pub fn page_schema(self, item: SchemaRef) -> Self {
         self.answers_schema(200, "One page of the listing", page_of(item))
-            .query(
-                "limit",
-                integer(1, crate::http::MAX_LIMIT as i64),
-                "Items per page (default 50).",
-            )
-            .query(
-                "pageToken",
-                string(),
-                "The nextPageToken of the page before.",
-            )
+            .paged()
+    }
+
+    /// Takes a page's size and where it starts (`limit`, `pageToken`), for answers of a shape
+    /// of their own.
+    pub fn paged(self) -> Self {
+        self.query(
+            "limit",
+            integer(1, crate::http::MAX_LIMIT as i64),
+            "Items per page (default 50).",
+        )
+        .query(
+            "pageToken",
+            string(),
+            "The nextPageToken of the page before.",
+        )
     }
 
     /// Answers `status` with a body of `media_type` (a PDF, an iCalendar feed).

@@ -96,6 +96,17 @@ impl RequestContext {
         .await
     }
 
+    /// Raises `event` for the caller's tenant (see [`crate::notify`]).
+    pub async fn notify(&self, event: &domain::notifications::NotificationEvent) {
+        crate::notify::publish(
+            self.state.publisher.as_deref(),
+            &self.caller.tenant,
+            event,
+            self.now(),
+        )
+        .await;
+    }
+
     /// The signer of check-in codes and feed tokens, or a 500 (logged) if this function was
     /// deployed without its key.
     pub fn signer(&self) -> Result<&Signer, ApiError> {

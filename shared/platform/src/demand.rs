@@ -414,3 +414,61 @@ pub fn queries() -> Vec<Query> {
         ),
     ]
 }
+
+/// The event telling the cleaners on duty that demand cleaning `id` is due: those whose
+/// tours in force that day visit the area; the dispatchers when nobody's do. `None` if the
+/// cleaning, its area or its site is gone.
+pub async fn demand_event(
+    data: &TenantData,
+    id: &str,
+) -> ApiResult<Option<domain::notifications::NotificationEvent>> {
+    use domain::notifications::{Audience, Message, NotificationEvent};
+    let Some(cleaning) = data.repo::<DemandCleaning>().find(id).await? else {
+        return Ok(None);
+    };
+    let c = &cleaning.entity;
+    let (Some(area), Some(site)) = (
+        data.repo::<Area>().find(c.area_id.as_str()).await?,
+        data.repo::<Site>().find(c.site_id.as_str()).await?,
+    ) else {
+        return Ok(None);
+    };
+    let date = c.local_date;
+    let tours = crate::tours::in_force(data, date, date, None).await?;
+    let mut to: Vec<Audience> = Vec::new();
+    for tour in tours.iter().filter(|t| {
+        t.entity.runs_on(date).is_some_and(|day| {
+            day.area_ids
+                .iter()
+                .any(|a| a.as_str() == c.area_id.as_str())
+        })
+    }) {
+        let audience = Audience::User {
+            user_id: tour.entity.cleaner_id.clone(),
+        };
+        if !to.contains(&audience) {
+            to.push(audience);
+        }
+    }
+    if to.is_empty() {
+        to.push(Audience::Dispatchers);
+    }
+    let due_by = c.due_from + Duration::hours(DUE_WITHIN_HOURS);
+    Ok(Some(NotificationEvent {
+        id: format!("demand:{}", cleaning.meta.id),
+        to,
+        message: Message::DemandCleaning {
+            site_name: site.entity.name.clone(),
+            area_name: area.entity.name.clone(),
+            due_by,
+        },
+        time_zone: Some(site.entity.time_zone),
+        link: None,
+        attachment: None,
+        site_id: Some(site.meta.id.clone()),
+        not_to: None,
+    }))
+}
+
+/// What a demand cleaning's SMS asks: done within this many hours of becoming due.
+pub const DUE_WITHIN_HOURS: i64 = 2;

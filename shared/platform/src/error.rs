@@ -147,6 +147,17 @@ impl From<StoreError> for ApiError {
 }
 
 /// A stored rule that cannot expand is our data's fault, never the caller's.
+impl From<domain::boards::BoardError> for ApiError {
+    fn from(e: domain::boards::BoardError) -> Self {
+        use domain::boards::BoardError;
+        match e {
+            BoardError::NoThread(id) => ApiError::NotFound { kind: "thread", id },
+            BoardError::Unavailable(e) => ApiError::Unavailable(e),
+            BoardError::Internal(e) => ApiError::Internal(e),
+        }
+    }
+}
+
 impl From<domain::schedule::ScheduleError> for ApiError {
     fn from(e: domain::schedule::ScheduleError) -> Self {
         ApiError::internal(e)

@@ -361,7 +361,7 @@ pub fn encode_page_token(order_field: &str, cursor: &Cursor) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
 }
 
-fn decode_page_token(token: &str, order_field: &str) -> Option<Cursor> {
+pub fn decode_page_token(token: &str, order_field: &str) -> Option<Cursor> {
     let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(token)
         .ok()?;
@@ -440,6 +440,24 @@ where
     fn is_end_stream(&self) -> bool {
         self.head.is_none() && self.tail.is_none()
     }
+}
+
+/// The origin the client reached: `PUBLIC_URL` when set, else the request's own host.
+pub fn origin(headers: &axum::http::HeaderMap) -> String {
+    if let Some(url) = crate::config::optional("PUBLIC_URL") {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    let local =
+        host.starts_with("127.0.0.1") || host.starts_with("localhost") || host.starts_with("[::1]");
+    format!("{}://{host}", if local { "http" } else { "https" })
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@
 //!
 //! Work that is not a request:
 //! - [`push`]: verified Pub/Sub push deliveries, committed once with their job record.
+//! - [`notify`]: raising a notification (an event on the `notifications` topic).
 //! - [`job`]: typed background jobs ([`BackgroundJob`], [`JobError`]) served at `/push/{name}`.
 //! - [`pubsub`], [`local_topic`]: publishing to Pub/Sub, or to the local cloud's topic.
 //! - [`tenants`]: the registry of active tenants the fan-out pages through.
@@ -68,6 +69,7 @@ pub mod issuer;
 pub mod job;
 pub mod local_topic;
 pub mod logging;
+pub mod notify;
 pub mod plan_runs;
 pub mod planning;
 pub mod proof;

@@ -231,6 +231,11 @@ pub struct PushJob {
     /// When this delivery began to be handled.
     pub started_at: DateTime<Utc>,
     data: TenantData,
+    /// What the function's router layered in for its jobs (a worker's senders).
+    extensions: axum::http::Extensions,
+    publisher: Option<std::sync::Arc<dyn domain::publish::Publisher>>,
+    blobs: Option<std::sync::Arc<dyn blobs::BlobStore>>,
+    system: TenantStore,
 }
 
 /// What a job delivery says: its tenant, job and scheduled time from the message's
@@ -366,12 +371,49 @@ impl PushJob {
         &self.data
     }
 
-    fn parse(envelope: PushEnvelope, state: &AppState) -> Result<Self, Poison> {
+    /// Raises `event` for the message's tenant (see [`crate::notify`]).
+    pub async fn notify(&self, event: &domain::notifications::NotificationEvent) {
+        crate::notify::publish(
+            self.publisher.as_deref(),
+            &self.message.tenant,
+            event,
+            self.data.now(),
+        )
+        .await;
+    }
+
+    /// The message's tenant's documents, if the function's catalog entry says `documents`.
+    pub fn bucket(&self) -> Option<crate::bucket::TenantBucket> {
+        self.blobs
+            .clone()
+            .map(|store| crate::bucket::TenantBucket::new(store, self.message.tenant.clone()))
+    }
+
+    /// The platform's own scope (what holds for every tenant, such as SMS opt-outs): never
+    /// another tenant's data.
+    pub fn platform_scope(&self) -> &TenantStore {
+        &self.system
+    }
+
+    /// A service the function's routes carry (see [`crate::routes::Routes::with_service`]).
+    pub fn service<T: Clone + Send + Sync + 'static>(&self) -> Option<&T> {
+        self.extensions.get::<T>()
+    }
+
+    fn parse(
+        envelope: PushEnvelope,
+        state: &AppState,
+        extensions: axum::http::Extensions,
+    ) -> Result<Self, Poison> {
         let message = JobMessage::decode(envelope)?;
         Ok(Self {
             data: TenantData::of(state, message.tenant.clone()),
             started_at: state.clock.now(),
             message,
+            extensions,
+            publisher: state.publisher.clone(),
+            blobs: state.blobs.clone(),
+            system: TenantStore::new(state.store.clone(), TenantId::system()),
         })
     }
 
@@ -526,6 +568,7 @@ where
         verify_invoker(request.headers(), &state)
             .await
             .map_err(PushRejection::Refused)?;
+        let extensions = request.extensions().clone();
         let bytes = axum::body::Bytes::from_request(request, &state)
             .await
             .map_err(|e| PushRejection::Refused(ApiError::MalformedJson(e.to_string())))?;
@@ -535,7 +578,7 @@ where
         };
         let envelope: PushEnvelope = serde_json::from_slice(&bytes)
             .map_err(|e| poisoned(format!("not a Pub/Sub push envelope: {e}")))?;
-        match PushJob::parse(envelope, &state) {
+        match PushJob::parse(envelope, &state, extensions) {
             Ok(job) => {
                 tracing::Span::current().record("tenant", job.message.tenant.as_str());
                 Ok(job)

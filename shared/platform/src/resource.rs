@@ -92,6 +92,15 @@ pub trait Resource: Send + Sync + 'static {
         async { Ok(Vec::new()) }
     }
 
+    /// What follows a committed create or change (raising a notification): never fails
+    /// the write, which has happened.
+    fn written(
+        _stored: &Stored<Self::Entity>,
+        _cx: &RequestContext,
+    ) -> impl Future<Output = ()> + Send {
+        async {}
+    }
+
     /// The fields [`Resource::present`] adds to each item, for the API document (`None`:
     /// the entity's own and its metadata only); the schemas it refers to go to `schemas`
     /// (see [`api::component`]).
@@ -297,6 +306,7 @@ async fn present_written<R: Resource>(
     stored: Stored<R::Entity>,
     cx: &RequestContext,
 ) -> ApiResult<Shown> {
+    R::written(&stored, cx).await;
     let contradictions = R::contradictions(&stored, cx).await?;
     let shown = present_one::<R>(stored, cx).await?;
     if contradictions.is_empty() {

@@ -84,6 +84,14 @@ impl Routes {
         self
     }
 
+    /// Hands `service` to every route added so far (handlers take it as `Extension<T>`, jobs
+    /// as [`crate::push::PushJob::service`]): what one function alone needs, such as a
+    /// worker's senders, without a field in every function's state.
+    pub fn with_service<T: Clone + Send + Sync + 'static>(mut self, service: T) -> Self {
+        self.router = self.router.layer(axum::Extension(service));
+        self
+    }
+
     /// Every path served, as declared.
     pub fn paths(&self) -> &[String] {
         &self.paths

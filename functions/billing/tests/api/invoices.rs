@@ -129,6 +129,38 @@ async fn a_retried_issue_draws_no_second_number() {
 }
 
 #[tokio::test]
+async fn an_issued_invoice_is_emailed_to_the_customer_with_its_pdf() {
+    let app = start().await;
+    let id = ready_draft(&app, "K-1").await;
+    let etag = app
+        .get(&admin(&app), &format!("/v1/invoices/{id}"))
+        .await
+        .etag();
+    let issued = post_with(
+        &app,
+        &admin(&app),
+        &format!("/v1/invoices/{id}/issue"),
+        json!({}),
+        &etag,
+    )
+    .await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.body);
+    let number = issued.body["number"].as_str().unwrap();
+    let raised = app.raised().await;
+    assert_eq!(raised.len(), 1);
+    let event = &raised[0].1;
+    assert_eq!(event["id"], format!("invoice:{id}"));
+    assert_eq!(event["message"]["number"], number);
+    assert_eq!(
+        event["to"],
+        json!([{"type": "address", "email": "buchhaltung@example.com", "name": "Erika Muster", "language": "de"}])
+    );
+    // The attachment is the PDF filed at the issue.
+    assert_eq!(event["attachment"]["blobKey"], format!("{id}-pdf"));
+    assert_eq!(event["attachment"]["fileName"], format!("{number}.pdf"));
+}
+
+#[tokio::test]
 async fn editing_a_draft_recomputes_its_totals() {
     let app = start().await;
     let id = ready_draft(&app, "K-1").await;

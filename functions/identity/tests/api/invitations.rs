@@ -20,6 +20,16 @@ async fn an_invitation_accepted_makes_a_user_who_then_logs_in() {
         url.ends_with(&format!("/accept-invitation#token={token}")),
         "{url}"
     );
+    // The invitee gets the link by email, in her language.
+    let raised = app.raised().await;
+    let event = &raised.last().expect("an invitation raised").1;
+    assert_eq!(event["message"]["kind"], "invitation");
+    assert_eq!(event["message"]["company"], "Acme");
+    assert_eq!(event["link"], url);
+    assert_eq!(
+        event["to"],
+        json!([{"type": "address", "email": "bea@acme.ch", "name": "Bea", "language": "de"}])
+    );
     let expires =
         chrono::DateTime::parse_from_rfc3339(invited.body["expiresAt"].as_str().unwrap()).unwrap();
     assert_eq!(

@@ -1,17 +1,25 @@
-use domain::store::{Query, TenantStore};
+use domain::store::TenantStore;
 use serde_json::json;
 
 use crate::helpers::{PASSWORD, app, login, post, refresh, sign_up};
 
-/// The reset links waiting in the platform's outbox for `email`.
+/// The reset links raised for the notifications worker to `email`'s user.
 async fn links(app: &platform::testing::TestApp, email: &str) -> Vec<String> {
-    let system = TenantStore::new(app.state.store.clone(), domain::TenantId::system());
-    let messages = system.query_all(Query::new("outbox")).await.unwrap();
-    messages
-        .iter()
-        .filter(|m| m.fields["to"] == email && m.fields["kind"] == "passwordReset")
-        .map(|m| m.fields["link"].as_str().unwrap().to_owned())
-        .collect()
+    let mut links = Vec::new();
+    for (tenant, event) in app.raised().await {
+        if event["message"]["kind"] != "passwordReset" {
+            continue;
+        }
+        let users = TenantStore::new(app.state.store.clone(), tenant);
+        let user = event["to"][0]["userId"].as_str().unwrap_or_default();
+        let Some(user) = users.get("users", user).await.unwrap() else {
+            continue;
+        };
+        if user.fields["email"] == email {
+            links.push(event["link"].as_str().unwrap().to_owned());
+        }
+    }
+    links
 }
 
 fn token_of(link: &str) -> String {

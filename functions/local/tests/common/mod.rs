@@ -41,6 +41,47 @@ pub fn start(data_dir: &Path) -> Server {
     stdout.read_line(&mut first_line).unwrap();
     // Keep reading, as a terminal would, so the server's logs never block on a full pipe.
     std::thread::spawn(move || stdout.lines().map_while(Result::ok).for_each(drop));
+    serving(child, &first_line)
+}
+
+/// Starts the local cloud with `env` set, keeping every line it writes (stdout and stderr)
+/// in `log`.
+pub fn start_logged(
+    data_dir: &Path,
+    env: &[(&str, String)],
+    log: Arc<std::sync::Mutex<Vec<String>>>,
+) -> Server {
+    let mut command = Command::new(BIN);
+    command
+        .args(["--port", "0", "--data-dir"])
+        .arg(data_dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().expect("the local cloud starts");
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let kept = log.clone();
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            kept.lock().unwrap().push(line);
+        }
+    });
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first_line = String::new();
+    stdout.read_line(&mut first_line).unwrap();
+    log.lock().unwrap().push(first_line.clone());
+    std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            log.lock().unwrap().push(line);
+        }
+    });
+    serving(child, &first_line)
+}
+
+/// The server whose first line is `first_line` (it names where it listens).
+fn serving(child: Child, first_line: &str) -> Server {
     let base = first_line
         .split_whitespace()
         .find(|w| w.starts_with("http://127.0.0.1:"))

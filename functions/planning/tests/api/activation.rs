@@ -49,6 +49,33 @@ async fn activation_replaces_the_tours_with_one_per_planned_cleaner() {
 }
 
 #[tokio::test]
+async fn each_planned_cleaner_is_told_her_new_week_with_a_link() {
+    let (app, admin, _, plan) = planned_demo().await;
+    let active = activate(&app, &admin, &plan, &plan.etag()).await;
+    assert_eq!(active.status, StatusCode::OK, "{}", active.body);
+    let tours = app.stored::<domain::tours::Tour>(&admin).await;
+    let cleaners: BTreeSet<String> = tours
+        .iter()
+        .filter(|t| t.entity.plan_id.is_some())
+        .map(|t| t.entity.cleaner_id.to_string())
+        .collect();
+    let told: BTreeSet<String> = app
+        .raised()
+        .await
+        .into_iter()
+        .map(|(_, e)| e)
+        .filter(|e| e["message"]["kind"] == "planActivated")
+        .map(|e| {
+            assert!(e["link"].as_str().unwrap().ends_with("/today"), "{e}");
+            assert_eq!(e["message"]["weekStart"], plan.body["weekStart"]);
+            assert!(e["message"]["stops"].as_u64().unwrap() > 0);
+            e["to"][0]["userId"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(told, cleaners);
+}
+
+#[tokio::test]
 async fn an_active_plan_is_not_activated_again() {
     let (app, admin, _, plan) = planned_demo().await;
     let active = activate(&app, &admin, &plan, &plan.etag()).await;

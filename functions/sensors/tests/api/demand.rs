@@ -142,3 +142,60 @@ async fn a_cleaning_closes_the_demand_and_starts_counting_again() {
         "the next cycle's"
     );
 }
+
+#[tokio::test]
+async fn a_demand_cleaning_is_sent_to_the_cleaner_whose_tour_visits_the_room_today() {
+    let app = start().await;
+    let world = world(&app, "acme").await;
+    let token = admin(&app, "acme");
+    let days: Vec<serde_json::Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| json!({"day": d, "areaIds": [world.washroom]}))
+        .collect();
+    app.seed::<domain::tours::Tour>(
+        &token,
+        json!({"name": "Ana", "cleanerId": "ana", "tourType": "regular", "startTime": "06:00",
+            "maxMinutesPerDay": 480, "days": days}),
+    )
+    .await;
+    for f_cnt in 1..=11 {
+        let replies = at_once(
+            &app,
+            &world.key,
+            "/v1/ingest/ttn",
+            vec![uplink(&app, f_cnt, 1)],
+        )
+        .await;
+        assert_eq!(replies[0].0, 200, "{replies:?}");
+    }
+    let made = demand_cleanings(&app, &token).await;
+    assert_eq!(made.len(), 1);
+    let raised = app.raised().await;
+    assert_eq!(raised.len(), 1, "{raised:?}");
+    let event = &raised[0].1;
+    assert_eq!(
+        event["id"],
+        format!("demand:{}", made[0]["id"].as_str().unwrap())
+    );
+    assert_eq!(event["message"]["kind"], "demandCleaning");
+    assert_eq!(event["message"]["areaName"], "WC 2. OG");
+    assert_eq!(event["to"], json!([{"type": "user", "userId": "ana"}]));
+}
+
+#[tokio::test]
+async fn a_demand_cleaning_nobody_has_on_a_tour_goes_to_the_dispatchers() {
+    let app = start().await;
+    let world = world(&app, "acme").await;
+    for f_cnt in 1..=11 {
+        at_once(
+            &app,
+            &world.key,
+            "/v1/ingest/ttn",
+            vec![uplink(&app, f_cnt, 1)],
+        )
+        .await;
+    }
+    let raised = app.raised().await;
+    assert_eq!(raised.len(), 1);
+    assert_eq!(raised[0].1["to"], json!([{"type": "dispatchers"}]));
+}

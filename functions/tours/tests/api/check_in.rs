@@ -264,3 +264,42 @@ async fn naming_a_colleagues_tour_is_refused_even_with_a_visit_open() {
     let reply = s.app.post(&s.maria, "/v1/visits/check-in", body).await;
     assert_eq!(reply.error_fields(), ["tourId"]);
 }
+
+#[tokio::test]
+async fn a_room_not_accessible_tells_the_dispatchers_and_the_customer() {
+    let s = scene().await;
+    let code = code_of(&s.app, &s.admin, &s.seed.office).await;
+    let visit = check_in_yesterday(&s.app, &s.maria, &code, 9, 0).await;
+    let (_, out) = yesterday_at(9, 5);
+    let body = json!({"status": "not-accessible", "reason": "locked", "at": out});
+    assert_eq!(
+        check_out(&s.app, &s.maria, &visit, body).await.status,
+        StatusCode::OK
+    );
+    let raised = s.app.raised().await;
+    assert_eq!(raised.len(), 1);
+    let event = &raised[0].1;
+    assert_eq!(event["id"], format!("visit:{}", visit.id()));
+    assert_eq!(event["message"]["kind"], "visitSkipped");
+    assert_eq!(event["message"]["status"], "not-accessible");
+    assert_eq!(event["message"]["reason"], "locked");
+    assert_eq!(event["message"]["areaName"], "Office");
+    assert_eq!(
+        event["to"],
+        json!([{"type": "dispatchers"}, {"type": "customer", "customerId": "c1"}])
+    );
+}
+
+#[tokio::test]
+async fn a_room_cleaned_tells_nobody() {
+    let s = scene().await;
+    let code = code_of(&s.app, &s.admin, &s.seed.office).await;
+    let visit = check_in_yesterday(&s.app, &s.maria, &code, 9, 0).await;
+    let (_, out) = yesterday_at(9, 30);
+    let body = json!({"status": "done", "at": out});
+    assert_eq!(
+        check_out(&s.app, &s.maria, &visit, body).await.status,
+        StatusCode::OK
+    );
+    assert!(s.app.raised().await.is_empty());
+}

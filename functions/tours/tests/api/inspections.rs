@@ -106,3 +106,34 @@ async fn cleaners_may_not_record_inspections() {
         .await
         .assert_problem(StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_inspection_below_the_threshold_tells_the_dispatchers_and_the_customer_once() {
+    let (s, _) = inspected().await;
+    // APPA 3 and 1 average 66.67 % and a checklist 75 %: both under 80 %; APPA 5 is 0 %.
+    let failed: Vec<serde_json::Value> = s
+        .app
+        .raised()
+        .await
+        .into_iter()
+        .map(|(_, e)| e)
+        .filter(|e| e["message"]["kind"] == "inspectionFailed")
+        .collect();
+    assert_eq!(failed.len(), 3, "{failed:?}");
+    assert_eq!(
+        failed[0]["to"],
+        json!([{"type": "dispatchers"}, {"type": "customer", "customerId": "c1"}])
+    );
+    assert_eq!(failed[0]["message"]["thresholdPercent"], 80.0);
+    assert_eq!(failed[0]["message"]["siteName"], "HQ");
+}
+
+#[tokio::test]
+async fn an_inspection_at_or_above_the_threshold_tells_nobody() {
+    let s = scene().await;
+    let ines = s.app.token_of("acme", "ines", Role::Dispatcher, None);
+    let body = json!({"siteId": s.seed.site, "date": "2026-11-02",
+        "areas": [{"areaId": s.seed.lobby, "appaLevel": 1}]});
+    s.app.created(&ines, "/v1/inspections", body).await;
+    assert!(s.app.raised().await.is_empty());
+}

@@ -6,6 +6,7 @@ mod demand;
 mod feeds;
 mod helpers;
 mod inspections;
+mod late;
 mod printed;
 mod proof;
 mod reference;

@@ -418,6 +418,26 @@ export interface paths {
         patch: operations["patchV1ToursId"];
         trace?: never;
     };
+    "/push/late-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a late-check job delivered by Pub/Sub
+         * @description Pub/Sub pushes each message of the job's topic here. 204 acks (done, or a message that can never succeed, recorded as rejected); 503 asks for redelivery with backoff.
+         */
+        post: operations["postPushLateCheck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tour-settings": {
         parameters: {
             query?: never;
@@ -1989,6 +2009,262 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the outbox
+         * @description Every notification the tenant's events made: channel, recipient, text, status (queued, sending, sent, delivered, failed) and the reason. Admins and dispatchers read all, newest first; everyone else her own. The one-time link of an invitation or a password reset is shown only to its recipient (and in the local cloud, where nothing is sent).
+         */
+        get: operations["getV1Notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a notification
+         * @description Admins and dispatchers any; everyone else her own (404 otherwise).
+         */
+        get: operations["getV1NotificationsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read my in-app messages
+         * @description Newest first, with the unread count (up to 100).
+         */
+        get: operations["getV1Inbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/inbox/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark an in-app message read
+         * @description Her own messages only (404 otherwise); marking one twice is no error.
+         */
+        post: operations["postV1InboxIdRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read my notification preferences
+         * @description Every role. Channels per event kind (the defaults where none is chosen) and quiet hours in her zone.
+         */
+        get: operations["getV1NotificationPreferences"];
+        /**
+         * Set my notification preferences
+         * @description `If-Match: "0"` the first time. An invoice, an invitation or a reset goes by email only.
+         */
+        put: operations["putV1NotificationPreferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the tenant's notification rules
+         * @description Roles: admin, dispatcher.
+         */
+        get: operations["getV1NotificationSettings"];
+        /**
+         * Set the tenant's notification rules
+         * @description Roles: admin. `If-Match: "0"` the first time.
+         */
+        put: operations["putV1NotificationSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/twilio/status/{tenant}/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Twilio: a message's status
+         * @description Twilio's status callback for an SMS (form fields MessageSid, MessageStatus, ErrorCode), signed with X-Twilio-Signature: delivered marks it delivered, undelivered or failed marks it failed with the error. 403 without a valid signature.
+         */
+        post: operations["postV1TwilioStatusTenantId"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/twilio/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Twilio: a reply to an SMS
+         * @description Twilio's incoming-message webhook (form fields From, Body), signed: STOP opts the number out of all SMS, START opts it in again. Answers empty TwiML. 403 without a valid signature.
+         */
+        post: operations["postV1TwilioInbound"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/boards/{siteId}/threads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a site's board threads
+         * @description Latest post first. The site's dispatchers, cleaners on its tours and customer (404 for anyone else).
+         */
+        get: operations["getV1BoardsSiteIdThreads"];
+        put?: never;
+        /**
+         * Start a thread on a site's board
+         * @description With its first post; photos are documents uploaded first. The others on the board are told in the app.
+         */
+        post: operations["postV1BoardsSiteIdThreads"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/boards/{siteId}/threads/{threadId}/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a thread's posts
+         * @description Oldest first.
+         */
+        get: operations["getV1BoardsSiteIdThreadsThreadIdPosts"];
+        put?: never;
+        /**
+         * Post in a thread
+         * @description The thread's participants, the dispatchers and the customer are told in the app.
+         */
+        post: operations["postV1BoardsSiteIdThreadsThreadIdPosts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/push/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a notifications job delivered by Pub/Sub
+         * @description Pub/Sub pushes each message of the job's topic here. 204 acks (done, or a message that can never succeed, recorded as rejected); 503 asks for redelivery with backoff.
+         */
+        post: operations["postPushNotifications"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/push/notification-sweep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a notification-sweep job delivered by Pub/Sub
+         * @description Pub/Sub pushes each message of the job's topic here. 204 acks (done, or a message that can never succeed, recorded as rejected); 503 asks for redelivery with backoff.
+         */
+        post: operations["postPushNotificationSweep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/internal/fanout": {
         parameters: {
             query?: never;
@@ -2338,6 +2614,12 @@ export interface components {
             /** Format: double */
             minutesPerWeek: number;
         };
+        /** @description A file sent with a notification (an invoice's PDF): a document's key in the bucket. */
+        Attachment: {
+            blobKey: string;
+            fileName: string;
+            mediaType: string;
+        };
         /**
          * @description The changes the audit log records.
          * @enum {string}
@@ -2403,6 +2685,11 @@ export interface components {
             otherCleaner?: string | null;
             oneOffJobId?: string | null;
         };
+        /**
+         * @description How a notification reaches its recipient.
+         * @enum {string}
+         */
+        Channel: "sms" | "email" | "inApp";
         /** @description What an area's QR label holds. */
         CheckInLabel: {
             areaId: string;
@@ -2793,6 +3080,11 @@ export interface components {
          * @description An email address, compared trimmed and in lower case.
          */
         Email: string;
+        /**
+         * @description What happened.
+         * @enum {string}
+         */
+        EventKind: "cleanerLate" | "visitSkipped" | "inspectionFailed" | "planActivated" | "demandCleaning" | "invitation" | "passwordReset" | "invoiceIssued" | "boardPost";
         Expansion: {
             occurrences: components["schemas"]["Occurrence"][];
             closed: components["schemas"]["ClosedOccurrence"][];
@@ -2867,6 +3159,13 @@ export interface components {
             minutesPerCleaning: number;
             /** Format: double */
             minutesPerWeek: number;
+        };
+        /** @description The caller's in-app messages. */
+        Inbox: {
+            items: components["schemas"]["NotificationItem"][];
+            /** @description Unread messages, counted up to 100. */
+            unread: number;
+            nextPageToken?: string | null;
         };
         /** @description What a delivery did. */
         Ingested: {
@@ -3126,6 +3425,104 @@ export interface components {
         Notice: {
             detail: string;
         };
+        /**
+         * @description One message to one recipient on one channel. Its id is the event's, recipient's and
+         *     channel's: the store's commit keeps it unique.
+         */
+        Notification: {
+            eventId: string;
+            kind: components["schemas"]["EventKind"];
+            channel: components["schemas"]["Channel"];
+            userId?: null | components["schemas"]["Id"];
+            recipientName: string;
+            /** @description The phone number (E.164) or email address; the user id for in-app. */
+            address: string;
+            language: components["schemas"]["Language"];
+            subject: string;
+            /** @description The plain text (the SMS, the email's text part, the in-app message). */
+            text: string;
+            link?: string | null;
+            attachment?: null | components["schemas"]["Attachment"];
+            siteId?: string | null;
+            status: components["schemas"]["NotificationStatus"];
+            /** @description Why it failed or waits. */
+            reason?: string | null;
+            /**
+             * Format: int32
+             * @description Sending attempts so far.
+             */
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description Not sent before this (quiet hours, a retry's backoff); stored to the millisecond in
+             *     UTC, so it orders as text.
+             */
+            notBefore: string;
+            /** Format: date-time */
+            sentAt?: string | null;
+            /** Format: date-time */
+            deliveredAt?: string | null;
+            /** @description The provider's id (Twilio's message SID, the email's Message-ID). */
+            providerId?: string | null;
+            /** @description An in-app message not read yet. */
+            unread: boolean;
+            /**
+             * @description Whose inbox an in-app message is in (her user id), and whose unread ones: one field
+             *     each, so the inbox and its count are each served by one index.
+             */
+            inbox?: string | null;
+            unreadIn?: string | null;
+            /**
+             * Format: date-time
+             * @description When it was recorded, to the millisecond in UTC: what the outbox and inbox order by.
+             */
+            queuedAt: string;
+        };
+        /** @description A notification as listed. */
+        NotificationItem: components["schemas"]["Notification"] & {
+            id: string;
+            /** Format: int64 */
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * @description One user's choices: channels per event kind (the defaults where she chose none), quiet
+         *     hours, and the zone they are in. Its id is her user id.
+         */
+        NotificationPreferences: {
+            channels?: {
+                [key: string]: components["schemas"]["Channel"][];
+            };
+            quietHours?: null | components["schemas"]["QuietHours"];
+            /**
+             * @description Her zone for the quiet hours; the tenant's if none.
+             * @example Europe/Zurich
+             */
+            timeZone?: string | null;
+        };
+        /** @description The tenant's rules for notifications; one document, version 0 until first set. */
+        NotificationSettings: {
+            /**
+             * Format: double
+             * @description An inspection scoring below this tells the dispatchers and the customer.
+             */
+            inspectionThresholdPercent: number;
+            /** @description Whether urgent events (a no-show, a demand cleaning) pass a recipient's quiet hours. */
+            urgentBypassesQuietHours: boolean;
+            /**
+             * @description Whether a customer's users are told of a late cleaner at their sites (the contract's
+             *     service level says so).
+             */
+            lateAlertsToCustomers: boolean;
+        };
+        /**
+         * @description Where a notification stands.
+         * @enum {string}
+         */
+        NotificationStatus: "queued" | "sending" | "sent" | "delivered" | "failed";
         /** @description One concrete cleaning slot. */
         Occurrence: {
             /**
@@ -3287,6 +3684,28 @@ export interface components {
             /** Format: int64 */
             waitingMinutes: number;
         };
+        /** @description One post of a thread. */
+        Post: {
+            id: string;
+            threadId: string;
+            siteId: string;
+            authorId: components["schemas"]["Id"];
+            authorName: string;
+            text: string;
+            /** @description Photos: ids of documents (`/v1/documents`) uploaded first. */
+            documentIds: string[];
+            /** Format: date-time */
+            postedAt: string;
+        };
+        /** @description The body of a post. */
+        PostBody: {
+            text: string;
+            documentIds?: string[] | null;
+        };
+        PostPage: {
+            items: components["schemas"]["Post"][];
+            nextPageToken?: string | null;
+        };
         /** @description A week's contradictions. */
         Preflight: {
             /** Format: date */
@@ -3356,6 +3775,16 @@ export interface components {
             };
             messageId: string;
             publishTime: string;
+        };
+        /**
+         * @description Hours in which a recipient is not disturbed, in her time zone; `from` after `to` spans
+         *     midnight (22:00 to 07:00).
+         */
+        QuietHours: {
+            /** @example 22:00 */
+            from: string;
+            /** @example 07:00 */
+            to: string;
         };
         /**
          * @description An RFC 5545 RRULE (daily or less often), anchored at the calendar's startDate.
@@ -3604,6 +4033,11 @@ export interface components {
             /** Format: double */
             hoursPerWeek: number;
         };
+        /** @description A new thread and its first post. */
+        Started: {
+            thread: components["schemas"]["Thread"];
+            post: components["schemas"]["Post"];
+        };
         Stop: {
             position: number;
             areaId: string;
@@ -3746,6 +4180,36 @@ export interface components {
             country: string;
             currency: string;
             billing?: null | components["schemas"]["Seller"];
+        };
+        /** @description A thread on a site's board. */
+        Thread: {
+            id: string;
+            siteId: string;
+            title: string;
+            startedBy: components["schemas"]["Id"];
+            startedByName: string;
+            /** Format: int32 */
+            posts: number;
+            /**
+             * Format: date-time
+             * @description To the millisecond in UTC: threads are listed by it, latest first.
+             */
+            lastPostAt: string;
+            /** @description Who posted in it (up to 50): they hear of new posts. */
+            participants: components["schemas"]["Id"][];
+        };
+        /** @description The body of a new thread. */
+        ThreadBody: {
+            title: string;
+            /** @description The first post, 1 to 4,000 characters. */
+            text: string;
+            /** @description Photos: ids of documents uploaded first, at most 6. */
+            documentIds?: string[] | null;
+        };
+        /** @description One page of threads or posts. */
+        ThreadPage: {
+            items: components["schemas"]["Thread"][];
+            nextPageToken?: string | null;
         };
         /** @description When on a cleaning day the work may happen, in the site's local time. */
         TimeWindow: {
@@ -6140,6 +6604,35 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postPushLateCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushEnvelope"];
+            };
+        };
+        responses: {
+            /** @description Done once: this delivery or an earlier one of the same message */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -10653,6 +11146,506 @@ export interface operations {
         };
     };
     postPushDemand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushEnvelope"];
+            };
+        };
+        responses: {
+            /** @description Done once: this delivery or an earlier one of the same message */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1Notifications: {
+        parameters: {
+            query?: {
+                /** @description Items per page (default 50). */
+                limit?: number;
+                /** @description The nextPageToken of the page before. */
+                pageToken?: string;
+                /** @description Only notifications in this status. */
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the listing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["NotificationItem"][];
+                        /** @description Where the next page starts; absent on the last page. */
+                        nextPageToken?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1NotificationsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notification */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationItem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1Inbox: {
+        parameters: {
+            query?: {
+                /** @description Items per page (default 50). */
+                limit?: number;
+                /** @description The nextPageToken of the page before. */
+                pageToken?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's in-app messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Inbox"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postV1InboxIdRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1NotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preferences, with their ETag */
+            200: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putV1NotificationPreferences: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version this changes, as GET answered it ("3"). */
+                "If-Match": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPreferences"];
+            };
+        };
+        responses: {
+            /** @description The preferences, with their ETag */
+            200: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1NotificationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rules, with their ETag */
+            200: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putV1NotificationSettings: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version this changes, as GET answered it ("3"). */
+                "If-Match": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationSettings"];
+            };
+        };
+        responses: {
+            /** @description The rules, with their ETag */
+            200: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postV1TwilioStatusTenantId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recorded */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postV1TwilioInbound: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Empty TwiML: Twilio answers STOP itself */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/xml": string;
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1BoardsSiteIdThreads: {
+        parameters: {
+            query?: {
+                /** @description Items per page (default 50). */
+                limit?: number;
+                /** @description The nextPageToken of the page before. */
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                siteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of threads */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThreadPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postV1BoardsSiteIdThreads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                siteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ThreadBody"];
+            };
+        };
+        responses: {
+            /** @description The thread and its first post */
+            201: {
+                headers: {
+                    /** @description Where the new entity is read. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Started"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1BoardsSiteIdThreadsThreadIdPosts: {
+        parameters: {
+            query?: {
+                /** @description Items per page (default 50). */
+                limit?: number;
+                /** @description The nextPageToken of the page before. */
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                siteId: string;
+                threadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of posts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postV1BoardsSiteIdThreadsThreadIdPosts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                siteId: string;
+                threadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostBody"];
+            };
+        };
+        responses: {
+            /** @description The post */
+            201: {
+                headers: {
+                    /** @description Where the new entity is read. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postPushNotifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushEnvelope"];
+            };
+        };
+        responses: {
+            /** @description Done once: this delivery or an earlier one of the same message */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postPushNotificationSweep: {
         parameters: {
             query?: never;
             header?: never;

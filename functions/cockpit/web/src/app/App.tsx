@@ -24,6 +24,7 @@ import { SitePage } from '../views/dispatcher/SitePage'
 import { Sites } from '../views/dispatcher/Sites'
 import { Users } from '../views/dispatcher/Users'
 import { WeekBoard } from '../views/dispatcher/WeekBoard'
+import { InboxBell, NotificationSettings, Outbox } from '../views/shared/Notifications'
 import { Link, match, navigate, useLocation } from './router'
 
 const PUBLIC: Record<string, () => ReactNode> = {
@@ -55,17 +56,22 @@ const PLANNER_SCREENS: Screen[] = [
   { path: '/customers/:id', render: (p) => <CustomerPage id={p.id ?? ''} /> },
   { path: '/invoices', label: 'nav.invoices', render: () => <Invoices /> },
   { path: '/invoices/:id', render: (p) => <InvoicePage id={p.id ?? ''} /> },
+  { path: '/outbox', label: 'nav.outbox', render: () => <Outbox /> },
   { path: '/jobs', label: 'nav.jobs', render: () => <Jobs /> },
   { path: '/users', label: 'nav.users', render: () => <Users /> },
 ]
 
+/** Everyone's: her own notification settings (the link under each email leads here). */
+const OWN_SCREENS: Screen[] = [{ path: '/settings/notifications', render: () => <NotificationSettings /> }]
+
 const SCREENS: Record<Role, Screen[]> = {
-  admin: PLANNER_SCREENS,
-  dispatcher: PLANNER_SCREENS.filter((s) => s.path !== '/users'),
-  cleaner: [{ path: '/today', label: 'nav.today', render: () => <Today /> }],
+  admin: [...PLANNER_SCREENS, ...OWN_SCREENS],
+  dispatcher: [...PLANNER_SCREENS.filter((s) => s.path !== '/users'), ...OWN_SCREENS],
+  cleaner: [{ path: '/today', label: 'nav.today', render: () => <Today /> }, ...OWN_SCREENS],
   customer: [
     { path: '/portal', label: 'nav.portal', render: () => <Portal /> },
     { path: '/portal/sites/:id', render: (p) => <Portal siteId={p.id ?? ''} /> },
+    ...OWN_SCREENS,
   ],
 }
 
@@ -116,6 +122,7 @@ function Shell({ session, screens, path }: { session: Session; screens: Screen[]
           </nav>
         )}
         <div className="account">
+          <InboxBell />
           <LanguagePicker />
           <span className="who" title={session.user.email}>
             {session.user.name}

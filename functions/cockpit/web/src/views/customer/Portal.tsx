@@ -1,5 +1,6 @@
 // The customer's portal: their sites, what was done there month by month, how the
 // inspections scored over the last year, their invoices and their documents.
+import { Board } from '../shared/Board'
 import { useState } from 'react'
 import { api, problemOf, type Schemas } from '../../api/client'
 import { Link } from '../../app/router'
@@ -128,6 +129,7 @@ function CustomerSite({ id }: { id: string }) {
         <h2 id="score-title">{t('portal.scores')}</h2>
         {scores.data ? <ScoreChart points={scores.data} /> : <Spinner />}
       </section>
+      <Board siteId={id} />
     </>
   )
 }

@@ -1,6 +1,7 @@
 // One site: its rooms (edited in place, imported from a spreadsheet), its cleaning calendars
 // and closures with the next occurrences, what the planner will find contradictory, and its
 // documents (plans, keys handed over, the cleaners' photos).
+import { Board } from '../shared/Board'
 import { useState, type FormEvent, type KeyboardEvent } from 'react'
 import { api, etag, fieldErrors, problemOf, type Schemas } from '../../api/client'
 import { Link } from '../../app/router'
@@ -53,6 +54,7 @@ export function SitePage({ id }: { id: string }) {
       </section>
       <Calendars siteId={id} timeZone={s.timeZone} areas={areas.data ?? []} types={types.data ?? []} />
       <Documents filter={{ siteId: id }} linkedTo={{ kind: 'site', id }} canDelete />
+      <Board siteId={id} />
     </>
   )
 }

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    platform::run("notifications-worker", notifications_worker::router)
+}
