@@ -1,8 +1,10 @@
 //! The outbox: an event's notifications recorded once, then each sent by the one delivery
 //! that claims its attempt.
 //!
-//! - **Recording**: a notification's id is its event's, recipient's and channel's, and it is
-//!   created (never overwritten): a redelivered or parallel event records nothing twice.
+//! - **Recording**: a notification's key is its event's, recipient's and channel's; the key's
+//!   document is created in the commit that creates the notification (never overwritten), so
+//!   a redelivered or parallel event records nothing twice. The notification's own id is a
+//!   UUIDv7: the outbox and the inbox list by it, newest first, without an index of their own.
 //! - **Claiming**: attempt *n* of a notification is a document `{id}-{n}` created together
 //!   with the notification's move to `sending`; of two deliveries only one creates it, so
 //!   one sends.
@@ -27,11 +29,13 @@ use crate::senders::{Email, SendOutcome, Senders};
 
 /// The collection of claimed attempts.
 pub const ATTEMPTS: &str = "notificationAttempts";
+/// One document per event, recipient and channel, naming its notification.
+pub const KEYS: &str = "notificationKeys";
 /// The most due notifications one sweep sends.
 pub const SWEEP_LIMIT: usize = 200;
 
-/// The id of the notification of `event` to `person` on `channel`.
-pub fn notification_id(event: &str, person: &str, channel: Channel) -> String {
+/// The key of the notification of `event` to `person` on `channel`.
+pub fn notification_key(event: &str, person: &str, channel: Channel) -> String {
     key_id(&["notification", event, person, channel.as_str()])
 }
 
@@ -156,13 +160,9 @@ pub async fn notifications_of(
                 inbox: in_app
                     .then(|| person.user_id.as_ref().map(|u| u.to_string()))
                     .flatten(),
-                unread_in: in_app
-                    .then(|| person.user_id.as_ref().map(|u| u.to_string()))
-                    .flatten(),
-                queued_at: now,
             };
             out.push((
-                notification_id(&event.id, &person.key(), channel),
+                notification_key(&event.id, &person.key(), channel),
                 notification,
             ));
         }
@@ -170,20 +170,39 @@ pub async fn notifications_of(
     Ok(out)
 }
 
-/// Records each of `notifications` that is not recorded yet; the ids of all of them.
+/// Records each of `notifications` (by key) that is not recorded yet; the ids of all of them.
 pub async fn record(
     data: &TenantData,
     notifications: Vec<(String, Notification)>,
 ) -> Result<Vec<String>, JobError> {
     let mut ids = Vec::with_capacity(notifications.len());
-    for (id, notification) in notifications {
-        let create = Write::Create {
-            collection: Notification::COLLECTION,
-            id: id.clone(),
-            fields: entity_fields(&notification)?,
-        };
-        match data.store().commit(vec![create], data.now()).await {
-            Ok(_) | Err(StoreError::AlreadyExists { .. }) => ids.push(id),
+    for (key, notification) in notifications {
+        let id = platform::crud::new_id();
+        // The key first: a commit applied write by write (the emulator's) stops there.
+        let writes = vec![
+            Write::Create {
+                collection: KEYS,
+                id: key.clone(),
+                fields: entity_fields(&serde_json::json!({"notificationId": id}))?,
+            },
+            Write::Create {
+                collection: Notification::COLLECTION,
+                id: id.clone(),
+                fields: entity_fields(&notification)?,
+            },
+        ];
+        match data.store().commit(writes, data.now()).await {
+            Ok(_) => ids.push(id),
+            Err(StoreError::AlreadyExists { .. }) => {
+                let recorded = data.store().get(KEYS, &key).await?;
+                if let Some(id) = recorded
+                    .as_ref()
+                    .and_then(|k| k.fields.get("notificationId"))
+                    .and_then(serde_json::Value::as_str)
+                {
+                    ids.push(id.to_owned());
+                }
+            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -420,7 +439,8 @@ async fn opted_out(run: &PushJob, phone: &str) -> Result<bool, JobError> {
         .is_some())
 }
 
-/// Queued notifications whose time has come, oldest first.
+/// Queued notifications whose time has come, oldest first; a run takes up to
+/// [`SWEEP_LIMIT`] (a backlog beyond that waits for the next runs).
 pub fn due_query(now: DateTime<Utc>) -> Query {
     Query::new(Notification::COLLECTION)
         .filter(Filter::eq("status", "queued"))

@@ -20,10 +20,10 @@ use domain::documents::Document;
 use domain::identity::User;
 use domain::notifications::{Audience, Message, NotificationEvent};
 use domain::sites::{Area, Site};
-use domain::store::{Direction, Filter, Query, StoreError, Write};
+use domain::store::{Direction, Filter, FilterOp, Query, StoreError, Write};
 use domain::{Entity, UserId};
 use platform::api::{self, doc};
-use platform::crud::{Stored, entity_fields, new_id};
+use platform::crud::{Stored, entity_fields, key_id};
 use platform::error::ApiResult;
 use platform::http::{JsonBody, decode_page_token, encode_page_token, parse_list_params};
 use platform::routes::Routes;
@@ -32,6 +32,8 @@ use serde::Serialize;
 
 type QueryParams = axum::extract::Query<Vec<(String, String)>>;
 
+/// Per site, how many threads its board has had: numbers the next.
+pub const BOARDS: &str = "boards";
 pub const THREADS: &str = "boardThreads";
 pub const POSTS: &str = "boardPosts";
 /// The most participants a thread remembers (who hear of its posts).
@@ -59,16 +61,38 @@ fn store_error(e: StoreError) -> BoardError {
     }
 }
 
-/// The site's threads, latest post first.
-pub fn threads_query(site: &str) -> Query {
-    Query::new(THREADS)
-        .filter(Filter::eq("siteId", site))
-        .order_by("lastPostAt", Direction::Desc)
+/// A site's part of the ids: 16 characters of its hash, so every thread id has one length.
+fn site_key(site: &str) -> String {
+    key_id(&["board", site])[..16].to_owned()
 }
 
-/// A thread's posts, oldest first (ids are UUIDv7).
+/// The `number`th thread of `site`'s board.
+fn thread_id(site: &str, number: u32) -> String {
+    format!("{}_{number:06}", site_key(site))
+}
+
+/// The `number`th post of `thread`.
+fn post_id(thread: &str, number: u32) -> String {
+    format!("{thread}_{number:06}")
+}
+
+/// Ids that start with `prefix` and `_` (ids of one length before it): a site's threads, a
+/// thread's posts. Numbered ids in a range need no index of their own.
+fn numbered_under(collection: &'static str, prefix: &str, direction: Direction) -> Query {
+    Query::new(collection)
+        .filter(Filter::new("id", FilterOp::Gt, format!("{prefix}_")))
+        .filter(Filter::new("id", FilterOp::Lt, format!("{prefix}`")))
+        .order_by("id", direction)
+}
+
+/// The site's threads, newest first.
+pub fn threads_query(site: &str) -> Query {
+    numbered_under(THREADS, &site_key(site), Direction::Desc)
+}
+
+/// A thread's posts, oldest first.
 pub fn posts_query(thread: &str) -> Query {
-    Query::new(POSTS).filter(Filter::eq("threadId", thread))
+    numbered_under(POSTS, thread, Direction::Asc)
 }
 
 /// A thread's or post's fields as stored: its id is the document's, not a field.
@@ -117,9 +141,9 @@ impl MessageBoard for StoreBoard {
     ) -> Result<BoardPage<Thread>, BoardError> {
         let query = threads_query(site)
             .limit(limit)
-            .start_after(token(after, "lastPostAt"));
+            .start_after(token(after, "id"));
         let page = self.data.store().query(&query).await.map_err(store_error)?;
-        page_of(page, "lastPostAt")
+        page_of(page, "id")
     }
 
     async fn start(
@@ -129,35 +153,55 @@ impl MessageBoard for StoreBoard {
         post: NewPost,
         at: DateTime<Utc>,
     ) -> Result<(Thread, Post), BoardError> {
-        let thread = Thread {
-            id: new_id(),
-            site_id: site.to_owned(),
-            title: post.title.clone().unwrap_or_default(),
-            started_by: author.0.clone(),
-            started_by_name: author.1.to_owned(),
-            posts: 1,
-            last_post_at: at,
-            participants: vec![author.0.clone()],
-        };
-        let first = new_post(&thread, author, post, at);
-        let writes = vec![
-            Write::Create {
-                collection: THREADS,
-                id: thread.id.clone(),
-                fields: fields_of(&thread)?,
-            },
-            Write::Create {
-                collection: POSTS,
-                id: first.id.clone(),
-                fields: fields_of(&first)?,
-            },
-        ];
-        self.data
-            .store()
-            .commit(writes, at)
-            .await
-            .map_err(store_error)?;
-        Ok((thread, first))
+        // The board's count numbers the thread: a lost race reads again.
+        for _ in 0..5 {
+            let board = self
+                .data
+                .store()
+                .get(BOARDS, site)
+                .await
+                .map_err(store_error)?;
+            let number = board
+                .as_ref()
+                .and_then(|b| b.fields.get("threads").and_then(serde_json::Value::as_u64))
+                .unwrap_or(0) as u32
+                + 1;
+            let thread = Thread {
+                id: thread_id(site, number),
+                site_id: site.to_owned(),
+                title: post.title.clone().unwrap_or_default(),
+                started_by: author.0.clone(),
+                started_by_name: author.1.to_owned(),
+                posts: 1,
+                last_post_at: at,
+                participants: vec![author.0.clone()],
+            };
+            let first = new_post(&thread, 1, author, post.clone(), at);
+            let count = serde_json::Map::from_iter([("threads".to_owned(), number.into())]);
+            let writes = vec![
+                Write::upsert(BOARDS, site, board.as_ref().map(|b| &b.meta), count),
+                Write::Create {
+                    collection: THREADS,
+                    id: thread.id.clone(),
+                    fields: fields_of(&thread)?,
+                },
+                Write::Create {
+                    collection: POSTS,
+                    id: first.id.clone(),
+                    fields: fields_of(&first)?,
+                },
+            ];
+            match self.data.store().commit(writes, at).await {
+                Ok(_) => return Ok((thread, first)),
+                Err(StoreError::VersionMismatch { .. } | StoreError::AlreadyExists { .. }) => {
+                    continue;
+                }
+                Err(e) => return Err(store_error(e)),
+            }
+        }
+        Err(BoardError::Unavailable(
+            "the board is busy; retry the thread".into(),
+        ))
     }
 
     async fn thread(&self, site: &str, thread: &str) -> Result<Option<Thread>, BoardError> {
@@ -194,8 +238,8 @@ impl MessageBoard for StoreBoard {
         post: NewPost,
         at: DateTime<Utc>,
     ) -> Result<(Thread, Post), BoardError> {
-        let post = new_post(thread, author, post, at);
-        // The thread's count and participants move with each post: a lost race reads again.
+        // The thread's count, which numbers the post, and its participants move with each
+        // post: a lost race reads again.
         for _ in 0..5 {
             let doc = self
                 .data
@@ -208,6 +252,7 @@ impl MessageBoard for StoreBoard {
             let mut current: Thread = read_doc(doc)?;
             current.posts += 1;
             current.last_post_at = at;
+            let post = new_post(&current, current.posts, author, post.clone(), at);
             if !current.participants.contains(author.0)
                 && current.participants.len() < MAX_PARTICIPANTS
             {
@@ -228,7 +273,9 @@ impl MessageBoard for StoreBoard {
             ];
             match self.data.store().commit(writes, at).await {
                 Ok(_) => return Ok((current, post)),
-                Err(StoreError::VersionMismatch { .. }) => continue,
+                Err(StoreError::VersionMismatch { .. } | StoreError::AlreadyExists { .. }) => {
+                    continue;
+                }
                 Err(e) => return Err(store_error(e)),
             }
         }
@@ -238,9 +285,15 @@ impl MessageBoard for StoreBoard {
     }
 }
 
-fn new_post(thread: &Thread, author: (&UserId, &str), post: NewPost, at: DateTime<Utc>) -> Post {
+fn new_post(
+    thread: &Thread,
+    number: u32,
+    author: (&UserId, &str),
+    post: NewPost,
+    at: DateTime<Utc>,
+) -> Post {
     Post {
-        id: new_id(),
+        id: post_id(&thread.id, number),
         thread_id: thread.id.clone(),
         site_id: thread.site_id.clone(),
         author_id: author.0.clone(),
@@ -403,7 +456,7 @@ async fn list_threads(
     Path(site): Path<String>,
     axum::extract::Query(query): QueryParams,
 ) -> ApiResult<Response> {
-    let params = parse_list_params(&query, &[], &[platform::http::Order::desc("lastPostAt")])?;
+    let params = parse_list_params(&query, &[], &[platform::http::Order::desc("id")])?;
     site_of_board(&cx, &site).await?;
     let token = query
         .iter()
@@ -487,12 +540,7 @@ async fn add_post(
 
 /// The others on the board hear of the post in the app.
 async fn tell(cx: &RequestContext, site: &Stored<Site>, thread: &Thread, post: &Post) {
-    let mut to = vec![Audience::Dispatchers];
-    if let Some(customer_id) = &site.entity.customer_id {
-        to.push(Audience::Customer {
-            customer_id: customer_id.clone(),
-        });
-    }
+    let mut to = Audience::site(site.entity.customer_id.as_deref());
     to.extend(
         thread
             .participants

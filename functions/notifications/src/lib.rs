@@ -44,17 +44,24 @@ pub fn router_with(webhooks: TwilioWebhooks) -> Routes {
 pub fn queries() -> Vec<domain::store::Query> {
     let mut queries = vec![
         outbox::inbox_query("u"),
-        outbox::unread_query("u"),
+        outbox::inbox_query("u").limit(outbox::MAX_UNREAD),
         boards::threads_query("s"),
         boards::posts_query("t"),
     ];
     queries.extend(platform::crud::listing_queries(
         domain::notifications::Notification::COLLECTION,
-        &[
-            platform::http::FilterParam::text("userId"),
-            platform::http::FilterParam::text("status"),
-        ],
-        &[platform::http::Order::desc("queuedAt")],
+        &[],
+        &[platform::http::Order::desc("id")],
+    ));
+    queries.extend(platform::crud::listing_queries(
+        domain::notifications::Notification::COLLECTION,
+        &[platform::http::FilterParam::text("status")],
+        &[platform::http::Order::desc("id")],
+    ));
+    queries.extend(platform::crud::listing_queries(
+        domain::notifications::Notification::COLLECTION,
+        &[platform::http::FilterParam::text("inbox")],
+        &[platform::http::Order::desc("id")],
     ));
     queries
 }

@@ -1,6 +1,10 @@
 //! `/v1/notifications`: the outbox, every message the tenant's events made and how far each
-//! got. Admins and dispatchers read all; everyone else her own. `/v1/inbox`: the caller's
-//! in-app messages, newest first, with the unread count; `POST /v1/inbox/{id}/read`.
+//! got. Admins and dispatchers read all; everyone else her own in-app messages. `/v1/inbox`:
+//! the caller's in-app messages, newest first, with the unread count; `POST
+//! /v1/inbox/{id}/read`.
+//!
+//! Notification ids are UUIDv7, so "newest first" is by id: the whole outbox needs no index,
+//! a status filter one (`status`, `id`), the inbox one (`inbox`, `id`).
 
 use axum::Json;
 use axum::extract::Path;
@@ -24,8 +28,8 @@ const FILTERS: &[FilterParam] = &[FilterParam {
     name: "status",
     kind: ParamKind::Text,
 }];
-const NEWEST_FIRST: Order = Order::desc("queuedAt");
-/// The unread count stops here ("99+"): its cost is bounded.
+const NEWEST_FIRST: Order = Order::desc("id");
+/// The unread count looks at this many newest messages ("99+"): its cost is bounded.
 pub const MAX_UNREAD: usize = 100;
 
 /// A notification as listed.
@@ -61,7 +65,7 @@ pub fn routes() -> Routes {
                     .about(
                         "Every notification the tenant's events made: channel, recipient, text, \
                          status (queued, sending, sent, delivered, failed) and the reason. \
-                         Admins and dispatchers read all, newest first; everyone else her own. \
+                         Admins and dispatchers read all, newest first; everyone else her in-app messages. \
                          The one-time link of an invitation or a password reset is shown only \
                          to its recipient (and in the local cloud, where nothing is sent).",
                     )
@@ -88,7 +92,7 @@ pub fn routes() -> Routes {
             api::get(
                 inbox,
                 doc("Read my in-app messages")
-                    .about("Newest first, with the unread count (up to 100).")
+                    .about("Newest first, with the unread count among her 100 newest messages.")
                     .answers::<Inbox>(200, "The caller's in-app messages")
                     .paged(),
             ),
@@ -132,25 +136,23 @@ fn item(cx: &RequestContext, stored: Stored<Notification>) -> NotificationItem {
 }
 
 async fn list(cx: RequestContext, axum::extract::Query(query): QueryParams) -> ApiResult<Response> {
+    let status = match query.iter().find(|(name, _)| name == "status") {
+        Some((_, raw)) => Some(
+            domain::notifications::NotificationStatus::parse(raw)
+                .map_err(|e| ApiError::field("status", e))?,
+        ),
+        None => None,
+    };
     let mut params = parse_list_params(&query, FILTERS, &[NEWEST_FIRST])?;
-    if let Some((_, status)) = params.filters.first()
-        && let Some(raw) = status.as_str()
-    {
-        domain::notifications::NotificationStatus::parse(raw)
-            .map_err(|e| ApiError::field("status", e))?;
-    }
     if !planner(&cx) {
-        params.filters.insert(
-            0,
-            (
-                "userId",
-                serde_json::Value::from(cx.caller.user.to_string()),
-            ),
-        );
+        // Hers are her in-app messages; a status is picked out of each page (its cost stays
+        // the page's, and a page may hold fewer items).
+        params.filters = vec![("inbox", serde_json::Value::from(cx.caller.user.to_string()))];
     }
     let (items, next) = cx.repo::<Notification>().list(&params).await?;
     let items = items
         .into_iter()
+        .filter(|stored| status.is_none_or(|s| stored.entity.status == s))
         .map(|stored| shown(&item(&cx, stored)))
         .collect::<ApiResult<Vec<_>>>()?;
     Ok(list_response(items, next))
@@ -179,14 +181,7 @@ async fn read(cx: RequestContext, Path(id): Path<String>) -> ApiResult<Response>
 pub fn inbox_query(user: &str) -> Query {
     Query::new(Notification::COLLECTION)
         .filter(Filter::eq("inbox", user))
-        .order_by("queuedAt", Direction::Desc)
-}
-
-/// Her unread in-app messages, up to [`MAX_UNREAD`].
-pub fn unread_query(user: &str) -> Query {
-    Query::new(Notification::COLLECTION)
-        .filter(Filter::eq("unreadIn", user))
-        .limit(MAX_UNREAD)
+        .order_by("id", Direction::Desc)
 }
 
 async fn inbox(
@@ -212,12 +207,24 @@ async fn inbox(
         .into_iter()
         .map(|doc| Stored::<Notification>::from_document(doc).map(|s| item(&cx, s)))
         .collect::<ApiResult<Vec<_>>>()?;
-    let unread = cx
-        .store()
-        .query(&unread_query(&user))
-        .await?
-        .documents
-        .len();
+    // Unread among her newest messages: the first page tells when it holds them all.
+    let newest = if params.start_after.is_none() && params.limit >= MAX_UNREAD {
+        None
+    } else {
+        Some(
+            cx.store()
+                .query(&inbox_query(&user).limit(MAX_UNREAD))
+                .await?,
+        )
+    };
+    let unread = match &newest {
+        Some(newest) => newest
+            .documents
+            .iter()
+            .filter(|d| d.fields.get("unread") == Some(&serde_json::Value::Bool(true)))
+            .count(),
+        None => items.iter().filter(|i| i.notification.unread).count(),
+    };
     Ok(Json(Inbox {
         items,
         unread,
@@ -242,7 +249,6 @@ async fn mark_read(cx: RequestContext, Path(id): Path<String>) -> ApiResult<Resp
         }
         let mut read = stored.entity.clone();
         read.unread = false;
-        read.unread_in = None;
         let write = Write::Update {
             collection: Notification::COLLECTION,
             id: id.clone(),

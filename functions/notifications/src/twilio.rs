@@ -24,14 +24,12 @@ use platform::notify::{
 use platform::routes::Routes;
 use platform::{ApiError, AppState};
 
-/// What verifies Twilio's webhooks.
+/// What verifies Twilio's webhooks: the auth token (without it every webhook is refused).
+/// The URL Twilio signed is the API's public origin (`PUBLIC_URL`, else the request's host,
+/// as every link names it) and the request's path.
 #[derive(Clone, Default)]
 pub struct TwilioWebhooks {
-    /// The auth token; without it every webhook is refused.
     pub auth_token: Option<Credential>,
-    /// The API's public origin Twilio calls (`PUBLIC_URL`); without it, the
-    /// request's `Host` over http (the local cloud).
-    pub public_url: Option<String>,
 }
 
 impl TwilioWebhooks {
@@ -39,8 +37,6 @@ impl TwilioWebhooks {
         Self {
             auth_token: platform::config::optional(catalog::Secret::TwilioAuthToken.env_var())
                 .map(Credential::new),
-            public_url: platform::config::optional("PUBLIC_URL")
-                .map(|u| u.trim_end_matches('/').to_owned()),
         }
     }
 
@@ -60,16 +56,7 @@ impl TwilioWebhooks {
             .get("x-twilio-signature")
             .and_then(|v| v.to_str().ok())
             .ok_or_else(|| refused("X-Twilio-Signature is missing"))?;
-        let origin = match &self.public_url {
-            Some(origin) => origin.clone(),
-            None => format!(
-                "http://{}",
-                headers
-                    .get(header::HOST)
-                    .and_then(|h| h.to_str().ok())
-                    .unwrap_or("localhost")
-            ),
-        };
+        let origin = platform::http::origin(headers);
         let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
         let url = format!("{origin}{path}");
         let params: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();

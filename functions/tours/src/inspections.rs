@@ -61,10 +61,7 @@ impl Resource for Inspections {
         let Ok(Some(site)) = cx.repo::<Site>().find(inspection.site_id.as_str()).await else {
             return;
         };
-        let mut to = vec![Audience::Dispatchers];
-        if let Some(customer_id) = site.entity.customer_id.clone() {
-            to.push(Audience::Customer { customer_id });
-        }
+        let to = Audience::site(site.entity.customer_id.as_deref());
         cx.notify(&NotificationEvent {
             id: format!("inspection:{}", stored.meta.id),
             to,

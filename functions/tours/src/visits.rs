@@ -183,10 +183,7 @@ async fn tell_skipped(cx: &RequestContext, visit: &Stored<Visit>) {
         tracing::warn!(visit = %visit.meta.id, "skipped visit not told: its site or area is gone");
         return;
     };
-    let mut to = vec![Audience::Dispatchers];
-    if let Some(customer_id) = site.entity.customer_id.clone() {
-        to.push(Audience::Customer { customer_id });
-    }
+    let to = Audience::site(site.entity.customer_id.as_deref());
     cx.notify(&NotificationEvent {
         id: format!("visit:{}", visit.meta.id),
         to,

@@ -24,8 +24,6 @@ pub struct Thread {
     pub started_by: UserId,
     pub started_by_name: String,
     pub posts: u32,
-    /// To the millisecond in UTC: threads are listed by it, latest first.
-    #[serde(serialize_with = "crate::meta::serialize_millis")]
     pub last_post_at: DateTime<Utc>,
     /// Who posted in it (up to 50): they hear of new posts.
     pub participants: Vec<UserId>,

@@ -20,11 +20,6 @@ pub fn format_timestamp(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// Serialises a time as [`format_timestamp`] writes it, so stored times order as text.
-pub fn serialize_millis<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    rfc3339_millis(t, s)
-}
-
 fn rfc3339_millis<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format_timestamp(t))
 }

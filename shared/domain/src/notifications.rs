@@ -243,6 +243,20 @@ pub enum Message {
     },
 }
 
+impl Audience {
+    /// The tenant's dispatchers and, if the site has one, its customer's users: who hears
+    /// of what happens at a site.
+    pub fn site(customer_id: Option<&str>) -> Vec<Audience> {
+        let mut to = vec![Audience::Dispatchers];
+        if let Some(customer_id) = customer_id {
+            to.push(Audience::Customer {
+                customer_id: customer_id.to_owned(),
+            });
+        }
+        to
+    }
+}
+
 impl Message {
     pub fn kind(&self) -> EventKind {
         match self {
@@ -314,8 +328,8 @@ impl NotificationStatus {
     }
 }
 
-/// One message to one recipient on one channel. Its id is the event's, recipient's and
-/// channel's: the store's commit keeps it unique.
+/// One message to one recipient on one channel. Its id is a UUIDv7 (newest last); a key
+/// document per event, recipient and channel, created in the same commit, keeps it unique.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Notification {
@@ -349,17 +363,12 @@ pub struct Notification {
     pub provider_id: Option<String>,
     /// An in-app message not read yet.
     pub unread: bool,
-    /// Whose inbox an in-app message is in (her user id), and whose unread ones: one field
-    /// each, so the inbox and its count are each served by one index.
+    /// Whose inbox an in-app message is in (her user id): the inbox's one equality.
     pub inbox: Option<String>,
-    pub unread_in: Option<String>,
-    /// When it was recorded, to the millisecond in UTC: what the outbox and inbox order by.
-    #[serde(serialize_with = "millis")]
-    pub queued_at: DateTime<Utc>,
 }
 
 fn millis<S: serde::Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    crate::meta::serialize_millis(at, s)
+    s.serialize_str(&crate::meta::format_timestamp(at))
 }
 
 impl Entity for Notification {

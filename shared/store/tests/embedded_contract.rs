@@ -49,9 +49,7 @@ async fn data_survives_reopening_the_file() {
 }
 
 /// The queries each declared index stands for: equality on all its fields but the last two
-/// and order by the next one, or equality on all but `id` and order by id. A descending
-/// field is an order, never an equality (the declaration writes equalities ascending): an
-/// index ordered by one has no all-but-id equality query.
+/// and order by the next one, or equality on all but `id` and order by id.
 fn queries_of(index: &store::indexes::CompositeIndex) -> Vec<domain::store::Query> {
     use domain::store::{Direction, Filter, Query};
     let collection: &'static str = Box::leak(index.collection_group.clone().into_boxed_str());
@@ -67,11 +65,7 @@ fn queries_of(index: &store::indexes::CompositeIndex) -> Vec<domain::store::Quer
         query.order_by(order, direction).limit(10)
     };
     let n = fields.len();
-    let ordered_before_id = n >= 2 && index.fields[n - 2].order == "DESCENDING";
-    let mut queries = Vec::new();
-    if !ordered_before_id {
-        queries.push(with_equalities(&fields[..n - 1], "id"));
-    }
+    let mut queries = vec![with_equalities(&fields[..n - 1], "id")];
     if n >= 2 {
         queries.push(with_equalities(&fields[..n - 2], fields[n - 2]));
     }

@@ -15,7 +15,6 @@ pub async fn app() -> TestApp {
     spawn_app(
         notifications::router_with(TwilioWebhooks {
             auth_token: Some(Credential::new(AUTH_TOKEN.into())),
-            public_url: None,
         }),
         Default::default(),
     )
@@ -59,8 +58,6 @@ pub fn notification(user: &str, channel: Channel, kind: EventKind) -> Notificati
         provider_id: Some("SM0123".into()),
         unread: channel == Channel::InApp,
         inbox: (channel == Channel::InApp).then(|| user.to_owned()),
-        unread_in: (channel == Channel::InApp).then(|| user.to_owned()),
-        queued_at: Utc::now(),
     }
 }
 

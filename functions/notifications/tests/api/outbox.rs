@@ -10,7 +10,6 @@ async fn dispatchers_read_the_whole_outbox_newest_first_and_by_status() {
     let mut failed = notification("u1", Channel::Sms, EventKind::CleanerLate);
     failed.status = NotificationStatus::Failed;
     failed.reason = Some("Twilio: undelivered (error 30003)".into());
-    failed.queued_at += chrono::Duration::seconds(1);
     store(
         &app,
         "acme",

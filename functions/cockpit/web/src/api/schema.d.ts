@@ -2018,7 +2018,7 @@ export interface paths {
         };
         /**
          * List the outbox
-         * @description Every notification the tenant's events made: channel, recipient, text, status (queued, sending, sent, delivered, failed) and the reason. Admins and dispatchers read all, newest first; everyone else her own. The one-time link of an invitation or a password reset is shown only to its recipient (and in the local cloud, where nothing is sent).
+         * @description Every notification the tenant's events made: channel, recipient, text, status (queued, sending, sent, delivered, failed) and the reason. Admins and dispatchers read all, newest first; everyone else her in-app messages. The one-time link of an invitation or a password reset is shown only to its recipient (and in the local cloud, where nothing is sent).
          */
         get: operations["getV1Notifications"];
         put?: never;
@@ -2058,7 +2058,7 @@ export interface paths {
         };
         /**
          * Read my in-app messages
-         * @description Newest first, with the unread count (up to 100).
+         * @description Newest first, with the unread count among her 100 newest messages.
          */
         get: operations["getV1Inbox"];
         put?: never;
@@ -3426,8 +3426,8 @@ export interface components {
             detail: string;
         };
         /**
-         * @description One message to one recipient on one channel. Its id is the event's, recipient's and
-         *     channel's: the store's commit keeps it unique.
+         * @description One message to one recipient on one channel. Its id is a UUIDv7 (newest last); a key
+         *     document per event, recipient and channel, created in the same commit, keeps it unique.
          */
         Notification: {
             eventId: string;
@@ -3466,17 +3466,8 @@ export interface components {
             providerId?: string | null;
             /** @description An in-app message not read yet. */
             unread: boolean;
-            /**
-             * @description Whose inbox an in-app message is in (her user id), and whose unread ones: one field
-             *     each, so the inbox and its count are each served by one index.
-             */
+            /** @description Whose inbox an in-app message is in (her user id): the inbox's one equality. */
             inbox?: string | null;
-            unreadIn?: string | null;
-            /**
-             * Format: date-time
-             * @description When it was recorded, to the millisecond in UTC: what the outbox and inbox order by.
-             */
-            queuedAt: string;
         };
         /** @description A notification as listed. */
         NotificationItem: components["schemas"]["Notification"] & {
@@ -4190,10 +4181,7 @@ export interface components {
             startedByName: string;
             /** Format: int32 */
             posts: number;
-            /**
-             * Format: date-time
-             * @description To the millisecond in UTC: threads are listed by it, latest first.
-             */
+            /** Format: date-time */
             lastPostAt: string;
             /** @description Who posted in it (up to 50): they hear of new posts. */
             participants: components["schemas"]["Id"][];
