@@ -38,6 +38,7 @@ pub fn router_of(name: &str) -> Option<fn() -> Routes> {
         "tours" => Some(tours::router),
         "planning" => Some(planning::router),
         "planning-worker" => Some(planning_worker::router),
+        "simulation-worker" => Some(simulation_worker::router),
         "fanout" => Some(fanout::router),
         "jobs" => Some(jobs::router),
         "workload-report" => Some(workload_report::router),

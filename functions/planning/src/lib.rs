@@ -6,7 +6,8 @@
 //! a re-plan of some days of it keeping the rest, for the planning worker; `GET
 //! /v1/plans/{id}` shows its `status` and `progress` meanwhile), `GET /v1/plans[/{id}]`, and
 //! `POST /v1/plans/{id}/activate` (with `If-Match`: the draft's tours take its week, the
-//! tours in force around it stay).
+//! tours in force around it stay), and `/v1/simulations` (queued for the simulation worker:
+//! how likely a plan is to hold, and what-if comparisons).
 
 use std::collections::BTreeMap;
 
@@ -28,9 +29,12 @@ use platform::routes::Routes;
 use platform::{ApiError, Caller, RequestContext, Role, plan_runs};
 use serde_json::Value;
 
+mod simulations;
+
 pub fn router() -> Routes {
     Routes::new()
         .merge(resource::routes::<Cleaners>())
+        .merge(simulations::routes())
         .merge(resource::routes::<Absences>())
         .merge(resource::routes::<OneOffJobs>())
         .route(
@@ -669,6 +673,8 @@ mod tests {
         queries.extend(resource::list_queries::<Absences>());
         queries.extend(resource::list_queries::<OneOffJobs>());
         queries.extend(resource::list_queries::<Plans>());
+        queries.extend(resource::list_queries::<simulations::Simulations>());
+        queries.extend(platform::simulation_runs::queries());
         let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 9).expect("a date");
         for site in [None, Some("s1")] {
             queries.push(platform::tours::one_off_jobs_query(day, day, site));

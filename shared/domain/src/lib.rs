@@ -62,6 +62,7 @@ pub mod publish;
 pub mod schedule;
 mod schema;
 pub mod sensors;
+pub mod simulation;
 pub mod sites;
 pub mod store;
 pub mod time;

@@ -316,6 +316,8 @@ pub struct PlanSite {
 pub struct PlanArea {
     pub area_id: String,
     pub name: String,
+    /// Its area type (what a room with little history of its own is simulated like).
+    pub area_type_id: String,
     /// Index into the week's sites.
     pub site: usize,
     pub minutes_per_cleaning: f64,
@@ -362,6 +364,7 @@ impl PlanArea {
         PlanArea {
             area_id: area.area_id.clone(),
             name: area.name.clone(),
+            area_type_id: area.area_type_id.clone(),
             site: area.site,
             minutes_per_cleaning: f64::from(job.minutes),
             cleanings_per_week: 1.0,
@@ -461,6 +464,9 @@ pub struct Week {
     pub travel: TravelModel,
     /// Who is away on which day (user id, date): she gets no work that day.
     pub absent: BTreeSet<(String, NaiveDate)>,
+    /// A room cleaned by demand: the cleanings beyond its planned one its sensors' history
+    /// expects on a date (what a simulation adds to the day).
+    pub extra_demand: BTreeMap<(String, NaiveDate), f64>,
 }
 
 /// An area the plan leaves out on a day, and why.
@@ -1046,6 +1052,9 @@ pub struct Plan {
     /// A partial re-plan's days: on every other day its tours are those in force.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replanned_days: Option<Vec<NaiveDate>>,
+    /// How likely its tours are to hold: a quick simulation as it was computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<crate::simulation::PlanRisk>,
 }
 
 /// The days a partial re-plan was asked for; none named: those an absence meets.
@@ -1078,6 +1087,7 @@ impl Plan {
             replanned_days: None,
             travel: request.travel,
             replan: request.replan.clone().map(|days| ReplanDays { days }),
+            risk: None,
         }
     }
 

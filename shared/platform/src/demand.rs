@@ -303,6 +303,8 @@ pub const RARELY_NEEDED: f64 = 0.25;
 pub struct ExpectedDemand {
     /// Per judged area, the past dates a demand was due on.
     due: BTreeMap<String, BTreeSet<NaiveDate>>,
+    /// Per judged area, how many demands arose on each past date.
+    arisen: BTreeMap<String, BTreeMap<NaiveDate, u32>>,
     first: Option<NaiveDate>,
 }
 
@@ -340,6 +342,7 @@ impl ExpectedDemand {
         }
         let last = week_start - Duration::days(1);
         let span = domain::tours::Month { first, last };
+        let mut arisen: BTreeMap<String, BTreeMap<NaiveDate, u32>> = BTreeMap::new();
         let sites_of: BTreeSet<&str> = watched
             .values()
             .map(|d| d.entity.site_id.as_str())
@@ -358,6 +361,13 @@ impl ExpectedDemand {
             )
             .await?;
             for cleaning in cleanings {
+                if due.contains_key(cleaning.area_id.as_str()) {
+                    *arisen
+                        .entry(cleaning.area_id.to_string())
+                        .or_default()
+                        .entry(cleaning.local_date)
+                        .or_default() += 1;
+                }
                 if let Some(dates) = due.get_mut(cleaning.area_id.as_str()) {
                     dates.extend(
                         first
@@ -370,6 +380,7 @@ impl ExpectedDemand {
         }
         Ok(Self {
             due,
+            arisen,
             first: Some(first),
         })
     }
@@ -388,6 +399,26 @@ impl ExpectedDemand {
         }
         let hits = past.iter().filter(|d| dates.contains(d)).count();
         Some(hits as f64 / past.len() as f64)
+    }
+
+    /// The cleanings beyond one that the area's demand is expected to ask for on `date`:
+    /// the mean of its demands on the last weeks' same weekdays, less the planned one.
+    pub fn extra(&self, area_id: &str, date: NaiveDate) -> Option<f64> {
+        let first = self.first?;
+        self.due.get(area_id)?;
+        let counts = self.arisen.get(area_id);
+        let past: Vec<NaiveDate> = (1..=HISTORY_WEEKS)
+            .map(|w| date - Duration::weeks(w))
+            .filter(|d| *d >= first)
+            .collect();
+        if past.is_empty() {
+            return None;
+        }
+        let total: u32 = past
+            .iter()
+            .map(|d| counts.and_then(|c| c.get(d)).copied().unwrap_or(0))
+            .sum();
+        Some((f64::from(total) / past.len() as f64 - 1.0).max(0.0))
     }
 
     /// Whether the area's scheduled cleaning on `date` stays in the week.

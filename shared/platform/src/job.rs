@@ -57,6 +57,15 @@ impl From<ApiError> for JobError {
             | ApiError::Conflict(_)
             | ApiError::Running { .. }
             | ApiError::PreconditionFailed { .. } => JobError::Retry(e.to_string()),
+            // What was wrong, field by field, rather than how many fields were.
+            ApiError::Validation(errors) => JobError::Reject(
+                errors
+                    .0
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
             other => JobError::Reject(other.to_string()),
         }
     }

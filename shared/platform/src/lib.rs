@@ -81,6 +81,7 @@ mod runtime;
 pub mod schedule;
 pub mod secrets;
 pub mod signing;
+pub mod simulation_runs;
 pub mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -301,6 +301,7 @@ async fn compute_with_progress(
     };
     let repo = data.repo::<Plan>();
     let progress = Arc::new(Mutex::new(0.0));
+    let week = inputs.week.clone();
     let work = crate::planning::compute(inputs, &request, progress.clone());
     tokio::pin!(work);
     let plan = loop {
@@ -317,5 +318,28 @@ async fn compute_with_progress(
             }
         }
     };
+    let plan = match plan {
+        Ok(plan) => Ok(with_risk(data, week, plan).await),
+        Err(e) => Err(e),
+    };
     (stored, plan)
+}
+
+/// The plan with its quick simulation ([`crate::simulation_runs::quick`]); a plan whose
+/// simulation fails is kept without it (the simulation is advice, the plan the work).
+async fn with_risk(data: &TenantData, week: domain::planning::Week, mut plan: Plan) -> Plan {
+    if plan.tours.is_empty() {
+        return plan;
+    }
+    let started = std::time::Instant::now();
+    match crate::simulation_runs::quick(data, week, plan.tours.clone()).await {
+        Ok(risk) => plan.risk = Some(risk),
+        Err(e) => tracing::warn!(error = %e, "the plan's quick simulation failed"),
+    }
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "simulated the plan {} times",
+        domain::simulation::QUICK_REPLICATIONS
+    );
+    plan
 }

@@ -189,6 +189,7 @@ async fn load_week(
     let expected =
         crate::demand::ExpectedDemand::load(data, &sites, &areas, &types, week_start).await?;
     let mut plan_areas = Vec::new();
+    let mut extra_demand = BTreeMap::new();
     for area in &areas {
         let (Some(&site), Some(area_type)) = (
             site_index.get(area.entity.site_id.as_str()),
@@ -233,10 +234,16 @@ async fn load_week(
                 });
             }
         }
+        for date in week_start.iter_days().take(7) {
+            if let Some(extra) = expected.extra(&area.meta.id, date).filter(|e| *e > 0.0) {
+                extra_demand.insert((area.meta.id.clone(), date), extra);
+            }
+        }
         let load = AreaWorkload::of(&area.entity, area_type);
         plan_areas.push(PlanArea {
             area_id: area.meta.id.clone(),
             name: area.entity.name.clone(),
+            area_type_id: type_id.to_owned(),
             site,
             minutes_per_cleaning: load.minutes_per_cleaning,
             cleanings_per_week: load.effective_cleanings_per_week,
@@ -280,6 +287,7 @@ async fn load_week(
             .collect(),
         travel,
         absent,
+        extra_demand,
     })
 }
 
@@ -329,6 +337,7 @@ pub async fn compute(
             replan: request
                 .replan
                 .map(|days| domain::planning::ReplanDays { days }),
+            risk: None,
         }
     })
     .await

@@ -18,6 +18,7 @@ fn week(visits: usize) -> Week {
             start: 360.0,
             max_minutes: 480.0,
             absence_probability: 0.03,
+            return_minutes: 20.0,
             stops: (0..per_day)
                 .map(|i| Stop {
                     id: format!("d{d}-s{i}"),

@@ -45,6 +45,9 @@ pub struct CleanerDay {
     /// The chance she is absent that day.
     pub absence_probability: f64,
     pub stops: Vec<Stop>,
+    /// Travel home from the last stop, as planned: her paid day runs from leaving home to
+    /// coming back (waiting for a window included), as the planner counts it.
+    pub return_minutes: f64,
 }
 
 /// The week as planned.
@@ -70,6 +73,27 @@ impl Duration {
         sigma: 0.25,
     };
 
+    /// The same spread, every duration `factor` times as long (a what-if: "durations +10 %").
+    pub fn scaled(self, factor: f64) -> Duration {
+        match self {
+            Duration::LogNormal { mu, sigma } => Duration::LogNormal {
+                mu: mu + factor.ln(),
+                sigma,
+            },
+            Duration::Normal { sd_minutes } => Duration::Normal {
+                sd_minutes: sd_minutes * factor,
+            },
+        }
+    }
+
+    /// The ratio actual/planned's median.
+    pub fn median_ratio(&self) -> f64 {
+        match *self {
+            Duration::LogNormal { mu, .. } => mu.exp(),
+            Duration::Normal { .. } => 1.0,
+        }
+    }
+
     fn draw(&self, planned: f64, rng: &mut Rng) -> f64 {
         match *self {
             Duration::LogNormal { mu, sigma } => planned * lognormal(rng, mu, sigma),
@@ -85,14 +109,28 @@ impl Duration {
 pub struct Model {
     /// Travel's ratio actual/planned is lognormal with median 1 and this sigma.
     pub travel_sigma: f64,
+    /// Travel takes this many times the planned minutes at the median (a what-if).
+    pub travel_factor: f64,
     /// Whether an absent cleaner's stops count as missed (no reserve takes them).
     pub absent_stops_missed: bool,
+}
+
+impl Model {
+    /// Planned travel minutes as one replay finds them.
+    fn travel(&self, planned: f64, rng: &mut Rng) -> f64 {
+        if self.travel_sigma > 0.0 && planned > 0.0 {
+            planned * self.travel_factor * lognormal(rng, 0.0, self.travel_sigma)
+        } else {
+            planned * self.travel_factor
+        }
+    }
 }
 
 impl Default for Model {
     fn default() -> Self {
         Self {
             travel_sigma: 0.2,
+            travel_factor: 1.0,
             absent_stops_missed: true,
         }
     }
@@ -173,6 +211,8 @@ pub struct Outcome {
     pub stops: Vec<StopOutcome>,
     pub days: Vec<DayOutcome>,
     pub sites: Vec<SiteOutcome>,
+    /// The share of the week's planned cleanings done within their windows.
+    pub service_level: Estimate,
 }
 
 impl Outcome {
@@ -203,6 +243,9 @@ struct Tally {
     /// Per site, the sums of each replication's share done in time (and of its square).
     level_sum: Vec<f64>,
     level_squares: Vec<f64>,
+    /// The same over the whole week.
+    week_level_sum: f64,
+    week_level_squares: f64,
     replications: u64,
 }
 
@@ -215,6 +258,8 @@ impl Tally {
             overtime_squares: vec![0.0; days],
             level_sum: vec![0.0; sites],
             level_squares: vec![0.0; sites],
+            week_level_sum: 0.0,
+            week_level_squares: 0.0,
             replications: 0,
         }
     }
@@ -228,6 +273,8 @@ impl Tally {
         add_f(&mut self.overtime_squares, &other.overtime_squares);
         add_f(&mut self.level_sum, &other.level_sum);
         add_f(&mut self.level_squares, &other.level_squares);
+        self.week_level_sum += other.week_level_sum;
+        self.week_level_squares += other.week_level_squares;
         self.replications += other.replications;
     }
 }
@@ -279,15 +326,8 @@ fn replay(week: &Week, model: &Model, site_of: &[usize], sites: usize, seed: u64
                 continue;
             }
             let mut clock = day.start;
-            let mut worked = 0.0;
             for stop in &day.stops {
-                let travel = if model.travel_sigma > 0.0 {
-                    stop.travel_minutes * lognormal(&mut rng, 0.0, model.travel_sigma)
-                } else {
-                    stop.travel_minutes
-                };
-                clock += travel;
-                worked += travel;
+                clock += model.travel(stop.travel_minutes, &mut rng);
                 let begins = match stop.window {
                     Some((earliest, _)) => clock.max(earliest),
                     None => clock,
@@ -297,11 +337,10 @@ fn replay(week: &Week, model: &Model, site_of: &[usize], sites: usize, seed: u64
                     tally.on_time[stop_index] += 1;
                     done_at[site_of[stop_index]] += 1;
                 }
-                let minutes = stop.duration.draw(stop.planned_minutes, &mut rng);
-                clock = begins + minutes;
-                worked += minutes;
+                clock = begins + stop.duration.draw(stop.planned_minutes, &mut rng);
                 stop_index += 1;
             }
+            let mut worked = clock + model.travel(day.return_minutes, &mut rng) - day.start;
             // Demand's extra cleanings come at the end of the day.
             for stop in &day.stops {
                 if stop.extra_per_day > 0.0 {
@@ -316,6 +355,12 @@ fn replay(week: &Week, model: &Model, site_of: &[usize], sites: usize, seed: u64
                 tally.overtime_sum[d] += over;
                 tally.overtime_squares[d] += over * over;
             }
+        }
+        if stops > 0 {
+            let done: u32 = done_at.iter().sum();
+            let level = f64::from(done) / stops as f64;
+            tally.week_level_sum += level;
+            tally.week_level_squares += level * level;
         }
         for (s, planned) in planned_at.iter().enumerate() {
             if *planned > 0 {
@@ -339,25 +384,40 @@ fn chunk_seed(seed: u64, index: u64) -> u64 {
 
 /// Replays `week` `run.replications` times under `model`, on up to `threads` threads.
 pub fn simulate(week: &Week, model: &Model, run: Run, threads: usize) -> Outcome {
+    simulate_with_progress(week, model, run, threads, &|_| {})
+}
+
+/// [`simulate`], telling `progress` the share of replications done (0 to 1) after each chunk.
+pub fn simulate_with_progress(
+    week: &Week,
+    model: &Model,
+    run: Run,
+    threads: usize,
+    progress: &(dyn Fn(f64) + Sync),
+) -> Outcome {
     let (sites, site_of) = sites_of(week);
     let chunks: Vec<(u64, u64)> = (0..run.replications.div_ceil(CHUNK))
         .map(|i| (i, CHUNK.min(run.replications - i * CHUNK)))
         .collect();
     let threads = threads.clamp(1, chunks.len().max(1));
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let total_chunks = chunks.len().max(1) as f64;
     let mut tallies: Vec<(u64, Tally)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
-                let (chunks, site_of, sites) = (&chunks, &site_of, sites.len());
+                let (chunks, site_of, sites, done) = (&chunks, &site_of, sites.len(), &done);
                 scope.spawn(move || {
                     chunks
                         .iter()
                         .skip(t)
                         .step_by(threads)
                         .map(|(i, n)| {
-                            (
-                                *i,
-                                replay(week, model, site_of, sites, chunk_seed(run.seed, *i), *n),
-                            )
+                            let tally =
+                                replay(week, model, site_of, sites, chunk_seed(run.seed, *i), *n);
+                            let finished =
+                                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                            progress(finished as f64 / total_chunks);
+                            (*i, tally)
                         })
                         .collect::<Vec<_>>()
                 })
@@ -451,6 +511,7 @@ fn outcome(week: &Week, model: &Model, run: Run, sites: &[String], total: Tally)
         stops,
         days,
         sites,
+        service_level: Estimate::mean(total.week_level_sum, total.week_level_squares, n),
     }
 }
 

@@ -78,8 +78,9 @@ impl Estimate {
         let half = Z95 / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
         Self {
             value: p,
-            low: (centre - half).max(0.0),
-            high: (centre + half).min(1.0),
+            // Rounding must not leave the estimate outside its own interval at 0 or 1.
+            low: (centre - half).clamp(0.0, p),
+            high: (centre + half).clamp(p, 1.0),
         }
     }
 

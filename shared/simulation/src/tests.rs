@@ -23,11 +23,13 @@ fn day(stops: Vec<Stop>, max_minutes: f64) -> CleanerDay {
         max_minutes,
         absence_probability: 0.0,
         stops,
+        return_minutes: 0.0,
     }
 }
 
 const EXACT: Model = Model {
     travel_sigma: 0.0,
+    travel_factor: 1.0,
     absent_stops_missed: true,
 };
 
@@ -216,4 +218,88 @@ fn demand_adds_work_at_the_end_of_the_day() {
         "{:?} vs {exact}",
         outcome.days[0].overtime
     );
+}
+
+#[test]
+fn waiting_for_a_window_and_the_way_home_count_as_paid_time() {
+    let mut room = stop("r1", 60.0, Duration::Normal { sd_minutes: 0.0 });
+    // She sets off at 6:00 and waits until 8:00 for the window; 60 minutes of cleaning
+    // and 30 home: 210 minutes paid.
+    room.window = Some((480.0, 540.0));
+    let mut d = day(vec![room], 200.0);
+    d.return_minutes = 30.0;
+    let outcome = simulate(&Week { days: vec![d] }, &EXACT, Run::default(), 1);
+    assert_eq!(outcome.days[0].overtime.value, 1.0);
+    assert!((outcome.days[0].expected_overtime_minutes.value - 10.0).abs() < 1e-9);
+}
+
+#[test]
+fn durations_scaled_ten_percent_move_the_normal_tail_as_the_exact_answer_does() {
+    // One room of lognormal minutes: P(T > max) = 1 - Φ((ln(max/planned) - μ) / σ), and
+    // scaling durations by 1.1 adds ln 1.1 to μ.
+    let (planned, sigma, max) = (200.0, 0.2, 240.0);
+    let scaled = Duration::LogNormal { mu: 0.0, sigma }.scaled(1.1);
+    let week = Week {
+        days: vec![day(vec![stop("r1", planned, scaled)], max)],
+    };
+    let exact = 1.0 - normal_cdf(((max / planned).ln() - 1.1f64.ln()) / sigma);
+    let holding = intervals_holding(&week, exact, |o| o.days[0].overtime);
+    assert!(holding >= 17, "{holding} of 20 seeds");
+    assert!((scaled.median_ratio() - 1.1).abs() < 1e-12);
+}
+
+#[test]
+fn the_weeks_service_level_weighs_every_planned_cleaning_alike() {
+    // Two sites: one stop that is always in time, three behind an absent cleaner half the
+    // time. The week's level is (1 + 3 × 0.5) / 4.
+    let mut first = day(vec![stop("a", 30.0, Duration::DEFAULT)], 480.0);
+    first.stops[0].site = "s1".into();
+    let mut second = day(
+        ["b", "c", "d"]
+            .iter()
+            .map(|id| stop(id, 30.0, Duration::DEFAULT))
+            .collect(),
+        480.0,
+    );
+    second.cleaner = "ben".into();
+    second.absence_probability = 0.5;
+    for s in &mut second.stops {
+        s.site = "s2".into();
+    }
+    let week = Week {
+        days: vec![first, second],
+    };
+    let outcome = simulate(
+        &week,
+        &Model::default(),
+        Run {
+            replications: 20_000,
+            seed: 4,
+        },
+        2,
+    );
+    assert!(
+        outcome.service_level.contains(0.625),
+        "{:?}",
+        outcome.service_level
+    );
+}
+
+#[test]
+fn progress_is_told_after_every_chunk_and_ends_at_one() {
+    let (week, _) = normal_route();
+    let told = std::sync::Mutex::new(Vec::new());
+    simulate_with_progress(
+        &week,
+        &EXACT,
+        Run {
+            replications: 2_000,
+            seed: 1,
+        },
+        2,
+        &|p| told.lock().expect("progress").push(p),
+    );
+    let mut told = told.into_inner().expect("progress");
+    told.sort_by(f64::total_cmp);
+    assert_eq!(told, vec![0.25, 0.5, 0.75, 1.0]);
 }

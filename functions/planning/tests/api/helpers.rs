@@ -6,10 +6,14 @@ use platform::plan_runs::PlanningJob;
 use platform::testing::{Reply, TestApp, spawn_app};
 use serde_json::{Value, json};
 
-/// The planning function, and the planning job's push route its plans are computed on (the
-/// planning worker's, from `platform`).
+/// The planning function, and the push routes of the planning and simulation jobs its plans
+/// and simulations are run on (the workers', from `platform`).
 pub async fn start() -> TestApp {
-    let routes = planning::router().merge(platform::job::route::<PlanningJob>());
+    let routes = planning::router()
+        .merge(platform::job::route::<PlanningJob>())
+        .merge(platform::job::route::<
+            platform::simulation_runs::SimulationJob,
+        >());
     spawn_app(routes, platform::HttpConfig::default()).await
 }
 

@@ -10,4 +10,5 @@ mod pins;
 mod plans;
 mod preflight;
 mod queue;
+mod simulations;
 mod validation;

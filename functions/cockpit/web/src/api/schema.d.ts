@@ -843,6 +843,48 @@ export interface paths {
         patch: operations["patchV1CleanersId"];
         trace?: never;
     };
+    "/v1/simulations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List simulations */
+        get: operations["getV1Simulations"];
+        put?: never;
+        /**
+         * Simulate a plan, or the tours in force, many times (queued for the simulation worker)
+         * @description Roles: admin, dispatcher. Answers 202 with the queued simulation; GET /v1/simulations/{id} shows its status (queued, running, then done) and progress, then per visit the chance it starts within its window, per cleaner-day the chance of overtime and the expected overtime, per site the service level, each with its 95 % interval, and the model's assumptions. With changes or comparePlanId: a what-if, the variant beside the result and their difference figure by figure.
+         */
+        post: operations["postV1Simulations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/simulations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a simulation */
+        get: operations["getV1SimulationsId"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a simulation
+         * @description Roles: admin.
+         */
+        delete: operations["deleteV1SimulationsId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/absences": {
         parameters: {
             query?: never;
@@ -2345,6 +2387,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/push/simulation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a simulation job delivered by Pub/Sub
+         * @description Pub/Sub pushes each message of the job's topic here. 204 acks (done, or a message that can never succeed, recorded as rejected); 503 asks for redelivery with backoff.
+         */
+        post: operations["postPushSimulation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2361,6 +2423,17 @@ export interface components {
             to: string;
             kind: components["schemas"]["AbsenceKind"];
             note?: string | null;
+        };
+        /** @description A cleaner's absence history, as the model read it. */
+        AbsenceAssumption: {
+            cleanerId: string;
+            name: string;
+            /** Format: int32 */
+            sickDays: number;
+            /** Format: int32 */
+            workingDays: number;
+            /** Format: double */
+            probability: number;
         };
         /**
          * @description Why a cleaner is away.
@@ -2614,6 +2687,27 @@ export interface components {
             /** Format: double */
             minutesPerWeek: number;
         };
+        /** @description What the replays assumed, shown with the result. */
+        Assumptions: {
+            /** Format: int64 */
+            historyWeeks: number;
+            minVisitsPerArea: number;
+            defaultDuration: components["schemas"]["LogNormalFit"];
+            /** @description Per room simulated. */
+            durations: components["schemas"]["DurationAssumption"][];
+            /** Format: double */
+            travelSpread: number;
+            /** Format: int64 */
+            absenceHistoryDays: number;
+            /** Format: double */
+            priorAbsence: number;
+            absences: components["schemas"]["AbsenceAssumption"][];
+            demand: components["schemas"]["DemandAssumption"][];
+            /** @description What an absent cleaner's stops become: missed (no reserve takes them). */
+            absentStops: string;
+            /** @description Cleanings a new site (`changes.addSiteId`) brought to the variant. */
+            addedVisits?: number;
+        };
         /** @description A file sent with a notification (an invoice's PDF): a document's key in the bucket. */
         Attachment: {
             blobKey: string;
@@ -2685,6 +2779,27 @@ export interface components {
             otherCleaner?: string | null;
             oneOffJobId?: string | null;
         };
+        /** @description What-if changes to the model or the week. */
+        Changes: {
+            /** @description Cleaners off: on these dates, or the whole week. */
+            cleanersOff?: components["schemas"]["CleanerOff"][];
+            /**
+             * Format: double
+             * @description Every room takes this many times as long (1.1: durations +10 %).
+             */
+            durationFactor?: number | null;
+            /**
+             * Format: double
+             * @description Every trip takes this many times as long.
+             */
+            travelFactor?: number | null;
+            /**
+             * Format: double
+             * @description Everybody's chance to be off on a working day, instead of her history's.
+             */
+            absenceProbability?: number | null;
+            addSiteId?: null | components["schemas"]["Id"];
+        };
         /**
          * @description How a notification reaches its recipient.
          * @enum {string}
@@ -2751,6 +2866,11 @@ export interface components {
             maxMinutesPerDay: number;
             /** @description What she can do beyond regular cleaning (see an area type's `skills`). */
             skills?: string[];
+        };
+        CleanerOff: {
+            cleanerId: components["schemas"]["Id"];
+            /** @description None: the whole week. */
+            dates?: string[] | null;
         };
         CleanerView: components["schemas"]["StoredCleaner"];
         /** @description One cleaning weighed against the frequency. */
@@ -2911,6 +3031,16 @@ export interface components {
             /** Format: int64 */
             minutesChanged: number;
         };
+        DayDifference: {
+            cleanerId: string;
+            cleanerName: string;
+            /** Format: date */
+            date: string;
+            overtime?: null | components["schemas"]["Estimate"];
+            variantOvertime?: null | components["schemas"]["Estimate"];
+            change?: null | components["schemas"]["Estimate"];
+            expectedOvertimeChange?: null | components["schemas"]["Estimate"];
+        };
         /** @description One day of a tour, measured against its cap. */
         DayLoad: {
             day: components["schemas"]["Weekday"];
@@ -2922,11 +3052,37 @@ export interface components {
             /** Format: double */
             overByMinutes: number;
         };
+        /** @description A cleaner-day's chance of overtime. */
+        DayRisk: {
+            cleanerId: string;
+            cleanerName: string;
+            /** Format: date */
+            date: string;
+            /** Format: double */
+            maxMinutes: number;
+            /** Format: double */
+            plannedMinutes: number;
+            /** Format: double */
+            absenceProbability: number;
+            /** @description The chance her paid day exceeds `maxMinutes`. */
+            overtime: components["schemas"]["Estimate"];
+            expectedOvertimeMinutes: components["schemas"]["Estimate"];
+            /** @description Her visits whose chance to start in time is under 80 %. */
+            visitsAtRisk: number;
+        };
         /**
          * @description An exact decimal number as a string (no floats): at most 4 decimals on input.
          * @example 1234.50
          */
         Decimal: string;
+        /** @description A demand room's extra cleanings a day. */
+        DemandAssumption: {
+            areaId: string;
+            /** Format: date */
+            date: string;
+            /** Format: double */
+            extraPerDay: number;
+        };
         /**
          * @description A cleaning made due by sensors. Its id is the area's and the cycle's (see
          *     [`demand::AreaDemand::cycle`]), so one cycle makes one, however often its trigger is
@@ -3017,6 +3173,20 @@ export interface components {
             /** Format: int64 */
             minutesChanged: number;
         };
+        /**
+         * @description A what-if's variant minus its result, figure by figure: visits matched by date, room and
+         *     one-off job; days by cleaner and date; sites by id.
+         */
+        Difference: {
+            serviceLevel: components["schemas"]["Estimate"];
+            /** Format: int64 */
+            visitsAtRisk: number;
+            /** Format: int64 */
+            daysAtRisk: number;
+            visits: components["schemas"]["VisitDifference"][];
+            days: components["schemas"]["DayDifference"][];
+            sites: components["schemas"]["SiteDifference"][];
+        };
         /** @description A document's record. */
         Document: {
             /** @description The file's name, as shown and as downloaded (`Übergabeprotokoll.pdf`). */
@@ -3062,6 +3232,20 @@ export interface components {
             /** @description Printed on the invoice; null removes it. */
             note?: string | null;
         };
+        /** @description A room's duration model, as the result shows it. */
+        DurationAssumption: {
+            areaId: string;
+            areaName: string;
+            source: components["schemas"]["FitSource"];
+            /**
+             * Format: double
+             * @description The ratio actual/planned's median (`exp(mu)`).
+             */
+            medianRatio: number;
+            /** Format: double */
+            sigma: number;
+            visits: number;
+        };
         /**
          * @description The structured invoice a customer receives with its PDF.
          * @enum {string}
@@ -3080,6 +3264,15 @@ export interface components {
          * @description An email address, compared trimmed and in lower case.
          */
         Email: string;
+        /** @description An estimate with its 95 % confidence interval. */
+        Estimate: {
+            /** Format: double */
+            value: number;
+            /** Format: double */
+            low: number;
+            /** Format: double */
+            high: number;
+        };
         /**
          * @description What happened.
          * @enum {string}
@@ -3124,6 +3317,11 @@ export interface components {
             field: string;
             message: string;
         };
+        /**
+         * @description Where a room's duration model comes from.
+         * @enum {string}
+         */
+        FitSource: "area" | "areaType" | "default";
         /** @description How a calendar's frequency compares with what was agreed for the areas it covers. */
         FrequencyCheck: {
             /** Format: double */
@@ -3380,6 +3578,15 @@ export interface components {
          * @example 06:00
          */
         LocalTime: string;
+        /** @description A lognormal fit of actual/planned minutes: `ln(ratio) ~ N(mu, sigma²)`. */
+        LogNormalFit: {
+            /** Format: double */
+            mu: number;
+            /** Format: double */
+            sigma: number;
+            /** @description The visits it was fitted from (0: the default). */
+            visits: number;
+        };
         /** @description `POST /v1/auth/login`. */
         LoginRequest: {
             email: string;
@@ -3611,6 +3818,7 @@ export interface components {
             failure?: string | null;
             /** @description A partial re-plan's days: on every other day its tours are those in force. */
             replannedDays?: string[] | null;
+            risk?: null | components["schemas"]["PlanRisk"];
         };
         /** @description What a plan changes, in sum and per cleaner and day. */
         PlanDiff: {
@@ -3643,6 +3851,18 @@ export interface components {
             keep?: string | null;
             /** @description With keep: unaffected, the days to re-plan (default: those absences meet). */
             days?: string[] | null;
+        };
+        /** @description A plan's quick simulation ([`QUICK_REPLICATIONS`]), shown next to its KPIs. */
+        PlanRisk: {
+            /** Format: int64 */
+            replications: number;
+            /** Format: int64 */
+            seed: number;
+            serviceLevel: components["schemas"]["Estimate"];
+            visitsAtRisk: number;
+            daysAtRisk: number;
+            riskiestVisits: components["schemas"]["VisitRisk"][];
+            riskiestDays: components["schemas"]["DayRisk"][];
         };
         /** @enum {string} */
         PlanStatus: "queued" | "running" | "draft" | "active" | "superseded" | "failed";
@@ -3800,6 +4020,11 @@ export interface components {
             email: string;
         };
         /**
+         * @description Why a visit is at risk.
+         * @enum {string}
+         */
+        RiskReason: "longRoom" | "tightWindow" | "longTravel" | "lateInDay" | "absence";
+        /**
          * @description What a user may do: the `role` claim of her token.
          * @enum {string}
          */
@@ -3951,6 +4176,83 @@ export interface components {
             currency?: string | null;
             session?: null | components["schemas"]["SessionDelivery"];
         };
+        /**
+         * @description A simulation: asked for, then run by the simulation worker with its progress, then its
+         *     result (and, for a what-if, the variant's and the difference).
+         */
+        Simulation: {
+            /** @description The plan simulated; none: the tours in force in `weekStart`'s week. */
+            planId?: string | null;
+            /** Format: date */
+            weekStart: string;
+            /** Format: int64 */
+            replications: number;
+            /** Format: int64 */
+            seed: number;
+            changes?: null | components["schemas"]["Changes"];
+            comparePlanId?: string | null;
+            status: components["schemas"]["SimulationStatus"];
+            /**
+             * Format: double
+             * @description 0 to 1 while running.
+             */
+            progress: number;
+            /**
+             * Format: date-time
+             * @description While queued: the time by which a worker starts it; while running: the time by which
+             *     it writes again. Past it, it was abandoned and reads as failed.
+             */
+            leaseUntil?: string | null;
+            failure?: string | null;
+            assumptions?: null | components["schemas"]["Assumptions"];
+            result?: null | components["schemas"]["SimulationResult"];
+            variant?: null | components["schemas"]["SimulationResult"];
+            difference?: null | components["schemas"]["Difference"];
+        };
+        /** @description The body of `POST /v1/simulations` (parsed by [`SimulationRequest::parse`]). */
+        SimulationRequestBody: {
+            /** @description The plan to simulate (or weekStart). */
+            planId?: string | null;
+            /**
+             * Format: date
+             * @description A Monday: the tours in force that week (or planId).
+             */
+            weekStart?: string | null;
+            /**
+             * Format: int64
+             * @description 100 to 100,000 (default 10,000).
+             */
+            replications?: number | null;
+            /**
+             * Format: int64
+             * @description The same seed gives the same figures (default 1).
+             */
+            seed?: number | null;
+            changes?: null | components["schemas"]["Changes"];
+            /** @description What-if: another plan of the same week, compared with the first. */
+            comparePlanId?: string | null;
+        };
+        /** @description What the replays found, as the API shows it. */
+        SimulationResult: {
+            /** Format: int64 */
+            replications: number;
+            /** Format: int64 */
+            seed: number;
+            /** @description The week's share of planned cleanings done within their windows. */
+            serviceLevel: components["schemas"]["Estimate"];
+            visitsAtRisk: number;
+            daysAtRisk: number;
+            visits: components["schemas"]["VisitRisk"][];
+            days: components["schemas"]["DayRisk"][];
+            sites: components["schemas"]["SiteRisk"][];
+            /** @description The visits most likely to miss their window (at most 10, under 95 % only). */
+            riskiestVisits: components["schemas"]["VisitRisk"][];
+            /** @description The days most likely to run over (at most 10, over 5 % only). */
+            riskiestDays: components["schemas"]["DayRisk"][];
+        };
+        /** @enum {string} */
+        SimulationStatus: "queued" | "running" | "done" | "failed";
+        SimulationView: components["schemas"]["StoredSimulation"];
         /** @description A customer's building or premises that is cleaned. */
         Site: {
             name: string;
@@ -3971,6 +4273,13 @@ export interface components {
             /** @description By floor, then name. */
             items: components["schemas"]["CheckInLabel"][];
         };
+        SiteDifference: {
+            siteId: string;
+            siteName: string;
+            serviceLevel?: null | components["schemas"]["Estimate"];
+            variantServiceLevel?: null | components["schemas"]["Estimate"];
+            change?: null | components["schemas"]["Estimate"];
+        };
         /**
          * @description A site's schedule, as `GET /v1/calendars/occurrences` writes it (streamed: this describes
          *     it for the API document).
@@ -3990,6 +4299,13 @@ export interface components {
         SiteReport: components["schemas"]["SiteWorkload"] & {
             siteId: string;
             siteName: string;
+        };
+        /** @description A site's share of planned cleanings done within their windows. */
+        SiteRisk: {
+            siteId: string;
+            siteName: string;
+            plannedCleanings: number;
+            serviceLevel: components["schemas"]["Estimate"];
         };
         /** @description The report. */
         SiteSavings: {
@@ -4112,6 +4428,7 @@ export interface components {
         StoredOneOffJob: components["schemas"]["Metadata"] & components["schemas"]["OneOffJob"];
         StoredPlan: components["schemas"]["Metadata"] & components["schemas"]["Plan"];
         StoredSensor: components["schemas"]["Metadata"] & components["schemas"]["Sensor"];
+        StoredSimulation: components["schemas"]["Metadata"] & components["schemas"]["Simulation"];
         StoredSite: components["schemas"]["Metadata"] & components["schemas"]["Site"];
         StoredTenantSettings: components["schemas"]["Metadata"] & components["schemas"]["TenantSettings"];
         StoredTour: components["schemas"]["Metadata"] & components["schemas"]["Tour"];
@@ -4508,6 +4825,17 @@ export interface components {
             reason?: string | null;
             flags?: components["schemas"]["VisitFlag"][];
         };
+        /** @description One visit's figure on both sides of a what-if; a side without it is none. */
+        VisitDifference: {
+            areaId: string;
+            areaName: string;
+            oneOffJobId?: string | null;
+            /** Format: date */
+            date: string;
+            onTime?: null | components["schemas"]["Estimate"];
+            variantOnTime?: null | components["schemas"]["Estimate"];
+            change?: null | components["schemas"]["Estimate"];
+        };
         /** @description Something about a visit that a dispatcher should look at; the visit still counts. */
         VisitFlag: {
             code: components["schemas"]["VisitFlagCode"];
@@ -4518,6 +4846,22 @@ export interface components {
          * @enum {string}
          */
         VisitFlagCode: "site-closed" | "not-scheduled" | "outside-window" | "not-in-tour";
+        /** @description A visit's chance to start within its window. */
+        VisitRisk: {
+            areaId: string;
+            areaName: string;
+            siteId: string;
+            siteName: string;
+            oneOffJobId?: string | null;
+            /** @description Empty: nobody's (a new site's cleaning on a day nobody works). */
+            cleanerId: string;
+            /** Format: date */
+            date: string;
+            plannedStart: components["schemas"]["LocalTime"];
+            latestStart?: null | components["schemas"]["LocalTime"];
+            onTime: components["schemas"]["Estimate"];
+            reasons: components["schemas"]["RiskReason"][];
+        };
         /** @enum {string} */
         VisitStatus: "in-progress" | "done" | "skipped" | "not-accessible";
         VisitView: components["schemas"]["StoredVisit"];
@@ -7832,6 +8176,135 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1Simulations: {
+        parameters: {
+            query?: {
+                /** @description Items per page (default 50). */
+                limit?: number;
+                /** @description The nextPageToken of the page before. */
+                pageToken?: string;
+                /** @description The order: a field, - before it for descending; the first is the default. */
+                orderBy?: "-id" | "id";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the listing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SimulationView"][];
+                        /** @description Where the next page starts; absent on the last page. */
+                        nextPageToken?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postV1Simulations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimulationRequestBody"];
+            };
+        };
+        responses: {
+            /** @description The queued simulation, with its ETag */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredSimulation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getV1SimulationsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entity as stored, with its ETag */
+            200: {
+                headers: {
+                    /** @description The entity's version, to send back as If-Match when changing it. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationView"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteV1SimulationsId: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the version this changes, as GET answered it ("3"). */
+                "If-Match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             422: components["responses"]["ValidationFailed"];
             428: components["responses"]["PreconditionRequired"];
             500: components["responses"]["InternalError"];
@@ -11762,6 +12235,35 @@ export interface operations {
         };
     };
     postPushPlanning: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushEnvelope"];
+            };
+        };
+        responses: {
+            /** @description Done once: this delivery or an earlier one of the same message */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postPushSimulation: {
         parameters: {
             query?: never;
             header?: never;

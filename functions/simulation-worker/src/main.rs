@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    platform::run("simulation-worker", simulation_worker::router)
+}
