@@ -296,26 +296,12 @@ impl Resource for Plans {
         Ok(Vec::new())
     }
 
-    /// A pending plan whose lease has passed is marked failed as it is read: its message or
-    /// its instance was lost, and nothing else will finish it. (A lost race to mark it is no
-    /// matter: the winner wrote the same, or the computation wrote after all.)
+    /// A pending plan whose lease has passed is marked failed as it is read.
     async fn present(
         items: Vec<Stored<Plan>>,
         cx: &RequestContext,
     ) -> ApiResult<Vec<platform::crud::Shown>> {
-        let mut shown = Vec::with_capacity(items.len());
-        for item in items {
-            if !item.entity.is_abandoned(cx.now()) {
-                shown.push(item.shown()?);
-                continue;
-            }
-            let reason = plan_runs::abandoned_reason(&item.entity);
-            shown.push(match plan_runs::fail(cx.data(), &item, reason).await {
-                Ok(saved) => saved.shown()?,
-                Err(_) => cx.repo::<Plan>().get(&item.meta.id).await?.shown()?,
-            });
-        }
-        Ok(shown)
+        platform::progress::present(items, cx).await
     }
 }
 
@@ -396,7 +382,7 @@ async fn create_plan(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult<
     };
     if let Err(e) = cx.enqueue(&job, &id).await {
         // Nothing will compute it: it fails now rather than hold its week until its lease ends.
-        let _ = plan_runs::fail(
+        let _ = platform::progress::fail(
             cx.data(),
             &queued,
             "it could not be handed to a planning worker",

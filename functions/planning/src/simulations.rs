@@ -94,22 +94,7 @@ impl Resource for Simulations {
         items: Vec<Stored<Simulation>>,
         cx: &RequestContext,
     ) -> ApiResult<Vec<platform::crud::Shown>> {
-        let mut shown = Vec::with_capacity(items.len());
-        for item in items {
-            if !item.entity.is_abandoned(cx.now()) {
-                shown.push(item.shown()?);
-                continue;
-            }
-            let reason = "its run stopped before it finished (its message or its instance was \
-                          lost); simulate again";
-            shown.push(
-                match simulation_runs::fail(cx.data(), &item, reason).await {
-                    Ok(saved) => saved.shown()?,
-                    Err(_) => cx.repo::<Simulation>().get(&item.meta.id).await?.shown()?,
-                },
-            );
-        }
-        Ok(shown)
+        platform::progress::present(items, cx).await
     }
 }
 
@@ -163,7 +148,7 @@ async fn create(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult<Respo
         simulation_id: id.clone(),
     };
     if let Err(e) = cx.enqueue(&job, &id).await {
-        let _ = simulation_runs::fail(
+        let _ = platform::progress::fail(
             cx.data(),
             &queued,
             "it could not be handed to a simulation worker",

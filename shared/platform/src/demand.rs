@@ -389,14 +389,7 @@ impl ExpectedDemand {
     /// for an area not judged.
     pub fn share(&self, area_id: &str, date: NaiveDate) -> Option<f64> {
         let dates = self.due.get(area_id)?;
-        let first = self.first?;
-        let past: Vec<NaiveDate> = (1..=HISTORY_WEEKS)
-            .map(|w| date - Duration::weeks(w))
-            .filter(|d| *d >= first)
-            .collect();
-        if past.is_empty() {
-            return None;
-        }
+        let past = self.same_weekdays_before(date)?;
         let hits = past.iter().filter(|d| dates.contains(d)).count();
         Some(hits as f64 / past.len() as f64)
     }
@@ -404,21 +397,24 @@ impl ExpectedDemand {
     /// The cleanings beyond one that the area's demand is expected to ask for on `date`:
     /// the mean of its demands on the last weeks' same weekdays, less the planned one.
     pub fn extra(&self, area_id: &str, date: NaiveDate) -> Option<f64> {
-        let first = self.first?;
         self.due.get(area_id)?;
         let counts = self.arisen.get(area_id);
-        let past: Vec<NaiveDate> = (1..=HISTORY_WEEKS)
-            .map(|w| date - Duration::weeks(w))
-            .filter(|d| *d >= first)
-            .collect();
-        if past.is_empty() {
-            return None;
-        }
+        let past = self.same_weekdays_before(date)?;
         let total: u32 = past
             .iter()
             .map(|d| counts.and_then(|c| c.get(d)).copied().unwrap_or(0))
             .sum();
         Some((f64::from(total) / past.len() as f64 - 1.0).max(0.0))
+    }
+
+    /// `date`'s weekday in each of the history's weeks; none without history.
+    fn same_weekdays_before(&self, date: NaiveDate) -> Option<Vec<NaiveDate>> {
+        let first = self.first?;
+        let past: Vec<NaiveDate> = (1..=HISTORY_WEEKS)
+            .map(|w| date - Duration::weeks(w))
+            .filter(|d| *d >= first)
+            .collect();
+        (!past.is_empty()).then_some(past)
     }
 
     /// Whether the area's scheduled cleaning on `date` stays in the week.

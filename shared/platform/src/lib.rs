@@ -72,6 +72,7 @@ pub mod logging;
 pub mod notify;
 pub mod plan_runs;
 pub mod planning;
+pub mod progress;
 pub mod proof;
 pub mod pubsub;
 pub mod push;

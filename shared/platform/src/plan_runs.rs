@@ -35,11 +35,8 @@ const WEEK_PLAN_RUNS: &str = "weekPlanRuns";
 /// over the subscription's attempts, with room for a busy worker.
 pub const QUEUE_LEASE: Duration = Duration::minutes(30);
 
-/// How often a running plan's progress is written.
-const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
-
 /// How long a running plan is held for its computation after each write: the next write is
-/// due within `PROGRESS_EVERY`, and the rest is grace for a busy instance.
+/// due within half a second, and the rest is grace for a busy instance.
 const LEASE: Duration = Duration::seconds(30);
 
 /// The nightly plan's search time per tenant: `NIGHTLY_PLAN_SECONDS`, default 20.
@@ -106,30 +103,6 @@ pub async fn queue(
             }
         }
         Err(e) => Err(e.into()),
-    }
-}
-
-/// Marks a pending plan failed, with why, if it is still as it was read.
-pub async fn fail(data: &TenantData, plan: &Stored<Plan>, reason: &str) -> ApiResult<Stored<Plan>> {
-    let mut failed = plan.entity.clone();
-    failed.status = PlanStatus::Failed;
-    failed.lease_until = None;
-    failed.failure = Some(reason.to_owned());
-    data.repo::<Plan>()
-        .replace(&plan.meta.id, plan.meta.version, failed, Vec::new())
-        .await
-}
-
-/// Why an abandoned plan ([`Plan::is_abandoned`]) failed.
-pub fn abandoned_reason(plan: &Plan) -> &'static str {
-    match plan.status {
-        PlanStatus::Queued => {
-            "no planning worker took it up in time (its message was lost); plan the week again"
-        }
-        _ => {
-            "its computation stopped before it finished (the instance ended); plan the week \
-             again"
-        }
     }
 }
 
@@ -274,7 +247,7 @@ async fn compute_queued(data: &TenantData, plan: Stored<Plan>) -> Result<Vec<Wri
                     repo.replace(&id, last.meta.version, queued, Vec::new())
                         .await
                 }
-                JobError::Reject(reason) => fail(data, &last, reason).await,
+                JobError::Reject(reason) => crate::progress::fail(data, &last, reason).await,
             };
             Err(error)
         }
@@ -285,7 +258,7 @@ async fn compute_queued(data: &TenantData, plan: Stored<Plan>) -> Result<Vec<Wri
 /// goes: the plan as last written, and the finished plan.
 async fn compute_with_progress(
     data: &TenantData,
-    mut stored: Stored<Plan>,
+    stored: Stored<Plan>,
 ) -> (Stored<Plan>, ApiResult<Plan>) {
     let request = stored.entity.request();
     let inputs = async {
@@ -299,25 +272,10 @@ async fn compute_with_progress(
         Ok(inputs) => inputs,
         Err(e) => return (stored, Err(e)),
     };
-    let repo = data.repo::<Plan>();
     let progress = Arc::new(Mutex::new(0.0));
     let week = inputs.week.clone();
     let work = crate::planning::compute(inputs, &request, progress.clone());
-    tokio::pin!(work);
-    let plan = loop {
-        tokio::select! {
-            plan = &mut work => break plan,
-            () = tokio::time::sleep(PROGRESS_EVERY) => {
-                let mut next = stored.entity.clone();
-                next.progress = progress.lock().map(|p| *p).unwrap_or(0.0).max(next.progress);
-                next.lease_until = Some(data.now() + LEASE);
-                // Progress is best effort: a failed write does not stop the plan.
-                if let Ok(saved) = repo.replace(&stored.meta.id, stored.meta.version, next, Vec::new()).await {
-                    stored = saved;
-                }
-            }
-        }
-    };
+    let (stored, plan) = crate::progress::write_while(data, stored, &progress, LEASE, work).await;
     let plan = match plan {
         Ok(plan) => Ok(with_risk(data, week, plan).await),
         Err(e) => Err(e),

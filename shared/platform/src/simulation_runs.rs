@@ -26,13 +26,13 @@ use crate::context::TenantData;
 use crate::crud::{Stored, entity_fields};
 use crate::error::{ApiError, ApiResult};
 use crate::job::{BackgroundJob, JobError};
+use crate::progress::Leased as _;
 use crate::push::PushJob;
 
 /// How long a queued simulation waits for a worker before it reads as failed.
 pub const QUEUE_LEASE: Duration = Duration::minutes(30);
 /// How long a running simulation is held after each write of its progress.
 const LEASE: Duration = Duration::seconds(30);
-const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// What the tenant's history says: each room's durations, each cleaner's absences.
 pub struct History {
@@ -41,11 +41,12 @@ pub struct History {
     pub absences: Vec<AbsenceAssumption>,
 }
 
-/// The visits of the [`model::HISTORY_WEEKS`] weeks before the week (one range of dates),
-/// and the absences that end after the absence history began.
-pub fn history_queries(week_start: NaiveDate) -> (Query, Query) {
-    let first = week_start - Duration::weeks(model::HISTORY_WEEKS);
-    let last = week_start - Duration::days(1);
+/// The visits of one of the [`model::HISTORY_WEEKS`] weeks before the week (`weeks_back`
+/// 1 to 8: one range of dates each, read side by side), and the absences that end after the
+/// absence history began.
+pub fn history_queries(week_start: NaiveDate, weeks_back: i64) -> (Query, Query) {
+    let first = week_start - Duration::weeks(weeks_back);
+    let last = first + Duration::days(6);
     let visits = Query::new(Visit::COLLECTION)
         .filter(Filter::new("localDate", FilterOp::Ge, first.to_string()))
         .filter(Filter::new("localDate", FilterOp::Le, last.to_string()))
@@ -57,36 +58,72 @@ pub fn history_queries(week_start: NaiveDate) -> (Query, Query) {
     (visits, absences)
 }
 
-/// Reads the history the model is fitted from: the visits done in the weeks before `week`
-/// (a page at a time), and the cleaners' sick days on their working days.
-pub async fn load_history(data: &TenantData, week: &Week) -> ApiResult<History> {
-    let (visits, absences) = history_queries(week.start);
-    let planned: BTreeMap<&str, f64> = week
-        .areas
-        .iter()
-        .filter(|a| a.one_off_job_id.is_none() && a.minutes_per_cleaning > 0.0)
-        .map(|a| (a.area_id.as_str(), a.minutes_per_cleaning))
-        .collect();
-    let samples = data
-        .store()
-        .fold_pages(visits, Vec::new(), |mut samples, page| {
+/// What a visit tells the duration fit: only these fields are read of it (a week of a big
+/// tenant is thousands of visits).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VisitDuration {
+    area_id: String,
+    status: VisitStatus,
+    #[serde(default)]
+    duration_minutes: Option<f64>,
+}
+
+/// The duration samples of one week of visits, a page at a time.
+async fn week_samples(
+    data: &TenantData,
+    query: Query,
+    planned: &BTreeMap<String, f64>,
+) -> ApiResult<Vec<DurationSample>> {
+    data.store()
+        .fold_pages(query, Vec::new(), |mut samples, page| {
             for doc in page {
-                let visit: Stored<Visit> = Stored::from_document(doc)?;
-                let (Some(minutes), VisitStatus::Done) =
-                    (visit.entity.duration_minutes, visit.entity.status)
+                let visit: VisitDuration = serde_json::from_value(doc.fields.into())
+                    .map_err(|e| ApiError::internal(format!("a stored visit: {e}")))?;
+                let (Some(minutes), VisitStatus::Done) = (visit.duration_minutes, visit.status)
                 else {
                     continue;
                 };
-                if let Some(planned) = planned.get(visit.entity.area_id.as_str()) {
+                if let Some(planned) = planned.get(visit.area_id.as_str()) {
                     samples.push(DurationSample {
-                        area_id: visit.entity.area_id.to_string(),
                         ratio: minutes / planned,
+                        area_id: visit.area_id,
                     });
                 }
             }
             Ok::<_, ApiError>(samples)
         })
-        .await?;
+        .await
+}
+
+/// Reads the history the model is fitted from: the visits done in the weeks before `week`
+/// (a page at a time), and the cleaners' sick days on their working days.
+pub async fn load_history(data: &TenantData, week: &Week) -> ApiResult<History> {
+    let planned: Arc<BTreeMap<String, f64>> = Arc::new(
+        week.areas
+            .iter()
+            .filter(|a| a.one_off_job_id.is_none() && a.minutes_per_cleaning > 0.0)
+            .map(|a| (a.area_id.clone(), a.minutes_per_cleaning))
+            .collect(),
+    );
+    // The weeks are read side by side: the store answers each while the others are parsed.
+    let mut weeks = tokio::task::JoinSet::new();
+    for back in 1..=model::HISTORY_WEEKS {
+        let (data, planned) = (data.clone(), planned.clone());
+        let query = history_queries(week.start, back).0;
+        weeks.spawn(async move { (back, week_samples(&data, query, &planned).await) });
+    }
+    let mut by_week = Vec::new();
+    while let Some(week) = weeks.join_next().await {
+        let (back, samples) =
+            week.map_err(|e| ApiError::internal(format!("reading the history stopped: {e}")))?;
+        by_week.push((back, samples?));
+    }
+    // In date order, whichever week came first: the fit's sums, and so the figures, are the
+    // same on every run.
+    by_week.sort_by_key(|(back, _)| std::cmp::Reverse(*back));
+    let samples: Vec<DurationSample> = by_week.into_iter().flat_map(|(_, s)| s).collect();
+    let (_, absences) = history_queries(week.start, 1);
     let type_of = week
         .areas
         .iter()
@@ -232,11 +269,7 @@ impl BackgroundJob for SimulationJob {
                 after.lease_until = Some(data.now() + QUEUE_LEASE);
                 match &error {
                     JobError::Retry(_) => after.status = SimulationStatus::Queued,
-                    JobError::Reject(reason) => {
-                        after.status = SimulationStatus::Failed;
-                        after.failure = Some(reason.clone());
-                        after.lease_until = None;
-                    }
+                    JobError::Reject(reason) => after = after.failed(reason),
                 }
                 // Best effort: its lease ends it anyway.
                 let _ = repo
@@ -252,27 +285,6 @@ impl BackgroundJob for SimulationJob {
             fields: entity_fields(&finished)?,
         }])
     }
-}
-
-/// A simulation marked failed for `reason` (its lease passed, or it could not be handed
-/// to a worker).
-pub async fn fail(
-    data: &TenantData,
-    simulation: &Stored<Simulation>,
-    reason: &str,
-) -> ApiResult<Stored<Simulation>> {
-    let mut failed = simulation.entity.clone();
-    failed.status = SimulationStatus::Failed;
-    failed.failure = Some(reason.to_owned());
-    failed.lease_until = None;
-    data.repo::<Simulation>()
-        .replace(
-            &simulation.meta.id,
-            simulation.meta.version,
-            failed,
-            Vec::new(),
-        )
-        .await
 }
 
 /// A plan's tours, once it is computed.
@@ -362,7 +374,7 @@ async fn sides(data: &TenantData, simulation: &Simulation) -> ApiResult<Sides> {
 /// simulation as last written, and the finished one.
 async fn run_with_progress(
     data: &TenantData,
-    mut stored: Stored<Simulation>,
+    stored: Stored<Simulation>,
 ) -> (Stored<Simulation>, ApiResult<Simulation>) {
     let sides = match sides(data, &stored.entity).await {
         Ok(sides) => sides,
@@ -422,22 +434,8 @@ async fn run_with_progress(
         done.lease_until = None;
         done
     });
-    tokio::pin!(work);
-    let repo = data.repo::<Simulation>();
-    let finished = loop {
-        tokio::select! {
-            finished = &mut work => break finished,
-            () = tokio::time::sleep(PROGRESS_EVERY) => {
-                let mut next = stored.entity.clone();
-                next.progress = progress.lock().map(|p| *p).unwrap_or(0.0).max(next.progress);
-                next.lease_until = Some(data.now() + LEASE);
-                // Progress is best effort: a failed write does not stop the replays.
-                if let Ok(saved) = repo.replace(&stored.meta.id, stored.meta.version, next, Vec::new()).await {
-                    stored = saved;
-                }
-            }
-        }
-    };
+    let (stored, finished) =
+        crate::progress::write_while(data, stored, &progress, LEASE, work).await;
     let finished = finished.map_err(|e| ApiError::internal(format!("the simulation stopped: {e}")));
     (stored, finished)
 }
@@ -445,6 +443,6 @@ async fn run_with_progress(
 /// Every store query this module issues (for the index check).
 pub fn queries() -> Vec<Query> {
     let monday = NaiveDate::from_ymd_opt(2026, 12, 14).expect("a date");
-    let (visits, absences) = history_queries(monday);
+    let (visits, absences) = history_queries(monday, 1);
     vec![visits, absences]
 }

@@ -4,14 +4,15 @@
 use domain::sensors::DemandCleaning;
 use domain::sensors::demand::AreaDemand;
 use platform::Role;
+use platform::testing::TestApp;
 use serde_json::json;
 
 use crate::helpers::{cleaner, site, start, visits_of, weekdays};
 
 /// A washroom cleaned by demand on a daily weekday calendar, watched by sensors since
-/// October; in the four weeks before 30 November its demand was due on Mondays only.
-#[tokio::test]
-async fn a_room_cleaned_by_demand_is_planned_on_the_weekdays_it_was_needed() {
+/// October; in the four weeks before 30 November its demand arose `per_monday` times each
+/// Monday, and never on other days. The app, the admin, the washroom and an office.
+async fn washroom_needed_on_mondays(per_monday: usize) -> (TestApp, String, String, String) {
     let app = start().await;
     let admin = app.token("acme", Role::Admin);
     let hq = app
@@ -60,7 +61,10 @@ async fn a_room_cleaned_by_demand_is_planned_on_the_weekdays_it_was_needed() {
         .create_with_id(&wc, AreaDemand::new(&wc, &hq, since), Vec::new())
         .await
         .unwrap();
-    for monday in ["2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"] {
+    for (monday, _) in ["2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"]
+        .iter()
+        .flat_map(|m| (0..per_monday).map(move |i| (m, i)))
+    {
         let cleaning: DemandCleaning = serde_json::from_value(json!({
             "areaId": wc, "siteId": hq, "trigger": "limit",
             "triggeredAt": format!("{monday}T07:00:00Z"), "localDate": monday,
@@ -73,6 +77,12 @@ async fn a_room_cleaned_by_demand_is_planned_on_the_weekdays_it_was_needed() {
             .await
             .unwrap();
     }
+    (app, admin, wc, room)
+}
+
+#[tokio::test]
+async fn a_room_cleaned_by_demand_is_planned_on_the_weekdays_it_was_needed() {
+    let (app, admin, wc, room) = washroom_needed_on_mondays(1).await;
     let plan = app
         .plan(&admin, json!({"weekStart": "2026-11-30", "seconds": 1.0}))
         .await;
@@ -87,4 +97,31 @@ async fn a_room_cleaned_by_demand_is_planned_on_the_weekdays_it_was_needed() {
     };
     assert_eq!(days_of(&wc), ["2026-11-30"], "Mondays only");
     assert_eq!(days_of(&room).len(), 5, "the office keeps its calendar");
+}
+
+/// Needed three times each Monday: its planned Monday cleaning is one, the simulation adds two.
+#[tokio::test]
+async fn a_simulation_adds_the_extra_cleanings_a_demand_rooms_history_expects() {
+    let (app, admin, wc, _) = washroom_needed_on_mondays(3).await;
+    let plan = app
+        .plan(&admin, json!({"weekStart": "2026-11-30", "seconds": 0.5}))
+        .await;
+    let queued = app
+        .post(
+            &admin,
+            "/v1/simulations",
+            json!({"planId": plan.id(), "replications": 200}),
+        )
+        .await;
+    assert_eq!(queued.status, 202, "{}", queued.body);
+    assert!(app.deliver_published().await.iter().all(|s| *s == 204));
+    let done = app
+        .get(&admin, &format!("/v1/simulations/{}", queued.id()))
+        .await;
+    assert_eq!(
+        done.body["assumptions"]["demand"],
+        json!([{"areaId": wc, "date": "2026-11-30", "extraPerDay": 2.0}]),
+        "{}",
+        done.body["assumptions"]
+    );
 }

@@ -267,3 +267,20 @@ async fn cleaners_cannot_simulate_and_another_tenants_plan_is_unknown() {
         .await
         .assert_problem(StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_simulation_whose_message_was_lost_reads_as_failed_with_why() {
+    let (app, admin, _areas, plan) = planned_demo().await;
+    let lost = app
+        .post(&admin, "/v1/simulations", json!({"planId": plan_id(&plan)}))
+        .await
+        .id();
+    app.clock
+        .advance(platform::simulation_runs::QUEUE_LEASE + chrono::Duration::seconds(1));
+    let read = app.get(&admin, &format!("/v1/simulations/{lost}")).await;
+    assert_eq!(read.body["status"], "failed");
+    let why = read.body["failure"].as_str().unwrap();
+    assert!(why.contains("simulate again"), "{why}");
+    let listed = app.get(&admin, "/v1/simulations").await;
+    assert_eq!(listed.body["items"][0]["status"], "failed");
+}

@@ -16,7 +16,6 @@ async fn a_queued_simulation_runs_and_writes_its_result_and_assumptions() {
     let done = worker.read(&queued.meta.id).await.entity;
     assert_eq!(done.status, SimulationStatus::Done);
     assert_eq!(done.progress, 1.0);
-    assert_eq!(done.lease_until, None);
     let result = done.result.expect("a result");
     assert_eq!(result.replications, 4000);
     assert_eq!(result.visits.len(), 2);

@@ -227,7 +227,8 @@ fn a_request_names_what_it_simulates_and_its_bounds() {
 
 #[test]
 fn a_plans_tours_become_days_with_their_travel_windows_and_way_home() {
-    let (week, fits) = (week(), DurationFits::default());
+    let (mut week, fits) = (week(), DurationFits::default());
+    week.extra_demand.insert(("a2".into(), monday()), 1.5);
     let absence = BTreeMap::new();
     let engine = inputs(&week, &fits, &absence).engine_week(&tours(), None);
     let ana = &engine.week.days[0];
@@ -244,6 +245,7 @@ fn a_plans_tours_become_days_with_their_travel_windows_and_way_home() {
     assert_eq!(engine.stops[1].latest_start, Some(time("08:00")));
     assert_eq!(engine.stops[0].area_name, "Room a1");
     assert_eq!(engine.days[0], Some(("ana".into(), monday(), 110.0)));
+    assert_eq!((first.extra_per_day, second.extra_per_day), (0.0, 1.5));
 }
 
 #[test]

@@ -18,6 +18,7 @@ import { InvoicePage } from '../views/dispatcher/InvoicePage'
 import { Invoices } from '../views/dispatcher/Invoices'
 import { Jobs } from '../views/dispatcher/Jobs'
 import { PlanPage, Plans } from '../views/dispatcher/Plans'
+import { SimulationPage, Simulations } from '../views/dispatcher/Simulations'
 import { Proof } from '../views/dispatcher/Proof'
 import { Sensors } from '../views/dispatcher/Sensors'
 import { SitePage } from '../views/dispatcher/SitePage'
@@ -49,6 +50,8 @@ const PLANNER_SCREENS: Screen[] = [
   { path: '/cleaners', label: 'nav.cleaners', render: () => <Cleaners /> },
   { path: '/plans', label: 'nav.plans', render: () => <Plans /> },
   { path: '/plans/:id', render: (p) => <PlanPage id={p.id ?? ''} /> },
+  { path: '/simulations', label: 'nav.simulations', render: () => <Simulations /> },
+  { path: '/simulations/:id', render: (p) => <SimulationPage id={p.id ?? ''} /> },
   { path: '/proof', label: 'nav.proof', render: () => <Proof /> },
   { path: '/sensors', label: 'nav.sensors', render: () => <Sensors /> },
   { path: '/inspections', label: 'nav.inspections', render: () => <Inspections /> },

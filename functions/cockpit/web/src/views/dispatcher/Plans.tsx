@@ -9,6 +9,8 @@ import { addDays, mondayOf, today } from '../../lib/dates'
 import { unwrap, useLoad } from '../../lib/useLoad'
 import { Empty, Field, Notice, PageHeader, Progress, Spinner } from '../../ui/kit'
 import { loadCleaners } from './Cleaners'
+import { CleanerDays } from '../shared/CleanerDays'
+import { PlanRiskPanel } from './Simulations'
 
 type Plan = Schemas['PlanView']
 
@@ -98,53 +100,35 @@ function PlanDays({ plan, names }: { plan: Plan; names: Map<string, string> }) {
   const dates = [...new Set(plan.tours.map((t) => t.date))].sort()
   const cleaners = [...new Set(plan.tours.map((t) => t.cleanerId))].sort((a, b) => (names.get(a) ?? a).localeCompare(names.get(b) ?? b))
   return (
-    <div className="table-scroll">
-      <table className="table plan-days">
-        <thead>
-          <tr>
-            <th scope="col">{t('nav.cleaners')}</th>
-            {dates.map((d) => (
-              <th key={d} scope="col">
-                {formatDate(d)}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {cleaners.map((cleaner) => (
-            <tr key={cleaner}>
-              <th scope="row">{names.get(cleaner) ?? cleaner}</th>
-              {dates.map((date) => {
-                const tour = plan.tours.find((x) => x.cleanerId === cleaner && x.date === date)
-                return (
-                  <td key={date}>
-                    {tour && (
-                      <details>
-                        <summary>
-                          <span className="time">
-                            {tour.leave}–{tour.back}
-                          </span>
-                          <span className="muted"> · {t('plan.stops', { count: tour.stops.length })}</span>
-                          <br />
-                          <span className="muted small">{t('plan.dayFigures', { cleaning: formatMinutes(tour.cleaningMinutes), travel: formatMinutes(tour.travelMinutes) })}</span>
-                        </summary>
-                        <ol className="plain small">
-                          {tour.stops.map((s, i) => (
-                            <li key={i}>
-                              <span className="time">{s.start}</span> {s.areaName ?? s.areaId}
-                            </li>
-                          ))}
-                        </ol>
-                      </details>
-                    )}
-                  </td>
-                )
-              })}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <CleanerDays
+      dates={dates}
+      cleaners={cleaners}
+      names={names}
+      cell={(cleaner, date) => {
+        const tour = plan.tours.find((x) => x.cleanerId === cleaner && x.date === date)
+        return (
+          tour && (
+            <details>
+              <summary>
+                <span className="time">
+                  {tour.leave}–{tour.back}
+                </span>
+                <span className="muted"> · {t('plan.stops', { count: tour.stops.length })}</span>
+                <br />
+                <span className="muted small">{t('plan.dayFigures', { cleaning: formatMinutes(tour.cleaningMinutes), travel: formatMinutes(tour.travelMinutes) })}</span>
+              </summary>
+              <ol className="plain small">
+                {tour.stops.map((s, i) => (
+                  <li key={i}>
+                    <span className="time">{s.start}</span> {s.areaName ?? s.areaId}
+                  </li>
+                ))}
+              </ol>
+            </details>
+          )
+        )
+      }}
+    />
   )
 }
 
@@ -242,6 +226,7 @@ export function PlanPage({ id }: { id: string }) {
               </tbody>
             </table>
           </section>
+          <PlanRiskPanel plan={p} />
           {p.unplanned.length > 0 && (
             <section aria-labelledby="unplanned">
               <h2 id="unplanned">{t('plan.unplanned', { count: p.unplanned.length })}</h2>
