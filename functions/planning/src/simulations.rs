@@ -98,6 +98,28 @@ impl Resource for Simulations {
     }
 }
 
+/// The computed plan `id` names, if a simulation can take its week (422 naming `field`).
+async fn simulable(
+    cx: &RequestContext,
+    id: &str,
+    field: &str,
+) -> ApiResult<domain::planning::Plan> {
+    let plan = simulation_runs::computed_plan(cx.data(), id, field)
+        .await?
+        .entity;
+    let visits: usize = plan.tours.iter().map(|t| t.stops.len()).sum();
+    if visits > domain::simulation::MAX_VISITS {
+        return Err(ApiError::field(
+            field,
+            format!(
+                "the plan has {visits} visits; a simulation takes at most {}",
+                domain::simulation::MAX_VISITS
+            ),
+        ));
+    }
+    Ok(plan)
+}
+
 /// `POST /v1/simulations`: checks what is simulated exists and is computed (a plan of the
 /// same week to compare with, a site to add), stores the simulation as queued and hands it
 /// to the simulation worker.
@@ -105,17 +127,12 @@ async fn create(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult<Respo
     cx.caller.require(&Role::PLANNERS, "simulate plans")?;
     let request = SimulationRequest::parse(&body)?;
     let week_start = match &request.subject {
-        Subject::Plan(id) => {
-            simulation_runs::computed_plan(cx.data(), id, "planId")
-                .await?
-                .entity
-                .week_start
-        }
+        Subject::Plan(id) => simulable(&cx, id, "planId").await?.week_start,
         Subject::InForce(monday) => *monday,
     };
     if let Some(other) = &request.compare_plan_id {
-        let compared = simulation_runs::computed_plan(cx.data(), other, "comparePlanId").await?;
-        if compared.entity.week_start != week_start {
+        let compared = simulable(&cx, other, "comparePlanId").await?;
+        if compared.week_start != week_start {
             return Err(ApiError::field(
                 "comparePlanId",
                 format!("must be a plan of the week of {week_start}"),

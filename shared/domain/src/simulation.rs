@@ -53,7 +53,7 @@ pub const PRIOR_DAYS: f64 = 20.0;
 /// Travel's spread around the travel model (lognormal sigma).
 pub const TRAVEL_SPREAD: f64 = 0.2;
 /// A week simulated has at most this many visits (a result is one document).
-pub const MAX_VISITS: usize = 2_500;
+pub const MAX_VISITS: usize = 1_200;
 /// Ratios beyond these are a forgotten check-out or a check-in by mistake, not a duration.
 const RATIO_RANGE: std::ops::RangeInclusive<f64> = 0.1..=10.0;
 
@@ -815,10 +815,22 @@ impl From<engine::stats::Estimate> for Estimate {
             low: e.low,
             high: e.high,
         }
+        .rounded()
     }
 }
 
 impl Estimate {
+    /// To four decimals: a hundredth of a percentage point, far inside any interval here,
+    /// and a result of thousands of them stays one document.
+    fn rounded(self) -> Self {
+        let round = |x: f64| (x * 1e4).round() / 1e4;
+        Estimate {
+            value: round(self.value),
+            low: round(self.low),
+            high: round(self.high),
+        }
+    }
+
     /// `self - base`, its interval from both half-widths as if independent (with common
     /// random numbers the true interval is narrower: this one errs wide).
     pub fn minus(self, base: Estimate) -> Estimate {
@@ -830,6 +842,7 @@ impl Estimate {
             low: value - width,
             high: value + width,
         }
+        .rounded()
     }
 }
 
@@ -861,9 +874,14 @@ impl From<engine::Reason> for RiskReason {
 #[serde(rename_all = "camelCase")]
 pub struct VisitRisk {
     pub area_id: String,
-    pub area_name: String,
+    /// In the riskiest lists; the full list's rooms are named in `areaNames` (a result of
+    /// thousands of visits stays one document).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_name: Option<String>,
     pub site_id: String,
-    pub site_name: String,
+    /// In the riskiest lists; the sites are named in `sites`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub one_off_job_id: Option<String>,
     /// Empty: nobody's (a new site's cleaning on a day nobody works).
@@ -903,6 +921,9 @@ pub struct SiteRisk {
     pub service_level: Estimate,
 }
 
+/// How many of the riskiest visits and days a result names.
+const RISKIEST: usize = 25;
+
 /// A visit is at risk under this chance to start in time; a day, over this chance of
 /// overtime.
 pub const VISIT_AT_RISK: f64 = 0.8;
@@ -918,13 +939,16 @@ pub struct SimulationResult {
     pub service_level: Estimate,
     pub visits_at_risk: usize,
     pub days_at_risk: usize,
+    /// Every visit; empty in a what-if's variant, whose visits are in `difference.visits`.
     pub visits: Vec<VisitRisk>,
     pub days: Vec<DayRisk>,
     pub sites: Vec<SiteRisk>,
-    /// The visits most likely to miss their window (at most 10, under 95 % only).
+    /// The visits most likely to miss their window, named (at most 25, under 95 % only).
     pub riskiest_visits: Vec<VisitRisk>,
-    /// The days most likely to run over (at most 10, over 5 % only).
+    /// The days most likely to run over (at most 25, over 5 % only).
     pub riskiest_days: Vec<DayRisk>,
+    /// Each room's name, by id.
+    pub area_names: BTreeMap<String, String>,
 }
 
 impl SimulationResult {
@@ -940,9 +964,9 @@ impl SimulationResult {
             .zip(&week.stops)
             .map(|(o, s)| VisitRisk {
                 area_id: s.area_id.clone(),
-                area_name: s.area_name.clone(),
+                area_name: None,
                 site_id: s.site_id.clone(),
-                site_name: s.site_name.clone(),
+                site_name: None,
                 one_off_job_id: s.one_off_job_id.clone(),
                 cleaner_id: s.cleaner_id.clone(),
                 date: s.date,
@@ -991,20 +1015,28 @@ impl SimulationResult {
                 service_level: o.service_level.into(),
             })
             .collect();
-        let mut riskiest_visits: Vec<VisitRisk> = visits
+        let mut riskiest: Vec<(&VisitRisk, &StopSource)> = visits
             .iter()
-            .filter(|v| v.on_time.value < 0.95)
-            .cloned()
+            .zip(&week.stops)
+            .filter(|(v, _)| v.on_time.value < 0.95)
             .collect();
-        riskiest_visits.sort_by(|a, b| a.on_time.value.total_cmp(&b.on_time.value));
-        riskiest_visits.truncate(10);
+        riskiest.sort_by(|a, b| a.0.on_time.value.total_cmp(&b.0.on_time.value));
+        let riskiest_visits = riskiest
+            .into_iter()
+            .take(RISKIEST)
+            .map(|(v, s)| VisitRisk {
+                area_name: Some(s.area_name.clone()),
+                site_name: Some(s.site_name.clone()),
+                ..v.clone()
+            })
+            .collect();
         let mut riskiest_days: Vec<DayRisk> = days
             .iter()
             .filter(|d| d.overtime.value > 0.05)
             .cloned()
             .collect();
         riskiest_days.sort_by(|a, b| b.overtime.value.total_cmp(&a.overtime.value));
-        riskiest_days.truncate(10);
+        riskiest_days.truncate(RISKIEST);
         SimulationResult {
             replications: outcome.replications,
             seed: outcome.seed,
@@ -1017,6 +1049,11 @@ impl SimulationResult {
                 .iter()
                 .filter(|d| d.overtime.value > DAY_AT_RISK)
                 .count(),
+            area_names: week
+                .stops
+                .iter()
+                .map(|s| (s.area_id.clone(), s.area_name.clone()))
+                .collect(),
             visits,
             days,
             sites,
@@ -1052,34 +1089,41 @@ pub struct PlanRisk {
     pub riskiest_days: Vec<DayRisk>,
 }
 
-/// One visit's figure on both sides of a what-if; a side without it is none.
+/// How a visit's chance to start in time changed in a what-if; a visit on one side only says
+/// which.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VisitDifference {
     pub area_id: String,
-    pub area_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub one_off_job_id: Option<String>,
     pub date: NaiveDate,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub on_time: Option<Estimate>,
+    /// Its chance to start in time in the variant (whose `visits` are left out: this list
+    /// has them, and a what-if of a big week stays one document).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant_on_time: Option<Estimate>,
     /// Variant minus result, when both have it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change: Option<Estimate>,
+    /// The side it is on, when only one has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only: Option<Side>,
+}
+
+/// A what-if's side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Side {
+    Result,
+    Variant,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DayDifference {
     pub cleaner_id: String,
-    pub cleaner_name: String,
     pub date: NaiveDate,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub overtime: Option<Estimate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variant_overtime: Option<Estimate>,
+    /// The chance of overtime, variant minus result, when both have the day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change: Option<Estimate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1143,12 +1187,15 @@ impl Difference {
             let (x, y) = (a.map(|v| v.on_time), b.map(|v| v.on_time));
             VisitDifference {
                 area_id: any.area_id.clone(),
-                area_name: any.area_name.clone(),
                 one_off_job_id: any.one_off_job_id.clone(),
                 date: any.date,
-                on_time: x,
                 variant_on_time: y,
                 change: change(x, y),
+                only: match (a, b) {
+                    (Some(_), None) => Some(Side::Result),
+                    (None, Some(_)) => Some(Side::Variant),
+                    _ => None,
+                },
             }
         })
         .collect();
@@ -1158,14 +1205,10 @@ impl Difference {
         .into_iter()
         .map(|(a, b)| {
             let any = a.or(b).expect("one side at least");
-            let (x, y) = (a.map(|d| d.overtime), b.map(|d| d.overtime));
             DayDifference {
                 cleaner_id: any.cleaner_id.clone(),
-                cleaner_name: any.cleaner_name.clone(),
                 date: any.date,
-                overtime: x,
-                variant_overtime: y,
-                change: change(x, y),
+                change: change(a.map(|d| d.overtime), b.map(|d| d.overtime)),
                 expected_overtime_change: change(
                     a.map(|d| d.expected_overtime_minutes),
                     b.map(|d| d.expected_overtime_minutes),

@@ -426,6 +426,12 @@ async fn run_with_progress(
         done.difference = variant
             .as_ref()
             .map(|v| model::Difference::between(&base, v));
+        // The difference lists the variant's visits: stored once, a big week's what-if stays
+        // one document.
+        let variant = variant.map(|v| SimulationResult {
+            visits: Vec::new(),
+            ..v
+        });
         done.result = Some(base);
         done.variant = variant;
         done.assumptions = Some(assumptions);

@@ -90,18 +90,29 @@ async fn the_same_seed_gives_the_same_figures() {
 #[tokio::test]
 async fn a_cleaner_off_misses_her_visits_in_the_variant_and_the_difference_shows_it() {
     let (app, admin, _areas, plan) = planned_demo().await;
+    // A cleaner with work in the plan (the search decides who).
+    let off = plan.body["tours"][0]["cleanerId"].clone();
     let body = json!({"planId": plan_id(&plan), "replications": 1000,
-        "changes": {"cleanersOff": [{"cleanerId": "maria"}]}});
+        "changes": {"cleanersOff": [{"cleanerId": off}]}});
     let simulation = simulated(&app, &admin, body).await;
-    let variant = &simulation["variant"];
-    let hers: Vec<&Value> = variant["visits"]
+    let hers: Vec<(&Value, &Value)> = simulation["result"]["visits"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|v| v["cleanerId"] == "maria")
+        .filter(|v| v["cleanerId"] == off)
+        .map(|v| (&v["areaId"], &v["date"]))
         .collect();
     assert!(!hers.is_empty());
-    assert!(hers.iter().all(|v| v["onTime"]["value"] == 0.0));
+    // The variant's visits are in the difference (stored once): each of hers is missed.
+    assert_eq!(simulation["variant"]["visits"], json!([]));
+    let visits = simulation["difference"]["visits"].as_array().unwrap();
+    for (area, date) in hers {
+        let missed = visits
+            .iter()
+            .find(|v| v["areaId"] == *area && v["date"] == *date)
+            .unwrap();
+        assert_eq!(missed["variantOnTime"]["value"], 0.0, "{missed}");
+    }
     let difference = &simulation["difference"];
     assert!(difference["serviceLevel"]["value"].as_f64().unwrap() < 0.0);
     assert_eq!(
@@ -283,4 +294,34 @@ async fn a_simulation_whose_message_was_lost_reads_as_failed_with_why() {
     assert!(why.contains("simulate again"), "{why}");
     let listed = app.get(&admin, "/v1/simulations").await;
     assert_eq!(listed.body["items"][0]["status"], "failed");
+}
+
+#[tokio::test]
+async fn a_plan_too_big_for_one_result_is_refused_with_the_limit() {
+    let (app, admin, _areas, plan) = planned_demo().await;
+    let data = app.data_of(&admin);
+    let stored = data
+        .repo::<domain::planning::Plan>()
+        .get(&plan_id(&plan))
+        .await
+        .unwrap();
+    // The same tours many times over: more visits than a simulation takes.
+    let mut big = stored.entity.clone();
+    while big.tours.iter().map(|t| t.stops.len()).sum::<usize>() <= domain::simulation::MAX_VISITS {
+        big.tours.extend(stored.entity.tours.clone());
+    }
+    data.repo::<domain::planning::Plan>()
+        .replace(&stored.meta.id, stored.meta.version, big, Vec::new())
+        .await
+        .unwrap();
+    let reply = app
+        .post(&admin, "/v1/simulations", json!({"planId": plan_id(&plan)}))
+        .await;
+    reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.error_fields(), ["planId"]);
+    assert!(
+        reply.body.to_string().contains("at most 1200"),
+        "{}",
+        reply.body
+    );
 }

@@ -329,3 +329,79 @@ fn a_result_names_each_visit_day_and_site_and_a_what_if_differs_figure_by_figure
     assert!(difference.visits[1].change.expect("both").value <= 0.0);
     assert_eq!(difference.sites.len(), 1);
 }
+
+/// A what-if of the largest week simulated, with ids and names as long as the API allows
+/// them in practice, is one Firestore document (at most 1 MiB, 1,048,576 bytes).
+#[test]
+fn the_largest_what_if_fits_one_document() {
+    let estimate = Estimate {
+        value: 0.9523,
+        low: 0.9412,
+        high: 0.9611,
+    };
+    let visit = |i: usize| VisitRisk {
+        area_id: format!("019b2c7e-5d1a-7c3e-9f2b-1a2b3c{i:06}"),
+        area_name: None,
+        site_id: "019b2c7e-5d1a-7c3e-9f2b-1a2b3c4d5e6f".into(),
+        site_name: None,
+        one_off_job_id: None,
+        cleaner_id: format!("019b2c7e-5d1a-7c3e-aa2b-1a2b3c{:06}", i % 60),
+        date: monday() + chrono::Duration::days((i % 7) as i64),
+        planned_start: time("06:45"),
+        latest_start: Some(time("13:30")),
+        on_time: estimate,
+        reasons: vec![RiskReason::TightWindow, RiskReason::LateInDay],
+    };
+    let day = |i: usize| DayRisk {
+        cleaner_id: format!("019b2c7e-5d1a-7c3e-aa2b-1a2b3c{:06}", i % 60),
+        cleaner_name: "Maria Schulz-Oberländer".into(),
+        date: monday() + chrono::Duration::days((i / 60) as i64 % 7),
+        max_minutes: 480.0,
+        planned_minutes: 455.0,
+        absence_probability: 0.0312,
+        overtime: estimate,
+        expected_overtime_minutes: estimate,
+        visits_at_risk: 3,
+    };
+    let result = SimulationResult {
+        replications: 100_000,
+        seed: u64::MAX,
+        service_level: estimate,
+        visits_at_risk: MAX_VISITS,
+        days_at_risk: MAX_VISITS / 4,
+        visits: (0..MAX_VISITS).map(visit).collect(),
+        // Four visits a day on average: a plan's days hold more.
+        days: (0..MAX_VISITS / 4).map(day).collect(),
+        sites: Vec::new(),
+        riskiest_visits: (0..25)
+            .map(|i| VisitRisk {
+                area_name: Some(format!("Besprechungsraum {i} (Ostflügel, 3. OG)")),
+                site_name: Some("Verwaltung Friedrichstraße 100, Berlin".into()),
+                ..visit(i)
+            })
+            .collect(),
+        riskiest_days: (0..25).map(day).collect(),
+        // A room a fifth of the visits: most are cleaned every weekday.
+        area_names: (0..MAX_VISITS / 5)
+            .map(|i| {
+                (
+                    visit(i).area_id,
+                    format!("Besprechungsraum {i} (Ostflügel, 3. OG)"),
+                )
+            })
+            .collect(),
+    };
+    let mut simulation = Simulation::queued(
+        &SimulationRequest::parse(&json!({"planId": "p"})).expect("valid"),
+        monday(),
+        Utc::now(),
+    );
+    simulation.difference = Some(Difference::between(&result, &result));
+    simulation.variant = Some(SimulationResult {
+        visits: Vec::new(),
+        ..result.clone()
+    });
+    simulation.result = Some(result);
+    let bytes = serde_json::to_vec(&simulation).expect("serialised").len();
+    assert!(bytes < 1_000_000, "{bytes} bytes");
+}

@@ -3033,11 +3033,8 @@ export interface components {
         };
         DayDifference: {
             cleanerId: string;
-            cleanerName: string;
             /** Format: date */
             date: string;
-            overtime?: null | components["schemas"]["Estimate"];
-            variantOvertime?: null | components["schemas"]["Estimate"];
             change?: null | components["schemas"]["Estimate"];
             expectedOvertimeChange?: null | components["schemas"]["Estimate"];
         };
@@ -4146,6 +4143,11 @@ export interface components {
             /** @description The signature secret of the DT data connector, 16 to 200 characters; null removes it. */
             dtSignatureSecret?: string | null;
         };
+        /**
+         * @description A what-if's side.
+         * @enum {string}
+         */
+        Side: "result" | "variant";
         /** @description A signed request: send it as given, before it expires. */
         SignedUrl: {
             /** @description `PUT` for an upload, `GET` for a download. */
@@ -4242,13 +4244,18 @@ export interface components {
             serviceLevel: components["schemas"]["Estimate"];
             visitsAtRisk: number;
             daysAtRisk: number;
+            /** @description Every visit; empty in a what-if's variant, whose visits are in `difference.visits`. */
             visits: components["schemas"]["VisitRisk"][];
             days: components["schemas"]["DayRisk"][];
             sites: components["schemas"]["SiteRisk"][];
-            /** @description The visits most likely to miss their window (at most 10, under 95 % only). */
+            /** @description The visits most likely to miss their window, named (at most 25, under 95 % only). */
             riskiestVisits: components["schemas"]["VisitRisk"][];
-            /** @description The days most likely to run over (at most 10, over 5 % only). */
+            /** @description The days most likely to run over (at most 25, over 5 % only). */
             riskiestDays: components["schemas"]["DayRisk"][];
+            /** @description Each room's name, by id. */
+            areaNames: {
+                [key: string]: string;
+            };
         };
         /** @enum {string} */
         SimulationStatus: "queued" | "running" | "done" | "failed";
@@ -4825,16 +4832,18 @@ export interface components {
             reason?: string | null;
             flags?: components["schemas"]["VisitFlag"][];
         };
-        /** @description One visit's figure on both sides of a what-if; a side without it is none. */
+        /**
+         * @description How a visit's chance to start in time changed in a what-if; a visit on one side only says
+         *     which.
+         */
         VisitDifference: {
             areaId: string;
-            areaName: string;
             oneOffJobId?: string | null;
             /** Format: date */
             date: string;
-            onTime?: null | components["schemas"]["Estimate"];
             variantOnTime?: null | components["schemas"]["Estimate"];
             change?: null | components["schemas"]["Estimate"];
+            only?: null | components["schemas"]["Side"];
         };
         /** @description Something about a visit that a dispatcher should look at; the visit still counts. */
         VisitFlag: {
@@ -4849,9 +4858,14 @@ export interface components {
         /** @description A visit's chance to start within its window. */
         VisitRisk: {
             areaId: string;
-            areaName: string;
+            /**
+             * @description In the riskiest lists; the full list's rooms are named in `areaNames` (a result of
+             *     thousands of visits stays one document).
+             */
+            areaName?: string | null;
             siteId: string;
-            siteName: string;
+            /** @description In the riskiest lists; the sites are named in `sites`. */
+            siteName?: string | null;
             oneOffJobId?: string | null;
             /** @description Empty: nobody's (a new site's cleaning on a day nobody works). */
             cleanerId: string;

@@ -303,7 +303,6 @@ export const de = {
   'simulation.off': 'Fällt aus',
   'simulation.visitsMissed': '{count} Einsätze versäumt',
   'simulation.riskiestVariant': 'Riskanteste Einsätze der Variante',
-  'simulation.more': '… und {count} weitere',
   'proof.title': 'Leistungsnachweis',
   'proof.site': 'Objekt',
   'proof.month': 'Monat',

@@ -303,7 +303,6 @@ export const en: Record<MessageKey, string> = {
   'simulation.off': 'Off',
   'simulation.visitsMissed': '{count} visits missed',
   'simulation.riskiestVariant': 'Riskiest visits of the variant',
-  'simulation.more': '… and {count} more',
   'proof.title': 'Proof of service',
   'proof.site': 'Site',
   'proof.month': 'Month',

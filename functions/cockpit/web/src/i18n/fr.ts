@@ -303,7 +303,6 @@ export const fr: Record<MessageKey, string> = {
   'simulation.off': 'Absent·e',
   'simulation.visitsMissed': '{count} passages manqués',
   'simulation.riskiestVariant': 'Passages les plus à risque de la variante',
-  'simulation.more': '… et {count} autres',
   'proof.title': 'Justificatif de prestation',
   'proof.site': 'Site',
   'proof.month': 'Mois',

@@ -303,7 +303,6 @@ export const it: Record<MessageKey, string> = {
   'simulation.off': 'Assente',
   'simulation.visitsMissed': '{count} interventi persi',
   'simulation.riskiestVariant': 'Interventi più a rischio della variante',
-  'simulation.more': '… e altri {count}',
   'proof.title': 'Attestazione delle prestazioni',
   'proof.site': 'Immobile',
   'proof.month': 'Mese',

@@ -3,7 +3,7 @@
 // each cleaner's day with its risk, the riskiest visits with why, each site's service level,
 // and what the model assumed. A what-if (a cleaner off, slower rooms, a new site, another
 // plan) shows both sides and the difference.
-import { useEffect, useMemo, useState, type FormEvent } from 'react'
+import { useEffect, useState, type FormEvent } from 'react'
 import { api, problemOf, type Schemas } from '../../api/client'
 import { Link, navigate } from '../../app/router'
 import { formatDate, formatDateTime, formatMinutes, formatNumber, t } from '../../i18n/i18n'
@@ -110,7 +110,7 @@ export function PlanRiskPanel({ plan }: { plan: Schemas['PlanView'] }) {
           <ul className="plain">
             {risk.riskiestVisits.map((v, i) => (
               <li key={i}>
-                {v.areaName} ({v.siteName}), {formatDate(v.date)}: {t('simulation.onTimeChance')} <EstimateText value={v.onTime} />
+                {v.areaName ?? v.areaId} ({v.siteName}), {formatDate(v.date)}: {t('simulation.onTimeChance')} <EstimateText value={v.onTime} />
                 {v.reasons.length > 0 && <span className="muted"> · {reasons(v)}</span>}
               </li>
             ))}
@@ -320,9 +320,10 @@ function Assumptions({ simulation }: { simulation: Simulation }) {
   )
 }
 
-/** A side's visits under a 95 % chance to start in time, riskiest first (25 at most). */
+/** A side's riskiest visits (under a 95 % chance to start in time, 25 at most), riskiest
+ * first, with why. */
 function RiskiestVisits({ id, title, result }: { id: string; title: string; result: Result }) {
-  const visits = useMemo(() => [...result.visits].filter((v) => v.onTime.value < 0.95).sort((a, b) => a.onTime.value - b.onTime.value), [result])
+  const visits = result.riskiestVisits
   const names = new Map(result.days.map((d) => [d.cleanerId, d.cleanerName]))
   return (
     <section aria-labelledby={id}>
@@ -342,7 +343,7 @@ function RiskiestVisits({ id, title, result }: { id: string; title: string; resu
               </tr>
             </thead>
             <tbody>
-              {visits.slice(0, 25).map((v, i) => (
+              {visits.map((v, i) => (
                 <tr key={i}>
                   <th scope="row">
                     {v.areaName} <span className="muted small">{v.siteName}</span>
@@ -362,7 +363,6 @@ function RiskiestVisits({ id, title, result }: { id: string; title: string; resu
           </table>
         </div>
       )}
-      {visits.length > 25 && <p className="muted small">{t('simulation.more', { count: visits.length - 25 })}</p>}
     </section>
   )
 }
