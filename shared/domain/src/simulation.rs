@@ -909,6 +909,36 @@ pub struct DayRisk {
     pub expected_overtime_minutes: Estimate,
     /// Her visits whose chance to start in time is under 80 %.
     pub visits_at_risk: usize,
+    /// Why it may run over.
+    pub reasons: Vec<DayRiskReason>,
+}
+
+/// Why a cleaner-day may run over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum DayRiskReason {
+    /// Less than a tenth of her maximum is left once the planned day is done.
+    LittleSlack,
+    /// Her rooms' minutes vary by 20 minutes or more over the day.
+    VariableRooms,
+    /// An hour or more of it is travel.
+    LongTravel,
+    /// Sensors are expected to bring extra cleanings.
+    Demand,
+    /// She may be absent (5 % or more).
+    Absence,
+}
+
+impl From<engine::DayReason> for DayRiskReason {
+    fn from(r: engine::DayReason) -> Self {
+        match r {
+            engine::DayReason::LittleSlack => DayRiskReason::LittleSlack,
+            engine::DayReason::VariableRooms => DayRiskReason::VariableRooms,
+            engine::DayReason::LongTravel => DayRiskReason::LongTravel,
+            engine::DayReason::Demand => DayRiskReason::Demand,
+            engine::DayReason::Absence => DayRiskReason::Absence,
+        }
+    }
 }
 
 /// A site's share of planned cleanings done within their windows.
@@ -998,6 +1028,7 @@ impl SimulationResult {
                     .filter(|v| v.cleaner_id == *cleaner && v.date == *date)
                     .filter(|v| v.on_time.value < VISIT_AT_RISK)
                     .count(),
+                reasons: o.reasons.iter().copied().map(DayRiskReason::from).collect(),
             });
         }
         let sites = outcome

@@ -86,6 +86,19 @@ impl Duration {
         }
     }
 
+    /// The standard deviation of a stop's minutes.
+    pub fn sd_minutes(&self, planned: f64) -> f64 {
+        match *self {
+            Duration::LogNormal { mu, sigma } => {
+                planned
+                    * mu.exp()
+                    * ((sigma * sigma).exp() - 1.0).sqrt()
+                    * (sigma * sigma / 2.0).exp()
+            }
+            Duration::Normal { sd_minutes } => sd_minutes,
+        }
+    }
+
     /// The ratio actual/planned's median.
     pub fn median_ratio(&self) -> f64 {
         match *self {
@@ -178,6 +191,65 @@ pub struct DayOutcome {
     pub overtime: Estimate,
     /// Expected minutes over `max_minutes` (0 when within).
     pub expected_overtime_minutes: Estimate,
+    /// Why it may run over, in words a dispatcher reads.
+    pub reasons: Vec<DayReason>,
+}
+
+/// Why a cleaner-day may run over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayReason {
+    /// Less than a tenth of her maximum is left once the planned day is done.
+    LittleSlack,
+    /// Her rooms' minutes vary by 20 minutes or more over the day (one standard deviation).
+    VariableRooms,
+    /// An hour or more of it is travel.
+    LongTravel,
+    /// Sensors are expected to bring extra cleanings.
+    Demand,
+    /// She may be absent.
+    Absence,
+}
+
+impl CleanerDay {
+    /// Her planned paid day: from setting off to coming back, waiting for windows included.
+    fn planned_minutes(&self) -> f64 {
+        let mut clock = self.start;
+        for stop in &self.stops {
+            clock += stop.travel_minutes;
+            if let Some((earliest, _)) = stop.window {
+                clock = clock.max(earliest);
+            }
+            clock += stop.planned_minutes;
+        }
+        clock + self.return_minutes - self.start
+    }
+
+    fn reasons(&self) -> Vec<DayReason> {
+        let mut reasons = Vec::new();
+        if self.max_minutes - self.planned_minutes() < 0.1 * self.max_minutes {
+            reasons.push(DayReason::LittleSlack);
+        }
+        let variance: f64 = self
+            .stops
+            .iter()
+            .map(|s| s.duration.sd_minutes(s.planned_minutes).powi(2))
+            .sum();
+        if variance.sqrt() >= 20.0 {
+            reasons.push(DayReason::VariableRooms);
+        }
+        let travel: f64 =
+            self.stops.iter().map(|s| s.travel_minutes).sum::<f64>() + self.return_minutes;
+        if travel >= 60.0 {
+            reasons.push(DayReason::LongTravel);
+        }
+        if self.stops.iter().any(|s| s.extra_per_day > 0.0) {
+            reasons.push(DayReason::Demand);
+        }
+        if self.absence_probability >= 0.05 {
+            reasons.push(DayReason::Absence);
+        }
+        reasons
+    }
 }
 
 /// A site's service level: the share of its planned cleanings done within their windows.
@@ -494,6 +566,7 @@ fn outcome(week: &Week, model: &Model, run: Run, sites: &[String], total: Tally)
                 total.overtime_squares[d],
                 n,
             ),
+            reasons: day.reasons(),
         })
         .collect();
     let sites = sites

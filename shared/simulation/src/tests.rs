@@ -303,3 +303,41 @@ fn progress_is_told_after_every_chunk_and_ends_at_one() {
     told.sort_by(f64::total_cmp);
     assert_eq!(told, vec![0.25, 0.5, 0.75, 1.0]);
 }
+
+#[test]
+fn a_day_says_why_it_may_run_over() {
+    // 420 planned minutes of 450, two hour-long lognormal rooms (sd about 15 minutes each,
+    // 21 together), 70 minutes of travel, a demand room, a 6 % absence chance.
+    let mut rooms: Vec<Stop> = (0..2)
+        .map(|i| {
+            let mut room = stop(
+                &format!("r{i}"),
+                60.0,
+                Duration::LogNormal {
+                    mu: 0.0,
+                    sigma: 0.25,
+                },
+            );
+            room.travel_minutes = 35.0;
+            room
+        })
+        .collect();
+    rooms.push(stop("rest", 230.0, Duration::Normal { sd_minutes: 0.0 }));
+    rooms[2].extra_per_day = 0.5;
+    let mut busy = day(rooms, 450.0);
+    busy.absence_probability = 0.06;
+    let outcome = simulate(&Week { days: vec![busy] }, &EXACT, Run::default(), 1);
+    assert_eq!(
+        outcome.days[0].reasons,
+        [
+            DayReason::LittleSlack,
+            DayReason::VariableRooms,
+            DayReason::LongTravel,
+            DayReason::Demand,
+            DayReason::Absence
+        ]
+    );
+    let calm = day(vec![stop("r", 60.0, Duration::DEFAULT)], 480.0);
+    let outcome = simulate(&Week { days: vec![calm] }, &EXACT, Run::default(), 1);
+    assert!(outcome.days[0].reasons.is_empty());
+}

@@ -362,6 +362,7 @@ fn the_largest_what_if_fits_one_document() {
         overtime: estimate,
         expected_overtime_minutes: estimate,
         visits_at_risk: 3,
+        reasons: vec![DayRiskReason::LittleSlack, DayRiskReason::VariableRooms],
     };
     let result = SimulationResult {
         replications: 100_000,

@@ -3066,7 +3066,14 @@ export interface components {
             expectedOvertimeMinutes: components["schemas"]["Estimate"];
             /** @description Her visits whose chance to start in time is under 80 %. */
             visitsAtRisk: number;
+            /** @description Why it may run over. */
+            reasons: components["schemas"]["DayRiskReason"][];
         };
+        /**
+         * @description Why a cleaner-day may run over.
+         * @enum {string}
+         */
+        DayRiskReason: "littleSlack" | "variableRooms" | "longTravel" | "demand" | "absence";
         /**
          * @description An exact decimal number as a string (no floats): at most 4 decimals on input.
          * @example 1234.50

@@ -69,6 +69,10 @@ function reasons(visit: VisitRisk): string {
   return visit.reasons.map((r) => t(`simulation.reason.${r}`)).join(', ')
 }
 
+function dayReasons(day: DayRisk): string {
+  return day.reasons.map((r) => t(`simulation.dayReason.${r}`)).join(', ')
+}
+
 /** The quick simulation a plan carries, beside its figures. */
 export function PlanRiskPanel({ plan }: { plan: Schemas['PlanView'] }) {
   const risk = plan.risk
@@ -99,6 +103,7 @@ export function PlanRiskPanel({ plan }: { plan: Schemas['PlanView'] }) {
             {risk.riskiestDays.map((d) => (
               <li key={`${d.cleanerId}-${d.date}`}>
                 <strong>{d.cleanerName}</strong>, {formatDate(d.date)}: {t('simulation.overtimeChance')} <EstimateText value={d.overtime} />
+                {d.reasons.length > 0 && <span className="muted"> · {dayReasons(d)}</span>}
               </li>
             ))}
           </ul>
@@ -229,6 +234,12 @@ function DaysGrid({ result, variant }: { result: Result; variant?: Result | null
           {formatMinutes(day.plannedMinutes)} / {formatMinutes(day.maxMinutes)}
           {day.visitsAtRisk > 0 ? ` · ${t('simulation.visitsLate', { count: day.visitsAtRisk })}` : ''}
         </span>
+        {day.overtime.value > 0.05 && day.reasons.length > 0 && (
+          <>
+            <br />
+            <span className="small">{dayReasons(day)}</span>
+          </>
+        )}
       </div>
     ) : (
       <span className="muted">–</span>
