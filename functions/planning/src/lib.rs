@@ -316,10 +316,7 @@ async fn preflight(
         .require(&Role::PLANNERS, "check a week before planning")?;
     let query = platform::http::query_object(&query)?;
     let mut f = domain::Fields::new(&query, &[])?;
-    let week_start = f.optional_parsed("weekStart", domain::calendars::parse_date);
-    if week_start.is_some_and(|d| chrono::Datelike::weekday(&d) != chrono::Weekday::Mon) {
-        f.error("weekStart", "must be a Monday");
-    }
+    let week_start = domain::planning::read_week_start(&mut f);
     let week_start = f.finish(|| Some(week_start))?.unwrap_or_else(|| {
         domain::planning::next_monday(cx.now().date_naive() + Duration::days(1))
     });
@@ -373,7 +370,11 @@ async fn create_plan(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult<
     let week_start = request.week_start.unwrap_or_else(|| {
         domain::planning::next_monday(cx.now().date_naive() + Duration::days(1))
     });
-    let plan = Plan::queued(week_start, &request, cx.now() + plan_runs::QUEUE_LEASE);
+    let plan = Plan::queued(
+        week_start,
+        &request,
+        cx.now() + platform::progress::QUEUE_LEASE,
+    );
     let queued = plan_runs::queue(cx.data(), plan, None, None).await?;
     let id = queued.meta.id.clone();
     let job = plan_runs::PlanningJob {

@@ -154,7 +154,7 @@ async fn create(cx: RequestContext, JsonBody(body): JsonBody) -> ApiResult<Respo
     let simulation = Simulation::queued(
         &request,
         week_start,
-        cx.now() + simulation_runs::QUEUE_LEASE,
+        cx.now() + platform::progress::QUEUE_LEASE,
     );
     let queued = cx
         .repo::<Simulation>()

@@ -1143,13 +1143,19 @@ pub struct PlanRequest {
 /// Longest search a request may ask for, in seconds.
 pub const MAX_PLAN_SECONDS: f64 = 60.0;
 
+/// The optional `weekStart` of a request: a date, which must be a Monday.
+pub fn read_week_start(f: &mut Fields<'_>) -> Option<NaiveDate> {
+    let week_start = f.optional_parsed("weekStart", crate::calendars::parse_date);
+    if week_start.is_some_and(|d| d.weekday() != chrono::Weekday::Mon) {
+        f.error("weekStart", "must be a Monday");
+    }
+    week_start
+}
+
 impl PlanRequest {
     pub fn parse(body: &Value) -> Result<Self, ValidationErrors> {
         let mut f = Fields::new(body, &[])?;
-        let week_start = f.optional_parsed("weekStart", crate::calendars::parse_date);
-        if week_start.is_some_and(|d| d.weekday() != chrono::Weekday::Mon) {
-            f.error("weekStart", "must be a Monday");
-        }
+        let week_start = read_week_start(&mut f);
         let seconds = f.optional_f64("seconds", 0.1..=MAX_PLAN_SECONDS);
         let objective = f.optional_parsed("objective", |raw| match raw {
             "fleet" => Ok(PlanObjective::Fleet),

@@ -29,7 +29,7 @@ use simulation as engine;
 
 use crate::entity::Entity;
 use crate::id::UserId;
-use crate::planning::{PlannedTour, Week};
+use crate::planning::{DayProblem, PlannedTour, Week};
 use crate::sites::SiteId;
 use crate::time::LocalTime;
 use crate::validation::{Fields, ValidationErrors};
@@ -136,10 +136,7 @@ impl SimulationRequest {
     pub fn parse(body: &Value) -> Result<Self, ValidationErrors> {
         let mut f = Fields::new(body, &[])?;
         let plan_id = f.optional_str("planId", 1..=100);
-        let week_start = f.optional_parsed("weekStart", crate::calendars::parse_date);
-        if week_start.is_some_and(|d| d.weekday() != chrono::Weekday::Mon) {
-            f.error("weekStart", "must be a Monday");
-        }
+        let week_start = crate::planning::read_week_start(&mut f);
         if plan_id.is_some() && week_start.is_some() {
             f.error("weekStart", "give planId or weekStart, not both");
         }
@@ -261,11 +258,6 @@ impl Simulation {
     pub fn is_abandoned(&self, now: DateTime<Utc>) -> bool {
         self.is_pending() && self.lease_until.is_none_or(|lease| lease < now)
     }
-
-    /// Whether it compares two sides.
-    pub fn is_what_if(&self) -> bool {
-        self.changes.is_some() || self.compare_plan_id.is_some()
-    }
 }
 
 impl Entity for Simulation {
@@ -291,9 +283,10 @@ pub struct LogNormalFit {
 }
 
 impl LogNormalFit {
+    /// Without history: the engine's default spread around the plan.
     pub const DEFAULT: LogNormalFit = LogNormalFit {
         mu: 0.0,
-        sigma: 0.25,
+        sigma: engine::Duration::DEFAULT_SIGMA,
         visits: 0,
     };
 
@@ -448,16 +441,16 @@ pub struct Assumptions {
     /// What an absent cleaner's stops become: missed (no reserve takes them).
     pub absent_stops: String,
     /// Cleanings a new site (`changes.addSiteId`) brought to the variant.
-    #[serde(default)]
     pub added_visits: usize,
 }
 
-/// What the model knows beyond the tours: the week's windows and cleaners, the fits.
+/// What the model knows beyond the tours: the week (its day problems, computed once, give
+/// each cleaning's window), the fits, each cleaner's chance to be off.
 pub struct WeekInputs<'a> {
-    pub week: &'a Week,
-    pub fits: &'a DurationFits,
-    /// Each cleaner's chance to be off on a working day.
-    pub absence: &'a BTreeMap<String, f64>,
+    week: &'a Week,
+    problems: Vec<DayProblem>,
+    fits: &'a DurationFits,
+    absence: BTreeMap<&'a str, f64>,
 }
 
 /// Where each engine stop came from, to show it again.
@@ -488,12 +481,23 @@ fn minutes(t: LocalTime) -> f64 {
     f64::from(t.minutes())
 }
 
-impl WeekInputs<'_> {
-    /// Each area's (and one-off job's) start window per date: when it may start, from the
-    /// week's day problems.
+impl<'a> WeekInputs<'a> {
+    pub fn new(week: &'a Week, fits: &'a DurationFits, absences: &'a [AbsenceAssumption]) -> Self {
+        WeekInputs {
+            problems: week.problems(),
+            week,
+            fits,
+            absence: absences
+                .iter()
+                .map(|a| (a.cleaner_id.as_str(), a.probability))
+                .collect(),
+        }
+    }
+
+    /// Each area's (and one-off job's) start window per date: when it may start.
     fn windows(&self) -> BTreeMap<(NaiveDate, String, Option<String>), (f64, f64)> {
         let mut windows = BTreeMap::new();
-        for day in self.week.problems() {
+        for day in &self.problems {
             for (job, area) in day.problem.jobs.iter().zip(&day.job_areas) {
                 let area = &self.week.areas[*area];
                 windows.insert(
@@ -583,7 +587,7 @@ impl WeekInputs<'_> {
                 Some(p) => p,
                 None => self
                     .absence
-                    .get(&tour.cleaner_id)
+                    .get(tour.cleaner_id.as_str())
                     .copied()
                     .unwrap_or(PRIOR_ABSENCE),
             };
@@ -628,7 +632,7 @@ impl WeekInputs<'_> {
                 .find(|(id, _)| id == cleaner)
                 .map(|(_, c)| c.home)
         };
-        for day in self.week.problems() {
+        for day in &self.problems {
             for (job, a) in day.problem.jobs.iter().zip(&day.job_areas) {
                 let area = &self.week.areas[*a];
                 let key = (day.date, area.area_id.clone(), area.one_off_job_id.clone());
@@ -709,10 +713,13 @@ impl WeekInputs<'_> {
         reorder_sources(out);
     }
 
-    /// What the model assumed for these engine weeks' rooms and cleaners.
-    pub fn assumptions(&self, weeks: &[&EngineWeek]) -> Assumptions {
+    /// What the model assumed for these engine weeks' rooms, with the cleaners' `absences`.
+    pub fn assumptions(
+        &self,
+        weeks: &[&EngineWeek],
+        absences: Vec<AbsenceAssumption>,
+    ) -> Assumptions {
         let mut areas: BTreeMap<&str, &str> = BTreeMap::new();
-        let mut cleaners: BTreeMap<&str, ()> = BTreeMap::new();
         let mut demand = Vec::new();
         for week in weeks {
             for stop in &week.stops {
@@ -729,9 +736,6 @@ impl WeekInputs<'_> {
                         extra_per_day: *extra,
                     });
                 }
-            }
-            for (cleaner, _, _) in week.days.iter().flatten() {
-                cleaners.insert(cleaner, ());
             }
         }
         demand.sort_by(|a, b| (&a.area_id, a.date).cmp(&(&b.area_id, b.date)));
@@ -757,7 +761,7 @@ impl WeekInputs<'_> {
             travel_spread: TRAVEL_SPREAD,
             absence_history_days: ABSENCE_HISTORY_DAYS,
             prior_absence: PRIOR_ABSENCE,
-            absences: Vec::new(),
+            absences,
             demand,
             absent_stops: "missed".into(),
             added_visits: weeks.iter().map(|w| w.added_visits).sum(),
@@ -1006,6 +1010,10 @@ impl SimulationResult {
                 reasons: o.reasons.iter().copied().map(RiskReason::from).collect(),
             })
             .collect();
+        let mut late: BTreeMap<(&str, NaiveDate), usize> = BTreeMap::new();
+        for visit in visits.iter().filter(|v| v.on_time.value < VISIT_AT_RISK) {
+            *late.entry((&visit.cleaner_id, visit.date)).or_default() += 1;
+        }
         let mut days = Vec::new();
         for ((o, source), engine_day) in outcome.days.iter().zip(&week.days).zip(&week.week.days) {
             let Some((cleaner, date, planned)) = source else {
@@ -1023,11 +1031,7 @@ impl SimulationResult {
                 absence_probability: engine_day.absence_probability,
                 overtime: o.overtime.into(),
                 expected_overtime_minutes: o.expected_overtime_minutes.into(),
-                visits_at_risk: visits
-                    .iter()
-                    .filter(|v| v.cleaner_id == *cleaner && v.date == *date)
-                    .filter(|v| v.on_time.value < VISIT_AT_RISK)
-                    .count(),
+                visits_at_risk: late.get(&(cleaner.as_str(), *date)).copied().unwrap_or(0),
                 reasons: o.reasons.iter().copied().map(DayRiskReason::from).collect(),
             });
         }
@@ -1072,10 +1076,7 @@ impl SimulationResult {
             replications: outcome.replications,
             seed: outcome.seed,
             service_level: outcome.service_level.into(),
-            visits_at_risk: visits
-                .iter()
-                .filter(|v| v.on_time.value < VISIT_AT_RISK)
-                .count(),
+            visits_at_risk: late.values().sum(),
             days_at_risk: days
                 .iter()
                 .filter(|d| d.overtime.value > DAY_AT_RISK)

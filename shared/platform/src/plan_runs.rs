@@ -31,14 +31,6 @@ use crate::push::PushJob;
 /// Which plan of a week was queued last: one document per week (its Monday).
 const WEEK_PLAN_RUNS: &str = "weekPlanRuns";
 
-/// How long a queued plan waits for a worker before it reads as failed: Pub/Sub's backoff
-/// over the subscription's attempts, with room for a busy worker.
-pub const QUEUE_LEASE: Duration = Duration::minutes(30);
-
-/// How long a running plan is held for its computation after each write: the next write is
-/// due within half a second, and the rest is grace for a busy instance.
-const LEASE: Duration = Duration::seconds(30);
-
 /// The nightly plan's search time per tenant: `NIGHTLY_PLAN_SECONDS`, default 20.
 pub const NIGHTLY_SECONDS_VAR: &str = "NIGHTLY_PLAN_SECONDS";
 
@@ -163,7 +155,8 @@ impl BackgroundJob for PlanningJob {
                 None => return Ok(Vec::new()),
             },
         };
-        compute_queued(data, plan).await
+        crate::progress::claim_and_run(data, plan, |claimed| compute_with_progress(data, claimed))
+            .await
     }
 }
 
@@ -197,60 +190,12 @@ impl PlanningJob {
             travel: None,
             replan: None,
         };
-        let plan = Plan::queued(week_start, &request, data.now() + QUEUE_LEASE);
+        let plan = Plan::queued(
+            week_start,
+            &request,
+            data.now() + crate::progress::QUEUE_LEASE,
+        );
         Ok(Some(queue(data, plan, Some(&id), existing.as_ref()).await?))
-    }
-}
-
-/// Claims a queued plan (or one whose computation stopped), computes it, and answers its
-/// result as the run's effect. A plan computed before is left as it is.
-async fn compute_queued(data: &TenantData, plan: Stored<Plan>) -> Result<Vec<Write>, JobError> {
-    let id = plan.meta.id.clone();
-    match plan.entity.status {
-        PlanStatus::Queued => {}
-        // Its computation stopped: this delivery takes it over.
-        PlanStatus::Running if plan.entity.is_abandoned(data.now()) => {}
-        PlanStatus::Running => {
-            return Err(JobError::Retry(format!(
-                "plan {id} is being computed by another delivery"
-            )));
-        }
-        _ => return Ok(Vec::new()),
-    }
-    let repo = data.repo::<Plan>();
-    let mut running = plan.entity.clone();
-    running.status = PlanStatus::Running;
-    running.progress = 0.0;
-    running.lease_until = Some(data.now() + LEASE);
-    // Of two deliveries, one claims it; the other's lost race is retried, and then sees it
-    // running or done.
-    let claimed = repo
-        .replace(&id, plan.meta.version, running, Vec::new())
-        .await?;
-    let (last, result) = compute_with_progress(data, claimed).await;
-    match result {
-        Ok(finished) => Ok(vec![Write::Update {
-            collection: Plan::COLLECTION,
-            id,
-            expected_version: last.meta.version,
-            fields: entity_fields(&finished)?,
-        }]),
-        Err(e) => {
-            let error = JobError::from(e);
-            // Back in the queue for the redelivery, or failed for good, with why; best
-            // effort, as its lease ends it anyway.
-            let _ = match &error {
-                JobError::Retry(_) => {
-                    let mut queued = last.entity.clone();
-                    queued.status = PlanStatus::Queued;
-                    queued.lease_until = Some(data.now() + QUEUE_LEASE);
-                    repo.replace(&id, last.meta.version, queued, Vec::new())
-                        .await
-                }
-                JobError::Reject(reason) => crate::progress::fail(data, &last, reason).await,
-            };
-            Err(error)
-        }
     }
 }
 
@@ -275,7 +220,7 @@ async fn compute_with_progress(
     let progress = Arc::new(Mutex::new(0.0));
     let week = inputs.week.clone();
     let work = crate::planning::compute(inputs, &request, progress.clone());
-    let (stored, plan) = crate::progress::write_while(data, stored, &progress, LEASE, work).await;
+    let (stored, plan) = crate::progress::write_while(data, stored, &progress, work).await;
     let plan = match plan {
         Ok(plan) => Ok(with_risk(data, week, plan).await),
         Err(e) => Err(e),

@@ -23,39 +23,41 @@ use domain::tours::{Visit, VisitStatus};
 use serde::{Deserialize, Serialize};
 
 use crate::context::TenantData;
-use crate::crud::{Stored, entity_fields};
+use crate::crud::Stored;
 use crate::error::{ApiError, ApiResult};
 use crate::job::{BackgroundJob, JobError};
-use crate::progress::Leased as _;
 use crate::push::PushJob;
-
-/// How long a queued simulation waits for a worker before it reads as failed.
-pub const QUEUE_LEASE: Duration = Duration::minutes(30);
-/// How long a running simulation is held after each write of its progress.
-const LEASE: Duration = Duration::seconds(30);
 
 /// What the tenant's history says: each room's durations, each cleaner's absences.
 pub struct History {
     pub fits: DurationFits,
-    pub absence: BTreeMap<String, f64>,
     pub absences: Vec<AbsenceAssumption>,
 }
 
+impl History {
+    /// The model's inputs for `week` with this history.
+    pub fn inputs<'a>(&'a self, week: &'a Week) -> WeekInputs<'a> {
+        WeekInputs::new(week, &self.fits, &self.absences)
+    }
+}
+
 /// The visits of one of the [`model::HISTORY_WEEKS`] weeks before the week (`weeks_back`
-/// 1 to 8: one range of dates each, read side by side), and the absences that end after the
-/// absence history began.
-pub fn history_queries(week_start: NaiveDate, weeks_back: i64) -> (Query, Query) {
+/// 1 to 8: one range of dates each, read side by side).
+pub fn visits_query(week_start: NaiveDate, weeks_back: i64) -> Query {
     let first = week_start - Duration::weeks(weeks_back);
     let last = first + Duration::days(6);
-    let visits = Query::new(Visit::COLLECTION)
+    Query::new(Visit::COLLECTION)
         .filter(Filter::new("localDate", FilterOp::Ge, first.to_string()))
         .filter(Filter::new("localDate", FilterOp::Le, last.to_string()))
-        .order_by("localDate", Direction::Asc);
+        .order_by("localDate", Direction::Asc)
+}
+
+/// The absences that end after the absence history began.
+pub fn absences_query(week_start: NaiveDate) -> Query {
     let since = week_start - Duration::days(model::ABSENCE_HISTORY_DAYS);
-    let absences = Query::new(domain::planning::Absence::COLLECTION)
+    Query::new(domain::planning::Absence::COLLECTION)
         .filter(Filter::new("to", FilterOp::Ge, since.to_string()))
-        .order_by("to", Direction::Asc);
-    (visits, absences)
+        .order_by("to", Direction::Asc)
 }
 
 /// What a visit tells the duration fit: only these fields are read of it (a week of a big
@@ -110,7 +112,7 @@ pub async fn load_history(data: &TenantData, week: &Week) -> ApiResult<History> 
     let mut weeks = tokio::task::JoinSet::new();
     for back in 1..=model::HISTORY_WEEKS {
         let (data, planned) = (data.clone(), planned.clone());
-        let query = history_queries(week.start, back).0;
+        let query = visits_query(week.start, back);
         weeks.spawn(async move { (back, week_samples(&data, query, &planned).await) });
     }
     let mut by_week = Vec::new();
@@ -123,7 +125,6 @@ pub async fn load_history(data: &TenantData, week: &Week) -> ApiResult<History> 
     // same on every run.
     by_week.sort_by_key(|(back, _)| std::cmp::Reverse(*back));
     let samples: Vec<DurationSample> = by_week.into_iter().flat_map(|(_, s)| s).collect();
-    let (_, absences) = history_queries(week.start, 1);
     let type_of = week
         .areas
         .iter()
@@ -134,7 +135,7 @@ pub async fn load_history(data: &TenantData, week: &Week) -> ApiResult<History> 
     let last = week.start - Duration::days(1);
     let sick: Vec<domain::planning::Absence> = data
         .store()
-        .fold_pages(absences, Vec::new(), |mut sick, page| {
+        .fold_pages(absences_query(week.start), Vec::new(), |mut sick, page| {
             for doc in page {
                 let absence: Stored<domain::planning::Absence> = Stored::from_document(doc)?;
                 if absence.entity.kind == AbsenceKind::Sick {
@@ -144,8 +145,7 @@ pub async fn load_history(data: &TenantData, week: &Week) -> ApiResult<History> 
             Ok::<_, ApiError>(sick)
         })
         .await?;
-    let mut absence = BTreeMap::new();
-    let mut assumptions = Vec::new();
+    let mut absences = Vec::new();
     for (id, cleaner) in &week.cleaners {
         let works = |date: &NaiveDate| {
             cleaner
@@ -165,21 +165,15 @@ pub async fn load_history(data: &TenantData, week: &Week) -> ApiResult<History> 
                     .any(|a| a.cleaner_id.as_str() == id && a.covers(**d))
             })
             .count() as u32;
-        let probability = model::absence_probability(sick_days, days.len() as u32);
-        absence.insert(id.clone(), probability);
-        assumptions.push(AbsenceAssumption {
+        absences.push(AbsenceAssumption {
             cleaner_id: id.clone(),
             name: cleaner.name.clone(),
             sick_days,
             working_days: days.len() as u32,
-            probability,
+            probability: model::absence_probability(sick_days, days.len() as u32),
         });
     }
-    Ok(History {
-        fits,
-        absence,
-        absences: assumptions,
-    })
+    Ok(History { fits, absences })
 }
 
 /// The threads a simulation uses: every core the instance has (Cloud Run gives one to four).
@@ -200,12 +194,7 @@ fn names(week: &Week) -> BTreeMap<String, String> {
 pub async fn quick(data: &TenantData, week: Week, tours: Vec<PlannedTour>) -> ApiResult<PlanRisk> {
     let history = load_history(data, &week).await?;
     tokio::task::spawn_blocking(move || {
-        let inputs = WeekInputs {
-            week: &week,
-            fits: &history.fits,
-            absence: &history.absence,
-        };
-        let engine_week = inputs.engine_week(&tours, None);
+        let engine_week = history.inputs(&week).engine_week(&tours, None);
         let outcome = simulation::simulate(
             &engine_week.week,
             &model::model(None),
@@ -242,48 +231,8 @@ impl BackgroundJob for SimulationJob {
             .find(&id)
             .await?
             .ok_or_else(|| JobError::Reject(format!("simulation {id} does not exist")))?;
-        match simulation.entity.status {
-            SimulationStatus::Queued => {}
-            SimulationStatus::Running if simulation.entity.is_abandoned(data.now()) => {}
-            SimulationStatus::Running => {
-                return Err(JobError::Retry(format!(
-                    "simulation {id} is being run by another delivery"
-                )));
-            }
-            _ => return Ok(Vec::new()),
-        }
-        let repo = data.repo::<Simulation>();
-        let mut running = simulation.entity.clone();
-        running.status = SimulationStatus::Running;
-        running.progress = 0.0;
-        running.lease_until = Some(data.now() + LEASE);
-        let claimed = repo
-            .replace(&id, simulation.meta.version, running, Vec::new())
-            .await?;
-        let (last, result) = run_with_progress(data, claimed).await;
-        let finished = match result {
-            Ok(done) => done,
-            Err(e) => {
-                let error = JobError::from(e);
-                let mut after = last.entity.clone();
-                after.lease_until = Some(data.now() + QUEUE_LEASE);
-                match &error {
-                    JobError::Retry(_) => after.status = SimulationStatus::Queued,
-                    JobError::Reject(reason) => after = after.failed(reason),
-                }
-                // Best effort: its lease ends it anyway.
-                let _ = repo
-                    .replace(&id, last.meta.version, after, Vec::new())
-                    .await;
-                return Err(error);
-            }
-        };
-        Ok(vec![Write::Update {
-            collection: Simulation::COLLECTION,
-            id,
-            expected_version: last.meta.version,
-            fields: entity_fields(&finished)?,
-        }])
+        crate::progress::claim_and_run(data, simulation, |claimed| run_with_progress(data, claimed))
+            .await
     }
 }
 
@@ -305,30 +254,25 @@ pub async fn computed_plan(data: &TenantData, id: &str, field: &str) -> ApiResul
 
 /// The two sides' engine weeks and what they assumed.
 struct Sides {
-    week: Week,
+    names: BTreeMap<String, String>,
     base: EngineWeek,
     variant: Option<EngineWeek>,
-    history: History,
+    assumptions: model::Assumptions,
 }
 
 async fn sides(data: &TenantData, simulation: &Simulation) -> ApiResult<Sides> {
-    let (tours, travel) = match &simulation.plan_id {
-        Some(id) => {
-            let plan = computed_plan(data, id, "planId").await?;
-            (plan.entity.tours, plan.entity.travel)
-        }
-        None => (Vec::new(), None),
-    };
-    let travel = match travel {
-        Some(travel) => travel,
-        None => crate::tours::travel_model(data).await?,
-    };
     let (week, tours) = match &simulation.plan_id {
-        Some(_) => (
-            crate::planning::tenant_week(data, simulation.week_start, travel).await?,
-            tours,
-        ),
+        Some(id) => {
+            let plan = computed_plan(data, id, "planId").await?.entity;
+            let travel = match plan.travel {
+                Some(travel) => travel,
+                None => crate::tours::travel_model(data).await?,
+            };
+            let week = crate::planning::tenant_week(data, simulation.week_start, travel).await?;
+            (week, plan.tours)
+        }
         None => {
+            let travel = crate::tours::travel_model(data).await?;
             let inputs = crate::planning::load_inputs(data, simulation.week_start, travel).await?;
             (inputs.week, inputs.in_force)
         }
@@ -338,11 +282,7 @@ async fn sides(data: &TenantData, simulation: &Simulation) -> ApiResult<Sides> {
         None => None,
     };
     let history = load_history(data, &week).await?;
-    let inputs = WeekInputs {
-        week: &week,
-        fits: &history.fits,
-        absence: &history.absence,
-    };
+    let inputs = history.inputs(&week);
     let base = inputs.engine_week(&tours, None);
     let changes = simulation.changes.as_ref();
     let variant = match (&compared, changes) {
@@ -362,11 +302,13 @@ async fn sides(data: &TenantData, simulation: &Simulation) -> ApiResult<Sides> {
             ));
         }
     }
+    let sides: Vec<&EngineWeek> = std::iter::once(&base).chain(&variant).collect();
+    let assumptions = inputs.assumptions(&sides, history.absences.clone());
     Ok(Sides {
-        week,
+        names: names(&week),
         base,
         variant,
-        history,
+        assumptions,
     })
 }
 
@@ -402,26 +344,11 @@ async fn run_with_progress(
                 },
             )
         };
-        let names = names(&sides.week);
-        let base = SimulationResult::of(&replay(&sides.base, None, 0.0), &sides.base, &names);
+        let names = &sides.names;
+        let base = SimulationResult::of(&replay(&sides.base, None, 0.0), &sides.base, names);
         let variant = sides.variant.as_ref().map(|week| {
-            SimulationResult::of(
-                &replay(week, simulation.changes.as_ref(), 1.0),
-                week,
-                &names,
-            )
+            SimulationResult::of(&replay(week, simulation.changes.as_ref(), 1.0), week, names)
         });
-        let inputs = WeekInputs {
-            week: &sides.week,
-            fits: &sides.history.fits,
-            absence: &sides.history.absence,
-        };
-        let mut assumptions = inputs.assumptions(
-            &std::iter::once(&sides.base)
-                .chain(&sides.variant)
-                .collect::<Vec<_>>(),
-        );
-        assumptions.absences = sides.history.absences;
         let mut done = simulation;
         done.difference = variant
             .as_ref()
@@ -434,14 +361,13 @@ async fn run_with_progress(
         });
         done.result = Some(base);
         done.variant = variant;
-        done.assumptions = Some(assumptions);
+        done.assumptions = Some(sides.assumptions);
         done.status = SimulationStatus::Done;
         done.progress = 1.0;
         done.lease_until = None;
         done
     });
-    let (stored, finished) =
-        crate::progress::write_while(data, stored, &progress, LEASE, work).await;
+    let (stored, finished) = crate::progress::write_while(data, stored, &progress, work).await;
     let finished = finished.map_err(|e| ApiError::internal(format!("the simulation stopped: {e}")));
     (stored, finished)
 }
@@ -449,6 +375,5 @@ async fn run_with_progress(
 /// Every store query this module issues (for the index check).
 pub fn queries() -> Vec<Query> {
     let monday = NaiveDate::from_ymd_opt(2026, 12, 14).expect("a date");
-    let (visits, absences) = history_queries(monday, 1);
-    vec![visits, absences]
+    vec![visits_query(monday, 1), absences_query(monday)]
 }

@@ -70,8 +70,9 @@ impl Duration {
     /// cleanings.
     pub const DEFAULT: Duration = Duration::LogNormal {
         mu: 0.0,
-        sigma: 0.25,
+        sigma: Duration::DEFAULT_SIGMA,
     };
+    pub const DEFAULT_SIGMA: f64 = 0.25;
 
     /// The same spread, every duration `factor` times as long (a what-if: "durations +10 %").
     pub fn scaled(self, factor: f64) -> Duration {
@@ -285,24 +286,6 @@ pub struct Outcome {
     pub sites: Vec<SiteOutcome>,
     /// The share of the week's planned cleanings done within their windows.
     pub service_level: Estimate,
-}
-
-impl Outcome {
-    /// The stops most likely to miss their window, riskiest first.
-    pub fn riskiest_stops(&self, n: usize) -> Vec<&StopOutcome> {
-        let mut stops: Vec<&StopOutcome> = self.stops.iter().collect();
-        stops.sort_by(|a, b| a.on_time.value.total_cmp(&b.on_time.value));
-        stops.truncate(n);
-        stops
-    }
-
-    /// The days most likely to run over, riskiest first.
-    pub fn riskiest_days(&self, n: usize) -> Vec<&DayOutcome> {
-        let mut days: Vec<&DayOutcome> = self.days.iter().collect();
-        days.sort_by(|a, b| b.overtime.value.total_cmp(&a.overtime.value));
-        days.truncate(n);
-        days
-    }
 }
 
 /// Counts over some replications; chunks add up.

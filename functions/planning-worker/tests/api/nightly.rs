@@ -56,7 +56,7 @@ async fn the_nightly_plan_waits_while_a_requested_plan_of_its_week_is_pending() 
     let data = worker.app.data_of(&worker.admin);
     let request = domain::planning::PlanRequest::parse(&serde_json::json!({})).unwrap();
     let week = "2026-11-30".parse().unwrap();
-    let lease = data.now() + platform::plan_runs::QUEUE_LEASE;
+    let lease = data.now() + platform::progress::QUEUE_LEASE;
     let pending = domain::planning::Plan::queued(week, &request, lease);
     let pending = platform::plan_runs::queue(&data, pending, None, None)
         .await

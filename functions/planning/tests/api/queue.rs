@@ -177,7 +177,7 @@ async fn a_queued_plan_whose_message_was_lost_fails_and_frees_its_week() {
     // Queued through the API, then its message lost and its lease passed.
     let lost = app.post(&admin, "/v1/plans", week(5.0)).await.id();
     app.clock
-        .advance(platform::plan_runs::QUEUE_LEASE + chrono::Duration::seconds(1));
+        .advance(platform::progress::QUEUE_LEASE + chrono::Duration::seconds(1));
     let read = app.get(&admin, &format!("/v1/plans/{lost}")).await;
     assert_eq!(read.body["status"], "failed");
     assert!(read.body["failure"].as_str().unwrap().contains("worker"));

@@ -287,7 +287,7 @@ async fn a_simulation_whose_message_was_lost_reads_as_failed_with_why() {
         .await
         .id();
     app.clock
-        .advance(platform::simulation_runs::QUEUE_LEASE + chrono::Duration::seconds(1));
+        .advance(platform::progress::QUEUE_LEASE + chrono::Duration::seconds(1));
     let read = app.get(&admin, &format!("/v1/simulations/{lost}")).await;
     assert_eq!(read.body["status"], "failed");
     let why = read.body["failure"].as_str().unwrap();

@@ -122,16 +122,8 @@ fn tours() -> Vec<PlannedTour> {
     ]
 }
 
-fn inputs<'a>(
-    week: &'a Week,
-    fits: &'a DurationFits,
-    absence: &'a BTreeMap<String, f64>,
-) -> WeekInputs<'a> {
-    WeekInputs {
-        week,
-        fits,
-        absence,
-    }
+fn inputs<'a>(week: &'a Week, fits: &'a DurationFits) -> WeekInputs<'a> {
+    WeekInputs::new(week, fits, &[])
 }
 
 #[test]
@@ -229,8 +221,7 @@ fn a_request_names_what_it_simulates_and_its_bounds() {
 fn a_plans_tours_become_days_with_their_travel_windows_and_way_home() {
     let (mut week, fits) = (week(), DurationFits::default());
     week.extra_demand.insert(("a2".into(), monday()), 1.5);
-    let absence = BTreeMap::new();
-    let engine = inputs(&week, &fits, &absence).engine_week(&tours(), None);
+    let engine = inputs(&week, &fits).engine_week(&tours(), None);
     let ana = &engine.week.days[0];
     assert_eq!(
         (ana.start, ana.max_minutes, ana.return_minutes),
@@ -251,7 +242,6 @@ fn a_plans_tours_become_days_with_their_travel_windows_and_way_home() {
 #[test]
 fn a_cleaner_off_is_absent_for_sure_and_durations_scale_by_the_factor() {
     let (week, fits) = (week(), DurationFits::default());
-    let absence = BTreeMap::new();
     let changes = Changes {
         cleaners_off: vec![CleanerOff {
             cleaner_id: UserId::parse("ana").expect("an id"),
@@ -260,7 +250,7 @@ fn a_cleaner_off_is_absent_for_sure_and_durations_scale_by_the_factor() {
         duration_factor: Some(1.1),
         ..Changes::default()
     };
-    let engine = inputs(&week, &fits, &absence).engine_week(&tours(), Some(&changes));
+    let engine = inputs(&week, &fits).engine_week(&tours(), Some(&changes));
     assert_eq!(engine.week.days[0].absence_probability, 1.0);
     assert_eq!(engine.week.days[1].absence_probability, PRIOR_ABSENCE);
     assert!((engine.week.days[0].stops[0].duration.median_ratio() - 1.1).abs() < 1e-12);
@@ -269,12 +259,11 @@ fn a_cleaner_off_is_absent_for_sure_and_durations_scale_by_the_factor() {
 #[test]
 fn a_new_sites_rooms_go_to_the_least_loaded_cleaner_of_their_day() {
     let (week, fits) = (week(), DurationFits::default());
-    let absence = BTreeMap::new();
     let changes = Changes {
         add_site_id: Some(SiteId::parse("s2").expect("an id")),
         ..Changes::default()
     };
-    let engine = inputs(&week, &fits, &absence).engine_week(&tours(), Some(&changes));
+    let engine = inputs(&week, &fits).engine_week(&tours(), Some(&changes));
     assert_eq!(engine.added_visits, 1);
     let ben = &engine.week.days[1];
     assert_eq!(ben.stops.len(), 1);
@@ -295,8 +284,7 @@ fn a_new_sites_rooms_go_to_the_least_loaded_cleaner_of_their_day() {
 #[test]
 fn a_result_names_each_visit_day_and_site_and_a_what_if_differs_figure_by_figure() {
     let (week, fits) = (week(), DurationFits::default());
-    let absence = BTreeMap::new();
-    let inputs = inputs(&week, &fits, &absence);
+    let inputs = inputs(&week, &fits);
     let names = BTreeMap::from([("ana".to_owned(), "Ana".to_owned())]);
     let run = engine::Run {
         replications: 4_000,

@@ -2706,7 +2706,7 @@ export interface components {
             /** @description What an absent cleaner's stops become: missed (no reserve takes them). */
             absentStops: string;
             /** @description Cleanings a new site (`changes.addSiteId`) brought to the variant. */
-            addedVisits?: number;
+            addedVisits: number;
         };
         /** @description A file sent with a notification (an invoice's PDF): a document's key in the bucket. */
         Attachment: {

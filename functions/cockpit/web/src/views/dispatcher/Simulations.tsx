@@ -279,7 +279,7 @@ function Assumptions({ simulation }: { simulation: Simulation }) {
         <li>{t('simulation.assumeTravel', { sigma: formatNumber(a.travelSpread, 2) })}</li>
         <li>{t('simulation.assumeAbsence', { days: a.absenceHistoryDays, prior: percent(a.priorAbsence) })}</li>
         <li>{t('simulation.assumeDemand', { count: a.demand.length })}</li>
-        {(a.addedVisits ?? 0) > 0 && <li>{t('simulation.assumeAdded', { count: a.addedVisits ?? 0 })}</li>}
+        {a.addedVisits > 0 && <li>{t('simulation.assumeAdded', { count: a.addedVisits })}</li>}
       </ul>
       <div className="table-scroll">
         <table className="table">
